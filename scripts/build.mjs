@@ -29,7 +29,7 @@ const common = {
 const targets = [
   { name: 'extension', platform: 'node', format: 'cjs', entries: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { name: 'kernel', platform: 'node', format: 'cjs', entries: { kernel: 'src/kernel/main.ts' }, external: nodeExternals },
-  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/lab/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   {
     name: 'renderers', platform: 'browser', format: 'esm', outdir: 'dist/renderers',
     entries: {
