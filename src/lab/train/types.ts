@@ -6,8 +6,18 @@
  * has two (VAE + gamma*TC, then the discriminator, each with its own optimizer); the
  * label-relevant VAE runs E_s three times then the rest. The trainer runs them in order each
  * step and never looks at a model's name. (Owner: the lab core; refine here, in one place.)
+ *
+ * How the trainer runs one step (src/lab/train/trainer.ts):
+ *   for spec of model.updates():            // in order
+ *     for r in 0 .. (spec.repeat ?? 1) - 1:
+ *       loss, grads = d spec.loss(batch, ctx) / d spec.variables()
+ *       if loss or any term is NaN/Inf: restore last good weights, throw NonFiniteLossError
+ *       spec.optimizer.applyGradients(grads)
+ * The SAME batch is passed to every update and repeat of a step; `ctx.nextBatch()` draws
+ * further independent batches (each call a new one; the trainer disposes them after the step).
  */
 import type * as tf from '../tf';
+import type { Rng } from '../data/random';
 
 export interface Batch {
   /** Images NHWC in [0, 1] (already binarized when the likelihood asks for it). */
@@ -17,33 +27,63 @@ export interface Batch {
 }
 
 export interface StepContext {
+  /** Global step index, 0-based, counted over the whole run (continues after resume). */
   step: number;
+  /** Epoch index, 0-based. */
   epoch: number;
-  /** A second, independent minibatch (FactorVAE's discriminator); drawn lazily, disposed by the trainer. */
+  /** Which repeat of the current update this is (0 .. repeat-1). */
+  repeat: number;
+  /**
+   * Seeded randomness for this update (reparameterisation noise, transforms, permutations).
+   * Derived from (run seed, step, update index, repeat), so a run is reproducible and a
+   * resumed run draws the same numbers as an uninterrupted one.
+   */
+  rng: Rng;
+  /** A further, independent minibatch (FactorVAE's discriminator); drawn lazily, disposed by the trainer. */
   nextBatch(): Batch;
 }
 
 export interface LossResult {
   /** The scalar minimised by this update. */
   loss: tf.Scalar;
-  /** Named terms for logs and live charts (e.g. recon, kl, consistency, tc). */
+  /** Named terms for logs and live charts (e.g. recon, kl, consistency, tc); batch means. */
   terms?: Record<string, tf.Scalar>;
 }
 
 export interface UpdateSpec {
+  /** Shown in logs and error messages (e.g. "vae", "discriminator"). */
   name: string;
+  /** This update's own optimizer (its state is kept across steps, and in checkpoints). */
   optimizer: tf.Optimizer;
   /** The variables this update changes (others are held fixed). */
   variables(): tf.Variable[];
-  /** Builds the loss; called inside the optimizer's minimize, so inside a tidy. */
+  /** Builds the loss; called inside a gradient scope (tidy): create no tensors that must outlive it. */
   loss(batch: Batch, ctx: StepContext): LossResult;
   /** Run this update k times per step (default 1). */
   repeat?: number;
 }
 
 export interface Trainable {
-  /** Ordered parameter updates for one training step. */
+  /** Ordered parameter updates for one training step. Called once per trainer; cache optimizers. */
   updates(): UpdateSpec[];
   /** Every variable whose value a checkpoint must keep (weights, batch-norm statistics, optimizers excluded). */
   variables(): tf.Variable[];
+}
+
+/** JSON description from which the model registry rebuilds the same architecture. */
+export interface ModelConfig {
+  /** Registry key, e.g. "vae", "iwae", "beta-vae", "cr" (see src/lab/models/registry.ts). */
+  kind: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A Trainable the checkpoint code can save and rebuild: its networks are tf.layers models
+ * (saved in the tfjs format, one folder per net), its config is plain JSON.
+ */
+export interface Checkpointable extends Trainable {
+  /** The config this model was built from (registry.ts `buildModel(config)` rebuilds it). */
+  config(): ModelConfig;
+  /** Named networks; each is saved as `<name>/model.json` + `<name>/weights.bin`. */
+  nets(): Record<string, tf.LayersModel>;
 }
