@@ -1,0 +1,77 @@
+/**
+ * Vega-Lite renderer (application/vnd.vegalite.v4/v5/v6+json) so charts draw with no other
+ * extension installed. vega, vega-lite and vega-embed are bundled (no CDN). Vega normally
+ * compiles expressions with `new Function`, which a webview's CSP may forbid, so expressions
+ * run through vega-interpreter (`ast: true`). Colours come from VS Code's theme.
+ */
+import type { ActivationFunction } from 'vscode-notebook-renderer';
+import embed, { type Result, type VisualizationSpec } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import { Disposables, readTheme, requireObject, showError, type Theme } from './common';
+
+/** Axis, legend and title colours follow the editor; the chart background stays transparent. */
+export function themeConfig(t: Theme): Record<string, unknown> {
+  const label = { labelColor: t.foreground, titleColor: t.foreground };
+  return {
+    background: 'transparent',
+    font: t.font,
+    title: { color: t.foreground, subtitleColor: t.muted },
+    axis: { ...label, domainColor: t.muted, tickColor: t.muted, gridColor: t.kind === 'light' ? '#e0e0e0' : '#3c3c3c' },
+    legend: label,
+    header: label,
+    view: { stroke: t.kind === 'light' ? '#dddddd' : '#444444' },
+  };
+}
+
+const disposables = new Disposables();
+/** Live views by output id, with the spec minus its data, to update in place instead of re-embedding. */
+const views = new Map<string, { result: Result; shape: string }>();
+
+/** A spec whose top-level data is `{name, values}` can be updated by swapping the values. */
+function liveData(spec: Record<string, unknown>): { name: string; values: unknown[]; shape: string } | undefined {
+  const data = spec.data as { name?: unknown; values?: unknown } | undefined;
+  if (!data || typeof data.name !== 'string' || !Array.isArray(data.values)) return undefined;
+  return { name: data.name, values: data.values, shape: JSON.stringify({ ...spec, data: { name: data.name } }) };
+}
+
+export async function renderVegaLite(id: string, value: unknown, element: HTMLElement): Promise<Result> {
+  const spec = requireObject(value, 'vega-lite spec');
+  const live = liveData(spec);
+  const old = views.get(id);
+  // The trainer's live chart re-sends the same spec with more points: change the data only,
+  // so the chart does not flicker or lose hover state on every update.
+  if (old && live && old.shape === live.shape && element.contains(old.result.view.container())) {
+    await old.result.view.data(live.name, live.values).runAsync();
+    return old.result;
+  }
+  disposables.dispose(id);
+  const theme = readTheme();
+  const box = document.createElement('div');
+  box.className = 'vae-lab-vegalite';
+  element.replaceChildren(box);
+  const result = await embed(box, spec as VisualizationSpec, {
+    mode: 'vega-lite',
+    actions: { export: true, source: false, compiled: false, editor: false },
+    ast: true,
+    expr: expressionInterpreter,
+    config: themeConfig(theme) as never,
+  });
+  views.set(id, { result, shape: live?.shape ?? '' });
+  disposables.add(id, () => { views.delete(id); result.finalize(); });
+  return result;
+}
+
+export const activate: ActivationFunction = () => ({
+  async renderOutputItem(item, element, signal) {
+    try {
+      await renderVegaLite(item.id, item.json(), element);
+      if (signal.aborted) disposables.dispose(item.id);
+    } catch (err) {
+      disposables.dispose(item.id);
+      showError(element, 'chart', err);
+    }
+  },
+  disposeOutputItem(id) {
+    disposables.dispose(id);
+  },
+});
