@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../../src/lab/data/random';
+import { DSPRITES_FACTOR_SIZES } from '../../../src/lab/data/dsprites';
+import { betaVaeMetric, factorVaeMetric, fitSoftmax, type Representation } from '../../../src/lab/metrics/disentanglement';
+
+const sizes = DSPRITES_FACTOR_SIZES;
+const K = sizes.length;
+const small = { numTrain: 200, numEval: 200, batchSize: 32, numVarianceEstimate: 1000 };
+
+/** The factors themselves, rescaled per factor and followed by two noise dims (which the metrics must ignore). */
+function identityPlusNoise(seed: number): Representation {
+  const rng = new Rng(seed);
+  return (f, n) => {
+    const out = new Float32Array(n * (K + 2));
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) out[i * (K + 2) + k] = (f[i * K + k] * (k + 1)) / sizes[k];
+      out[i * (K + 2) + K] = rng.uniform(-1, 1);
+      out[i * (K + 2) + K + 1] = rng.uniform(-3, 3);
+    }
+    return out;
+  };
+}
+/** Codes that ignore the input. */
+function random(seed: number, D = 10): Representation {
+  const rng = new Rng(seed);
+  return (_f, n) => Float32Array.from({ length: n * D }, () => rng.uniform(-1, 1));
+}
+const constant: Representation = (_f, n) => new Float32Array(n * 10).fill(0.3);
+/** Encodes shape, scale and orientation; posX and posY are replaced by noise. */
+function partial(seed: number): Representation {
+  const rng = new Rng(seed);
+  return (f, n) => Float32Array.from({ length: n * K }, (_, j) => ((j % K) < 3 ? f[j] : rng.uniform(0, 30)));
+}
+
+test('FactorVAE metric: the factors themselves score 1, whatever their scale, ignoring noise dims', () => {
+  const r = factorVaeMetric(identityPlusNoise(1), sizes, { seed: 1, ...small });
+  assert.equal(r.evalAccuracy, 1);
+  assert.equal(r.activeDims, K + 2);
+  for (let k = 0; k < K; k++) assert.equal(r.votes[k].indexOf(Math.max(...r.votes[k])), k, `dim ${k} votes for factor ${k}`);
+});
+
+test('FactorVAE metric: random codes score near chance (1/5), constant codes 0 (no active dims)', () => {
+  const r = factorVaeMetric(random(2), sizes, { seed: 2, ...small });
+  assert.ok(Math.abs(r.evalAccuracy - 1 / K) < 0.1, `random: ${r.evalAccuracy}`);
+  const c = factorVaeMetric(constant, sizes, { seed: 2, ...small });
+  assert.equal(c.activeDims, 0);
+  assert.equal(c.evalAccuracy, 0);
+});
+
+test('FactorVAE metric: a representation of 3 of 5 factors scores in between, and the seed makes it reproducible', () => {
+  const a = factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
+  const b = factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
+  assert.deepEqual(a, b);
+  assert.ok(a.evalAccuracy > 0.5 && a.evalAccuracy < 0.8, `partial: ${a.evalAccuracy}`);
+});
+
+test('beta-VAE metric: factors score ~1; random and constant codes near chance', () => {
+  const opts = { numTrain: 150, numEval: 100, batchSize: 32, iterations: 300 };
+  const id = betaVaeMetric(identityPlusNoise(4), sizes, { seed: 4, ...opts });
+  assert.ok(id.evalAccuracy >= 0.97, `identity: ${id.evalAccuracy}`);
+  const rnd = betaVaeMetric(random(5), sizes, { seed: 5, ...opts });
+  assert.ok(rnd.evalAccuracy < 0.35, `random: ${rnd.evalAccuracy}`);
+  const c = betaVaeMetric(constant, sizes, { seed: 5, ...opts });
+  assert.ok(c.evalAccuracy < 0.35, `constant: ${c.evalAccuracy}`);
+  const p = betaVaeMetric(partial(6), sizes, { seed: 6, ...opts });
+  assert.ok(p.evalAccuracy > 0.5 && p.evalAccuracy < 0.9, `partial: ${p.evalAccuracy}`);
+});
+
+test('fitSoftmax: separates linearly separable classes and fails on label noise', () => {
+  const rng = new Rng(9);
+  const X: Float64Array[] = [], y: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const k = i % 3;
+    X.push(Float64Array.from([k * 2 + rng.uniform(-0.5, 0.5), rng.uniform(-1, 1)]));
+    y.push(k);
+  }
+  const predict = fitSoftmax(X, y, 3, 300);
+  assert.equal(X.filter((x, i) => predict(x) === y[i]).length, 300);
+  const shuffled = y.map(() => rng.int(3));
+  const p2 = fitSoftmax(X, shuffled, 3, 300);
+  assert.ok(X.filter((x, i) => p2(x) === shuffled[i]).length < 160);
+});
