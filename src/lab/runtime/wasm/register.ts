@@ -1,0 +1,37 @@
+/**
+ * Installs the lab's wasm kernels (matmul.ts, conv.ts, small.ts) over the stock ones.
+ * Must run after the wasm backend is initialised (the stock kernels' setup has then bound
+ * their wasm functions, which the replacements call). Idempotent.
+ */
+import * as tfc from '@tensorflow/tfjs';
+import { captureStock, WasmKernelFunc } from './heap';
+import { matMulKernels } from './matmul';
+import { convKernels } from './conv';
+import { smallKernels } from './small';
+
+const lab = [...matMulKernels, ...convKernels, ...smallKernels];
+let installed = false;
+
+/** Names of the kernels the lab registers for 'wasm' (for tests and the log). */
+export const labKernelNames = lab.map((k) => k.kernelName);
+
+export function registerLabWasmKernels(): void {
+  if (installed) return;
+  for (const name of ['Transpose', ...labKernelNames]) captureStock(name);
+  for (const { kernelName, kernelFunc } of lab) {
+    if (tfc.getKernel(kernelName, 'wasm')) tfc.unregisterKernel(kernelName, 'wasm');
+    tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tfc.KernelFunc });
+  }
+  installed = true;
+}
+
+/** Puts the stock kernels back (tests compare against them). */
+export function unregisterLabWasmKernels(): void {
+  if (!installed) return;
+  for (const { kernelName } of lab) {
+    tfc.unregisterKernel(kernelName, 'wasm');
+    const stock = captureStock(kernelName) as WasmKernelFunc | undefined;
+    if (stock) tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: stock as unknown as tfc.KernelFunc });
+  }
+  installed = false;
+}
