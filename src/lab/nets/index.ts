@@ -6,6 +6,7 @@
  * scale/offset throws in tfjs 4.22).
  */
 import * as tf from '../tf';
+import { buildDSpritesDecoder, buildDSpritesEncoder, type DSpritesNetConfig } from './dsprites';
 
 /** Which encoder/decoder pair to build. */
 export type NetConfig =
@@ -18,7 +19,9 @@ export type NetConfig =
    * stride 2 with 128, 256, 512, 1024 filters + BN + ReLU; decoder dense to 7x7x1024 (8x8x1024
    * for 64x64) then conv-transposes 512, 256 (, 128) stride 2 + BN + ReLU, then stride 1 to c.
    */
-  | { kind: 'wae' };
+  | { kind: 'wae' }
+  /** The dSprites conv pair of Kim & Mnih 2018 (./dsprites.ts). */
+  | DSpritesNetConfig;
 
 /** Input/latent sizes shared by both builders. */
 export interface NetShape {
@@ -28,6 +31,7 @@ export interface NetShape {
 }
 
 export function buildEncoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+  if (cfg.kind === 'dsprites') return buildDSpritesEncoder(cfg, s);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [h, w, c] });
   let y: tf.SymbolicTensor;
@@ -54,6 +58,7 @@ export function buildEncoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
 }
 
 export function buildDecoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+  if (cfg.kind === 'dsprites') return buildDSpritesDecoder(cfg, s);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [s.latentDim] });
   let y: tf.SymbolicTensor = input;
