@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runtimeLabel, statusText, statusTooltip } from '../../../src/extension/runtimeLabel';
+
+test('wasm with threads shows the thread count', () => {
+  assert.equal(runtimeLabel({ backend: 'wasm', device: 'CPU, 2 threads', threads: 2 }), 'tfjs: wasm (2 threads)');
+  assert.equal(runtimeLabel({ backend: 'cpu', device: 'CPU', threads: 1 }), 'tfjs: cpu (1 thread)');
+});
+
+test('a GPU device is named, whatever the thread count', () => {
+  assert.equal(runtimeLabel({ backend: 'tensorflow', device: 'GPU (NVIDIA H100)', threads: 16 }), 'tfjs: tensorflow GPU (NVIDIA H100)');
+});
+
+test('before the kernel reports a runtime the label says so', () => {
+  assert.equal(runtimeLabel(undefined), 'tfjs: …');
+  assert.match(statusText(undefined, 'starting'), /loading~spin.*tfjs: … · starting/);
+});
+
+test('state is part of the text and the tooltip lists skipped backends', () => {
+  const rt = { backend: 'wasm', device: 'CPU', threads: 2, skipped: [{ backend: 'tensorflow', reason: 'tfjs-node not installed' }] };
+  assert.match(statusText(rt, 'busy'), /tfjs: wasm \(2 threads\) · busy$/);
+  const tip = statusTooltip(rt, 'idle', '24.1.0');
+  assert.match(tip, /Node 24\.1\.0/);
+  assert.match(tip, /Skipped tensorflow: tfjs-node not installed/);
+});
