@@ -117,6 +117,16 @@ export interface ArrowsPayload {
   images?: ImageShape & { count: number; x: string; xTilde: string };
 }
 
+/**
+ * Class colours (Tableau 10: distinguishable on light and dark backgrounds). Here, not in a
+ * renderer, so the lab's PNG fallback and the renderer colour class k the same way.
+ */
+export const CLASS_COLOURS = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
+  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+];
+export const classColour = (k: number): string => CLASS_COLOURS[k % CLASS_COLOURS.length];
+
 // ---------------------------------------------------------------- renderer <-> host messages
 
 /**

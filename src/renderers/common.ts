@@ -47,12 +47,7 @@ export function readTheme(): Theme {
   };
 }
 
-/** Ten colours distinguishable on light and dark backgrounds (Tableau 10). */
-export const CLASS_COLOURS = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
-  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-];
-export const classColour = (k: number): string => CLASS_COLOURS[k % CLASS_COLOURS.length];
+export { classColour } from '../common/mime';
 
 // ---------------------------------------------------------------- payload checks
 

@@ -1,0 +1,108 @@
+/**
+ * Vega-Lite spec builders and the trainer's live chart. Specs use field predicates (no
+ * expression strings) and keep their data as `{name: 'series', values}`, which lets the
+ * renderer swap the values in place on each update instead of re-embedding the chart.
+ */
+import type { MimeBundle } from '../../common/protocol';
+import { currentHost, type DisplayHandle } from '../../common/display';
+import { BoundedSeries, type SeriesPoint } from './series';
+
+export const MIME_VEGALITE = 'application/vnd.vegalite.v6+json';
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export interface TrainingChartOptions {
+  title?: string;
+  /** Width of each small chart in pixels (default 420). */
+  width?: number;
+}
+
+/** One small chart per loss term (independent y scales: loss ~100 nats, consistency ~1). */
+export function trainingCurvesSpec(points: SeriesPoint[], opts: TrainingChartOptions = {}): Record<string, unknown> {
+  const x = { field: 'step', type: 'quantitative', title: 'step' };
+  const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false } };
+  return {
+    $schema: SCHEMA,
+    title: opts.title,
+    data: { name: 'series', values: points },
+    facet: { row: { field: 'term', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
+    spec: {
+      width: opts.width ?? 420,
+      height: 90,
+      layer: [
+        { transform: [{ filter: { field: 'kind', equal: 'step' } }], mark: { type: 'line', opacity: 0.55 }, encoding: { x, y } },
+        {
+          transform: [{ filter: { field: 'kind', equal: 'epoch' } }],
+          mark: { type: 'line', point: true, color: '#e15759' },
+          encoding: { x, y, tooltip: [{ field: 'term' }, { field: 'step' }, { field: 'value', format: '.4g' }] },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** Bundle for a vega-lite spec with a text fallback (no PNG: rendering vega needs a canvas). */
+export function chartBundle(spec: Record<string, unknown>, text?: string): MimeBundle {
+  return { [MIME_VEGALITE]: spec, 'text/plain': text ?? `Vega-Lite chart${spec.title ? `: ${String(spec.title)}` : ''}` };
+}
+
+export interface LiveChartOptions extends TrainingChartOptions {
+  /** Kept points per term and kind (default 400); older points merge, the file stays small. */
+  maxPoints?: number;
+  /** Minimum time between output updates (default 500 ms). Epoch ends always update. */
+  throttleMs?: number;
+  /** Only these terms (default: every term the trainer reports). */
+  terms?: string[];
+}
+
+/** Trainer callback: loss terms as plain numbers (loss, recon, kl, consistency, ...). */
+export interface LiveChart {
+  onStep(step: number, terms: Record<string, number>): void;
+  onEpochEnd(epoch: number, terms: Record<string, number>, step?: number): void;
+  onTrainEnd(): void;
+  /** The current bundle (what the output shows; what a CLI run can save). */
+  bundle(): MimeBundle;
+}
+
+export function liveChart(opts: LiveChartOptions = {}): LiveChart {
+  const series = new BoundedSeries(opts.maxPoints ?? 400);
+  const throttle = opts.throttleMs ?? 500;
+  let handle: DisplayHandle | undefined;
+  let last = -Infinity, lastStep = 0, dirty = false;
+  const pick = (t: Record<string, number>) =>
+    opts.terms ? Object.fromEntries(Object.entries(t).filter(([k]) => opts.terms!.includes(k))) : t;
+
+  const bundle = () => {
+    const pts = series.points();
+    const latest = new Map<string, number>();
+    for (const p of pts) if (p.kind === 'step') latest.set(p.term, p.value);
+    const text = `Training curves (${pts.length} points), last step ${lastStep}: ` +
+      [...latest].map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ');
+    return chartBundle(trainingCurvesSpec(pts, opts), text);
+  };
+  const flush = (force: boolean) => {
+    const now = Date.now();
+    if (!dirty || (!force && now - last < throttle)) return;
+    last = now;
+    dirty = false;
+    const host = currentHost();
+    if (!host) return; // CLI: nothing to show; bundle() gives the chart at the end
+    if (handle) handle.update(bundle());
+    else handle = host.display(bundle());
+  };
+  return {
+    onStep(step, terms) {
+      lastStep = step;
+      series.add('step', step, pick(terms));
+      dirty = true;
+      flush(false);
+    },
+    onEpochEnd(_epoch, terms, step) {
+      series.add('epoch', step ?? lastStep, pick(terms));
+      dirty = true;
+      flush(true);
+    },
+    onTrainEnd() { flush(true); },
+    bundle,
+  };
+}

@@ -1,0 +1,9 @@
+import * as tf from '../tf';
+
+/** Class labels as a plain array of the first `count` entries (tensor or array accepted). */
+export function labelList(labels: tf.Tensor1D | ArrayLike<number> | undefined, count: number): number[] | undefined {
+  if (labels === undefined) return undefined;
+  const values = labels instanceof tf.Tensor ? labels.dataSync() : labels;
+  if (values.length < count) throw new Error(`${values.length} labels for ${count} images`);
+  return Array.from({ length: count }, (_, i) => Math.round(values[i]));
+}
