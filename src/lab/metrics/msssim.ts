@@ -61,7 +61,7 @@ function ssimAtScale(x: tf.Tensor4D, y: tf.Tensor4D, c1: number, c2: number, win
   return tf.tidy(() => {
     const { size, sigma: s } = windowAt(Math.min(x.shape[1], x.shape[2]), windowSize, sigma);
     const win = gaussianWindow(size, s);
-    const blur = (t: tf.Tensor4D) => tf.conv2d(t, win, 1, 'valid');
+    const blur = (t: tf.Tensor) => tf.conv2d(t as tf.Tensor4D, win, 1, 'valid');
     const mx = blur(x);
     const my = blur(y);
     // Second moments of the images minus their global means: sigma^2 = E[x'^2] - E[x']^2 is

@@ -72,7 +72,7 @@ test('class samples follow N(mu_c, Lambda_c); the ambiguous Gaussian has the mix
   const gm = new GaussianMixture({ classes: 2, dim: 1, seed: 1 });
   setParams(gm, [[-2], [2]], [[0.5], [1.5]]);
   const s = sampleClass(gm, 1, 20000, 9);
-  const m = s.mean().arraySync();
+  const m = (s.mean() as tf.Scalar).arraySync();
   const v = tf.moments(s).variance.arraySync() as number;
   assert.ok(Math.abs(m - 2) < 0.05 && Math.abs(v - 1.5) < 0.06, `mean ${m} var ${v}`);
   const { mean, variance } = ambiguousGaussian(gm);
@@ -95,7 +95,7 @@ test('the mixture is a layer: its model maps f to d and keeps the parameters as 
   const d = model.predict(f) as tf.Tensor;
   assert.deepEqual(d.shape, [5, 4]);
   const direct = gm.distances(f);
-  assert.ok(tf.max(tf.abs(tf.sub(d, direct))).arraySync() < 1e-6);
+  assert.ok((tf.max(tf.abs(tf.sub(d, direct))) as tf.Scalar).arraySync() < 1e-6);
   assert.equal(model.trainableWeights.length, 2);
   const logits = gmLogits(gm, f);
   assert.ok(Math.abs(Math.max(...(tf.sum(tf.softmax(logits), 1).arraySync() as number[])) - 1) < 1e-5);
