@@ -1,0 +1,81 @@
+/**
+ * The real loaders behind select.ts: tfjs-node-gpu, tfjs-node, wasm (+ the lab's kernels), cpu.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { requireShared } from './native';
+import type { BackendLoaders, LoadedBackend } from './select';
+import { registerLabWasmKernels } from './wasm/register';
+import { startPool } from './pool';
+
+export interface LoaderOptions {
+  /** Folders where tfjs-node(-gpu) may be installed (notebook folder, extension storage...). */
+  moduleDirs: string[];
+  /** Folder holding tfjs-backend-wasm*.wasm; found automatically when absent. */
+  wasmDir?: string;
+  /** Threads for the wasm path (1 = main thread only). Default: all cores, at most 2. */
+  threads?: number;
+}
+
+const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * Where the .wasm binaries are: dist/wasm next to the bundle (scripts/build.mjs copies them),
+ * else the package's own dist folder (running from source, e.g. tests under tsx).
+ */
+export function findWasmDir(explicit?: string): string | undefined {
+  const candidates = [explicit, join(__dirname, 'wasm')];
+  try {
+    const req = createRequire(__filename);
+    candidates.push(join(dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
+  } catch {
+    // bundled without node_modules: only dist/wasm can hold them
+  }
+  return candidates.find((d): d is string => !!d && existsSync(join(d, WASM_FILE)));
+}
+
+async function use(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
+}
+
+/** The native backend registered by tfjs-node(-gpu), asking its binding whether it runs on CUDA. */
+function usesGpu(): boolean {
+  const be = tf.engine().findBackend('tensorflow') as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+  return !!be?.binding?.isUsingGpuDevice?.();
+}
+
+export function realLoaders(opts: LoaderOptions): BackendLoaders {
+  const native = async (pkg: string): Promise<void> => {
+    if (!tf.findBackendFactory('tensorflow')) requireShared(pkg, opts.moduleDirs);
+    await use('tensorflow');
+  };
+  return {
+    'tensorflow-gpu': async (): Promise<LoadedBackend> => {
+      await native('@tensorflow/tfjs-node-gpu');
+      if (!usesGpu()) throw new Error('@tensorflow/tfjs-node-gpu loaded but sees no CUDA device');
+      return { backend: 'tensorflow', device: 'GPU (CUDA, TensorFlow native)' };
+    },
+    // When tfjs-node-gpu already loaded without a GPU, its backend is native TensorFlow on CPU.
+    tensorflow: async (): Promise<LoadedBackend> => {
+      await native('@tensorflow/tfjs-node');
+      return { backend: 'tensorflow', device: usesGpu() ? 'GPU (CUDA, TensorFlow native)' : 'CPU (TensorFlow native)' };
+    },
+    wasm: async (): Promise<LoadedBackend> => {
+      const dir = findWasmDir(opts.wasmDir);
+      if (!dir) throw new Error(`${WASM_FILE} not found (looked in dist/wasm and node_modules)`);
+      setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
+      await use('wasm');
+      registerLabWasmKernels();
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await startPool(opts.threads);
+      return { backend: 'wasm', device: `CPU (wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+    },
+    cpu: async (): Promise<LoadedBackend> => {
+      await use('cpu');
+      return { backend: 'cpu', device: 'CPU (JavaScript, 1 thread)', threads: 1 };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Backend selection as pure logic over injectable loaders, so it is tested without a GPU.
+ *
+ * auto:       tensorflow-gpu (loads AND sees a CUDA device) -> tensorflow (native CPU)
+ *             -> wasm (with the lab's kernels) -> cpu
+ * tensorflow: tensorflow-gpu -> tensorflow        wasm: wasm        cpu: cpu
+ * The first loader that resolves wins; each failure becomes a `skipped` reason. A forced
+ * choice with no working loader throws BackendUnavailableError (never a silent fallback).
+ */
+import type { BackendChoice, RuntimeInfo } from '../../common/protocol';
+import { BackendUnavailableError, SkippedBackend } from './errors';
+
+export type CandidateName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** What a loader reports once its backend is live (`tf.getBackend()` is `backend`). */
+export interface LoadedBackend {
+  backend: string;
+  device: string;
+  threads?: number;
+}
+
+export type BackendLoader = () => Promise<LoadedBackend>;
+export type BackendLoaders = Record<CandidateName, BackendLoader>;
+
+export const ORDER: Record<BackendChoice, CandidateName[]> = {
+  auto: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  tensorflow: ['tensorflow-gpu', 'tensorflow'],
+  wasm: ['wasm'],
+  cpu: ['cpu'],
+};
+
+function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
+}
+
+export async function selectBackend(choice: BackendChoice, loaders: BackendLoaders): Promise<RuntimeInfo> {
+  const order = ORDER[choice];
+  if (!order) throw new TypeError(`Unknown backend choice '${choice}': use auto, tensorflow, wasm or cpu.`);
+  const skipped: SkippedBackend[] = [];
+  for (const name of order) {
+    try {
+      const live = await loaders[name]();
+      return skipped.length ? { ...live, skipped } : { ...live };
+    } catch (e) {
+      skipped.push({ backend: name, reason: reasonOf(e) });
+    }
+  }
+  throw new BackendUnavailableError(choice, skipped);
+}

@@ -1,0 +1,72 @@
+// Backend selection order and errors, with loaders that succeed or fail (no GPU needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectBackend, BackendLoaders, CandidateName } from '../../../src/lab/runtime/select';
+import { BackendUnavailableError } from '../../../src/lab/runtime/errors';
+
+/** Loaders where the named ones work; records the order they were tried in. */
+function fakes(working: CandidateName[]): { loaders: BackendLoaders; tried: CandidateName[] } {
+  const tried: CandidateName[] = [];
+  const make = (name: CandidateName) => async () => {
+    tried.push(name);
+    if (!working.includes(name)) throw new Error(`${name} not installed`);
+    return { backend: name === 'tensorflow-gpu' ? 'tensorflow' : name, device: `dev:${name}` };
+  };
+  const loaders = { 'tensorflow-gpu': make('tensorflow-gpu'), tensorflow: make('tensorflow'), wasm: make('wasm'), cpu: make('cpu') };
+  return { loaders, tried };
+}
+
+test('auto takes the GPU when it loads and sees a device', async () => {
+  const { loaders, tried } = fakes(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  const info = await selectBackend('auto', loaders);
+  assert.deepEqual(info, { backend: 'tensorflow', device: 'dev:tensorflow-gpu' });
+  assert.deepEqual(tried, ['tensorflow-gpu']);
+});
+
+test('auto falls through gpu -> tensorflow -> wasm -> cpu, recording why', async () => {
+  let { loaders, tried } = fakes(['tensorflow', 'wasm', 'cpu']);
+  assert.equal((await selectBackend('auto', loaders)).device, 'dev:tensorflow');
+  ({ loaders, tried } = fakes(['wasm', 'cpu']));
+  const info = await selectBackend('auto', loaders);
+  assert.equal(info.backend, 'wasm');
+  assert.deepEqual(tried, ['tensorflow-gpu', 'tensorflow', 'wasm']);
+  assert.deepEqual(info.skipped, [
+    { backend: 'tensorflow-gpu', reason: 'tensorflow-gpu not installed' },
+    { backend: 'tensorflow', reason: 'tensorflow not installed' },
+  ]);
+  ({ loaders } = fakes(['cpu']));
+  const cpu = await selectBackend('auto', loaders);
+  assert.equal(cpu.backend, 'cpu');
+  assert.equal(cpu.skipped?.length, 3);
+});
+
+test('a forced backend never falls back: it throws a typed error that says what to do', async () => {
+  const { loaders, tried } = fakes(['wasm', 'cpu']);
+  await assert.rejects(selectBackend('tensorflow', loaders), (e: unknown) => {
+    assert.ok(e instanceof BackendUnavailableError);
+    assert.equal(e.choice, 'tensorflow');
+    assert.match(e.message, /npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    assert.match(e.message, /Install GPU Runtime/);
+    return true;
+  });
+  assert.deepEqual(tried, ['tensorflow-gpu', 'tensorflow']);
+  await assert.rejects(selectBackend('wasm', fakes(['cpu']).loaders), BackendUnavailableError);
+});
+
+test('forcing tensorflow accepts the CPU package when there is no GPU', async () => {
+  const info = await selectBackend('tensorflow', fakes(['tensorflow']).loaders);
+  assert.equal(info.device, 'dev:tensorflow');
+});
+
+test('forced wasm and cpu try only themselves', async () => {
+  const w = fakes(['tensorflow-gpu', 'wasm', 'cpu']);
+  assert.equal((await selectBackend('wasm', w.loaders)).backend, 'wasm');
+  assert.deepEqual(w.tried, ['wasm']);
+  const c = fakes(['tensorflow-gpu', 'wasm', 'cpu']);
+  assert.equal((await selectBackend('cpu', c.loaders)).backend, 'cpu');
+  assert.deepEqual(c.tried, ['cpu']);
+});
+
+test('an unknown choice is a clear error', async () => {
+  await assert.rejects(selectBackend('gpu' as never, fakes(['cpu']).loaders), /use auto, tensorflow, wasm or cpu/);
+});
