@@ -1,0 +1,159 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '../../../src/lab/tf';
+import { setCellHost, type CellHost } from '../../../src/common/display';
+import type { MimeBundle } from '../../../src/common/protocol';
+import {
+  base64ToBytes, base64ToFloat32, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL,
+  type ArrowsPayload, type GridPayload, type TraversalFrames, type TraversalPayload,
+} from '../../../src/common/mime';
+import { consistencyArrows, latentTraversal, liveChart, reconstructionGrid, show, MIME_VEGALITE } from '../../../src/lab/viz';
+import { images, LinearModel } from './fakeModel';
+
+const model = new LinearModel(6, 8, 8, 1, 4);
+const x = images(20, 8, 8, 1);
+const xt = tf.tidy(() => x.reverse(2)) as tf.Tensor4D; // a mirror as the "transform"
+after(() => { model.dispose(); tf.dispose([x, xt]); });
+
+/** Runs fn and checks it left no tensor behind. */
+function noLeak<T>(fn: () => T): T {
+  const before = tf.memory().numTensors;
+  const r = fn();
+  assert.equal(tf.memory().numTensors, before, 'leaked tensors');
+  return r;
+}
+
+const isPng = (b64: unknown) => typeof b64 === 'string' && Buffer.from(b64, 'base64').subarray(1, 4).toString() === 'PNG';
+
+test('reconstruction grid: rows, exact pixels, fallbacks, no leaks', () => {
+  const bundle = noLeak(() => reconstructionGrid(model, x, { count: 5, transformed: xt, labels: [1, 2, 3, 4, 5, 6] }));
+  const p = bundle[MIME_GRID] as GridPayload;
+  assert.deepEqual(p.rows.map((r) => r.label), ['x', 'recon(x)', 'x~', 'recon(x~)']);
+  assert.equal(p.count, 5);
+  assert.deepEqual([p.height, p.width, p.channels], [8, 8, 1]);
+  const orig = base64ToBytes(p.rows[0].pixels);
+  const want = tf.tidy(() => x.slice(0, 5).mul(255).round().dataSync());
+  assert.deepEqual([...orig], [...want]);
+  const recon = base64ToBytes(p.rows[1].pixels);
+  const wantRecon = tf.tidy(() => model.decode(model.encode(x.slice(0, 5)).mean).mul(255).round().dataSync());
+  assert.deepEqual([...recon], [...wantRecon]);
+  assert.equal(p.captions![4], 'class 5');
+  assert.ok(isPng(bundle['image/png']));
+  assert.match(String(bundle['text/plain']), /5 images 8x8x1/);
+});
+
+test('traversal: dims ordered by KL, saved frames, live decode matches, requests are checked', () => {
+  const t = noLeak(() => latentTraversal(model, x, { examples: 3, dims: 5, steps: 5, range: 2, id: 'abc' }));
+  const p = t.bundle[MIME_TRAVERSAL] as TraversalPayload;
+  assert.equal(p.id, 'abc');
+  // dims 4, 5 are inactive (KL 0), so they come last.
+  assert.deepEqual(p.order.slice(4).sort(), [4, 5]);
+  assert.ok(p.kl[4] < 1e-9 && p.kl[p.order[0]] > 0.1);
+  assert.equal(p.frames.length, 3);
+  assert.deepEqual(p.frames[0].values, [-2, -1, 0, 1, 2]);
+  assert.equal(base64ToBytes(p.frames[1].pixels).length, 5 * 5 * 64);
+  // The middle column is the base code itself: the reconstruction of the example.
+  const f = p.frames[1], px = base64ToBytes(f.pixels);
+  const recon = tf.tidy(() => model.decode(model.encode(x.slice(1, 1)).mean).mul(255).round().dataSync());
+  assert.deepEqual([...px.subarray(2 * 64, 3 * 64)], [...recon]);
+  // A live request for other dims/steps decodes exactly those.
+  const live = noLeak(() => t.handle({ example: 2, dims: [5, 0], range: 1, steps: 3 })) as TraversalFrames;
+  assert.deepEqual(live.dims, [5, 0]);
+  assert.equal(base64ToBytes(live.pixels).length, 2 * 3 * 64);
+  assert.throws(() => t.handle({ example: 9, dims: [0], range: 1, steps: 3 }), /example/);
+  assert.throws(() => t.handle({ example: 0, dims: [6], range: 1, steps: 3 }), /dims/);
+  assert.throws(() => t.handle({ example: 0, dims: [0], range: 1, steps: 1000 }), /steps/);
+  assert.ok(isPng(t.bundle['image/png']));
+});
+
+test('consistency arrows: PCA panels on a shared extent, stats, hover images, codes input', () => {
+  const labels = Array.from({ length: 20 }, (_, i) => i % 3);
+  const other = new LinearModel(6, 8, 8, 1, 6, 7);
+  const bundle = noLeak(() => consistencyArrows(
+    [{ title: 'A', model }, { title: 'B', model: other }], x, xt, labels, { hoverImages: 4, classNames: ['a', 'b', 'c'] },
+  ));
+  other.dispose();
+  const p = bundle[MIME_ARROWS] as ArrowsPayload;
+  assert.equal(p.count, 20);
+  assert.equal(p.panels.length, 2);
+  const [x0, x1, y0, y1] = p.extent;
+  for (const panel of p.panels) {
+    const pts = [...base64ToFloat32(panel.from), ...base64ToFloat32(panel.to)];
+    assert.equal(pts.length, 80);
+    for (let i = 0; i < pts.length; i += 2) assert.ok(pts[i] >= x0 && pts[i] <= x1 && pts[i + 1] >= y0 && pts[i + 1] <= y1);
+    assert.ok(panel.ratio > 0 && Math.abs(panel.ratio - panel.meanArrow / panel.meanCentreDistance) < 1e-12);
+    assert.ok(panel.explained! > 0 && panel.explained! <= 1 + 1e-9);
+  }
+  // PCA centres z(x): the tails average to the origin.
+  const from = base64ToFloat32(p.panels[0].from);
+  assert.ok(Math.abs(from.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0) / 20) < 1e-4);
+  assert.equal(p.images!.count, 4);
+  assert.deepEqual([...base64ToBytes(p.labels)], labels);
+  assert.ok(isPng(bundle['image/png']));
+  // Precomputed codes and two chosen dims.
+  const zx = new Float32Array(20 * 3).map((_, i) => i), zt = zx.map((v) => v + 1);
+  const b2 = consistencyArrows([{ title: 'C', zx, zt, latentDim: 3 }], undefined, undefined, labels, { projection: [0, 2] });
+  const p2 = b2[MIME_ARROWS] as ArrowsPayload;
+  assert.deepEqual(p2.projection, { kind: 'dims', dims: [0, 2] });
+  assert.deepEqual([...base64ToFloat32(p2.panels[0].from).subarray(0, 4)], [0, 2, 3, 5]);
+  assert.ok(Math.abs(p2.panels[0].meanArrow - Math.sqrt(3)) < 1e-6);
+});
+
+/** A fake kernel host recording what the lab shows. */
+function fakeHost() {
+  const shown: { id: string; bundles: MimeBundle[] }[] = [];
+  const handlers = new Map<string, (p: unknown) => unknown>();
+  const host: CellHost = {
+    display(bundle) {
+      const entry = { id: `d${shown.length}`, bundles: [bundle] };
+      shown.push(entry);
+      return { id: entry.id, update: (b) => entry.bundles.push(b) };
+    },
+    onRendererMessage(channel, handler) {
+      handlers.set(channel, handler);
+      return () => handlers.delete(channel);
+    },
+    signal: new AbortController().signal,
+  };
+  return { host, shown, handlers };
+}
+
+test('show.* displays through the host and registers the traversal channel; returns bundles without one', () => {
+  const { host, shown, handlers } = fakeHost();
+  setCellHost(host);
+  try {
+    assert.equal(show.reconstructions(model, x), undefined);
+    assert.equal(show.traversal(model, x, { id: 'live1' }), undefined);
+    assert.equal(show.chart({ mark: 'point' }), undefined);
+    assert.equal(shown.length, 3);
+    assert.ok(MIME_GRID in shown[0].bundles[0] && MIME_VEGALITE in shown[2].bundles[0]);
+    const frames = noLeak(() => handlers.get('traversal:live1')!({ example: 0, dims: [1], range: 3, steps: 4 })) as TraversalFrames;
+    assert.equal(frames.values.length, 4);
+  } finally {
+    setCellHost(undefined);
+  }
+  const b = show.arrows([{ title: 'A', model }], x, xt, new Array(20).fill(0).map((_, i) => i % 2));
+  assert.ok(b && MIME_ARROWS in b);
+});
+
+test('live chart: one output updated in place, throttled, bounded', () => {
+  const { host, shown } = fakeHost();
+  setCellHost(host);
+  try {
+    const chart = liveChart({ throttleMs: 60_000, maxPoints: 20 });
+    for (let s = 1; s <= 5000; s++) chart.onStep(s, { loss: 100 / s, recon: 90 / s, kl: 10, consistency: 0.5 });
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].bundles.length, 1, 'throttled: only the first step displayed');
+    chart.onEpochEnd(0, { loss: 1 }, 5000);
+    chart.onTrainEnd();
+    assert.equal(shown.length, 1, 'still one output');
+    const last = shown[0].bundles.at(-1)!;
+    const spec = last[MIME_VEGALITE] as { data: { name: string; values: unknown[] } };
+    assert.equal(spec.data.name, 'series');
+    assert.ok(spec.data.values.length <= 4 * 21 + 2, `${spec.data.values.length} points`);
+    assert.ok(JSON.stringify(last).length < 20_000);
+    assert.match(String(last['text/plain']), /last step 5000/);
+  } finally {
+    setCellHost(undefined);
+  }
+});
