@@ -1,0 +1,47 @@
+/**
+ * The CLI's model table: `--model NAME` -> a model config. Other models add one entry
+ * (e.g. `cliModels['factor-vae'] = { ... }`) and, if they need them, flags to `modelFlags`.
+ */
+import type { Preset } from '../presets';
+import type { ModelConfig } from '../train/types';
+import type { FlagSpec, Flags } from './args';
+
+/** What every table entry gets to build its config from. */
+export interface ModelBuildContext {
+  flags: Flags;
+  preset: Preset;
+  /** [height, width, channels] of the data set's images. */
+  inputShape: [number, number, number];
+}
+
+export interface CliModel {
+  /** One line for --help. */
+  help: string;
+  /** The model's config (the registry builds it). */
+  config(ctx: ModelBuildContext): ModelConfig;
+  /** Dynamically binarize training batches (Bernoulli likelihood on grey images). Default true. */
+  binarize?: boolean;
+}
+
+const vaeBase = (kind: string, ctx: ModelBuildContext, extra: Record<string, unknown> = {}): ModelConfig => ({
+  kind,
+  inputShape: ctx.inputShape,
+  latentDim: (ctx.flags.latent as number | undefined) ?? ctx.preset.latentDim,
+  net: ctx.preset.net,
+  learningRate: (ctx.flags.lr as number | undefined) ?? ctx.preset.learningRate,
+  ...extra,
+});
+
+export const cliModels: Record<string, CliModel> = {
+  vae: { help: 'VAE (one-sample ELBO)', config: (ctx) => vaeBase('vae', ctx) },
+  iwae: { help: 'IWAE (k-sample bound; --k)', config: (ctx) => vaeBase('iwae', ctx, { k: (ctx.flags.k as number | undefined) ?? 5 }) },
+  'beta-vae': { help: 'beta-VAE (--beta, default 1)', config: (ctx) => vaeBase('beta-vae', ctx, { beta: (ctx.flags.beta as number | undefined) ?? 1 }) },
+};
+
+/** Flags that model entries read (beyond the common ones). */
+export const modelFlags: FlagSpec[] = [
+  { name: 'beta', type: 'number', help: 'beta-VAE: weight on KL(q(z|x) || p(z)) (default 1)' },
+  { name: 'k', type: 'number', help: 'IWAE: importance samples in the bound (default 5)' },
+  { name: 'latent', type: 'number', help: 'latent dimension (default: the preset\'s)' },
+  { name: 'lr', type: 'number', help: 'Adam learning rate (default: the preset\'s)' },
+];

@@ -1,0 +1,2 @@
+export * from './latent';
+export * from './evaluate';

@@ -1,0 +1,53 @@
+/** Typed errors of the trainer and checkpoints. Each says its cause and who handles it. */
+
+/**
+ * A loss, a loss term or a gradient became NaN or Inf. Thrown by the trainer; the weights
+ * are those before the failing step (the update was not applied; non-trainable state such
+ * as batch-norm statistics is restored). The caller (cell, CLI) reports it; the user lowers
+ * the learning rate or checks the data.
+ */
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number, readonly update: string, readonly term: string, readonly value: number) {
+    super(
+      `Training stopped at step ${step}: ${term === 'gradient' ? 'the gradient' : `the loss term '${term}'`} of update '${update}' is ${value}. ` +
+        'The weights were kept as they were before this step. Try a lower learning rate, or check the data for NaNs.',
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/**
+ * The one-batch sanity step before a run failed (wrong input shape, non-scalar or
+ * non-finite loss, or the loss function threw). Thrown by the trainer before any update;
+ * the user fixes the model/data pairing that the message names.
+ */
+export class SanityCheckError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`Sanity step failed before training: ${detail}`, options);
+    this.name = 'SanityCheckError';
+  }
+}
+
+/**
+ * Training was cancelled through the AbortSignal (notebook interrupt, Ctrl-C). Thrown by the
+ * trainer between steps, so the weights are those after the last completed step; the caller
+ * may save them. Hosts treat it as an interruption, not a failure.
+ */
+export class TrainingCancelledError extends Error {
+  constructor(readonly step: number) {
+    super(`Training cancelled after step ${step}; the weights are those of the last completed step.`);
+    this.name = 'TrainingCancelledError';
+  }
+}
+
+/**
+ * A checkpoint could not be written or read (disk full, permissions, a missing or corrupt
+ * file, a config the registry does not know). Thrown by save/loadCheckpoint; on a failed
+ * write the previous checkpoint is untouched. The caller reports the path and the cause.
+ */
+export class CheckpointError extends Error {
+  constructor(readonly dir: string, detail: string, options?: { cause?: unknown }) {
+    super(`Checkpoint ${dir}: ${detail}`, options);
+    this.name = 'CheckpointError';
+  }
+}
