@@ -21,6 +21,8 @@ const common = {
   bundle: true,
   sourcemap: 'linked',
   minify: production,
+  // Error classes name themselves with `new.target.name`; minified names would reach users as 'E'.
+  keepNames: true,
   logLevel: 'warning',
   absWorkingDir: root,
 };
