@@ -1,11 +1,11 @@
 /**
  * Random affine warps (translate, rotate, scale) as ONE warp with bilinear sampling,
- * batched on tfjs (tf.image.transform), seeded; and Bernoulli binarization.
+ * batched on tfjs (gather + blend), seeded; and Bernoulli binarization.
  *
  * Per example: output pixel p (x = column, y = row) samples the input at
  *   p_in = A^-1 (p - c - t) + c,   A = s R(theta),   A^-1 = (1/s) [[cos, sin], [-sin, cos]]
- * with c the image centre and t the translation in pixels. tf.image.transform takes the
- * output->input map [a0 a1 a2 b0 b1 b2 0 0]: x_in = a0 x + a1 y + a2, y_in = b0 x + b1 y + b2.
+ * with c the image centre and t the translation in pixels, stored as the output->input map
+ * [a0 a1 a2 b0 b1 b2 0 0] (tf.image.transform's layout): x_in = a0 x + a1 y + a2, y_in = b0 x + b1 y + b2.
  */
 import * as tf from '../tf';
 import type { Rng } from './random';
@@ -43,11 +43,44 @@ export function randomAffineMatrices(n: number, h: number, w: number, rng: Rng, 
   return m;
 }
 
+/**
+ * Warp each image with its own output->input affine map (rows of `m`, 8 numbers each),
+ * bilinear, zeros outside. Not tf.image.transform: tfjs 4.22's cpu kernel returns after the
+ * first image of a batch (the others come back as the fill value). The four neighbours and
+ * their weights are computed here; tfjs gathers and blends them, batched.
+ *   x_in = a0 x + a1 y + a2,  y_in = b0 x + b1 y + b2
+ *   out = sum over corners (x0|x0+1, y0|y0+1) of in[corner] * (1-|x_in-cx|)(1-|y_in-cy|)
+ */
+export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const idx = new Int32Array(n * h * w * 4);
+  const wt = new Float32Array(n * h * w * 4);
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    const [a0, a1, a2, b0, b1, b2] = m.subarray(b * 8, b * 8 + 6);
+    for (let oy = 0; oy < h; oy++) {
+      for (let ox = 0; ox < w; ox++) {
+        const ix = a0 * ox + a1 * oy + a2, iy = b0 * ox + b1 * oy + b2;
+        const x0 = Math.floor(ix), y0 = Math.floor(iy), fx = ix - x0, fy = iy - y0;
+        for (const [xx, yy, weight] of [[x0, y0, (1 - fx) * (1 - fy)], [x0 + 1, y0, fx * (1 - fy)], [x0, y0 + 1, (1 - fx) * fy], [x0 + 1, y0 + 1, fx * fy]]) {
+          const inside = xx >= 0 && xx < w && yy >= 0 && yy < h;
+          idx[k] = inside ? (b * h + yy) * w + xx : 0;
+          wt[k++] = inside ? weight : 0;
+        }
+      }
+    }
+  }
+  return tf.tidy(() => {
+    const g = tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(idx, 'int32')); // [n*h*w*4, c]
+    const blended = tf.sum(tf.reshape(tf.mul(g, tf.tensor2d(wt, [n * h * w * 4, 1])), [n * h * w, 4, c]), 1);
+    return tf.reshape(blended, [n, h, w, c]) as tf.Tensor4D;
+  });
+}
+
 /** Warp each image of x with its own random affine map (bilinear, zeros outside). */
 export function randomAffine(x: tf.Tensor4D, rng: Rng, r: WarpRanges): tf.Tensor4D {
   const [n, h, w] = x.shape;
-  const m = randomAffineMatrices(n, h, w, rng, r);
-  return tf.tidy(() => tf.image.transform(x, tf.tensor2d(m, [n, 8]), 'bilinear', 'constant', 0));
+  return warpAffine(x, randomAffineMatrices(n, h, w, rng, r));
 }
 
 /** Bernoulli sample of an image of probabilities in [0, 1] (seeded). */

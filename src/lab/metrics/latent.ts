@@ -37,7 +37,9 @@ export function nllPerExample(model: DensityModel, x: tf.Tensor4D, opts: NllOpti
     const lse = new Float64Array(m).fill(-Infinity);
     for (let k0 = 0; k0 < K; k0 += kPer) {
       const k = Math.min(kPer, K - k0);
-      const part = tf.tidy(() => tf.logSumExp(logImportanceWeights(model, xs, q, k, rng), 0)).dataSync() as Float32Array;
+      const t = tf.tidy(() => tf.logSumExp(logImportanceWeights(model, xs, q, k, rng), 0));
+      const part = t.dataSync() as Float32Array;
+      t.dispose();
       for (let i = 0; i < m; i++) lse[i] = logAddExp(lse[i], part[i]);
     }
     tf.dispose([xs, q.mean, q.logVar]);
