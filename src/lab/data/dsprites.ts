@@ -195,3 +195,31 @@ export function subsetFactors(sizes: readonly number[], n: number, rng: Rng): In
   for (const idx of chosen) out.set(factorsOf(idx, sizes), K * i++);
   return out;
 }
+
+/**
+ * A factor image set as the Trainer's BatchSource: the whole grid, or a fixed subset of factor
+ * tuples (flat [n*K], e.g. from `subsetFactors`). Images are binary already, so the
+ * trainer's binarization is not needed (and is ignored).
+ */
+export class FactorBatchSource {
+  readonly n: number;
+  constructor(readonly set: FactorImageSet, readonly factors?: Int32Array) {
+    const K = set.factorSizes.length;
+    this.n = factors ? factors.length / K : set.factorSizes.reduce((a, b) => a * b, 1);
+  }
+
+  /** Factor tuples of the examples at `indices`, flat [m*K]. */
+  factorsAt(indices: ArrayLike<number>): Int32Array {
+    const K = this.set.factorSizes.length;
+    const out = new Int32Array(indices.length * K);
+    for (let i = 0; i < indices.length; i++) {
+      if (this.factors) out.set(this.factors.subarray(indices[i] * K, (indices[i] + 1) * K), i * K);
+      else out.set(factorsOf(indices[i], this.set.factorSizes), i * K);
+    }
+    return out;
+  }
+
+  batch(indices: ArrayLike<number>): { x: tf.Tensor4D } {
+    return { x: imagesOf(this.set, this.factorsAt(indices)) };
+  }
+}
