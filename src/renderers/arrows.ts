@@ -115,6 +115,8 @@ function drawArrows(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Array, 
   ctx.globalAlpha = 1;
 }
 
+const el = (tag: string) => document.createElement(tag);
+
 function fmt(v: number): string {
   return Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '–';
 }
@@ -164,7 +166,7 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
     }
     const fig = document.createElement('figure');
     fig.className = 'vae-lab-panel';
-    fig.style.cssText = 'margin:0';
+    fig.style.cssText = `margin:0;width:${PANEL}px`; // fixed width: captions wrap instead of pushing panels apart
     const title = document.createElement('figcaption');
     title.textContent = panel.title;
     title.style.cssText = 'font-weight:600;text-align:center';
@@ -177,8 +179,10 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
     const stats = document.createElement('div');
     stats.className = 'vae-lab-stats';
     stats.style.cssText = `text-align:center;color:${theme.muted}`;
-    stats.textContent = `mean arrow / class-centre distance = ${fmt(panel.ratio)} (${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)})`
-      + (panel.explained !== undefined ? ` · PCA ${(100 * panel.explained).toFixed(0)}% var.` : '');
+    stats.textContent = `mean arrow / class-centre distance = ${fmt(panel.ratio)}`;
+    stats.appendChild(el('br'));
+    stats.append(`(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)`
+      + (panel.explained !== undefined ? ` · axes explain ${(100 * panel.explained).toFixed(0)}% of var.` : ''));
     fig.append(title, stage, stats);
     row.appendChild(fig);
 

@@ -160,7 +160,8 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
     if (rows === 0) { gridBox.replaceChildren(el('div', `color:${theme.muted}`, 'pick at least one dim')); return; }
     const image = new ImageData(cols * (w + GAP) - GAP, rows * (h + GAP) - GAP);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) blitImage(f.pixels, d.shape, r * cols + c, image, c * (w + GAP), r * (h + GAP));
-    const scale = Math.max(1, Math.min(6, Math.floor(640 / (cols * (w + GAP)))));
+    // Fill ~640 px, but never blow one image past ~96 px: a few columns would otherwise be huge.
+    const scale = Math.max(1, Math.min(Math.floor(96 / w), Math.floor(640 / (cols * (w + GAP)))));
     const canvas = crispCanvas(image, scale);
     const labels = el('div', `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;color:${theme.muted}`);
     for (const dim of f.dims) labels.appendChild(el('div', `height:${h * scale}px;line-height:${h * scale}px`, `z${dim}`));

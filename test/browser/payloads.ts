@@ -87,6 +87,7 @@ export function straightArrows(): ArrowsPayload {
     version: PAYLOAD_VERSION, projection: { kind: 'dims', dims: [0, 1] }, count: 3, labels: bytesToBase64(Uint8Array.from([0, 1, 2])),
     classNames: ['zero', 'one', 'two'], extent: [-5, 5, -5, 5],
     panels: [{ title: 'straight', from: float32ToBase64(from), to: float32ToBase64(to), meanArrow: 8, meanCentreDistance: 4, ratio: 2 }],
+    images: { height: 2, width: 2, channels: 1, count: 3, x: bytesToBase64(new Uint8Array(12).fill(255)), xTilde: bytesToBase64(new Uint8Array(12)) },
   };
 }
 
