@@ -93,23 +93,27 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   }
 }
 
-/** One fast product per batch entry; A is shared when it has batch 1. */
+/**
+ * One fast product per batch entry; A is shared when it has batch 1. Each B slice gets a
+ * fresh buffer: the wasm kernel caches XNNPACK's packed weights by B's tensor id until that
+ * tensor is freed, so refilling one buffer would silently reuse the first slice's weights.
+ */
 function perBatch(backend: WasmBackend, A: tfc.TensorInfo, B: tfc.TensorInfo, ba: number, batch: number,
   m: number, k: number, n: number, outShape: number[]): tfc.TensorInfo {
   const out = alloc(backend, outShape);
   const ai = alloc(backend, [m, k]);
-  const bi = alloc(backend, [k, n]);
   try {
     for (let i = 0; i < batch; i++) {
       const ia = ba === 1 ? 0 : i;
+      const bi = alloc(backend, [k, n]);
       f32(backend, ai).set(f32(backend, A).subarray(ia * m * k, (ia + 1) * m * k));
       f32(backend, bi).set(f32(backend, B).subarray(i * k * n, (i + 1) * k * n));
       const ci = gemm2d(backend, ai, bi);
       f32(backend, out).set(f32(backend, ci), i * m * n);
-      free(backend, ci);
+      free(backend, ci, bi);
     }
   } finally {
-    free(backend, ai, bi);
+    free(backend, ai);
   }
   return out;
 }

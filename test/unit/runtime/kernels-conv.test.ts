@@ -1,0 +1,60 @@
+// The lab's wasm Conv2DBackpropFilter / Conv2DBackpropInput against the cpu backend:
+// conv2d and conv2dTranspose, forward and both gradients, over stride 1 and 2, same and
+// valid padding, odd sizes, batch 1 and 64.
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { agree, rand, setup } from './compare';
+
+before(setup);
+
+interface Case { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+
+const cases: Case[] = [
+  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
+  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'valid' },
+  { b: 2, h: 9, w: 8, ci: 2, co: 4, k: 4, s: 2, pad: 'same' },
+  { b: 2, h: 9, w: 9, ci: 3, co: 2, k: 3, s: 2, pad: 'valid' },
+  { b: 3, h: 5, w: 6, ci: 1, co: 3, k: 5, s: 1, pad: 'same' },
+  { b: 64, h: 14, w: 14, ci: 8, co: 16, k: 4, s: 2, pad: 'same' },
+  { b: 64, h: 13, w: 11, ci: 1, co: 8, k: 4, s: 2, pad: 'valid' },
+];
+
+const name = (c: Case) => `b${c.b} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
+
+test('conv2d forward, input and filter gradients', async () => {
+  for (const c of cases) {
+    await agree(`conv2d ${name(c)}`, () => {
+      const x = rand([c.b, c.h, c.w, c.ci], 11) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
+      const y = tf.conv2d(x, w, c.s, c.pad);
+      const r = rand(y.shape, 17);
+      const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w]);
+      return [y, ...g];
+    });
+  }
+});
+
+test('conv2dTranspose forward, input and filter gradients', async () => {
+  for (const c of cases) {
+    // conv2dTranspose maps [b, h, w, co] back to [b, H, W, ci] where conv2d maps [b, H, W, ci] to [b, h, w, co].
+    const out = c.pad === 'same' ? [c.h * c.s, c.w * c.s] : [(c.h - 1) * c.s + c.k, (c.w - 1) * c.s + c.k];
+    const oShape: [number, number, number, number] = [c.b, out[0], out[1], c.ci];
+    await agree(`conv2dTranspose ${name(c)}`, () => {
+      const x = rand([c.b, c.h, c.w, c.co], 19) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 23) as tf.Tensor4D;
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, oShape, c.s, c.pad);
+      const y = f(x, w);
+      const r = rand(y.shape, 29);
+      return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+    });
+  }
+});
+
+test('explicit numeric padding', async () => {
+  await agree('conv2d pad=1', () => {
+    const x = rand([2, 6, 7, 3], 31) as tf.Tensor4D;
+    const w = rand([3, 3, 3, 4], 37) as tf.Tensor4D;
+    const y = tf.conv2d(x, w, 2, 1 as unknown as 'same');
+    return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1 as unknown as 'same').sum())([x, w])];
+  });
+});

@@ -1,0 +1,56 @@
+// The lab's wasm BatchMatMul/_FusedMatMul (transposed and batched products routed to the
+// fast path) against the cpu backend, forward and gradient.
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { agree, rand, setup } from './compare';
+
+before(setup);
+
+/**
+ * Forward and both gradients of sum(matMul(a, b) * r). tfjs 4.22's BatchMatMul gradient does
+ * not reduce broadcast batch dims (it throws on every backend), so broadcasts check forward only.
+ */
+function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean, withGrads = true) {
+  return () => {
+    const a = rand(aShape, 3);
+    const b = rand(bShape, 5);
+    const y = tf.matMul(a, b, ta, tb);
+    const r = rand(y.shape, 7);
+    if (!withGrads) return [y];
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb).mul(r).sum())([a, b]);
+    return [y, ...g];
+  };
+}
+
+test('2-D products with every transpose combination, odd sizes', async () => {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const a = ta ? [7, 5] : [5, 7];
+    const b = tb ? [3, 7] : [7, 3];
+    await agree(`matMul ta=${ta} tb=${tb}`, product(a, b, ta, tb));
+  }
+});
+
+test('dense-layer sizes, batch 1 and 64', async () => {
+  for (const batch of [1, 64]) {
+    await agree(`x W, batch ${batch}`, product([batch, 784], [784, 96], false, false));
+  }
+});
+
+test('batched products: same batch, shared B, shared A, transposed', async () => {
+  await agree('[3,5,7]x[3,7,4]', product([3, 5, 7], [3, 7, 4], false, false));
+  await agree('[3,5,7]x[7,4] (B broadcast)', product([3, 5, 7], [7, 4], false, false, false));
+  await agree('[3,5,7]x[1,7,4]', product([3, 5, 7], [1, 7, 4], false, false, false));
+  await agree('[1,5,7]x[3,7,4] (A broadcast)', product([1, 5, 7], [3, 7, 4], false, false, false));
+  await agree('[2,3,7,5]^T x [2,3,4,7]^T', product([2, 3, 7, 5], [2, 3, 4, 7], true, true));
+});
+
+test('fused matMul (dense forward) with bias and activation', async () => {
+  await agree('fused', () => {
+    const a = rand([9, 6], 2);
+    const b = rand([4, 6], 4);
+    const bias = rand([4], 6);
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation: 'relu' });
+    return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).sum())([a, b])];
+  });
+});
