@@ -10,6 +10,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelPlugins, buildKernelTypes } from '../src/kernel/build/kernel-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -30,8 +31,8 @@ const common = {
 /** Each target lists its entry points; an entry whose source is not there yet is skipped. */
 const targets = [
   { name: 'extension', platform: 'node', format: 'cjs', entries: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
-  { name: 'kernel', platform: 'node', format: 'cjs', entries: { kernel: 'src/kernel/main.ts' }, external: nodeExternals },
-  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { name: 'kernel', platform: 'node', format: 'cjs', entries: { kernel: 'src/kernel/main.ts' }, external: nodeExternals, plugins: kernelPlugins(root) },
+  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' }, plugins: kernelPlugins(root) },
   {
     name: 'renderers', platform: 'browser', format: 'esm', outdir: 'dist/renderers',
     entries: {
@@ -69,6 +70,7 @@ async function main() {
       target: t.platform === 'node' ? 'node20' : 'es2022',
       external: t.external,
       banner: t.banner,
+      plugins: t.plugins ?? [],
       define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
       ...(t.platform === 'node' ? { mainFields: ['module', 'main'] } : {}),
     };
@@ -81,6 +83,8 @@ async function main() {
     }
   }
   copyWasm();
+  // What the kernel's TypeScript checks cells against (lib files, tfjs and vae-lab types).
+  if (existsSync(join(root, 'src/kernel/main.ts'))) buildKernelTypes(root, dist);
   if (watch) console.log('build: watching');
 }
 

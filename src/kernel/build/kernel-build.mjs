@@ -1,0 +1,170 @@
+// Build pieces the kernel bundle needs beyond plain esbuild (used by scripts/build.mjs):
+//  - `optional:<name>` imports: parts of the lab other helpers are still writing. Each resolves
+//    to the real file when it exists and bundles cleanly, else to a stub `{ __missing: reason }`,
+//    so the kernel and the CLI always build and say at run time what is absent.
+//  - small patches of tslab's converter: emit JavaScript for a cell with type errors (tslab
+//    refuses; our default typeCheck mode 'warn' runs the cell anyway) and a source map.
+//  - dist/types: what the converter type-checks cells against, shipped inside the .vsix (it has
+//    no node_modules): TypeScript's lib files, @types/node, the tfjs declarations, and
+//    declarations generated from src/lab for `import ... from 'vae-lab'`.
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const OPTIONAL = {
+  lab: 'src/lab/index.ts',
+  'lab-runtime': 'src/lab/runtime/index.ts',
+  'lab-cli': 'src/lab/cli/index.ts',
+};
+
+/** esbuild plugins for the kernel and cli targets. */
+export function kernelPlugins(root) {
+  return [optionalModules(root), tslabEmitOnError()];
+}
+
+function optionalModules(root) {
+  const verdicts = new Map();
+  return {
+    name: 'vae-lab-optional',
+    setup(build) {
+      build.onResolve({ filter: /^optional:/ }, async (args) => {
+        const name = args.path.slice('optional:'.length);
+        const rel = OPTIONAL[name];
+        if (!rel) return { errors: [{ text: `unknown optional module ${name}` }] };
+        const file = join(root, rel);
+        if (!verdicts.has(name)) verdicts.set(name, await probe(file, build.initialOptions));
+        const missing = verdicts.get(name);
+        if (!missing) return { path: file };
+        console.warn(`build: ${rel} left out of the bundle (${missing})`);
+        return { path: name, namespace: 'optional-missing', pluginData: missing };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'optional-missing' }, (args) => ({
+        contents: `export const __missing = ${JSON.stringify(args.pluginData)};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** Why `file` cannot be bundled (absent, or does not compile right now), or undefined if it can. */
+async function probe(file, options) {
+  if (!existsSync(file)) return `${relative(process.cwd(), file)} does not exist yet`;
+  try {
+    await esbuild.build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+      external: options.external,
+      absWorkingDir: options.absWorkingDir,
+      plugins: [],
+    });
+    return undefined;
+  } catch (err) {
+    return `it does not compile: ${String(err.errors?.[0]?.text ?? err.message)}`;
+  }
+}
+
+function tslabEmitOnError() {
+  // Three small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
+  // version fails the build instead of misbehaving:
+  //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
+  //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
+  //  - it emits no source map; we ask for one and hand it (with the ES module output it maps)
+  //    to the kernel through the options object, which maps stack frames back to cell lines.
+  const patches = [
+    ['if (diag.diagnostics.length > 0) {', 'if (diag.diagnostics.length > 0 && !(options && options.emitOnError)) {'],
+    ['declaration: true,', 'declaration: true, sourceMap: true,'],
+    [
+      'if (fileName === dstFilename) {',
+      'if (fileName === dstFilename + ".map") { if (options) options.lastSourceMap = data; return; }\n' +
+        '                if (fileName === dstFilename) { if (options) options.lastEsOutput = data;',
+    ],
+  ];
+  return {
+    name: 'tslab-converter-patches',
+    setup(build) {
+      build.onLoad({ filter: /tslab[\\/]dist[\\/]converter\.js$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of patches) {
+          if (text.split(from).length !== 2) {
+            return { errors: [{ text: `tslab converter changed (${from}): update src/kernel/build/kernel-build.mjs` }] };
+          }
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** Declaration-only packages the converter needs to check cells that use tfjs or node APIs. */
+const TYPE_PACKAGES = [
+  '@types/node',
+  '@types/seedrandom',
+  '@types/long',
+  '@types/offscreencanvas',
+  '@webgpu/types',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-converter',
+  '@tensorflow/tfjs-data',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-webgl',
+];
+
+function copyDeclarations(from, to) {
+  for (const entry of readdirSync(from)) {
+    if (entry === 'node_modules') continue;
+    const src = join(from, entry);
+    const st = statSync(src);
+    if (st.isDirectory()) copyDeclarations(src, join(to, entry));
+    else if (entry.endsWith('.d.ts') || entry === 'package.json') {
+      mkdirSync(to, { recursive: true });
+      copyFileSync(src, join(to, entry));
+    }
+  }
+}
+
+/** Writes dist/types (see the file comment). Never fails the build: cells must still run. */
+export function buildKernelTypes(root, dist) {
+  const out = join(dist, 'types');
+  rmSync(out, { recursive: true, force: true });
+  const tsLib = join(root, 'node_modules/@tslab/typescript-for-tslab/lib');
+  const libOut = join(out, 'typescript/lib');
+  mkdirSync(libOut, { recursive: true });
+  for (const f of readdirSync(tsLib)) if (/^lib\..*\.d\.ts$/.test(f)) copyFileSync(join(tsLib, f), join(libOut, f));
+  for (const pkg of TYPE_PACKAGES) {
+    const dir = join(root, 'node_modules', pkg);
+    if (existsSync(dir)) copyDeclarations(dir, join(out, 'node_modules', pkg));
+  }
+  const cellTypes = join(out, 'node_modules/@types/vae-lab-cell');
+  mkdirSync(cellTypes, { recursive: true });
+  copyFileSync(join(root, 'src/kernel/build/cell-globals.d.ts.txt'), join(cellTypes, 'index.d.ts'));
+  const labOut = join(out, 'node_modules/vae-lab');
+  let problem;
+  if (!existsSync(join(root, OPTIONAL.lab))) problem = `${OPTIONAL.lab} does not exist yet`;
+  else {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'src/kernel/build/tsconfig.lab-types.json'), '--outDir', labOut], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (!existsSync(join(labOut, 'lab/index.d.ts'))) problem = `tsc failed: ${(r.stdout + r.stderr).split('\n').slice(0, 3).join(' ')}`;
+  }
+  if (problem) {
+    // A shorthand ambient module: every import from 'vae-lab' is `any`; cells still run.
+    rmSync(labOut, { recursive: true, force: true });
+    const fallback = join(out, 'node_modules/@types/vae-lab-untyped');
+    mkdirSync(fallback, { recursive: true });
+    writeFileSync(join(fallback, 'index.d.ts'), `// ${problem}\ndeclare module 'vae-lab';\n`);
+    writeFileSync(join(out, 'vae-lab-types-missing.txt'), problem);
+    console.warn(`build: vae-lab types unavailable in cells (${problem})`);
+  } else {
+    writeFileSync(join(labOut, 'package.json'), JSON.stringify({ name: 'vae-lab', types: 'lab/index.d.ts' }) + '\n');
+  }
+}

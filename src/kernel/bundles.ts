@@ -1,0 +1,81 @@
+/**
+ * Values -> MIME bundles. Every rich bundle carries text/plain so a saved .ipynb reads anywhere.
+ */
+import { inspect } from 'node:util';
+import type { MimeBundle } from '../common/protocol';
+import { imageToPngBase64, isTensor, pixelsToImage, tensorSummary, tensorToImage, type Pixels, type TensorLike } from './image';
+
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+/** A plain object whose keys are all MIME types (`text/html`, `image/png`, ...). */
+export function isMimeBundle(v: unknown): v is MimeBundle {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || isTensor(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys.every((k) => /^[a-z]+\/[\w.+-]+$/i.test(k));
+}
+
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (isTensor(value)) return tensorSummary(value);
+  return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
+}
+
+/** Adds a text/plain fallback naming what the bundle holds, when it has none. */
+export function withText(bundle: MimeBundle): MimeBundle {
+  if (typeof bundle['text/plain'] === 'string') return bundle;
+  return { ...bundle, 'text/plain': `[${Object.keys(bundle).join(', ')}]` };
+}
+
+/** Marks values that are not shown as a cell's result (display handles). */
+export const HIDE_RESULT = Symbol.for('vae-lab.hide-result');
+
+/** The value of a cell's last expression: undefined shows nothing. */
+export function resultBundle(value: unknown): MimeBundle | undefined {
+  if (value === undefined || (typeof value === 'object' && value !== null && HIDE_RESULT in value)) return undefined;
+  const custom = (value as { toMimeBundle?: () => MimeBundle } | null)?.toMimeBundle;
+  if (typeof custom === 'function') return withText(custom.call(value));
+  if (isMimeBundle(value)) return withText(value);
+  return { 'text/plain': textOf(value) };
+}
+
+export function tensorBundle(t: TensorLike): MimeBundle {
+  const text = tensorSummary(t);
+  const img = t.isDisposed ? undefined : tensorToImage(t);
+  return img ? { 'image/png': imageToPngBase64(img), 'text/plain': `${text.split('\n')[0]} (image ${img.width}x${img.height})` } : { 'text/plain': text };
+}
+
+/** What display(value) shows. */
+export function displayBundle(value: unknown): MimeBundle {
+  if (isTensor(value)) return tensorBundle(value);
+  return resultBundle(value) ?? { 'text/plain': 'undefined' };
+}
+
+export function pngBundle(src: TensorLike | Pixels): MimeBundle {
+  if (isTensor(src)) {
+    const img = tensorToImage(src);
+    if (!img) throw new RangeError(`display.png: a tensor of shape [${src.shape.join(', ')}] is not an image; use [h,w], [h,w,c] or [n,h,w,c] with c = 1, 3 or 4`);
+    return { 'image/png': imageToPngBase64(img), 'text/plain': `[image ${img.width}x${img.height}]` };
+  }
+  const img = pixelsToImage(src);
+  return { 'image/png': imageToPngBase64(img), 'text/plain': `[image ${img.width}x${img.height}]` };
+}
+
+/** Text of an HTML fragment for the text/plain fallback: tags dropped, entities of the common five decoded. */
+function htmlText(html: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+  return html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => named[e]).trim();
+}
+
+export const builders = {
+  html: (s: string): MimeBundle => ({ 'text/html': s, 'text/plain': htmlText(s) }),
+  markdown: (s: string): MimeBundle => ({ 'text/markdown': s, 'text/plain': s }),
+  json: (o: unknown): MimeBundle => ({ 'application/json': o as object, 'text/plain': JSON.stringify(o, null, 2) ?? 'undefined' }),
+  vegalite: (spec: Record<string, unknown>): MimeBundle => ({
+    [VEGALITE_MIME]: spec,
+    'text/plain': `[Vega-Lite chart${typeof spec.title === 'string' ? `: ${spec.title}` : ''}]`,
+  }),
+  mime: (bundle: MimeBundle): MimeBundle => withText(bundle),
+  png: pngBundle,
+};

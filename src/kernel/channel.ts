@@ -1,0 +1,52 @@
+/**
+ * The kernel's only way out: messages to the host over the IPC channel. Stream text is
+ * coalesced while it comes from the same cell and stream, and flushed before any other
+ * message, so order is kept while 10,000 log lines cost a few hundred IPC messages. The
+ * buffer is flushed at the next turn of the event loop, or at once when it grows large or
+ * old, so output from a long synchronous loop still arrives live.
+ */
+import type { KernelToHost } from '../common/protocol';
+
+const MAX_CHARS = 64 * 1024;
+const MAX_AGE_MS = 50;
+
+let pending: { execId: string | undefined; name: 'stdout' | 'stderr'; text: string; since: number } | undefined;
+let scheduled = false;
+
+function post(message: KernelToHost): void {
+  // Without a parent (run by hand) there is nobody to tell; the kernel exits on disconnect.
+  if (process.connected) process.send!(message);
+}
+
+export function flush(): void {
+  const p = pending;
+  if (!p) return;
+  pending = undefined;
+  post(p.execId === undefined ? { type: 'log', level: p.name === 'stderr' ? 'warn' : 'info', text: p.text } : { type: 'stream', execId: p.execId, name: p.name, text: p.text });
+}
+
+export function send(message: KernelToHost): void {
+  flush();
+  post(message);
+}
+
+/** Output of a cell (execId) or of no cell (undefined: sent as a `log`). */
+export function stream(execId: string | undefined, name: 'stdout' | 'stderr', text: string): void {
+  if (text.length === 0) return;
+  const now = Date.now();
+  if (pending && (pending.execId !== execId || pending.name !== name)) flush();
+  if (pending) pending.text += text;
+  else pending = { execId, name, text, since: now };
+  if (pending.text.length >= MAX_CHARS || now - pending.since >= MAX_AGE_MS) flush();
+  else if (!scheduled) {
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      flush();
+    });
+  }
+}
+
+export function log(level: 'info' | 'warn' | 'error', text: string): void {
+  send({ type: 'log', level, text });
+}

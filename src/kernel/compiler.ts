@@ -1,0 +1,156 @@
+/**
+ * Cell source -> JavaScript, with tslab's converter: type-checks TypeScript (and JavaScript)
+ * cells against the declarations of all earlier cells, exports every top-level name so the
+ * next cell sees it, and names the last expression. On top of tslab we add: emitting code
+ * for cells with type errors (typeCheck 'warn'/'off'), and a line map to the user's source.
+ */
+import * as ts from '@tslab/typescript-for-tslab';
+import { createConverter, type Converter, type ConverterOptions, type Diagnostic as TsDiagnostic, type SideOutput } from 'tslab/dist/converter';
+import type { Diagnostic, TypeCheckMode } from '../common/protocol';
+import { decodeMappings, lookup, type LineMap } from './sourcemap';
+
+/** Options object shared with our patch of the converter (see build/kernel-build.mjs). */
+interface PatchedOptions extends ConverterOptions {
+  emitOnError?: boolean;
+  lastSourceMap?: string;
+  lastEsOutput?: string;
+}
+
+export interface Compiled {
+  /** CommonJS code to run; undefined when the cell must not run. */
+  js?: string;
+  /** Maps a 0-based line/column of `js` to the cell source; undefined when not covered. */
+  mapPosition?: (line: number, column: number) => [number, number] | undefined;
+  diagnostics: Diagnostic[];
+  /** Why the cell must not run (syntax errors, or type errors in 'error' mode). */
+  blocked?: string;
+  hasTopLevelAwait: boolean;
+  lastExpressionVar?: string;
+  /** Declarations to carry to the next cell once this one ran. */
+  declOutput?: string;
+  sideOutputs?: SideOutput[];
+}
+
+const SRC_PREFIX_LINES = 1; // the converter prepends "export {};\n" to the cell
+
+function toDiagnostic(d: TsDiagnostic): Diagnostic {
+  const text = typeof d.messageText === 'string' ? d.messageText : String(d.messageText);
+  return {
+    severity: d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning',
+    message: d.fileName ? `${d.fileName}: ${text}` : text,
+    start: { line: d.start.line, character: d.start.character },
+    end: { line: d.end.line, character: d.end.character },
+    code: d.code,
+  };
+}
+
+function syntaxErrors(src: string, isJS: boolean): Diagnostic[] {
+  const sf = ts.createSourceFile(isJS ? 'cell.js' : 'cell.ts', src, ts.ScriptTarget.ES2022, true, isJS ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const parse = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return parse.map((d) => {
+    const s = sf.getLineAndCharacterOfPosition(d.start);
+    const e = sf.getLineAndCharacterOfPosition(d.start + d.length);
+    return { severity: 'error', message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), start: s, end: e, code: d.code };
+  });
+}
+
+export class CellCompiler {
+  private converters: { ts?: Converter; js?: Converter } = {};
+  private readonly opts: { ts: PatchedOptions; js: PatchedOptions } = { ts: {}, js: { isJS: true } };
+  /** Declarations of everything the earlier cells defined. */
+  prevDecl = '';
+
+  constructor(private mode: TypeCheckMode) {}
+
+  /** Creating a converter takes a few hundred ms; done ahead of the first cell. */
+  warmUp(): void {
+    this.converter(false);
+  }
+
+  private converter(isJS: boolean): Converter {
+    const key = isJS ? 'js' : 'ts';
+    return (this.converters[key] ??= createConverter(this.opts[key]));
+  }
+
+  /**
+   * Re-running an unchanged cell on unchanged declarations gives the same result: remember
+   * the last few. Cells that compiled local files are not cached (those files may change).
+   */
+  private readonly cache = new Map<string, Compiled>();
+
+  compile(src: string, isJS: boolean): Compiled {
+    const key = `${isJS}\0${this.mode}\0${this.prevDecl}\0${src}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const compiled = this.compileUncached(src, isJS);
+    if (!compiled.sideOutputs?.length && !/\brequire\((["'])\.|from\s+(["'])\./.test(src)) {
+      if (this.cache.size >= 32) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private compileUncached(src: string, isJS: boolean): Compiled {
+    const syntax = syntaxErrors(src, isJS);
+    if (syntax.length > 0) {
+      return { diagnostics: syntax, blocked: 'SyntaxError', hasTopLevelAwait: false };
+    }
+    const opts = this.opts[isJS ? 'js' : 'ts'];
+    opts.emitOnError = this.mode !== 'error';
+    opts.lastSourceMap = opts.lastEsOutput = undefined;
+    const r = this.converter(isJS).convert(this.prevDecl, src);
+    const diagnostics = this.mode === 'off' ? [] : r.diagnostics.map(toDiagnostic);
+    const errors = r.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (this.mode === 'error' && errors.length > 0) {
+      return { diagnostics, blocked: 'TypeError', hasTopLevelAwait: false };
+    }
+    if (r.output === undefined || opts.lastEsOutput === undefined) {
+      // A cell of declarations only (types, interfaces) has no code to run.
+      return { diagnostics, hasTopLevelAwait: false, declOutput: r.declOutput, sideOutputs: r.sideOutputs };
+    }
+    // Our own ES module -> CommonJS step (same options as tslab's) so that it has a map too.
+    const cjs = ts.transpileModule(opts.lastEsOutput, {
+      fileName: 'cell.js',
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        esModuleInterop: true,
+        target: ts.ScriptTarget.ES2022,
+        newLine: ts.NewLineKind.LineFeed,
+        noImplicitUseStrict: true,
+        sourceMap: true,
+      },
+    });
+    const js = cjs.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n').replace(/\n\/\/# sourceMappingURL=.*\n/, '\n');
+    const outer = decodeMappings(JSON.parse(cjs.sourceMapText!).mappings);
+    const inner: LineMap | undefined = opts.lastSourceMap ? decodeMappings(JSON.parse(opts.lastSourceMap).mappings) : undefined;
+    const mapPosition = (line: number, column: number): [number, number] | undefined => {
+      const mid = lookup(outer, line, column);
+      const src = mid && inner ? lookup(inner, mid[0], mid[1]) : undefined;
+      if (!src || src[0] < SRC_PREFIX_LINES) return undefined;
+      return [src[0] - SRC_PREFIX_LINES, src[1]];
+    };
+    return {
+      js,
+      mapPosition,
+      diagnostics,
+      hasTopLevelAwait: !!r.hasToplevelAwait,
+      lastExpressionVar: r.lastExpressionVar,
+      declOutput: r.declOutput,
+      sideOutputs: r.sideOutputs,
+    };
+  }
+
+  complete(src: string, offset: number): { start: number; end: number; items: { label: string; kind: string }[] } {
+    const info = this.converter(false).complete(this.prevDecl, src, offset);
+    const kinds = new Map(info.original?.entries.map((e) => [e.name, String(e.kind)]) ?? []);
+    return { start: info.start, end: info.end, items: info.candidates.map((label) => ({ label, kind: kinds.get(label) ?? 'unknown' })) };
+  }
+
+  hover(src: string, offset: number): string | undefined {
+    const info = this.converter(false).inspect(this.prevDecl, src, offset);
+    if (!info) return undefined;
+    const sig = ts.displayPartsToString(info.displayParts);
+    const doc = ts.displayPartsToString(info.documentation);
+    return doc ? `${sig}\n\n${doc}` : sig;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The kernel process (bundled to dist/kernel.js). Talks to its parent only over the Node IPC
+ * channel: `init` first, then cells are run one after another in arrival order, while
+ * interrupts, completions, hovers and renderer messages are answered at once.
+ * See src/common/protocol.ts for the messages, runner.ts for how a cell runs.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostToKernel, InitRequest } from '../common/protocol';
+import { answerRenderer, installCellApi } from './api';
+import { captureOutput } from './capture';
+import { log, send, stream } from './channel';
+import { currentCell } from './context';
+import { initRuntime, repairTfEngine, virtualModules } from './labparts';
+import { ModuleLoader } from './modules';
+import { CellRunner } from './runner';
+import { forwardTypes, missingLabTypes } from './tsforward';
+import { startWatchdog } from './watchdog';
+
+const kernelFile = __filename;
+const typesRoot = join(__dirname, 'types');
+
+let runner: Promise<CellRunner> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+async function init(msg: InitRequest): Promise<CellRunner> {
+  const notebookDir = existsSync(msg.notebookDir) ? msg.notebookDir : process.cwd();
+  // Relative paths in cells mean the notebook's folder, as in Jupyter.
+  process.chdir(notebookDir);
+  forwardTypes(typesRoot, notebookDir);
+  const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, virtualModules());
+  loader.installGlobalHook();
+  const watchdog = startWatchdog(() => {
+    repairTfEngine();
+    r.interrupt();
+  });
+  const r = CellRunner.create(msg.typeCheck, loader, notebookDir, watchdog, kernelFile);
+  process.on('message', (m: HostToKernel) => {
+    if (m.type === 'interrupt') {
+      r.interrupt();
+      watchdog.ack();
+    }
+  });
+  const runtime = await initRuntime(msg.backend);
+  if (runtime.warning) log('warn', runtime.warning);
+  const typesProblem = missingLabTypes(typesRoot);
+  if (typesProblem) log('warn', `Types for 'vae-lab' are not available in cells (imports are typed any): ${typesProblem}`);
+  send({ type: 'ready', nodeVersion: process.versions.node, runtime: runtime.info });
+  send({ type: 'runtime', runtime: runtime.info });
+  // Creating the TypeScript converter takes a moment: do it before the first cell arrives.
+  setImmediate(() => {
+    try {
+      r.compiler.warmUp();
+    } catch (err) {
+      log('error', `TypeScript converter failed to start: ${(err as Error).stack}`);
+    }
+  });
+  return r;
+}
+
+async function handle(msg: HostToKernel): Promise<void> {
+  switch (msg.type) {
+    case 'init':
+      runner ??= init(msg);
+      return;
+    case 'execute': {
+      const r = runner;
+      if (!r) throw new Error('execute before init');
+      queue = queue.then(async () => (await r).execute(msg));
+      return;
+    }
+    case 'interrupt':
+      return; // handled by the listener init() installs, which also exists before init ends
+    case 'complete': {
+      const r = await runner!;
+      const c = r.compiler.complete(msg.code, msg.offset);
+      send({ type: 'completeReply', reqId: msg.reqId, items: c.items, start: c.start, end: c.end });
+      return;
+    }
+    case 'hover': {
+      const r = await runner!;
+      send({ type: 'hoverReply', reqId: msg.reqId, text: r.compiler.hover(msg.code, msg.offset) });
+      return;
+    }
+    case 'rendererMessage': {
+      const reply = await answerRenderer(msg.channel, msg.payload);
+      send({ type: 'rendererReply', reqId: msg.reqId, ...reply });
+      return;
+    }
+    case 'shutdown':
+      process.exit(0);
+  }
+}
+
+function main(): void {
+  captureOutput();
+  installCellApi();
+  // SIGINT only serves to break a synchronous cell script (vm breakOnSigint); elsewhere it must not kill us.
+  process.on('SIGINT', () => undefined);
+  process.on('disconnect', () => process.exit(0));
+  // Errors from async work a cell left running must not kill the kernel: show them in the owning cell.
+  const report = (label: string) => (err: unknown) => {
+    const text = `${label}: ${err instanceof Error ? err.stack : String(err)}\n`;
+    stream(currentCell()?.execId, 'stderr', text);
+  };
+  process.on('uncaughtException', report('Uncaught exception'));
+  process.on('unhandledRejection', report('Unhandled promise rejection'));
+  process.on('message', (m: HostToKernel) => {
+    handle(m).catch((err) => log('error', `kernel: ${(err as Error).stack ?? String(err)}`));
+  });
+}
+
+main();

@@ -1,0 +1,217 @@
+/**
+ * How cells find modules. `import`/`require` resolve from the notebook's folder first, then
+ * the extra module folders, then the kernel's own folder (the extension's dependencies).
+ * A few names are virtual: 'vae-lab' and tfjs map to the instances bundled in the kernel,
+ * for every requirer (a package from node_modules that requires tfjs gets ours too), so
+ * exactly one tfjs-core is loaded. ES-module-only packages are loaded with import() before
+ * the cell runs (the converter turns imports into require calls, which are synchronous).
+ */
+import Module, { createRequire, isBuiltin } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * A module a cell asked for cannot be found or loaded. Thrown into the cell (the user sees
+ * it as the cell's error); the message says where we looked and how to install it.
+ */
+export class ModuleLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleLoadError';
+  }
+}
+
+type Virtual = Map<string, () => unknown>;
+
+interface PackageJson {
+  type?: string;
+  main?: string;
+  exports?: unknown;
+}
+
+const IMPORT_CONDITIONS = ['node', 'import', 'default'];
+
+function readJson(file: string): PackageJson | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function isEsmFile(file: string): boolean {
+  const ext = extname(file);
+  if (ext === '.mjs') return true;
+  if (ext !== '.js') return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const pkg = readJson(join(dir, 'package.json'));
+    if (pkg) return pkg.type === 'module';
+    if (dirname(dir) === dir) return false;
+  }
+}
+
+/** Resolves one `exports` target with the import conditions (string, array, or conditions). */
+function exportTarget(t: unknown, star = ''): string | undefined {
+  if (typeof t === 'string') return t.replace(/\*/g, star);
+  if (Array.isArray(t)) {
+    for (const x of t) {
+      const r = exportTarget(x, star);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (t && typeof t === 'object') {
+    for (const [cond, v] of Object.entries(t)) if (IMPORT_CONDITIONS.includes(cond)) return exportTarget(v, star);
+  }
+  return undefined;
+}
+
+/** Resolves `subpath` ('.' or './x') of a package's `exports` field. */
+function resolveExports(exportsField: unknown, subpath: string): string | undefined {
+  const isSubpathMap = exportsField && typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
+  if (!isSubpathMap) return subpath === '.' ? exportTarget(exportsField) : undefined;
+  const map = exportsField as Record<string, unknown>;
+  if (subpath in map) return exportTarget(map[subpath]);
+  for (const [key, t] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const [pre, post] = [key.slice(0, star), key.slice(star + 1)];
+    if (subpath.startsWith(pre) && subpath.endsWith(post) && subpath.length >= key.length - 1) {
+      return exportTarget(t, subpath.slice(pre.length, subpath.length - post.length));
+    }
+  }
+  return undefined;
+}
+
+/** Wraps an ES module namespace so the converter's CommonJS interop helpers read it right. */
+function asCommonJs(ns: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { __esModule: true };
+  for (const key of Object.keys(ns)) Object.defineProperty(out, key, { enumerable: true, get: () => ns[key] });
+  return out;
+}
+
+export class ModuleLoader {
+  private readonly searchDirs: string[];
+  private readonly nativeRequire: NodeJS.Require;
+  private readonly esm = new Map<string, Record<string, unknown>>();
+  private readonly sideSources = new Map<string, string>();
+  private readonly sideModules = new Map<string, Module>();
+
+  constructor(
+    private readonly notebookDir: string,
+    extraDirs: string[],
+    kernelDir: string,
+    private readonly virtual: Virtual,
+  ) {
+    this.searchDirs = [notebookDir, ...extraDirs, kernelDir];
+    this.nativeRequire = createRequire(join(notebookDir, '__vae_lab_cell__.js'));
+  }
+
+  /** Routes every require of a virtual name, from anywhere in the process, to our instance. */
+  installGlobalHook(): void {
+    const M = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+    const load = M._load;
+    const virtual = this.virtual;
+    M._load = function (request: string, parent: unknown, isMain: boolean) {
+      const v = virtual.get(request);
+      return v ? v() : load.call(this, request, parent, isMain);
+    };
+  }
+
+  /** Local TypeScript files the converter compiled for this cell (`import './helper'`). */
+  addSideOutputs(outputs: { path: string; data: string }[] | undefined): void {
+    for (const o of outputs ?? []) {
+      this.sideSources.set(o.path, o.data);
+      this.sideModules.delete(o.path);
+    }
+  }
+
+  /** The `require` that cell code gets. */
+  readonly require = (id: string): unknown => {
+    const v = this.virtual.get(id);
+    if (v) return v();
+    if (isBuiltin(id)) return this.nativeRequire(id);
+    const side = this.sideModule(id);
+    if (side) return side.exports;
+    const esm = this.esm.get(id);
+    if (esm) return esm;
+    const file = this.resolveCjs(id);
+    try {
+      return this.nativeRequire(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') {
+        throw new ModuleLoadError(`'${id}' is an ES module and cannot be require()d here; use \`import ... from '${id}'\` in the cell instead.`);
+      }
+      throw err;
+    }
+  };
+
+  /** Loads the ES-module-only packages among the static requires in `js` (before it runs). */
+  async preload(js: string): Promise<void> {
+    for (const m of js.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
+      const id = m[2];
+      if (this.virtual.has(id) || isBuiltin(id) || this.esm.has(id) || this.sideModule(id)) continue;
+      let file: string | undefined;
+      try {
+        file = this.resolveCjs(id);
+        if (!isEsmFile(file)) continue;
+      } catch {
+        file = this.resolveEsm(id);
+        if (!file) continue; // require() at run time reports the clear error
+      }
+      const ns = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      this.esm.set(id, asCommonJs(ns));
+    }
+  }
+
+  private resolveCjs(id: string): string {
+    try {
+      return this.nativeRequire.resolve(id, { paths: this.searchDirs });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+      throw new ModuleLoadError(
+        `Cannot find module '${id}'. Looked in the notebook folder (${this.notebookDir}) and its parents, ` +
+          `then in ${this.searchDirs.slice(1).join(', ')}. Install it next to the notebook: npm install ${id.startsWith('.') ? '' : id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/')}`,
+      );
+    }
+  }
+
+  /** ES module resolution of a bare specifier (what import() would find from the notebook folder). */
+  private resolveEsm(id: string): string | undefined {
+    if (id.startsWith('.') || id.startsWith('/')) {
+      const file = resolvePath(this.notebookDir, id);
+      return existsSync(file) ? file : undefined;
+    }
+    const parts = id.split('/');
+    const name = parts.slice(0, id.startsWith('@') ? 2 : 1).join('/');
+    const subpath = ['.', ...parts.slice(id.startsWith('@') ? 2 : 1)].join('/');
+    const nm = Module as unknown as { _nodeModulePaths: (from: string) => string[] };
+    for (const base of this.searchDirs) {
+      for (const dir of nm._nodeModulePaths(base)) {
+        const pkgDir = join(dir, name);
+        const pkg = readJson(join(pkgDir, 'package.json'));
+        if (!pkg) continue;
+        const rel = pkg.exports !== undefined ? resolveExports(pkg.exports, subpath) : subpath === '.' ? (pkg.main ?? 'index.js') : subpath;
+        if (rel) return join(pkgDir, rel);
+      }
+    }
+    return undefined;
+  }
+
+  private sideModule(id: string): Module | undefined {
+    if (!id.startsWith('.')) return undefined;
+    let file = resolvePath(this.notebookDir, id);
+    if (!extname(file)) file += '.js';
+    const cached = this.sideModules.get(file);
+    if (cached) return cached;
+    const code = this.sideSources.get(file);
+    if (code === undefined) return undefined;
+    const mod = new Module(file) as Module & { _compile(code: string, file: string): void; paths: string[] };
+    mod.filename = file;
+    mod.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dirname(file));
+    this.sideModules.set(file, mod);
+    mod._compile(code, file);
+    return mod;
+  }
+}
