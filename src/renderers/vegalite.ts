@@ -20,6 +20,8 @@ export function themeConfig(t: Theme): Record<string, unknown> {
     legend: label,
     header: label,
     view: { stroke: t.kind === 'light' ? '#dddddd' : '#444444' },
+    // Vega's default blue is too dark on dark themes; marks without their own colour get this.
+    mark: { color: t.kind === 'light' ? '#4c78a8' : '#75aadb' },
   };
 }
 

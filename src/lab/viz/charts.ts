@@ -24,15 +24,16 @@ export function trainingCurvesSpec(points: SeriesPoint[], opts: TrainingChartOpt
     $schema: SCHEMA,
     title: opts.title,
     data: { name: 'series', values: points },
-    facet: { row: { field: 'term', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
+    // Terms in the order the trainer reported them (loss first), not alphabetical.
+    facet: { row: { field: 'term', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.term))], header: { labelAngle: 0, labelAlign: 'left' } } },
     spec: {
       width: opts.width ?? 420,
       height: 90,
       layer: [
-        { transform: [{ filter: { field: 'kind', equal: 'step' } }], mark: { type: 'line', opacity: 0.55 }, encoding: { x, y } },
+        { transform: [{ filter: { field: 'kind', equal: 'step' } }], mark: { type: 'line', opacity: 0.8 }, encoding: { x, y } },
         {
           transform: [{ filter: { field: 'kind', equal: 'epoch' } }],
-          mark: { type: 'line', point: true, color: '#e15759' },
+          mark: { type: 'line', color: '#e15759', point: { filled: true, color: '#e15759' } },
           encoding: { x, y, tooltip: [{ field: 'term' }, { field: 'step' }, { field: 'value', format: '.4g' }] },
         },
       ],
