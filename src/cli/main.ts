@@ -1,0 +1,30 @@
+/**
+ * The `vae-lab` command (bin, bundled to dist/cli.js): a tiny dispatcher. `run-notebook` runs
+ * a notebook headless through a kernel process; every other subcommand (train, eval, ...)
+ * belongs to the lab's command line (src/lab/cli), loaded only when asked for so that
+ * run-notebook does not load tfjs in this process.
+ */
+import { runNotebookCommand } from './run-notebook';
+
+const USAGE = 'usage: vae-lab run-notebook <notebook.ipynb> [options] | vae-lab <train|eval> [options] (--help for each)';
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'run-notebook') return runNotebookCommand(rest);
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const lab = require('../lab/cli') as typeof import('../lab/cli');
+  return lab.main(argv);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (status) => (process.exitCode = status),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    },
+  );
+}
