@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 npm run build
 npm run typecheck
 npm run test:unit
+npm run test:browser
