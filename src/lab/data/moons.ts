@@ -12,6 +12,7 @@
  */
 import * as tf from '../tf';
 import { Rng } from './random';
+import type { Batch } from '../train/types';
 
 export interface MoonsOptions {
   /** Number of points (split as evenly as possible over the three classes). */
@@ -60,4 +61,91 @@ export function moonsArrays(opts: MoonsOptions): { xy: Float32Array; labels: Int
 export function moons(opts: MoonsOptions): MoonsData {
   const { xy, labels } = moonsArrays(opts);
   return { x: tf.tensor4d(xy, [opts.n, 1, 1, 2]), y: tf.tensor1d(labels, 'int32') };
+}
+
+/**
+ * One affine map of the toy into the unit square (a single scale keeps the geometry): the
+ * lab's likelihoods put a sigmoid on the decoder, so models see points in [0, 1].
+ *   u = (p - MOONS_ORIGIN) / MOONS_SCALE
+ */
+export const MOONS_ORIGIN: [number, number] = [-1.5, -3.25];
+export const MOONS_SCALE = 7.5;
+
+/** Points [.., 2] (or [n, 1, 1, 2]) from moons coordinates to the unit square. */
+export function moonsToUnit(p: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.div(tf.sub(p, tf.tensor1d(MOONS_ORIGIN)), MOONS_SCALE));
+}
+
+/** Inverse of moonsToUnit. */
+export function unitToMoons(u: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(u, MOONS_SCALE), tf.tensor1d(MOONS_ORIGIN)));
+}
+
+/** The toy as a labelled batch source for the lab's Trainer, in unit-square coordinates. */
+export class MoonsSource {
+  readonly n: number;
+  readonly shape: [number, number, number] = [1, 1, 2];
+  private readonly unit: Float32Array;
+  readonly labels: Int32Array;
+
+  constructor(opts: MoonsOptions) {
+    const { xy, labels } = moonsArrays(opts);
+    this.n = opts.n;
+    this.labels = labels;
+    this.unit = xy.map((v, i) => (v - MOONS_ORIGIN[i % 2]) / MOONS_SCALE);
+  }
+
+  /** Points at `indices` as { x: [m, 1, 1, 2], y: [m] } (the Trainer's BatchSource). */
+  batch(indices: ArrayLike<number>): Batch {
+    const m = indices.length;
+    const buf = new Float32Array(m * 2);
+    for (let i = 0; i < m; i++) {
+      buf[2 * i] = this.unit[2 * indices[i]];
+      buf[2 * i + 1] = this.unit[2 * indices[i] + 1];
+    }
+    return { x: tf.tensor4d(buf, [m, 1, 1, 2]), y: tf.tensor1d(Int32Array.from(indices, (k) => this.labels[k]), 'int32') };
+  }
+
+  /** Every point (moons coordinates) with its label, for plots. */
+  points(): { x: number; y: number; label: number }[] {
+    return Array.from(this.labels, (label, i) => ({
+      x: this.unit[2 * i] * MOONS_SCALE + MOONS_ORIGIN[0], y: this.unit[2 * i + 1] * MOONS_SCALE + MOONS_ORIGIN[1], label,
+    }));
+  }
+}
+
+/** How well class-conditional samples of the toy match it (all in moons coordinates). */
+export interface MoonsSampleScores {
+  /** Fraction of real points with a same-class sample within `radius` (mode coverage). */
+  coverage: number;
+  /** Fraction of samples within `radius` of their class's half circle (sample quality). */
+  onMoon: number;
+  /** Std of the samples' y over the std of the real y, mean over classes (1 = as spread as the data; the paper's point: cVAE-GAN stays narrow). */
+  ySpread: number;
+}
+
+/**
+ * Scores of samples `gen[c]` (points [m, 2] in moons coordinates) of each class against the
+ * real points, with a neighbourhood `radius` (default 0.15, 1.5 x the default noise).
+ */
+export function moonsSampleScores(gen: Float32Array[], real: { x: number; y: number; label: number }[], radius = 0.15, gap = 2.2): MoonsSampleScores {
+  let covered = 0, on = 0, total = 0, spread = 0;
+  const sd = (v: number[]) => { const m = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length); };
+  gen.forEach((g, c) => {
+    const mine = real.filter((p) => p.label === c);
+    for (const p of mine) {
+      for (let i = 0; i < g.length; i += 2) {
+        if (Math.hypot(g[i] - p.x, g[i + 1] - p.y) < radius) { covered++; break; }
+      }
+    }
+    const gy: number[] = [];
+    for (let i = 0; i < g.length; i += 2) {
+      const r = Math.hypot(g[i] - gap * c, Math.max(g[i + 1], 0)); // distance to the upper half circle
+      if (Math.abs(r - 1) < radius) on++;
+      gy.push(g[i + 1]);
+      total++;
+    }
+    spread += sd(gy) / sd(mine.map((p) => p.y)) / gen.length;
+  });
+  return { coverage: covered / real.length, onMoon: on / total, ySpread: spread };
 }

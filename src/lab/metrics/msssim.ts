@@ -18,6 +18,7 @@
  * Statistics are averaged over the valid (unpadded) window positions, then over channels.
  */
 import * as tf from '../tf';
+import { Rng } from '../data/random';
 
 /** The weights of the five scales from Wang et al. 2003. */
 export const MS_SSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
@@ -112,5 +113,38 @@ export function msSsim(x: tf.Tensor4D, y: tf.Tensor4D, opts: MsSsimOptions = {})
       }
     });
     return tf.mean(tf.reshape(result, [n, ch]), 1) as tf.Tensor1D;
+  });
+}
+
+/** Options of the intra-class diversity. */
+export interface DiversityOptions extends MsSsimOptions {
+  /** Number of random distinct pairs scored (default: all pairs, at most 2000). */
+  pairs?: number;
+  /** Seed of the pair draw. */
+  seed?: number;
+}
+
+/**
+ * Intra-class diversity of a set of samples of ONE class: mean over distinct pairs (i, j) of
+ * 1 - MS-SSIM(x_i, x_j). 0 for identical samples; higher = more diverse.
+ */
+export function intraClassDiversity(samples: tf.Tensor4D, opts: DiversityOptions = {}): number {
+  const n = samples.shape[0];
+  if (n < 2) throw new RangeError(`intraClassDiversity: needs at least 2 samples, got ${n}`);
+  const all = (n * (n - 1)) / 2;
+  const want = Math.min(opts.pairs ?? Math.min(all, 2000), all);
+  const a: number[] = [], b: number[] = [];
+  if (want === all) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { a.push(i); b.push(j); }
+  } else {
+    const rng = new Rng(opts.seed ?? 0);
+    while (a.length < want) {
+      const i = rng.int(n), j = rng.int(n);
+      if (i !== j) { a.push(i); b.push(j); }
+    }
+  }
+  return tf.tidy(() => {
+    const s = msSsim(tf.gather(samples, a), tf.gather(samples, b), opts);
+    return 1 - (tf.mean(s) as tf.Scalar).arraySync();
   });
 }

@@ -1,0 +1,154 @@
+/**
+ * Inception Score with a classifier the lab trains on the REAL data (the paper's Inception
+ * nets, trained on ImageNet / VGGFace2, are not available offline, so scores are comparable
+ * between models here but not with the paper's numbers):
+ *   IS = exp( E_x KL( p(y|x) || p(y) ) ),  p(y) = E_x p(y|x)
+ * over samples x of all classes; high when each sample is confidently one class and the
+ * classes are balanced (max = number of classes). Plus the scores the comparison table uses.
+ */
+import * as tf from '../tf';
+import { trainableVariables, netVariables } from '../nets';
+import { buildMlpCritic, type ConditionalGenerator } from '../models/conditional';
+import { Trainer, type BatchSource } from '../train/trainer';
+import type { Batch, LossResult, Trainable, UpdateSpec } from '../train/types';
+import { intraClassDiversity, type DiversityOptions } from './msssim';
+
+/** Options of the scoring classifier. */
+export interface ScoreClassifierOptions {
+  /** Hidden layer sizes of the MLP (default [256]). */
+  hidden?: number[];
+  /** Passes over the data (default 2). */
+  epochs?: number;
+  /** Batch size (default 128). */
+  batchSize?: number;
+  /** Adam learning rate (default 1e-3). */
+  learningRate?: number;
+  /** Seed of the data order (default 0). */
+  seed?: number;
+  /** Cancels training between steps. */
+  signal?: AbortSignal;
+}
+
+/** A classifier of real data used to score generated samples. */
+export class ScoreClassifier implements Trainable {
+  readonly net: tf.LayersModel;
+  private spec?: UpdateSpec;
+
+  constructor(readonly inputShape: [number, number, number], readonly classes: number, private readonly opts: ScoreClassifierOptions = {}) {
+    this.net = buildMlpCritic(inputShape, opts.hidden ?? [256], classes);
+  }
+
+  /** p(y | x) [n, K]. */
+  predict(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => tf.softmax(this.net.apply(x) as tf.Tensor2D) as tf.Tensor2D);
+  }
+
+  /** Fraction of a labelled batch classified correctly. */
+  accuracy(batch: Batch): number {
+    if (!batch.y) throw new RangeError('accuracy: the batch has no labels');
+    return tf.tidy(() => (tf.mean(tf.equal(tf.argMax(this.predict(batch.x), 1), tf.cast(batch.y!, 'int32')).toFloat()) as tf.Scalar).arraySync());
+  }
+
+  updates(): UpdateSpec[] {
+    const vars = trainableVariables(this.net);
+    this.spec ??= {
+      name: 'classifier',
+      optimizer: tf.train.adam(this.opts.learningRate ?? 1e-3),
+      variables: () => vars,
+      loss: (batch: Batch): LossResult => {
+        if (!batch.y) throw new RangeError('the scoring classifier needs labelled data');
+        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(batch.y, 'int32'), this.classes), this.net.apply(batch.x, { training: true }) as tf.Tensor2D) as tf.Scalar;
+        return { loss };
+      },
+    };
+    return [this.spec];
+  }
+
+  variables(): tf.Variable[] {
+    return netVariables(this.net);
+  }
+
+  dispose(): void {
+    this.net.dispose();
+    this.spec?.optimizer.dispose();
+  }
+}
+
+/** Train the scoring classifier on labelled real data with the lab's Trainer. */
+export async function trainScoreClassifier(data: BatchSource, inputShape: [number, number, number], classes: number, opts: ScoreClassifierOptions = {}): Promise<ScoreClassifier> {
+  const clf = new ScoreClassifier(inputShape, classes, opts);
+  await new Trainer({ epochs: opts.epochs ?? 2, batchSize: opts.batchSize ?? 128, seed: opts.seed ?? 0, signal: opts.signal, sanityCheck: false }).fit(clf, data);
+  return clf;
+}
+
+/** IS of class probabilities [n, K], mean and standard deviation over `splits` equal parts. */
+export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; std: number } {
+  const n = probs.shape[0];
+  const size = Math.floor(n / splits);
+  if (size < 1) throw new RangeError(`inceptionScore: ${n} samples cannot make ${splits} splits`);
+  const scores = Array.from({ length: splits }, (_, s) => tf.tidy(() => {
+    const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
+    const py = tf.mean(p, 0, true);
+    const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(p), tf.log(py))), 1)) as tf.Scalar;
+    return Math.exp(kl.arraySync());
+  }));
+  const mean = scores.reduce((a, b) => a + b, 0) / splits;
+  const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / splits);
+  return { mean, std };
+}
+
+/** Options of generatorScores. */
+export interface GeneratorScoreOptions {
+  /** Samples drawn per class (default 100). */
+  perClass?: number;
+  /** Seed of the samples (class c uses seed + 1000 c). */
+  seed?: number;
+  /** IS splits (default 1). */
+  splits?: number;
+  /** Diversity options (pairs per class, MS-SSIM settings). Skip diversity with `false` (non-images). */
+  diversity?: DiversityOptions | false;
+}
+
+/** The comparison table's row for one generator. */
+export interface GeneratorScores {
+  /** IS from the lab's classifier of real data (NOT the paper's Inception nets). */
+  inceptionScore: number;
+  inceptionScoreStd: number;
+  /** Mean over classes of the intra-class diversity (mean 1 - MS-SSIM over same-class pairs). */
+  diversity?: number;
+  perClassDiversity?: number[];
+  /** Fraction of class-c samples the classifier assigns to c (does the class come out?). */
+  classAgreement: number;
+  samples: number;
+}
+
+/** IS, intra-class diversity and class agreement of a class-conditional generator. */
+export function generatorScores(gen: ConditionalGenerator, clf: ScoreClassifier, opts: GeneratorScoreOptions = {}): GeneratorScores {
+  const perClass = opts.perClass ?? 100;
+  const seed = opts.seed ?? 0;
+  const probs: tf.Tensor2D[] = [];
+  const perClassDiversity: number[] = [];
+  let agree = 0;
+  try {
+    for (let c = 0; c < gen.classes; c++) {
+      const x = gen.sample(c, perClass, seed + 1000 * c);
+      const p = clf.predict(x);
+      probs.push(p);
+      agree += tf.tidy(() => (tf.sum(tf.equal(tf.argMax(p, 1), c).toFloat()) as tf.Scalar).arraySync());
+      if (opts.diversity !== false) perClassDiversity.push(intraClassDiversity(x, { seed: seed + c, ...(opts.diversity ?? {}) }));
+      x.dispose();
+    }
+    // Interleave the classes (row j*K + c = sample j of class c) so every split sees them all.
+    const order = Int32Array.from({ length: perClass * gen.classes }, (_, i) => (i % gen.classes) * perClass + Math.floor(i / gen.classes));
+    const all = tf.tidy(() => tf.gather(tf.concat(probs, 0), order) as tf.Tensor2D);
+    const is = inceptionScore(all, opts.splits ?? 1);
+    all.dispose();
+    const diversity = perClassDiversity.length ? perClassDiversity.reduce((a, b) => a + b, 0) / perClassDiversity.length : undefined;
+    return {
+      inceptionScore: is.mean, inceptionScoreStd: is.std, classAgreement: agree / (perClass * gen.classes), samples: perClass * gen.classes,
+      ...(diversity !== undefined ? { diversity, perClassDiversity } : {}),
+    };
+  } finally {
+    tf.dispose(probs);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Pieces shared by the class-conditional generators (label-relevant VAE, cVAE, cVAE-GAN):
+ * the generator interface the metrics and the notebook use, small MLP critics (the
+ * adversarial latent classifier C and the pixel discriminator D), and the hinge GAN losses
+ * (Lim & Ye 2017; Miyato et al. 2018):
+ *   L_D = mean relu(1 - D(x)) + 1/2 [mean relu(1 + D(x_rec)) + mean relu(1 + D(x_prior))]
+ *   L_G = -1/2 [mean D(x_rec) + mean D(x_prior)]
+ * Simplification (said here once): D is unconditional (the paper feeds the label to D by
+ * projection) and has no spectral normalisation; both models compared share it.
+ */
+import * as tf from '../tf';
+
+/** A model that draws images of a chosen class. */
+export interface ConditionalGenerator {
+  /** Number of classes. */
+  readonly classes: number;
+  /** [height, width, channels] of one sample. */
+  readonly inputShape: [number, number, number];
+  /** n samples of class c, NHWC (in [0, 1] for image models). `seed` fixes the draw. */
+  sample(c: number, n: number, seed: number): tf.Tensor4D;
+}
+
+/** The pixel discriminator of the GAN variants. */
+export interface GanConfig {
+  /** Hidden layer sizes of the MLP discriminator (LeakyReLU 0.2). */
+  hidden: number[];
+  /** Weight of the generator's hinge term in the decoder's loss (default 1). */
+  weight?: number;
+  /** Adam learning rate of D (default 2e-4, betas 0.5 / 0.999). */
+  learningRate?: number;
+}
+
+/** MLP critic: flatten -> hidden (LeakyReLU 0.2) -> dense `outputs` (logits / scores). */
+export function buildMlpCritic(inputShape: number[], hidden: number[], outputs: number): tf.LayersModel {
+  const input = tf.input({ shape: inputShape });
+  let y = (inputShape.length > 1 ? tf.layers.flatten().apply(input) : input) as tf.SymbolicTensor;
+  for (const units of hidden) {
+    y = tf.layers.dense({ units }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: outputs }).apply(y) as tf.SymbolicTensor });
+}
+
+/** D's hinge loss on real images and two kinds of fakes (all D scores [n, 1]). */
+export function hingeDiscriminatorLoss(real: tf.Tensor, rec: tf.Tensor, prior: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const r = tf.mean(tf.relu(tf.sub(1, real)));
+    const f = tf.mul(0.5, tf.add(tf.mean(tf.relu(tf.add(1, rec))), tf.mean(tf.relu(tf.add(1, prior)))));
+    return tf.add(r, f) as tf.Scalar;
+  });
+}
+
+/** The generator's hinge term (decoder and encoders minimise it). */
+export function hingeGeneratorLoss(rec: tf.Tensor, prior: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mul(-0.5, tf.add(tf.mean(rec), tf.mean(prior))) as tf.Scalar);
+}
+
+/** Adam with GAN betas for D. */
+export function discriminatorOptimizer(gan: GanConfig): tf.Optimizer {
+  return tf.train.adam(gan.learningRate ?? 2e-4, 0.5, 0.999);
+}
+
+/** Thrown when a model that needs labels gets a batch without them. */
+export class LabelsRequiredError extends Error {
+  constructor(model: string) {
+    super(`${model} is trained with class labels, but the batch has none: use a labelled data set (moons, mnist, fashion-mnist), or the semi-supervised fine-tuning for unlabelled data.`);
+    this.name = 'LabelsRequiredError';
+  }
+}
+
+/** Labels of a batch, or a clear error. */
+export function labelsOf(batch: { y?: tf.Tensor1D }, model: string): tf.Tensor1D {
+  if (!batch.y) throw new LabelsRequiredError(model);
+  return batch.y;
+}
+
+/** n random class indices as int32 [n] (seeded), for prior samples over all classes. */
+export function randomClasses(n: number, classes: number, seed: number): tf.Tensor1D {
+  return tf.tidy(() => tf.cast(tf.floor(tf.randomUniform([n], 0, classes, 'float32', seed)), 'int32') as tf.Tensor1D);
+}
