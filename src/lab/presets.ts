@@ -32,10 +32,10 @@ export const presets: Record<string, Preset> = {
     latentDim: 32,
     learningRate: 1e-3,
     batchSize: 64,
-    epochs: 10,
+    epochs: 6,
     trainExamples: 10000,
     evalExamples: 1000,
-    K: 200,
+    K: 100,
     M: 1000,
   },
   paper: {

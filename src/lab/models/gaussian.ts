@@ -60,8 +60,8 @@ export function logImportanceWeights(model: DensityModel, x: tf.Tensor4D, q: Gau
   const z = reparameterize(q, eps); // [k, n, L]
   const logQ = tf.mul(tf.sum(tf.add(tf.add(tf.square(eps), q.logVar), LOG_2PI), -1), -0.5); // [k, n]
   const logPz = logStdNormal(z); // [k, n]
-  const xk = tf.tile(x, [k, 1, 1, 1]) as tf.Tensor4D; // [k*n, ...] in k-major order, matching z's reshape
-  const logPx = tf.reshape(model.logLikelihood(xk, tf.reshape(z, [k * n, L]) as tf.Tensor2D, training), [k, n]);
+  // k codes per image, k-major: the likelihood broadcasts x over them (no tiling).
+  const logPx = tf.reshape(model.logLikelihood(x, tf.reshape(z, [k * n, L]) as tf.Tensor2D, training), [k, n]);
   return tf.sub(tf.add(logPx, logPz), logQ) as tf.Tensor2D;
 }
 

@@ -12,14 +12,23 @@ export type LikelihoodConfig =
   /** Fixed standard deviation `sigma` (default 0.1) around a sigmoid mean. */
   | { kind: 'gaussian'; sigma?: number };
 
-/** log p(x|out) per example [n]. */
+/**
+ * log p(x|out) per row of `out`, [m]. `out` may hold k decodings per image, k-major
+ * (m = k * n, row j*n + i decodes a z of image i); x then broadcasts over the k copies
+ * instead of being tiled (the importance-sampled NLL decodes thousands of z per image).
+ */
 export function logLikelihood(cfg: LikelihoodConfig, x: tf.Tensor4D, out: tf.Tensor4D): tf.Tensor1D {
+  const n = x.shape[0], m = out.shape[0];
+  if (m % n !== 0) throw new RangeError(`logLikelihood: ${m} decodings for ${n} images (need a multiple)`);
+  const o = m === n ? out : tf.reshape(out, [m / n, ...x.shape]);
+  let lp: tf.Tensor;
   if (cfg.kind === 'bernoulli') {
-    return tf.sum(tf.sub(tf.mul(x, out), tf.softplus(out)), [1, 2, 3]) as tf.Tensor1D;
+    lp = tf.sub(tf.mul(x, o), tf.softplus(o));
+  } else {
+    const s = cfg.sigma ?? 0.1;
+    lp = tf.mul(tf.add(tf.div(tf.square(tf.sub(x, tf.sigmoid(o))), s * s), LOG_2PI + Math.log(s * s)), -0.5);
   }
-  const s = cfg.sigma ?? 0.1;
-  const sq = tf.div(tf.square(tf.sub(x, tf.sigmoid(out))), s * s);
-  return tf.mul(tf.sum(tf.add(sq, LOG_2PI + Math.log(s * s)), [1, 2, 3]), -0.5) as tf.Tensor1D;
+  return tf.reshape(tf.sum(lp, m === n ? [1, 2, 3] : [2, 3, 4]), [m]) as tf.Tensor1D;
 }
 
 /** Mean of p(x|z) in [0, 1]: sigmoid for both likelihoods. */

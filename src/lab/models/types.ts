@@ -28,7 +28,11 @@ export interface LatentModel {
  * The prior is N(0, I) for every model in the lab.
  */
 export interface DensityModel extends LatentModel {
-  /** log p(x|z) per example, [n] (summed over pixels, full normalising constants). */
+  /**
+   * log p(x|z) per row of z, summed over pixels with full normalising constants. z is
+   * [n, L] (one code per image) or [k*n, L] holding k codes per image, k-major (row j*n + i
+   * belongs to image i); the result is [n] or [k*n].
+   */
   logLikelihood(x: tf.Tensor4D, z: tf.Tensor2D, training?: boolean): tf.Tensor1D;
 }
 

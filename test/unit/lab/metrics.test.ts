@@ -44,8 +44,9 @@ function linearGaussian(inflate: number): DensityModel {
     logLikelihood(x: tf.Tensor4D, z: tf.Tensor2D) {
       return tf.tidy(() => {
         const mu = tf.add(tf.matMul(z, Wt, false, true), tf.tensor1d(b));
-        const sq = tf.div(tf.square(tf.sub(tf.reshape(x, [-1, 3]), mu)), s2);
-        return tf.mul(tf.sum(tf.add(sq, LOG_2PI + Math.log(s2)), 1), -0.5) as tf.Tensor1D;
+        const n = x.shape[0], k = z.shape[0] / n; // k codes per image, k-major
+        const sq = tf.div(tf.square(tf.sub(tf.reshape(x, [1, n, 3]), tf.reshape(mu, [k, n, 3]))), s2);
+        return tf.reshape(tf.mul(tf.sum(tf.add(sq, LOG_2PI + Math.log(s2)), 2), -0.5), [k * n]) as tf.Tensor1D;
       });
     },
   };
