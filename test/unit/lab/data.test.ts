@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '../../../src/lab/tf';
 import { encodeIdx, IdxFormatError, parseIdx, readIdx } from '../../../src/lab/data/idx';
-import { loadIdxFolder, loadMnist, DataNotFoundError } from '../../../src/lab/data/sources';
+import { loadFashionMnist, loadIdxFolder, loadMnist, DataNotFoundError } from '../../../src/lab/data/sources';
 import { Rng } from '../../../src/lab/data/random';
 import { binarize, randomAffine, randomAffineMatrices, warpAffine } from '../../../src/lab/data/transforms';
 import { transformedSet } from '../../../src/lab/data/ttest';
@@ -123,4 +123,12 @@ test('t-Test set: built once with a fixed seed (same images every time), differs
   assert.deepEqual([...a.images], [...b.images]);
   assert.notDeepEqual([...a.images], [...set.images]);
   assert.deepEqual([...a.labels!], [...set.labels!]);
+});
+
+test('Fashion-MNIST from the Debian package (gzip IDX), when installed', (t) => {
+  if (!existsSync('/usr/share/datasets/fashion-mnist')) return t.skip('dataset-fashion-mnist not installed');
+  const d = loadFashionMnist();
+  assert.equal(d.train.n, 60000);
+  assert.equal(d.test.n, 10000);
+  assert.equal(d.test.labels!.length, 10000);
 });
