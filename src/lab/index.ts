@@ -7,3 +7,4 @@ export * from './data';
 export * from './metrics';
 export * from './train';
 export * from './presets';
+export * from './viz';

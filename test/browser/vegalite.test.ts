@@ -43,7 +43,7 @@ test('an expression-using spec works without eval', async () => {
 
 test('live updates change the data in place (same view, no re-embed)', async () => {
   await h.reset('dark');
-  const pts = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, term: 'loss', value: 100 / (i + 1), kind: 'step' }));
+  const pts = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, term: 'loss', value: 100 / (i + 1), kind: 'step' as const }));
   const { id } = await h.mount('vegalite', MIME_VEGALITE, trainingCurvesSpec(pts(10)));
   await h.page.$eval(`#${id} svg`, (c) => c.setAttribute('data-marker', 'first'));
   await h.mount('vegalite', MIME_VEGALITE, trainingCurvesSpec(pts(200)), { id });
