@@ -7,3 +7,4 @@ npm run build
 npm run typecheck
 npm run test:unit
 npm run test:browser
+npm run test:e2e

@@ -1,0 +1,101 @@
+/**
+ * End-to-end test in a real VS Code: packages the extension, installs the .vsix into a fresh
+ * code-server, opens a notebook of fixture cells in headless Chromium, picks the
+ * "VAE Lab (TypeScript)" kernel, runs all cells, saves, and checks each cell's saved outputs
+ * (fixture.ts). Screenshots go to test/output/e2e/. Run: `npm run test:e2e`
+ * (needs scripts/setup-test-env.sh once). Set VAE_LAB_E2E_SKIP_PACKAGE=1 to reuse dist/vae-lab.vsix.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
+import { checkNotebook, fixtureNotebook, type CheckResult } from './fixture';
+import { launchBrowser, Workbench } from './workbench';
+
+const ROOT = resolve(__dirname, '../..');
+const OUT = join(ROOT, 'test/output/e2e');
+const VSIX = join(ROOT, 'dist/vae-lab.vsix');
+const NOTEBOOK = 'e2e.ipynb';
+const KERNEL_LABEL = 'VAE Lab (TypeScript)';
+/** Whole test, start to finish; the run itself gets most of it (first tfjs load included). */
+const TOTAL_MS = 8 * 60_000;
+
+async function main(): Promise<number> {
+  assertInstalled();
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  if (!process.env.VAE_LAB_E2E_SKIP_PACKAGE) {
+    console.log('e2e: npm run package');
+    execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'vae-lab-e2e-'));
+  const workspace = join(tmp, 'workspace');
+  mkdirSync(workspace);
+  writeFileSync(join(workspace, NOTEBOOK), JSON.stringify(fixtureNotebook(), null, 1));
+
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const results: CheckResult[] = [];
+  const step = (title: string, problems: string[]) => {
+    results.push({ title, problems });
+    console.log(`${problems.length ? 'FAIL' : 'ok  '} ${title}${problems.map((p) => `\n       ${p}`).join('')}`);
+  };
+  const killer = setTimeout(() => {
+    console.error(`e2e: over ${TOTAL_MS / 60000} minutes, stopping`);
+    void cleanup().then(() => process.exit(1));
+  }, TOTAL_MS);
+  async function cleanup() {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    server = undefined;
+  }
+
+  try {
+    console.log('e2e: installing the .vsix into a fresh code-server');
+    const installLog = await installExtension(tmp, VSIX);
+    step('the .vsix installs', /successfully installed/i.test(installLog) ? [] : [installLog.trim()]);
+    server = await startCodeServer(tmp, workspace);
+    console.log(`e2e: code-server pid ${server.pid} at ${server.url}`);
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const wb = new Workbench(page, OUT);
+    await wb.open(server.url);
+    await wb.openFile(NOTEBOOK);
+    await wb.waitForNotebook();
+    await wb.screenshot('opened');
+    await wb.selectKernel(KERNEL_LABEL);
+    step('the kernel picker offers and selects "VAE Lab (TypeScript)"', []);
+    const started = Date.now();
+    await wb.runAll(TOTAL_MS / 2);
+    console.log(`e2e: Run All finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await wb.save();
+    const status = await wb.statusBarText();
+    step('the status bar shows the tfjs runtime', /tfjs: \w+/.test(status) ? [] : [`status bar: ${status}`]);
+    await wb.screenshotNotebook('ran');
+    const saved = JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8'));
+    writeFileSync(join(OUT, NOTEBOOK), JSON.stringify(saved, null, 1));
+    for (const r of checkNotebook(saved)) step(r.title, r.problems);
+  } catch (err) {
+    step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
+    if (browser) {
+      const page = browser.contexts()[0]?.pages()[0];
+      await page?.screenshot({ path: join(OUT, 'failure.png') }).catch(() => undefined);
+    }
+    if (server) writeFileSync(join(OUT, 'code-server.log'), server.log());
+  } finally {
+    clearTimeout(killer);
+    await cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const failed = results.filter((r) => r.problems.length).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

@@ -1,0 +1,203 @@
+/**
+ * The notebook the end-to-end tests run, and what each cell's saved outputs must show.
+ * Shared by the code-server test (code-server.ts) and the @vscode/test-electron entry.
+ *
+ * To cover another output kind, add one `{ title, code, check }` entry to `cells`: `check`
+ * gets the cell's outputs as saved in the .ipynb (nbformat 4) and returns what is wrong
+ * (an empty list when the cell is right). Cells run top to bottom with "Run All", which stops
+ * at the first failing cell, so the one cell that is meant to throw (`throws: true`) is
+ * always placed last by `fixtureNotebook()`.
+ */
+
+export interface IpynbOutput {
+  output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
+export interface IpynbCell {
+  cell_type: 'code' | 'markdown';
+  source: string | string[];
+  outputs?: IpynbOutput[];
+  execution_count?: number | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface FixtureCell {
+  title: string;
+  code: string;
+  /** This cell is meant to fail; it runs last. */
+  throws?: boolean;
+  check(outputs: IpynbOutput[], cellNumber: number): string[];
+}
+
+const join = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
+
+/** Concatenated text of one stream across all its outputs. */
+export function streamText(outputs: IpynbOutput[], name: 'stdout' | 'stderr'): string {
+  return outputs.filter((o) => o.output_type === 'stream' && o.name === name).map((o) => join(o.text)).join('');
+}
+
+/** `text/plain` of the cell's value. */
+export function resultText(outputs: IpynbOutput[]): string | undefined {
+  const r = outputs.find((o) => o.output_type === 'execute_result');
+  return r ? join(r.data?.['text/plain'] as string | string[] | undefined) : undefined;
+}
+
+function noErrors(outputs: IpynbOutput[]): string[] {
+  return outputs.filter((o) => o.output_type === 'error').map((o) => `unexpected error ${o.ename}: ${o.evalue}`);
+}
+
+function expectResult(outputs: IpynbOutput[], pattern: RegExp): string[] {
+  const text = resultText(outputs);
+  if (text === undefined) return [`no execute_result (outputs: ${JSON.stringify(outputs).slice(0, 300)})`];
+  return pattern.test(text) ? [] : [`result ${JSON.stringify(text)} does not match ${pattern}`];
+}
+
+export const cells: FixtureCell[] = [
+  {
+    title: 'state: a typed let and const',
+    code: "let counter: number = 40;\nconst greeting: string = 'hello';\ncounter",
+    check: (o) => [...noErrors(o), ...expectResult(o, /^40$/)],
+  },
+  {
+    title: 'state carries to the next cell',
+    code: 'counter += 2;\n`${greeting} ${counter}`',
+    check: (o) => [...noErrors(o), ...expectResult(o, /hello 42/)],
+  },
+  {
+    title: 'a const re-declared in a later cell',
+    code: "const greeting = 'bonjour';\ngreeting.toUpperCase()",
+    check: (o) => [...noErrors(o), ...expectResult(o, /BONJOUR/)],
+  },
+  {
+    title: 'top-level await',
+    code: 'const later = await new Promise<number>((resolve) => setTimeout(() => resolve(6), 20));\nlater * 7',
+    check: (o) => [...noErrors(o), ...expectResult(o, /^42$/)],
+  },
+  {
+    title: 'console.log and console.error stream in order',
+    code: "for (let i = 0; i < 5; i++) console.log('line', i);\nconsole.error('careful');\nconsole.log('after');",
+    check: (o) => {
+      const problems = noErrors(o);
+      const out = streamText(o, 'stdout');
+      if (out !== 'line 0\nline 1\nline 2\nline 3\nline 4\nafter\n') problems.push(`stdout was ${JSON.stringify(out)}`);
+      if (streamText(o, 'stderr') !== 'careful\n') problems.push(`stderr was ${JSON.stringify(streamText(o, 'stderr'))}`);
+      return problems;
+    },
+  },
+  {
+    title: 'display.png of a tfjs tensor',
+    code: [
+      "import * as tf from '@tensorflow/tfjs';",
+      '// A 48x64 horizontal ramp, black to white.',
+      'const ramp = tf.tidy(() => tf.linspace(0, 1, 64).reshape([1, 64]).tile([48, 1]));',
+      'display.png(ramp);',
+      'ramp.dispose();',
+    ].join('\n'),
+    check: (o) => {
+      const d = o.find((x) => x.output_type === 'display_data' && x.data?.['image/png']);
+      if (!d) return [`no display_data with image/png (outputs: ${JSON.stringify(o).slice(0, 300)})`];
+      const png = Buffer.from(join(d.data!['image/png'] as string | string[]), 'base64');
+      const problems = noErrors(o);
+      if (png.subarray(1, 4).toString() !== 'PNG') return [...problems, 'image/png is not a PNG'];
+      // IHDR: width and height are the first two big-endian uint32 after the 16-byte header.
+      const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+      if (w !== 64 || h !== 48) problems.push(`PNG is ${w}x${h}, expected 64x48`);
+      if (!join(d.data!['text/plain'] as string | string[]).includes('64x48')) problems.push('no text/plain fallback naming the size');
+      return problems;
+    },
+  },
+  {
+    title: 'a display updated in place keeps one output',
+    code: "const progress = display.markdown('step 0');\nfor (let step = 1; step <= 3; step++) progress.update(`step ${step}`);",
+    check: (o) => {
+      const displays = o.filter((x) => x.output_type === 'display_data');
+      if (displays.length !== 1) return [`expected one display output, got ${displays.length}`];
+      const md = join(displays[0].data?.['text/markdown'] as string | string[] | undefined);
+      return md === 'step 3' ? noErrors(o) : [`markdown is ${JSON.stringify(md)}, expected the last update "step 3"`];
+    },
+  },
+  {
+    title: 'a vega-lite chart',
+    code: [
+      'display.vegalite({',
+      "  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',",
+      "  title: 'loss',",
+      "  mark: 'line',",
+      '  data: { values: [1, 3, 2, 5].map((loss, step) => ({ step, loss })) },',
+      "  encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },",
+      '});',
+    ].join('\n'),
+    check: (o) => {
+      const d = o.find((x) => x.output_type === 'display_data' && x.data?.['application/vnd.vegalite.v5+json']);
+      if (!d) return [`no vega-lite display (outputs: ${JSON.stringify(o).slice(0, 300)})`];
+      const spec = d.data!['application/vnd.vegalite.v5+json'] as { mark?: string; data?: { values?: unknown[] } };
+      const problems = noErrors(o);
+      if (spec.mark !== 'line' || spec.data?.values?.length !== 4) problems.push(`spec came back as ${JSON.stringify(spec).slice(0, 200)}`);
+      if (!d.data!['text/plain']) problems.push('no text/plain fallback');
+      return problems;
+    },
+  },
+  {
+    title: 'an error points at the cell line',
+    throws: true,
+    code: "const before = 1;\n\nthrow new Error('boom ' + before);",
+    check: (o, cellNumber) => {
+      const e = o.find((x) => x.output_type === 'error');
+      if (!e) return [`no error output (outputs: ${JSON.stringify(o).slice(0, 300)})`];
+      const problems: string[] = [];
+      if (!/boom 1/.test(e.evalue ?? '')) problems.push(`evalue ${JSON.stringify(e.evalue)}`);
+      const trace = (e.traceback ?? []).join('\n');
+      if (!trace.includes(`Cell ${cellNumber}, line 3`)) problems.push(`traceback does not point at Cell ${cellNumber}, line 3: ${JSON.stringify(trace).slice(0, 300)}`);
+      return problems;
+    },
+  },
+];
+
+/** Cells in run order: the throwing one last (Run All stops there). */
+export function orderedCells(): FixtureCell[] {
+  const throwing = cells.filter((c) => c.throws);
+  if (throwing.length > 1) throw new Error('fixture: only one cell may throw, Run All stops at the first');
+  return [...cells.filter((c) => !c.throws), ...throwing];
+}
+
+/** The test notebook as .ipynb JSON: a markdown title per cell, then its code cell. */
+export function fixtureNotebook(): object {
+  const nbCells: IpynbCell[] = [];
+  for (const c of orderedCells()) {
+    nbCells.push({ cell_type: 'markdown', source: `### ${c.title}`, metadata: {} });
+    nbCells.push({ cell_type: 'code', source: c.code, outputs: [], execution_count: null, metadata: {} });
+  }
+  return {
+    cells: nbCells,
+    metadata: {
+      kernelspec: { name: 'vae-lab', display_name: 'VAE Lab (TypeScript)', language: 'typescript' },
+      language_info: { name: 'typescript' },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+export interface CheckResult {
+  title: string;
+  problems: string[];
+}
+
+/** Checks a saved notebook against the fixture; one result per fixture cell. */
+export function checkNotebook(saved: { cells: IpynbCell[] }): CheckResult[] {
+  const codeCells = saved.cells.map((c, index) => ({ c, index })).filter(({ c }) => c.cell_type === 'code');
+  return orderedCells().map((fixture, i) => {
+    const found = codeCells[i];
+    if (!found) return { title: fixture.title, problems: ['cell missing from the saved notebook'] };
+    const problems = fixture.check(found.c.outputs ?? [], found.index + 1);
+    if (!fixture.throws && typeof found.c.execution_count !== 'number') problems.push('no execution count (did it run?)');
+    return { title: fixture.title, problems };
+  });
+}

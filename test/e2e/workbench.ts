@@ -1,0 +1,128 @@
+/**
+ * Drives VS Code's workbench (served by code-server) in headless Chromium the way a user
+ * would: quick open, command palette, kernel picker, Run All, save. Selectors are VS Code's
+ * own DOM classes and ARIA labels; each step waits for what it needs (only screenshots give
+ * the output webviews a moment to paint).
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+export class Workbench {
+  private shot = 0;
+
+  constructor(readonly page: Page, private readonly screenshotDir: string) {}
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    // The explorer shows the folder once the remote extension host has connected.
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+    // Close both side bars so outputs get the width.
+    for (const [key, part] of [['Control+B', '.part.sidebar'], ['Control+Alt+B', '.part.auxiliarybar']] as const) {
+      if (await this.page.locator(part).isVisible()) {
+        await this.page.keyboard.press(key);
+        await this.page.locator(part).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+      }
+    }
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = join(this.screenshotDir, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Runs a command from the palette by its title, e.g. "Notebook: Run All". */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
+
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await input.press('Enter');
+  }
+
+  async waitForNotebook(): Promise<void> {
+    await this.page.locator('.notebook-editor .cell-list-container').first().waitFor({ timeout: 60_000 });
+  }
+
+  private toolbar() {
+    return this.page.locator('.notebook-editor .notebook-toolbar-container').first();
+  }
+
+  /** The kernel picker (the notebook toolbar's kernel button), then the controller by its label. */
+  async selectKernel(label: string): Promise<void> {
+    const picker = this.toolbar().locator('.kernel-action-view-item').first();
+    await picker.waitFor({ timeout: 30_000 });
+    await picker.click();
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const item = rows.filter({ hasText: label }).first();
+    const other = rows.filter({ hasText: 'Select Another Kernel' }).first();
+    await Promise.race([item.waitFor({ timeout: 30_000 }), other.waitFor({ timeout: 30_000 })]);
+    if (!(await item.isVisible()) && (await other.isVisible())) await other.click();
+    await item.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await picker.filter({ hasText: label }).waitFor({ timeout: 30_000 });
+  }
+
+  /**
+   * Runs every cell and waits until none is running or queued. With an interrupt handler
+   * VS Code's notebook toolbar swaps "Run All" for "Interrupt" exactly while cells run,
+   * whether or not the running cell is scrolled into view.
+   */
+  async runAll(timeoutMs: number): Promise<void> {
+    await this.toolbar().locator('.action-label[aria-label="Run All"]').click();
+    const interrupt = this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first();
+    await interrupt.waitFor({ timeout: 30_000 }).catch(() => undefined); // a fast run may be over already
+    await interrupt.waitFor({ state: 'hidden', timeout: timeoutMs });
+    await this.toolbar().locator('.action-label[aria-label="Run All"]').waitFor({ timeout: 10_000 });
+  }
+
+  /** Saves the active editor and waits for its dirty mark to go. */
+  async save(): Promise<void> {
+    await this.page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
+  /** Text of the status bar (the kernel's runtime label lives there). */
+  async statusBarText(): Promise<string> {
+    return (await this.page.locator('.statusbar').innerText()).replace(/\s+/g, ' ');
+  }
+
+  /** Screenshots while scrolling the notebook from top to bottom. */
+  async screenshotNotebook(prefix: string, maxShots = 6): Promise<string[]> {
+    const files: string[] = [];
+    const list = this.page.locator('.notebook-editor .monaco-list').first();
+    await list.hover();
+    // Back to the top in wheel-sized steps (one huge jump leaves the virtual list unpainted).
+    for (let i = 0; i < 40; i++) await this.page.mouse.wheel(0, -2000);
+    await this.page.waitForTimeout(400);
+    for (let i = 0; i < maxShots; i++) {
+      files.push(await this.screenshot(`${prefix}-${i}`));
+      await this.page.mouse.wheel(0, 600);
+      await this.page.waitForTimeout(400); // let the webview paint the outputs that scrolled in
+    }
+    return files;
+  }
+}
