@@ -19,9 +19,10 @@ import type { ModelConfig } from '../train/types';
 import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
 import { progressCallbacks } from './progress';
+import { trainDSprites } from './dsprites';
 
 const commonFlags = (): FlagSpec[] => [
-  { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | a folder of IDX files (default mnist)' },
+  { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | dsprites | a folder of IDX files (default mnist)' },
   { name: 'data-dir', type: 'string', help: 'folder holding the data set\'s IDX files (overrides the default search)' },
   { name: 'preset', type: 'string', choices: Object.keys(presets), help: 'quick (CPU, minutes) | paper (the paper\'s setting, GPU) (default quick)' },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], help: 'tfjs backend (default auto)' },
@@ -52,6 +53,7 @@ const evalFlags = (): FlagSpec[] => [
 
 const USAGE = `usage:
   vae-lab train --model vae|iwae|beta-vae [--cr] [--aug] --dataset mnist --preset quick --out DIR
+  vae-lab train --model factor-vae|beta-vae [--gamma G | --beta B] --dataset dsprites --preset quick --out DIR
   vae-lab eval --checkpoint DIR
 run \`vae-lab train --help\` or \`vae-lab eval --help\` for the flags.`;
 
@@ -97,6 +99,7 @@ function scoreBoth(model: DensityModel, test: ReturnType<typeof loadData>['test'
 }
 
 async function train(flags: Flags): Promise<number> {
+  if (flags.dataset === 'dsprites') return trainDSprites(flags);
   if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
   if (flags.eta !== undefined && !flags.cr) throw new UsageError('--eta needs --cr (with --aug the consistency weight is 0)');
   if (flags.cr && flags.aug) throw new UsageError('--cr and --aug exclude each other: --aug is CR with eta 0');

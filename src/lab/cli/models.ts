@@ -36,11 +36,13 @@ export const cliModels: Record<string, CliModel> = {
   vae: { help: 'VAE (one-sample ELBO)', config: (ctx) => vaeBase('vae', ctx) },
   iwae: { help: 'IWAE (k-sample bound; --k)', config: (ctx) => vaeBase('iwae', ctx, { k: (ctx.flags.k as number | undefined) ?? 5 }) },
   'beta-vae': { help: 'beta-VAE (--beta, default 1)', config: (ctx) => vaeBase('beta-vae', ctx, { beta: (ctx.flags.beta as number | undefined) ?? 1 }) },
+  'factor-vae': { help: 'FactorVAE: VAE + gamma * TC (--gamma, default 10)', config: (ctx) => vaeBase('factor-vae', ctx, { gamma: (ctx.flags.gamma as number | undefined) ?? 10, discriminator: (ctx.preset as { discriminator?: object }).discriminator }) },
 };
 
 /** Flags that model entries read (beyond the common ones). */
 export const modelFlags: FlagSpec[] = [
   { name: 'beta', type: 'number', help: 'beta-VAE: weight on KL(q(z|x) || p(z)) (default 1)' },
+  { name: 'gamma', type: 'number', help: 'FactorVAE: weight on the total correlation (default 10)' },
   { name: 'k', type: 'number', help: 'IWAE: importance samples in the bound (default 5)' },
   { name: 'latent', type: 'number', help: 'latent dimension (default: the preset\'s)' },
   { name: 'lr', type: 'number', help: 'Adam learning rate (default: the preset\'s)' },

@@ -1,0 +1,57 @@
+/**
+ * `vae-lab train --dataset dsprites --model beta-vae|factor-vae ...`: the beta-VAE vs
+ * FactorVAE experiment (models/factorVaeExperiment.ts). Same metrics.json shape as the other
+ * data sets (test, tTest, config, backend, seconds, trainSeconds) plus `disentanglement`
+ * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
+ * discriminator TC estimate per step).
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dspritesPresets, runDSprites } from '../models/factorVaeExperiment';
+import { initRuntime } from '../runtime';
+import { UsageError, type Flags } from './args';
+import { cliModels } from './models';
+import { progressCallbacks } from './progress';
+
+export async function trainDSprites(flags: Flags): Promise<number> {
+  if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
+  if (flags.cr || flags.aug) throw new UsageError('--cr and --aug are MNIST experiments; dSprites runs beta-VAE or FactorVAE');
+  const model = (flags.model as string | undefined) ?? 'factor-vae';
+  if (model !== 'beta-vae' && model !== 'factor-vae') throw new UsageError(`--dataset dsprites trains beta-vae or factor-vae, not '${model}'`);
+  const presetName = (flags.preset as string | undefined) ?? 'quick';
+  const preset = dspritesPresets[presetName as 'quick' | 'paper'];
+  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${presetName}'`);
+  const t0 = Date.now();
+  const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
+  const p = { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
+  const config = cliModels[model].config({ flags, preset: p, inputShape: [64, 64, 1] });
+  const out = flags.out as string;
+  mkdirSync(out, { recursive: true });
+  const seed = (flags.seed as number | undefined) ?? 0;
+  const epochs = (flags.epochs as number | undefined) ?? p.epochs;
+  const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
+  const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
+  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${epochs} epochs, backend ${runtime.backend}`);
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const r = await runDSprites(config, p, {
+      seed, epochs, trainExamples, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run },
+    });
+    const tcHistory = r.train.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
+    const metrics = {
+      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, batchSize: p.batchSize },
+      backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
+      disentanglement: r.disentanglement, tcHistory,
+    };
+    const file = join(out, 'metrics.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(metrics, null, 2));
+    renameSync(`${file}.tmp`, file);
+    const d = r.disentanglement;
+    console.log(`${config.kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${r.test?.nll.toFixed(1)}\nbackend ${runtime.backend}, ${metrics.seconds.toFixed(0)} s`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
