@@ -91,7 +91,7 @@ test('unlabelled data: the joint update refuses it clearly; semi-supervised fine
   const unlabelled = { n: 128, batch: (idx: ArrayLike<number>) => ({ x: labelled.batch(idx).x }) };
   const m = new LabelRelevantVAE(cfg());
   await assert.rejects(new Trainer({ steps: 1, batchSize: 32 }).fit(m, unlabelled), (e: Error) => e.message.includes('labels'));
-  assert.throws(() => tf.tidy(() => m.updates()[0].loss(unlabelled.batch([0, 1]), {} as never)), LabelsRequiredError);
+  assert.throws(() => tf.tidy(() => m.updates()[0].loss(unlabelled.batch([0, 1]), {} as never).loss), LabelsRequiredError);
   for (const prior of ['ambiguous', 'mixture'] as const) {
     const gmBefore = m.gm.getWeights().map((w) => w.arraySync());
     const r = await new Trainer({ epochs: 6, batchSize: 32, seed: 2 }).fit(m.semiSupervised(prior), unlabelled);
