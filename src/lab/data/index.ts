@@ -4,3 +4,7 @@ export * from './dataset';
 export * from './sources';
 export * from './transforms';
 export * from './ttest';
+export * from './dsprites';
+export * from './dspritesNpz';
+export * from './npz';
+export * from './moons';
