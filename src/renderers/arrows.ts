@@ -7,7 +7,7 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import { base64ToBytes, base64ToFloat32, type ArrowsPayload, type ImageShape } from '../common/mime';
 import {
-  blitImage, classColour, createTooltip, crispCanvas, decodeImages, Disposables, listen,
+  CSS, blitImage, watchTheme, classColour, createTooltip, crispCanvas, decodeImages, Disposables, listen,
   PayloadError, placeTooltip, readTheme, requireInt, requireObject, requireShape, requireVersion,
   showError, type Theme,
 } from './common';
@@ -140,7 +140,7 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
   const map = mapper(d.extent);
   const root = document.createElement('div');
   root.className = 'vae-lab-arrows';
-  root.style.cssText = `color:${theme.foreground};font:12px ${theme.font};padding:4px 0`;
+  root.style.cssText = `color:${CSS.fg};font:12px ${CSS.font};padding:4px 0`;
   const head = document.createElement('div');
   head.style.cssText = 'display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin-bottom:6px';
   if (d.title) head.append(Object.assign(document.createElement('b'), { textContent: d.title }));
@@ -152,13 +152,13 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
     head.appendChild(item);
   }
   const note = document.createElement('span');
-  note.style.color = theme.muted;
+  note.style.color = CSS.muted;
   note.textContent = `z(x) → z(x̃), ${d.count} pairs, axes ${d.axis.join(' / ')}, same scale in every panel`;
   head.appendChild(note);
   const row = document.createElement('div');
   row.style.cssText = 'display:flex;flex-wrap:wrap;gap:12px';
   root.append(head, row);
-  const tip = createTooltip(root, theme);
+  const tip = createTooltip(root);
 
   for (const panel of d.panels) {
     const px = new Float32Array(4 * d.count); // CSS-pixel segments [ax, ay, bx, by]
@@ -180,7 +180,7 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
     stage.append(canvas, overlay);
     const stats = document.createElement('div');
     stats.className = 'vae-lab-stats';
-    stats.style.cssText = `text-align:center;color:${theme.muted}`;
+    stats.style.cssText = `text-align:center;color:${CSS.muted}`;
     stats.textContent = `mean arrow / class-centre distance = ${fmt(panel.ratio)}`;
     stats.appendChild(el('br'));
     stats.append(`(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)`
@@ -208,7 +208,7 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
       const pair = pairImages(d, i);
       if (pair) {
         const cap = document.createElement('div');
-        cap.style.color = theme.muted;
+        cap.style.color = CSS.muted;
         cap.textContent = 'x  |  x̃';
         tip.append(document.createElement('br'), pair, cap);
       }
@@ -225,11 +225,15 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
 export const activate: ActivationFunction = () => ({
   renderOutputItem(item, element) {
     disposables.dispose(item.id);
-    try {
-      renderArrows(item.id, item.json(), element);
-    } catch (err) {
-      showError(element, 'consistency-arrow plot', err);
-    }
+    const draw = () => {
+      try {
+        renderArrows(item.id, item.json(), element);
+        watchTheme(disposables, item.id, () => { disposables.dispose(item.id); draw(); }); // canvas colours are baked
+      } catch (err) {
+        showError(element, 'consistency-arrow plot', err);
+      }
+    };
+    draw();
   },
   disposeOutputItem(id) {
     disposables.dispose(id);

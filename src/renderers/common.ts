@@ -29,6 +29,16 @@ export interface Theme {
   font: string;
 }
 
+/**
+ * Theme colours for DOM styles, as CSS variables: they follow a theme switch without a
+ * re-render. Canvas drawing needs concrete colours: readTheme() (and watchTheme to redraw).
+ */
+export const CSS = {
+  fg: 'var(--vscode-editor-foreground)',
+  muted: 'var(--vscode-descriptionForeground)',
+  font: 'var(--vscode-font-family, system-ui, sans-serif)',
+};
+
 /** Reads VS Code's theme from the webview's body classes and CSS variables (with fallbacks). */
 export function readTheme(): Theme {
   const cls = document.body.classList;
@@ -141,14 +151,14 @@ export function crispCanvas(image: ImageData, scale: number): HTMLCanvasElement 
 }
 
 /** A floating tooltip inside `root`, positioned near the pointer. */
-export function createTooltip(root: HTMLElement, theme: Theme): HTMLDivElement {
+export function createTooltip(root: HTMLElement): HTMLDivElement {
   const tip = document.createElement('div');
   tip.className = 'vae-lab-tooltip';
   tip.style.cssText =
-    `position:absolute;pointer-events:none;display:none;z-index:10;padding:4px 6px;font:12px ${theme.font};` +
-    'background:var(--vscode-editorHoverWidget-background,' + theme.background + ');' +
-    'color:var(--vscode-editorHoverWidget-foreground,' + theme.foreground + ');' +
-    'border:1px solid var(--vscode-editorHoverWidget-border,' + theme.muted + ');white-space:nowrap';
+    `position:absolute;pointer-events:none;display:none;z-index:10;padding:4px 6px;font:12px ${CSS.font};` +
+    'background:var(--vscode-editorHoverWidget-background,var(--vscode-editor-background));' +
+    'color:var(--vscode-editorHoverWidget-foreground,var(--vscode-editor-foreground));' +
+    'border:1px solid var(--vscode-editorHoverWidget-border,var(--vscode-descriptionForeground));white-space:nowrap';
   root.style.position = 'relative';
   root.appendChild(tip);
   return tip;
@@ -186,4 +196,19 @@ export function listen<K extends keyof HTMLElementEventMap>(
 ): void {
   el.addEventListener(type, fn);
   d.add(id, () => el.removeEventListener(type, fn));
+}
+
+/**
+ * Calls `redraw` when VS Code switches theme (it changes the body's classes), for outputs that
+ * bake colours into canvases or chart configs. Removed with the output.
+ */
+export function watchTheme(d: Disposables, id: string, redraw: () => void): void {
+  let last = document.body.className;
+  const obs = new MutationObserver(() => {
+    if (document.body.className === last) return;
+    last = document.body.className;
+    redraw();
+  });
+  obs.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  d.add(id, () => obs.disconnect());
 }

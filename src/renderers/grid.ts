@@ -6,8 +6,8 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { GridPayload, ImageShape } from '../common/mime';
 import {
-  blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, placeTooltip,
-  PayloadError, readTheme, requireInt, requireObject, requireShape, requireVersion, showError,
+  CSS, blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, placeTooltip,
+  PayloadError, requireInt, requireObject, requireShape, requireVersion, showError,
 } from './common';
 
 /** Target width of one block in CSS pixels; decides columns per block and the zoom factor. */
@@ -45,21 +45,20 @@ const disposables = new Disposables();
 
 export function renderGrid(id: string, payload: GridPayload | unknown, element: HTMLElement): void {
   const g = parseGrid(payload);
-  const theme = readTheme();
   const { width: w, height: h } = g.shape;
   const perBlock = Math.max(1, Math.min(g.count, Math.floor(BLOCK_WIDTH / (2 * (w + GAP)))));
   const scale = Math.max(1, Math.min(8, Math.floor(BLOCK_WIDTH / (perBlock * (w + GAP)))));
 
   const root = document.createElement('div');
   root.className = 'vae-lab-grid';
-  root.style.cssText = `color:${theme.foreground};font:12px ${theme.font};padding:4px 0`;
+  root.style.cssText = `color:${CSS.fg};font:12px ${CSS.font};padding:4px 0`;
   if (g.title) {
     const t = document.createElement('div');
     t.textContent = g.title;
     t.style.cssText = 'font-weight:600;margin-bottom:4px';
     root.appendChild(t);
   }
-  const tip = createTooltip(root, theme);
+  const tip = createTooltip(root);
 
   for (let start = 0; start < g.count; start += perBlock) {
     const cols = Math.min(perBlock, g.count - start);
@@ -71,7 +70,7 @@ export function renderGrid(id: string, payload: GridPayload | unknown, element: 
     canvas.dataset.firstColumn = String(start);
 
     const labels = document.createElement('div');
-    labels.style.cssText = `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;text-align:right;color:${theme.muted}`;
+    labels.style.cssText = `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;text-align:right;color:${CSS.muted}`;
     for (const row of g.rows) {
       const l = document.createElement('div');
       l.textContent = row.label;

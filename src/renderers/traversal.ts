@@ -8,8 +8,8 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { ImageShape, TraversalFrames, TraversalPayload, TraversalRequest } from '../common/mime';
 import {
-  blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, PayloadError,
-  placeTooltip, readTheme, requireInt, requireObject, requireShape, requireVersion, showError,
+  CSS, blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, PayloadError,
+  placeTooltip, requireInt, requireObject, requireShape, requireVersion, showError,
 } from './common';
 import { KernelChannel } from './messaging';
 
@@ -62,7 +62,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, css = '', text = ''):
 
 export function renderTraversal(id: string, payload: TraversalPayload | unknown, element: HTMLElement, channel?: KernelChannel): void {
   const d = parseTraversal(payload);
-  const theme = readTheme();
   const { width: w, height: h } = d.shape;
   const saved = (ex: number) => d.frames.find((f) => f.example === ex);
   const first = d.frames[0];
@@ -75,19 +74,19 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
   let live = false;
   let token = 0;
 
-  const root = el('div', `color:${theme.foreground};font:12px ${theme.font};padding:4px 0`);
+  const root = el('div', `color:${CSS.fg};font:12px ${CSS.font};padding:4px 0`);
   root.className = 'vae-lab-traversal';
   const header = el('div', 'display:flex;gap:8px;align-items:center;margin-bottom:4px');
   if (d.title) header.appendChild(el('b', '', d.title));
-  const badge = el('span', `padding:1px 6px;border:1px solid ${theme.muted};border-radius:8px`);
+  const badge = el('span', `padding:1px 6px;border:1px solid ${CSS.muted};border-radius:8px`);
   badge.className = 'mode';
-  const status = el('span', `color:${theme.muted}`);
+  const status = el('span', `color:${CSS.muted}`);
   status.className = 'status';
   header.append(badge, status);
 
   // Base-example thumbnails: clicking one makes it the base code.
   const thumbs = el('div', 'display:flex;gap:4px;flex-wrap:wrap;margin-bottom:4px;align-items:center');
-  thumbs.appendChild(el('span', `color:${theme.muted}`, 'base example:'));
+  thumbs.appendChild(el('span', `color:${CSS.muted}`, 'base example:'));
   const thumbCanvases: HTMLCanvasElement[] = [];
   for (let i = 0; i < d.exampleCount; i++) {
     const img = new ImageData(w, h);
@@ -103,7 +102,7 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
 
   // Dims in activity order with their KL, so the user sees why a row is flat.
   const dimsBox = el('div', 'display:flex;gap:6px;flex-wrap:wrap;margin-bottom:4px');
-  dimsBox.appendChild(el('span', `color:${theme.muted}`, 'dims (KL):'));
+  dimsBox.appendChild(el('span', `color:${CSS.muted}`, 'dims (KL):'));
   const checks = new Map<number, HTMLInputElement>();
   for (const dim of d.order) {
     const label = el('label', 'white-space:nowrap');
@@ -129,12 +128,12 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
   steps.value = String(view.steps);
   listen(disposables, id, range, 'input', () => { view.range = Number(range.value); update(); });
   listen(disposables, id, steps, 'change', () => { view.steps = Number(steps.value); update(); });
-  rangeBox.append(el('span', `color:${theme.muted}`, 'range ±'), range, rangeText, steps);
+  rangeBox.append(el('span', `color:${CSS.muted}`, 'range ±'), range, rangeText, steps);
 
   const gridBox = el('div');
   gridBox.className = 'frames';
   root.append(header, thumbs, dimsBox, rangeBox, gridBox);
-  const tip = createTooltip(root, theme);
+  const tip = createTooltip(root);
 
   /** Enables exactly the choices that can be shown in the current mode. */
   function syncControls(): void {
@@ -150,24 +149,24 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
     rangeText.textContent = view.range.toFixed(1);
     steps.value = String(view.steps);
     thumbCanvases.forEach((c, i) => {
-      c.style.outline = i === view.example ? `2px solid ${theme.foreground}` : 'none';
+      c.style.outline = i === view.example ? `2px solid ${CSS.fg}` : 'none';
       c.style.opacity = live || saved(i) ? '1' : '0.35';
     });
   }
 
   function draw(f: Frames): void {
     const cols = f.values.length, rows = f.dims.length;
-    if (rows === 0) { gridBox.replaceChildren(el('div', `color:${theme.muted}`, 'pick at least one dim')); return; }
+    if (rows === 0) { gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'pick at least one dim')); return; }
     const image = new ImageData(cols * (w + GAP) - GAP, rows * (h + GAP) - GAP);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) blitImage(f.pixels, d.shape, r * cols + c, image, c * (w + GAP), r * (h + GAP));
     // Fill ~640 px, but never blow one image past ~96 px: a few columns would otherwise be huge.
     const scale = Math.max(1, Math.min(Math.floor(96 / w), Math.floor(640 / (cols * (w + GAP)))));
     const canvas = crispCanvas(image, scale);
-    const labels = el('div', `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;color:${theme.muted}`);
+    const labels = el('div', `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;color:${CSS.muted}`);
     for (const dim of f.dims) labels.appendChild(el('div', `height:${h * scale}px;line-height:${h * scale}px`, `z${dim}`));
     const block = el('div', 'display:flex;align-items:flex-start');
     block.append(labels, canvas);
-    const axis = el('div', `color:${theme.muted};margin-top:2px`, `columns: base code + [${f.values.map((v) => v.toFixed(2)).join(', ')}]`);
+    const axis = el('div', `color:${CSS.muted};margin-top:2px`, `columns: base code + [${f.values.map((v) => v.toFixed(2)).join(', ')}]`);
     gridBox.replaceChildren(block, axis);
     canvas.addEventListener('mousemove', (ev) => {
       const rect = canvas.getBoundingClientRect();
@@ -182,7 +181,7 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
 
   function drawSaved(note: string): void {
     const sv = saved(view.example) ?? first;
-    if (!sv) { gridBox.replaceChildren(el('div', `color:${theme.muted}`, 'no saved frames in this output')); return; }
+    if (!sv) { gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'no saved frames in this output')); return; }
     view.example = sv.example;
     const keep = sv.dims.map((dim, r) => ({ dim, r })).filter(({ dim }) => view.dims.includes(dim));
     const n = sv.values.length, size = w * h * d.shape.channels * n;

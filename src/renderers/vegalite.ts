@@ -7,7 +7,7 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import embed, { type Result, type VisualizationSpec } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
-import { Disposables, readTheme, requireObject, showError, type Theme } from './common';
+import { Disposables, readTheme, requireObject, showError, watchTheme, type Theme } from './common';
 
 /** Axis, legend and title colours follow the editor; the chart background stays transparent. */
 export function themeConfig(t: Theme): Record<string, unknown> {
@@ -36,7 +36,8 @@ function liveData(spec: Record<string, unknown>): { name: string; values: unknow
   return { name: data.name, values: data.values, shape: JSON.stringify({ ...spec, data: { name: data.name } }) };
 }
 
-export async function renderVegaLite(id: string, value: unknown, element: HTMLElement): Promise<Result> {
+/** Draws or updates the chart; `embedded` is true when a new view was made (not a data swap). */
+export async function renderVegaLite(id: string, value: unknown, element: HTMLElement): Promise<{ result: Result; embedded: boolean }> {
   const spec = requireObject(value, 'vega-lite spec');
   const live = liveData(spec);
   const old = views.get(id);
@@ -44,7 +45,7 @@ export async function renderVegaLite(id: string, value: unknown, element: HTMLEl
   // so the chart does not flicker or lose hover state on every update.
   if (old && live && old.shape === live.shape && element.contains(old.result.view.container())) {
     await old.result.view.data(live.name, live.values).runAsync();
-    return old.result;
+    return { result: old.result, embedded: false };
   }
   disposables.dispose(id);
   const theme = readTheme();
@@ -60,20 +61,37 @@ export async function renderVegaLite(id: string, value: unknown, element: HTMLEl
   });
   views.set(id, { result, shape: live?.shape ?? '' });
   disposables.add(id, () => { views.delete(id); result.finalize(); });
-  return result;
+  return { result, embedded: true };
+}
+
+/** The newest spec per output: a theme switch re-embeds what the output shows now. */
+const latest = new Map<string, unknown>();
+
+async function draw(id: string, element: HTMLElement, signal: AbortSignal): Promise<void> {
+  try {
+    const { embedded } = await renderVegaLite(id, latest.get(id), element);
+    if (signal.aborted) disposables.dispose(id);
+    // Axis and label colours are in the chart config: re-embed when the theme changes.
+    else if (embedded) watchTheme(disposables, id, () => { disposables.dispose(id); void draw(id, element, signal); });
+  } catch (err) {
+    disposables.dispose(id);
+    showError(element, 'chart', err);
+  }
 }
 
 export const activate: ActivationFunction = () => ({
   async renderOutputItem(item, element, signal) {
     try {
-      await renderVegaLite(item.id, item.json(), element);
-      if (signal.aborted) disposables.dispose(item.id);
+      latest.set(item.id, item.json());
     } catch (err) {
-      disposables.dispose(item.id);
       showError(element, 'chart', err);
+      return;
     }
+    await draw(item.id, element, signal);
   },
   disposeOutputItem(id) {
+    if (id === undefined) latest.clear();
+    else latest.delete(id);
     disposables.dispose(id);
   },
 });

@@ -76,6 +76,20 @@ test('arrows from the lab builder in dark and high-contrast themes', async () =>
   }
 });
 
+test('a theme switch recolours text and redraws the canvas frame', async () => {
+  await h.reset('light');
+  const { id } = await h.mount('arrows', MIME_ARROWS, straightArrows());
+  const frame = () => h.page.$eval(`#${id} canvas`, (c) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 150, 1, 1).data]);
+  const light = await frame();
+  await h.page.evaluate(() => (window as unknown as { setTheme(t: string): void }).setTheme('dark'));
+  await h.page.waitForFunction((i) => getComputedStyle(document.querySelector(`#${i} .vae-lab-arrows`)!).color === 'rgb(204, 204, 204)', id);
+  await h.page.waitForFunction(([i, before]) => {
+    const c = document.querySelector(`#${i} canvas`) as HTMLCanvasElement;
+    return c.getContext('2d')!.getImageData(0, 150, 1, 1).data.join() !== before;
+  }, [id, light.join()] as const);
+  assert.equal(await h.page.$$eval(`#${id} figure`, (f) => f.length), 1, 'redrawn once, not duplicated');
+});
+
 test('malformed arrows payloads give a readable error', async () => {
   const good = straightArrows();
   for (const [bad, msg] of [

@@ -61,3 +61,17 @@ test('an invalid spec shows a readable error', async () => {
   const r = await h.mount('vegalite', MIME_VEGALITE, { mark: 'nonsense-mark', data: { values: [] } });
   await h.page.waitForSelector(`#${r.id} .vae-lab-error`);
 });
+
+test('a theme switch recolours the chart with its newest data', async () => {
+  await h.reset('light');
+  const pts = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, term: 'loss', value: 100 / (i + 1), kind: 'step' as const }));
+  const { id } = await h.mount('vegalite', MIME_VEGALITE, trainingCurvesSpec(pts(10)));
+  await h.mount('vegalite', MIME_VEGALITE, trainingCurvesSpec(pts(300)), { id });
+  const label = () => h.page.$eval(`#${id} .role-axis-label text`, (t) => t.getAttribute('fill'));
+  assert.equal(await label(), '#1f1f1f');
+  await h.page.evaluate(() => (window as unknown as { setTheme(t: string): void }).setTheme('dark'));
+  await h.page.waitForFunction((i) => document.querySelector(`#${i} .role-axis-label text`)?.getAttribute('fill') === '#cccccc', id);
+  const d = await h.page.$eval(`#${id} .mark-line path`, (p) => p.getAttribute('d')!);
+  assert.ok(d.split(/[ML]/).length > 250, 'still the 300-point series');
+  await h.screenshot('chart-after-theme-switch');
+});
