@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './train';
 export * from './presets';
 export * from './viz';
+export * from './losses/gm';

@@ -20,6 +20,7 @@ import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } 
 import { cliModels, modelFlags } from './models';
 import { progressCallbacks } from './progress';
 import { trainDSprites } from './dsprites';
+import { LR_MODELS, trainLabelRelevant } from './lrvae';
 
 const commonFlags = (): FlagSpec[] => [
   { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | dsprites | a folder of IDX files (default mnist)' },
@@ -54,6 +55,7 @@ const evalFlags = (): FlagSpec[] => [
 const USAGE = `usage:
   vae-lab train --model vae|iwae|beta-vae [--cr] [--aug] --dataset mnist --preset quick --out DIR
   vae-lab train --model factor-vae|beta-vae [--gamma G | --beta B] --dataset dsprites --preset quick --out DIR
+  vae-lab train --model lr-vae [--gan] | cvae | cvae-gan --dataset moons|mnist|fashion-mnist --preset quick --out DIR
   vae-lab eval --checkpoint DIR
 run \`vae-lab train --help\` or \`vae-lab eval --help\` for the flags.`;
 
@@ -100,6 +102,7 @@ function scoreBoth(model: DensityModel, test: ReturnType<typeof loadData>['test'
 
 async function train(flags: Flags): Promise<number> {
   if (flags.dataset === 'dsprites') return trainDSprites(flags);
+  if (LR_MODELS.includes(flags.model as string)) return trainLabelRelevant(flags);
   if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
   if (flags.eta !== undefined && !flags.cr) throw new UsageError('--eta needs --cr (with --aug the consistency weight is 0)');
   if (flags.cr && flags.aug) throw new UsageError('--cr and --aug exclude each other: --aug is CR with eta 0');

@@ -9,7 +9,7 @@ import { loadDataset } from '../data/sources';
 import type { ImageDataset } from '../data/dataset';
 import type { NetConfig } from '../nets';
 import { generatorScores, trainScoreClassifier, type GeneratorScores, type ScoreClassifier } from '../metrics/inception';
-import { Trainer, type BatchSource, type TrainResult, type TrainerCallbacks } from '../train/trainer';
+import { Trainer, type BatchSource, type TrainResult, type TrainerOptions } from '../train/trainer';
 import { registerModel } from './registry';
 import { ConditionalVAE, type CvaeConfig } from './cvae';
 import { LabelRelevantVAE, type LrVaeConfig } from './lrVae';
@@ -104,8 +104,8 @@ export function buildConditional(config: LrVaeConfig | CvaeConfig): LabelRelevan
 
 /** Train with the lab's Trainer (seeded; cancellable through `signal` or the cell's interrupt). */
 export function trainConditional(model: LabelRelevantVAE | ConditionalVAE, data: ConditionalData, preset: LrExperimentPreset,
-  opts: { seed?: number; signal?: AbortSignal; callbacks?: TrainerCallbacks; epochs?: number } = {}): Promise<TrainResult> {
-  return new Trainer({ epochs: opts.epochs ?? preset.epochs, batchSize: preset.batchSize, seed: opts.seed ?? 0, signal: opts.signal, callbacks: opts.callbacks }).fit(model, data.train);
+  opts: Pick<TrainerOptions, 'seed' | 'signal' | 'callbacks' | 'epochs' | 'checkpointDir' | 'extra'> = {}): Promise<TrainResult> {
+  return new Trainer({ ...opts, epochs: opts.epochs ?? preset.epochs, batchSize: preset.batchSize }).fit(model, data.train);
 }
 
 /** Samples of each class in moons coordinates: Float32Array [m * 2] per class. */
