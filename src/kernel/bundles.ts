@@ -37,7 +37,8 @@ export function resultBundle(value: unknown): MimeBundle | undefined {
   const custom = (value as { toMimeBundle?: () => MimeBundle } | null)?.toMimeBundle;
   if (typeof custom === 'function') return withText(custom.call(value));
   if (isMimeBundle(value)) return withText(value);
-  return { 'text/plain': textOf(value) };
+  // As a result a string is shown quoted (as node's REPL does); display(string) shows it raw.
+  return { 'text/plain': typeof value === 'string' ? inspect(value) : textOf(value) };
 }
 
 export function tensorBundle(t: TensorLike): MimeBundle {
@@ -49,6 +50,7 @@ export function tensorBundle(t: TensorLike): MimeBundle {
 /** What display(value) shows. */
 export function displayBundle(value: unknown): MimeBundle {
   if (isTensor(value)) return tensorBundle(value);
+  if (typeof value === 'string') return { 'text/plain': value };
   return resultBundle(value) ?? { 'text/plain': 'undefined' };
 }
 

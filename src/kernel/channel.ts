@@ -9,6 +9,8 @@ import type { KernelToHost } from '../common/protocol';
 
 const MAX_CHARS = 64 * 1024;
 const MAX_AGE_MS = 50;
+const QUIET_MS = 2;
+let lastStreamSent = 0;
 
 let pending: { execId: string | undefined; name: 'stdout' | 'stderr'; text: string; since: number } | undefined;
 let scheduled = false;
@@ -35,9 +37,20 @@ export function stream(execId: string | undefined, name: 'stdout' | 'stderr', te
   if (text.length === 0) return;
   const now = Date.now();
   if (pending && (pending.execId !== execId || pending.name !== name)) flush();
+  // The first write after a pause goes out at once: a loop that prints and then computes
+  // for long (blocking the event loop) still shows its line live.
+  if (!pending && now - lastStreamSent >= QUIET_MS) {
+    lastStreamSent = now;
+    pending = { execId, name, text, since: now };
+    flush();
+    return;
+  }
   if (pending) pending.text += text;
   else pending = { execId, name, text, since: now };
-  if (pending.text.length >= MAX_CHARS || now - pending.since >= MAX_AGE_MS) flush();
+  if (pending.text.length >= MAX_CHARS || now - pending.since >= MAX_AGE_MS) {
+    lastStreamSent = now;
+    flush();
+  }
   else if (!scheduled) {
     scheduled = true;
     setImmediate(() => {

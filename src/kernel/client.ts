@@ -7,13 +7,12 @@
  * on its `done`. If the process dies, the running cells end with a KernelDiedError output and a
  * `done` with status 'error', and the next execute() starts a fresh kernel. restart() = kill +
  * start. Interrupt goes three ways at once, because no single one reaches every case: the IPC
- * `interrupt` (aborts the cell's AbortSignal when the kernel's event loop is free), SIGINT
- * (breaks a synchronous loop inside the cell's own script via vm breakOnSigint; not on Windows,
- * where it would kill the process) and a byte on the control pipe (fd 4), read by a watchdog
- * thread in the kernel that stops a busy loop running after a top-level await.
+ * `interrupt` (aborts the cell's AbortSignal, seen by async work that watches it) and SIGINT,
+ * which breaks busy synchronous cell code, also after an await (vm breakOnSigint, see
+ * src/kernel/awaiter.ts). Not on Windows, where SIGINT would kill the process: there only
+ * the AbortSignal stops a cell.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
 import type {
   CompleteReply,
   DoneMessage,
@@ -176,7 +175,6 @@ export class KernelClient {
     const child = this.child;
     if (!child || this.running.size === 0) return;
     this.send({ type: 'interrupt' });
-    (child.stdio[4] as Writable | null)?.write('i');
     if (process.platform !== 'win32') child.kill('SIGINT');
   }
 
@@ -271,8 +269,7 @@ export class KernelClient {
       child = spawn(nodePath, [...(o.execArgv ?? []), o.kernelScript], {
         cwd: o.cwd ?? o.notebookDir,
         env,
-        // fd 3: IPC channel; fd 4: control pipe for interrupts (see the file comment).
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         serialization: 'json',
         windowsHide: true,
       });
@@ -285,8 +282,6 @@ export class KernelClient {
       this.stderrTail = (this.stderrTail + t).slice(-4000);
       this.emit('log', { type: 'log', level: 'error', text: t });
     });
-    // The control pipe breaks (EPIPE) when the kernel dies: the exit handler reports that.
-    child.stdio[4]?.on('error', () => undefined);
     child.on('error', () => undefined);
 
     const ready = new Promise<ReadyMessage>((resolve, reject) => {

@@ -17,7 +17,10 @@ interface PatchedOptions extends ConverterOptions {
 }
 
 export interface Compiled {
-  /** CommonJS code to run; undefined when the cell must not run. */
+  /**
+   * A script whose value is the cell as a function of (exports, require, module, __filename,
+   * __dirname) returning a promise; undefined when the cell must not run.
+   */
   js?: string;
   /** Maps a 0-based line/column of `js` to the cell source; undefined when not covered. */
   mapPosition?: (line: number, column: number) => [number, number] | undefined;
@@ -32,6 +35,26 @@ export interface Compiled {
 }
 
 const SRC_PREFIX_LINES = 1; // the converter prepends "export {};\n" to the cell
+/** The cell becomes this function; the runner calls it with the cell's module bindings. */
+const FN_HEADER = '(async function (exports, require, module, __filename, __dirname) {';
+
+function transpile(code: string, target: ts.ScriptTarget): { code: string; map: LineMap } {
+  const out = ts.transpileModule(code, {
+    fileName: 'cell.js',
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      esModuleInterop: true,
+      target,
+      newLine: ts.NewLineKind.LineFeed,
+      noImplicitUseStrict: true,
+      sourceMap: true,
+    },
+  });
+  return {
+    code: out.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n'),
+    map: decodeMappings(JSON.parse(out.sourceMapText!).mappings),
+  };
+}
 
 function toDiagnostic(d: TsDiagnostic): Diagnostic {
   const text = typeof d.messageText === 'string' ? d.messageText : String(d.messageText);
@@ -108,27 +131,22 @@ export class CellCompiler {
       // A cell of declarations only (types, interfaces) has no code to run.
       return { diagnostics, hasTopLevelAwait: false, declOutput: r.declOutput, sideOutputs: r.sideOutputs };
     }
-    // Our own ES module -> CommonJS step (same options as tslab's) so that it has a map too.
-    const cjs = ts.transpileModule(opts.lastEsOutput, {
-      fileName: 'cell.js',
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        esModuleInterop: true,
-        target: ts.ScriptTarget.ES2022,
-        newLine: ts.NewLineKind.LineFeed,
-        noImplicitUseStrict: true,
-        sourceMap: true,
-      },
-    });
-    const js = cjs.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n').replace(/\n\/\/# sourceMappingURL=.*\n/, '\n');
-    const outer = decodeMappings(JSON.parse(cjs.sourceMapText!).mappings);
-    const inner: LineMap | undefined = opts.lastSourceMap ? decodeMappings(JSON.parse(opts.lastSourceMap).mappings) : undefined;
+    // Two more steps of our own, each with a source map: ES module -> CommonJS (as tslab
+    // does), then the whole cell as one async function, downlevelled to a generator (target
+    // ES2016) so that every resumption after an `await` goes through our awaiter, which runs
+    // it inside a vm call that SIGINT can interrupt (see awaiter.ts).
+    const cjs = transpile(opts.lastEsOutput, ts.ScriptTarget.ES2022);
+    const fn = transpile(`${FN_HEADER}\n${cjs.code}\n})`, ts.ScriptTarget.ES2016);
+    const esMap = opts.lastSourceMap ? decodeMappings(JSON.parse(opts.lastSourceMap).mappings) : undefined;
     const mapPosition = (line: number, column: number): [number, number] | undefined => {
-      const mid = lookup(outer, line, column);
-      const src = mid && inner ? lookup(inner, mid[0], mid[1]) : undefined;
-      if (!src || src[0] < SRC_PREFIX_LINES) return undefined;
-      return [src[0] - SRC_PREFIX_LINES, src[1]];
+      let pos = lookup(fn.map, line, column);
+      if (!pos || pos[0] < 1) return undefined;
+      pos = lookup(cjs.map, pos[0] - 1, pos[1]); // minus the FN_HEADER line
+      pos = pos && esMap ? lookup(esMap, pos[0], pos[1]) : undefined;
+      if (!pos || pos[0] < SRC_PREFIX_LINES) return undefined;
+      return [pos[0] - SRC_PREFIX_LINES, pos[1]];
     };
+    const js = fn.code;
     return {
       js,
       mapPosition,

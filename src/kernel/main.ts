@@ -11,11 +11,11 @@ import { answerRenderer, installCellApi } from './api';
 import { captureOutput } from './capture';
 import { log, send, stream } from './channel';
 import { currentCell } from './context';
-import { initRuntime, repairTfEngine, virtualModules } from './labparts';
+import { initRuntime, virtualModules } from './labparts';
 import { ModuleLoader } from './modules';
 import { CellRunner } from './runner';
 import { forwardTypes, missingLabTypes } from './tsforward';
-import { startWatchdog } from './watchdog';
+import { installAwaiter } from './awaiter';
 
 const kernelFile = __filename;
 const typesRoot = join(__dirname, 'types');
@@ -30,17 +30,7 @@ async function init(msg: InitRequest): Promise<CellRunner> {
   forwardTypes(typesRoot, notebookDir);
   const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, virtualModules());
   loader.installGlobalHook();
-  const watchdog = startWatchdog(() => {
-    repairTfEngine();
-    r.interrupt();
-  });
-  const r = CellRunner.create(msg.typeCheck, loader, notebookDir, watchdog, kernelFile);
-  process.on('message', (m: HostToKernel) => {
-    if (m.type === 'interrupt') {
-      r.interrupt();
-      watchdog.ack();
-    }
-  });
+  const r = CellRunner.create(msg.typeCheck, loader, notebookDir, kernelFile);
   const runtime = await initRuntime(msg.backend);
   if (runtime.warning) log('warn', runtime.warning);
   const typesProblem = missingLabTypes(typesRoot);
@@ -70,7 +60,8 @@ async function handle(msg: HostToKernel): Promise<void> {
       return;
     }
     case 'interrupt':
-      return; // handled by the listener init() installs, which also exists before init ends
+      (await runner)?.interrupt();
+      return;
     case 'complete': {
       const r = await runner!;
       const c = r.compiler.complete(msg.code, msg.offset);
@@ -95,6 +86,7 @@ async function handle(msg: HostToKernel): Promise<void> {
 function main(): void {
   captureOutput();
   installCellApi();
+  installAwaiter();
   // SIGINT only serves to break a synchronous cell script (vm breakOnSigint); elsewhere it must not kill us.
   process.on('SIGINT', () => undefined);
   process.on('disconnect', () => process.exit(0));

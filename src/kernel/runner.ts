@@ -17,11 +17,8 @@ import { flush, send } from './channel';
 import { cellStore, type CellContext } from './context';
 import { ModuleLoader } from './modules';
 import { errorMessage, registerScript } from './stack';
-import type { Watchdog } from './watchdog';
+import { repairTfEngine } from './labparts';
 
-const CELL_ARGS = Symbol.for('vae-lab.cell-args');
-const HEADER = `(async function (exports, require, module, __filename, __dirname) {\n`;
-const FOOTER = `\n})(...globalThis[Symbol.for("vae-lab.cell-args")])`;
 
 /** Makes `exports` a plain bag of names: defineProperty (used for re-exported imports) just stores the value, so later cells can overwrite it. */
 function createExports(): Record<string, unknown> {
@@ -49,13 +46,12 @@ export class CellRunner {
     readonly compiler: CellCompiler,
     private readonly loader: ModuleLoader,
     private readonly notebookDir: string,
-    private readonly watchdog: Watchdog,
     /** Path of the kernel bundle: its frames are dropped from user stack traces. */
     private readonly internalFile: string,
   ) {}
 
-  static create(mode: TypeCheckMode, loader: ModuleLoader, notebookDir: string, watchdog: Watchdog, internalFile: string): CellRunner {
-    return new CellRunner(new CellCompiler(mode), loader, notebookDir, watchdog, internalFile);
+  static create(mode: TypeCheckMode, loader: ModuleLoader, notebookDir: string, internalFile: string): CellRunner {
+    return new CellRunner(new CellCompiler(mode), loader, notebookDir, internalFile);
   }
 
   /** Aborts the running cell (no-op when none runs). */
@@ -98,7 +94,10 @@ export class CellRunner {
         }
       }
     } catch (err) {
-      if (controller.signal.aborted || (err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') status = 'interrupted';
+      const sigint = (err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+      // SIGINT can land in the middle of a tf.tidy (its finally blocks do not run).
+      if (sigint) repairTfEngine();
+      if (controller.signal.aborted || sigint) status = 'interrupted';
       else {
         status = 'error';
         send(errorMessage(req.execId, err, this.internalFile));
@@ -107,7 +106,6 @@ export class CellRunner {
       // A cell that ran (even partly) has declared its names: carry them on.
       if (compiled && !compiled.blocked && compiled.declOutput !== undefined) this.compiler.prevDecl = compiled.declOutput;
       this.running = undefined;
-      this.watchdog.setBusy(false);
       flush();
       send({ type: 'done', execId: req.execId, status, durationMs: performance.now() - t0 });
     }
@@ -123,16 +121,11 @@ export class CellRunner {
 
   /** Runs compiled code; resolves with the value of its last expression. */
   private async run(ctx: CellContext, c: Compiled): Promise<{ value: unknown }> {
-    // From here on we are in a microtask: if the watchdog has to terminate a busy loop, only
-    // this task's JavaScript is unwound (see watchdog.ts).
-    await null;
     const filename = `vae-lab-cell-${ctx.execId}.js`;
-    registerScript(filename, { cellNumber: ctx.cellNumber, map: c.mapPosition, headerLines: 1 });
+    registerScript(filename, { cellNumber: ctx.cellNumber, map: c.mapPosition, headerLines: 0 });
+    const cell = runInThisContext(c.js!, { filename, displayErrors: false }) as (...args: unknown[]) => Promise<void>;
     const module = { exports: this.exports };
-    (globalThis as Record<symbol, unknown>)[CELL_ARGS] = [this.exports, this.loader.require, module, `${this.notebookDir}/${filename}`, this.notebookDir];
-    this.watchdog.setBusy(true);
-    const promise = cellStore.run(ctx, () => runInThisContext(HEADER + c.js + FOOTER, { filename, breakOnSigint: true })) as Promise<void>;
-    await promise;
+    await cellStore.run(ctx, () => cell(this.exports, this.loader.require, module, `${this.notebookDir}/${filename}`, this.notebookDir));
     if (!c.lastExpressionVar) return { value: undefined };
     const value = this.exports[c.lastExpressionVar];
     delete this.exports[c.lastExpressionVar];

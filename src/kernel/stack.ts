@@ -46,7 +46,7 @@ export function mapStack(stack: string, internal: string): string {
       // A frame with no source position is our wrapper calling the cell: not the user's code.
       const at = mapLocation(m[1], Number(m[2]), Number(m[3]));
       if (at) out.push(line.replace(new RegExp(`${escapeRegExp(m[1])}:${m[2]}:${m[3]}`), at));
-    } else if (!line.includes(internal) && !/\(node:|at node:/.test(line)) {
+    } else if (!line.includes(internal) && !/\(node:|at node:|\(<anonymous>\)$|vae-lab-resume\.js/.test(line)) {
       out.push(line);
     }
   }
