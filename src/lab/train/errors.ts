@@ -1,16 +1,16 @@
 /** Typed errors of the trainer and checkpoints. Each says its cause and who handles it. */
 
 /**
- * A loss, a loss term or a gradient became NaN or Inf. Thrown by the trainer; the weights
- * are those before the failing step (the update was not applied; non-trainable state such
- * as batch-norm statistics is restored). The caller (cell, CLI) reports it; the user lowers
+ * A loss, a loss term or a gradient became NaN or Inf. Thrown by the trainer; the failing
+ * update was not applied and non-trainable state (batch-norm statistics) is restored, so the
+ * weights are the last good ones (with several updates per step, earlier ones of the step stay). The caller (cell, CLI) reports it; the user lowers
  * the learning rate or checks the data.
  */
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly update: string, readonly term: string, readonly value: number) {
     super(
       `Training stopped at step ${step}: ${term === 'gradient' ? 'the gradient' : `the loss term '${term}'`} of update '${update}' is ${value}. ` +
-        'The weights were kept as they were before this step. Try a lower learning rate, or check the data for NaNs.',
+        'That update was not applied, so the weights are the last good ones. Try a lower learning rate, or check the data for NaNs.',
     );
     this.name = 'NonFiniteLossError';
   }
