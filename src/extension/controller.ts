@@ -63,23 +63,38 @@ export class VaeLabController implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  /** Runs are chained so cells never overlap; a cell that fails cancels the rest of its batch (as Jupyter does). */
-  private enqueue(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): void {
+  /**
+   * Runs are chained so cells never overlap; a cell that fails cancels the rest of its batch
+   * (as Jupyter does). Resolves when this batch is over.
+   */
+  private enqueue(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     const runs = this.runsOf(notebook);
     const generation = runs.generation;
     const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
     runs.queue = runs.queue.then(async () => {
       let failed = false;
       for (const execution of executions) {
-        if (failed || runs.generation !== generation) {
-          // Never started: end without a result so the cell shows neither tick nor cross.
-          execution.start();
-          execution.end(undefined);
-          continue;
+        try {
+          if (failed || runs.generation !== generation) {
+            // Never started: end without a result so the cell shows neither tick nor cross.
+            execution.start();
+            execution.end(undefined);
+            continue;
+          }
+          failed = !(await this.runCell(execution, notebook, runs));
+        } catch (err) {
+          // E.g. the cell was deleted mid-run. End what we can; the batch and later runs go on.
+          this.log.error(`cell run failed: ${err instanceof Error ? err.stack : String(err)}`);
+          failed = true;
+          try {
+            execution.end(false, Date.now());
+          } catch {
+            /* already ended */
+          }
         }
-        failed = !(await this.runCell(execution, notebook, runs));
       }
     });
+    return runs.queue;
   }
 
   private async interrupt(notebook: vscode.NotebookDocument): Promise<void> {

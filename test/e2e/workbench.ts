@@ -110,18 +110,21 @@ export class Workbench {
     return (await this.page.locator('.statusbar').innerText()).replace(/\s+/g, ' ');
   }
 
-  /** Screenshots while scrolling the notebook from top to bottom. */
-  async screenshotNotebook(prefix: string, maxShots = 6): Promise<string[]> {
-    const files: string[] = [];
+  /**
+   * Screenshots of the whole notebook: the page is made tall enough for the virtual cell
+   * list to render most cells at once, then scrolled down a screen at a time.
+   */
+  async screenshotNotebook(prefix: string, shots = 2): Promise<string[]> {
+    const { width } = this.page.viewportSize() ?? { width: 1400 };
+    const height = 3000;
+    await this.page.setViewportSize({ width, height });
     const list = this.page.locator('.notebook-editor .monaco-list').first();
     await list.hover();
-    // Back to the top in wheel-sized steps (one huge jump leaves the virtual list unpainted).
-    for (let i = 0; i < 40; i++) await this.page.mouse.wheel(0, -2000);
-    await this.page.waitForTimeout(400);
-    for (let i = 0; i < maxShots; i++) {
+    const files: string[] = [];
+    for (let i = 0; i < shots; i++) {
+      await this.page.waitForTimeout(1000); // let the output webviews paint what scrolled in
       files.push(await this.screenshot(`${prefix}-${i}`));
-      await this.page.mouse.wheel(0, 600);
-      await this.page.waitForTimeout(400); // let the webview paint the outputs that scrolled in
+      for (let s = 0; s < 20; s++) await this.page.mouse.wheel(0, height / 10);
     }
     return files;
   }
