@@ -95,6 +95,7 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
     c.className = 'thumb';
     c.dataset.example = String(i);
     c.style.cursor = 'pointer';
+    c.style.border = `1px solid ${CSS.muted}`; // black digits on a dark theme need an edge
     listen(disposables, id, c, 'click', () => { if (live || saved(i)) { view.example = i; update(); } });
     thumbCanvases.push(c);
     thumbs.appendChild(c);

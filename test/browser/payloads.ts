@@ -101,8 +101,8 @@ export function labPayloads() {
   const traversal = latentTraversal(model, x, { examples: 4, dims: 6, id: 'test', title: 'Traversal' });
   const arrows = consistencyArrows([{ title: 'linear A', model }, { title: 'linear B', model: new LinearModel(8, 28, 28, 1, 8, 9) }], x, xt, blobs.labels, { classNames: Array.from({ length: 10 }, (_, k) => `blob ${k}`) });
   const chart = liveChart({ throttleMs: 0 });
-  for (let s = 1; s <= 300; s++) chart.onStep(s, { loss: 200 / Math.sqrt(s) + 80, recon: 180 / Math.sqrt(s) + 60, kl: 20 + 2 * Math.sin(s / 20), consistency: 5 / s });
-  for (let e = 1; e <= 3; e++) chart.onEpochEnd(e, { loss: 200 / Math.sqrt(100 * e) + 80 }, 100 * e);
+  for (let s = 1; s <= 300; s++) chart.onStep({ step: s, terms: { loss: 200 / Math.sqrt(s) + 80, recon: 180 / Math.sqrt(s) + 60, kl: 20 + 2 * Math.sin(s / 20), consistency: 5 / s } });
+  for (let e = 1; e <= 3; e++) chart.onEpochEnd({ step: 100 * e, meanTerms: { loss: 200 / Math.sqrt(100 * e) + 80 } });
   tf.dispose([x, xt]);
   return {
     grid: grid[MIME_GRID] as GridPayload,

@@ -6,6 +6,7 @@
 import type { MimeBundle } from '../../common/protocol';
 import { currentHost, type DisplayHandle } from '../../common/display';
 import { BoundedSeries, type SeriesPoint } from './series';
+import type { EpochInfo, StepInfo, TrainerCallbacks } from '../train/trainer';
 
 export const MIME_VEGALITE = 'application/vnd.vegalite.v6+json';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -50,17 +51,21 @@ export function chartBundle(spec: Record<string, unknown>, text?: string): MimeB
 export interface LiveChartOptions extends TrainingChartOptions {
   /** Kept points per term and kind (default 400); older points merge, the file stays small. */
   maxPoints?: number;
-  /** Minimum time between output updates (default 500 ms). Epoch ends always update. */
+  /** Minimum time between output updates (default 500 ms); the last state always shows. */
   throttleMs?: number;
-  /** Only these terms (default: every term the trainer reports). */
+  /** Only these terms (default: every term and metric the trainer reports). */
   terms?: string[];
 }
 
-/** Trainer callback: loss terms as plain numbers (loss, recon, kl, consistency, ...). */
-export interface LiveChart {
-  onStep(step: number, terms: Record<string, number>): void;
-  onEpochEnd(epoch: number, terms: Record<string, number>, step?: number): void;
-  onTrainEnd(): void;
+/**
+ * Trainer callbacks (pass as `callbacks` to the Trainer): per-step terms (loss, recon, kl,
+ * consistency, ...) and per-epoch means and metrics, drawn into one output updated in place.
+ */
+export interface LiveChart extends TrainerCallbacks {
+  onStep(info: Pick<StepInfo, 'step' | 'terms'>): void;
+  onEpochEnd(info: Pick<EpochInfo, 'step' | 'meanTerms'> & Partial<Pick<EpochInfo, 'metrics'>>): void;
+  /** Shows the newest state now (the trainer's last step may fall inside the throttle window). */
+  flush(): void;
   /** The current bundle (what the output shows; what a CLI run can save). */
   bundle(): MimeBundle;
 }
@@ -70,6 +75,7 @@ export function liveChart(opts: LiveChartOptions = {}): LiveChart {
   const throttle = opts.throttleMs ?? 500;
   let handle: DisplayHandle | undefined;
   let last = -Infinity, lastStep = 0, dirty = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const pick = (t: Record<string, number>) =>
     opts.terms ? Object.fromEntries(Object.entries(t).filter(([k]) => opts.terms!.includes(k))) : t;
 
@@ -81,29 +87,36 @@ export function liveChart(opts: LiveChartOptions = {}): LiveChart {
       [...latest].map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ');
     return chartBundle(trainingCurvesSpec(pts, opts), text);
   };
-  const flush = (force: boolean) => {
-    const now = Date.now();
-    if (!dirty || (!force && now - last < throttle)) return;
-    last = now;
+  const show = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!dirty) return;
+    last = Date.now();
     dirty = false;
     const host = currentHost();
     if (!host) return; // CLI: nothing to show; bundle() gives the chart at the end
     if (handle) handle.update(bundle());
     else handle = host.display(bundle());
   };
+  /** Throttled: at most one update per `throttle` ms, plus a trailing one for the last state. */
+  const schedule = () => {
+    dirty = true;
+    const wait = last + throttle - Date.now();
+    if (wait <= 0) show();
+    else timer ??= setTimeout(show, wait);
+  };
   return {
-    onStep(step, terms) {
-      lastStep = step;
-      series.add('step', step, pick(terms));
-      dirty = true;
-      flush(false);
+    onStep(info) {
+      lastStep = info.step;
+      series.add('step', info.step, pick(info.terms));
+      schedule();
     },
-    onEpochEnd(_epoch, terms, step) {
-      series.add('epoch', step ?? lastStep, pick(terms));
+    onEpochEnd(info) {
+      series.add('epoch', info.step, pick({ ...info.meanTerms, ...info.metrics }));
       dirty = true;
-      flush(true);
+      show(); // epochs are rare: always show them at once
     },
-    onTrainEnd() { flush(true); },
+    flush: show,
     bundle,
   };
 }

@@ -136,24 +136,60 @@ test('show.* displays through the host and registers the traversal channel; retu
   assert.ok(b && MIME_ARROWS in b);
 });
 
-test('live chart: one output updated in place, throttled, bounded', () => {
+test('live chart: one output updated in place, throttled with a trailing update, bounded', async () => {
   const { host, shown } = fakeHost();
   setCellHost(host);
   try {
-    const chart = liveChart({ throttleMs: 60_000, maxPoints: 20 });
-    for (let s = 1; s <= 5000; s++) chart.onStep(s, { loss: 100 / s, recon: 90 / s, kl: 10, consistency: 0.5 });
+    const chart = liveChart({ throttleMs: 200, maxPoints: 20 });
+    for (let s = 1; s <= 5000; s++) chart.onStep({ step: s, terms: { loss: 100 / s, recon: 90 / s, kl: 10, consistency: 0.5 } });
     assert.equal(shown.length, 1);
-    assert.equal(shown[0].bundles.length, 1, 'throttled: only the first step displayed');
-    chart.onEpochEnd(0, { loss: 1 }, 5000);
-    chart.onTrainEnd();
+    assert.equal(shown[0].bundles.length, 1, 'throttled: only the first step displayed so far');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(shown[0].bundles.length, 2, 'the trailing update shows the last step');
+    assert.match(String(shown[0].bundles[1]['text/plain']), /last step 5000/);
+    chart.onEpochEnd({ step: 5000, meanTerms: { loss: 1 }, metrics: { nll: 90 } });
     assert.equal(shown.length, 1, 'still one output');
-    const last = shown[0].bundles.at(-1)!;
-    const spec = last[MIME_VEGALITE] as { data: { name: string; values: unknown[] } };
+    assert.equal(shown[0].bundles.length, 3, 'epoch ends show at once');
+    const spec = shown[0].bundles[2][MIME_VEGALITE] as { data: { name: string; values: { term: string; kind: string }[] } };
     assert.equal(spec.data.name, 'series');
+    assert.ok(spec.data.values.some((p) => p.term === 'nll' && p.kind === 'epoch'));
     assert.ok(spec.data.values.length <= 4 * 21 + 2, `${spec.data.values.length} points`);
-    assert.ok(JSON.stringify(last).length < 20_000);
-    assert.match(String(last['text/plain']), /last step 5000/);
+    assert.ok(JSON.stringify(shown[0].bundles[2]).length < 20_000);
   } finally {
     setCellHost(undefined);
+  }
+});
+
+test('with the lab\'s real VAE and Trainer: live chart during fit, then every show.* output, no leaks', async () => {
+  const { Trainer } = await import('../../../src/lab/train/trainer');
+  const { VAE } = await import('../../../src/lab/models/vae');
+  const { blobs, tinyVae, useCpu } = await import('../lab/helpers');
+  await useCpu();
+  const vae = new VAE(tinyVae());
+  const data = blobs(64);
+  const { host, shown, handlers } = fakeHost();
+  setCellHost(host);
+  try {
+    const chart = liveChart({ throttleMs: 0 });
+    await new Trainer({ epochs: 2, batchSize: 16, callbacks: chart }).fit(vae, data);
+    assert.equal(shown.length, 1);
+    const spec = shown[0].bundles.at(-1)![MIME_VEGALITE] as { data: { values: { term: string; kind: string }[] } };
+    const terms = new Set(spec.data.values.map((p) => p.term));
+    assert.ok(terms.has('loss') && terms.has('kl'), [...terms].join());
+    assert.equal(spec.data.values.filter((p) => p.kind === 'epoch' && p.term === 'loss').length, 2);
+
+    const { x, y } = data.batch(Array.from({ length: 32 }, (_, i) => i));
+    const xt = tf.tidy(() => x.reverse(1)) as tf.Tensor4D;
+    noLeak(() => {
+      show.reconstructions(vae, x, { transformed: xt, labels: y });
+      show.traversal(vae, x, { id: 'vae' });
+      show.arrows([{ title: 'VAE', model: vae }], x, xt, y!, { projection: [0, 1] });
+      handlers.get('traversal:vae')!({ example: 1, dims: [1, 0], range: 2, steps: 5 });
+    });
+    assert.equal(shown.length, 4);
+    tf.dispose([x, xt, y!]);
+  } finally {
+    setCellHost(undefined);
+    vae.dispose();
   }
 });
