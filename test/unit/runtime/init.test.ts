@@ -25,7 +25,7 @@ test('auto without tfjs-node: wasm with SIMD, reasons for the skipped native bac
   assert.equal(runtimeInfo(), info);
   assert.equal(describeRuntime(), `tfjs: wasm — ${info.device}`);
   // the lab's kernels are live: conv2d's filter gradient is missing from stock wasm
-  const g = tf.tidy(() => tf.grad((w: tf.Tensor4D) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, w, 1, 'valid').sum())(tf.ones([3, 3, 1, 1])));
+  const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').sum())(tf.ones([3, 3, 1, 1])));
   assert.deepEqual(Array.from(g.dataSync()), Array(9).fill(9));
   g.dispose();
 });

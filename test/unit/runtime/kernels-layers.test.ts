@@ -68,12 +68,15 @@ test('tensor count is stable over 100 Adam steps on wasm', async () => {
   const loss = tinyVae();
   const opt = tf.train.adam(1e-3);
   const x = rand([8, 8, 8, 1], 59);
-  const step = () => tf.dispose(opt.minimize(() => loss(x), true));
+  const step = () => tf.dispose(opt.minimize(() => loss(x), true) ?? []);
   tf.tidy(() => loss(x)); // builds the layers, so minimize sees their variables
   for (let i = 0; i < 3; i++) step();
   const before = tf.memory().numTensors;
+  // numDataIds counts wasm heap buffers, so it also catches a kernel's unfreed intermediate
+  const buffers = tf.engine().backend.numDataIds();
   for (let i = 0; i < 100; i++) step();
   assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.engine().backend.numDataIds(), buffers);
   const l0 = tf.tidy(() => loss(x).dataSync()[0]);
   assert.ok(Number.isFinite(l0));
   x.dispose();

@@ -27,18 +27,23 @@ export function setGemmHook(h: Gemm2dHook | null): void {
   gemmHook = h;
 }
 
-/** C[M,N] = A[M,K] B[K,N] on the fast path (no transposes, batch 1). Returns a new buffer. */
-export function gemm2d(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo {
+/** C[M,N] = A[M,K] B[K,N] with the stock kernel on its fast path (this thread only). */
+export function stockGemm2d(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo {
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
-  const hooked = gemmHook?.(backend, view(a, [m, k]), view(b, [k, n]));
-  if (hooked) return hooked;
   const out = stockKernel('BatchMatMul')({
     inputs: { a: view(a, [1, m, k]), b: view(b, [1, k, n]) },
     backend,
     attrs: { transposeA: false, transposeB: false },
   });
   return view(out, [m, n]);
+}
+
+/** C[M,N] = A[M,K] B[K,N]: split across the thread pool when it takes the job, else stock. */
+export function gemm2d(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  return gemmHook?.(backend, view(a, [m, k]), view(b, [k, n])) ?? stockGemm2d(backend, a, b);
 }
 
 /**

@@ -1,0 +1,48 @@
+/**
+ * The second thread of the wasm path: its own tfjs-core + wasm instance (a worker has its own
+ * heap), computing the bottom rows of a product C = A B that pool.ts splits. It waits on a
+ * shared control word, so the main thread hands it work with no event-loop round trip.
+ * Shared data layout: [A2 (m2*k) | B (k*n) | C2 (m2*n)] float32.
+ */
+import { parentPort, receiveMessageOnPort, workerData, MessagePort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { DONE, EXIT, FAILED, IDLE, JOB, NEW_BUFFER, State } from './pool-protocol';
+
+async function main(): Promise<void> {
+  const { wasmDir, ctrlBuffer, dataBuffer, port } = workerData as {
+    wasmDir: string; ctrlBuffer: SharedArrayBuffer; dataBuffer: SharedArrayBuffer; port: MessagePort;
+  };
+  setWasmPaths(wasmDir);
+  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed in the worker');
+  const ctrl = new Int32Array(ctrlBuffer);
+  let data = new Float32Array(dataBuffer);
+  parentPort!.postMessage('ready');
+  for (;;) {
+    Atomics.wait(ctrl, State.state, IDLE);
+    const st = Atomics.load(ctrl, State.state);
+    if (st === EXIT) return;
+    if (st !== JOB) continue;
+    if (ctrl[State.flags] & NEW_BUFFER) {
+      data = new Float32Array(receiveMessageOnPort(port)!.message as SharedArrayBuffer);
+      ctrl[State.flags] = 0;
+    }
+    const m = ctrl[State.m];
+    const k = ctrl[State.k];
+    const n = ctrl[State.n];
+    try {
+      const c = tf.tidy(() => tf.matMul(
+        tf.tensor2d(data.subarray(0, m * k), [m, k]),
+        tf.tensor2d(data.subarray(m * k, m * k + k * n), [k, n])).dataSync());
+      data.set(c, m * k + k * n);
+      Atomics.store(ctrl, State.state, DONE);
+    } catch {
+      Atomics.store(ctrl, State.state, FAILED);
+    }
+    Atomics.notify(ctrl, State.state);
+  }
+}
+
+main().catch((e) => {
+  parentPort!.postMessage(`failed: ${e instanceof Error ? e.message : String(e)}`);
+});

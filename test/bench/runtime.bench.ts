@@ -1,0 +1,104 @@
+// npm run bench -- runtime: one Adam step of the issue's VAEs and a 1024^2 matMul, on the
+// backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend.
+// Prints `name: value (backend, threads; median of n, range min-max)`.
+// Models are built here with tf.layers (not the lab's nets) so the figures track the runtime only.
+import * as tf from '../../src/lab/tf';
+import { initRuntime } from '../../src/lab/runtime';
+
+const BATCH = 64;
+type Layer = tf.layers.Layer;
+
+function seq(layers: Layer[], x: tf.Tensor, training: boolean): tf.Tensor {
+  return layers.reduce((h, l) => l.apply(h, { training }) as tf.Tensor, x);
+}
+
+/** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents. */
+function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
+  const x = tf.tidy(() => tf.randomUniform([BATCH, ...inputShape]).greater(0.5).toFloat());
+  const opt = tf.train.adam(1e-4);
+  const loss = () => {
+    const h = seq(enc, x, true);
+    const [mu, logvar] = tf.split(h, 2, 1);
+    const z = mu.add(tf.exp(logvar.mul(0.5)).mul(tf.randomNormal(mu.shape)));
+    const logits = seq(dec, z, true).reshape([BATCH, -1]);
+    const rec = tf.losses.sigmoidCrossEntropy(x.reshape([BATCH, -1]), logits, undefined, 0, tf.Reduction.SUM);
+    const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
+    return rec.add(kl).div(BATCH) as tf.Scalar;
+  };
+  tf.tidy(() => void loss()); // build the layers
+  return () => tf.dispose(opt.minimize(loss, true) ?? []);
+}
+
+function mlpVae() {
+  const enc = [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 100 })];
+  const dec = [tf.layers.dense({ inputShape: [50], units: 512, activation: 'relu' }), tf.layers.dense({ units: 784 })];
+  return vaeStep(enc, dec, [784]);
+}
+
+function convVae() {
+  const c = (filters: number) => tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' });
+  const t = (filters: number, activation?: 'relu') => tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation });
+  const enc = [c(32), c(64), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
+  const dec = [tf.layers.dense({ units: 7 * 7 * 64, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 64] }), t(32, 'relu'), t(1)];
+  return vaeStep(enc, dec, [28, 28, 1]);
+}
+
+/** METHODS.md §1 (Tolstikhin et al.'s MNIST WAE nets), latent 50. */
+function waeMnist() {
+  const bnRelu = () => [tf.layers.batchNormalization(), tf.layers.reLU()];
+  const c = (filters: number) => [tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
+  const t = (filters: number) => [tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
+  const enc = [...c(128), ...c(256), ...c(512), ...c(1024), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
+  const dec = [tf.layers.dense({ units: 7 * 7 * 1024, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 1024] }),
+    ...t(512), ...t(256), tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' })];
+  return vaeStep(enc, dec, [28, 28, 1]);
+}
+
+/** Median and range of `reps` timed runs after `warm` untimed ones (ms). */
+function time(f: () => void, reps: number, warm: number): { med: number; min: number; max: number; reps: number } {
+  for (let i = 0; i < warm; i++) f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { med: ts[Math.floor(reps / 2)], min: ts[0], max: ts[reps - 1], reps };
+}
+
+function report(name: string, value: number, where: string, t: { med: number; min: number; max: number; reps: number }, unit = 'ms') {
+  const range = unit === 'ms' ? `${t.min.toFixed(1)}-${t.max.toFixed(1)} ms` : `${t.min.toFixed(1)}-${t.max.toFixed(1)} ms per product`;
+  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${range})`);
+}
+
+function matmul(reps: number, where: string) {
+  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
+  const t = time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), reps, 1);
+  report('matmul_gflops', (2 * 1024 ** 3) / (t.med * 1e6), where, t, 'gflops');
+  tf.dispose([a, b]);
+}
+
+async function main() {
+  const info = await initRuntime('auto');
+  const where = `${info.backend}, ${info.threads ?? '?'} thread${info.threads === 1 ? '' : 's'}`;
+  const filter = process.env.BENCH_ONLY ?? '';
+  const want = (n: string) => n.includes(filter);
+  const mlp = mlpVae();
+  const conv = convVae();
+  if (want('mlp')) { const t = time(mlp, 20, 3); report('mlp_vae_step_ms', t.med, where, t); }
+  if (want('conv')) { const t = time(conv, 10, 3); report('conv_vae_step_ms', t.med, where, t); }
+  if (want('matmul')) matmul(5, where);
+  if (want('wae')) { const wae = waeMnist(); const t = time(wae, 3, 1); report('wae_mnist_step_ms', t.med, where, t); }
+  if (process.env.BENCH_NO_CPU) return;
+  // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
+  await tf.setBackend('cpu');
+  if (want('mlp')) { const t = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
+  if (want('matmul')) matmul(1, 'cpu, 1 thread');
+  console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and minutes per step)');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
