@@ -37,6 +37,22 @@ test('grid draws exact pixels, crisp, with row labels and hover captions', async
   assert.equal(await h.page.textContent(`#${id} .vae-lab-tooltip`), 'x · #0 · class 7');
 });
 
+test('on a 2x display the canvas has one texel per device pixel and stays sharp', async () => {
+  const hi = await startHarness({ deviceScaleFactor: 2 });
+  try {
+    const { id } = await hi.mount('grid', MIME_GRID, tinyGrid());
+    const [w, cssW] = await hi.page.$eval(`#${id} canvas`, (c) => [(c as HTMLCanvasElement).width, c.getBoundingClientRect().width]);
+    assert.equal(w, 2 * cssW);
+    // No smoothing: the texel right next to the white pixel's block is pure black.
+    const f = w / 14;
+    const px = await hi.page.$eval(`#${id} canvas`, (c, [x, y]) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data], [Math.floor(3 * f), Math.floor(1.5 * f)]);
+    assert.deepEqual(px, [0, 0, 0, 255]);
+    await hi.screenshot('grid-tiny-dpr2');
+  } finally {
+    await hi.close();
+  }
+});
+
 test('grid draws RGB channels', async () => {
   const { id } = await h.mount('grid', MIME_GRID, rgbGrid());
   assert.deepEqual(await pixelAt(id, 2, 0, 0), [255, 0, 0, 255]);

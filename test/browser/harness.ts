@@ -80,7 +80,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { deviceScaleFactor?: number } = {}): Promise<Harness> {
   const bundles = join(outputDir, `bundles-${process.pid}`);
   mkdirSync(bundles, { recursive: true });
   await buildBundles(bundles);
@@ -104,7 +104,7 @@ export async function startHarness(): Promise<Harness> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, deviceScaleFactor: opts.deviceScaleFactor ?? 1 });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
