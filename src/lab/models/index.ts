@@ -10,3 +10,4 @@ export * from './conditional';
 export * from './cvae';
 export * from './lrVae';
 export * from './lrVaeExperiment';
+export * from './lrVaeFigures';

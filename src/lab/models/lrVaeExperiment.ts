@@ -46,8 +46,8 @@ export interface LrExperimentPreset {
 /** Quick = a 2-core CPU in minutes; paper = the public release's sizes (z_s 32, z_u 100). */
 export const lrPresets: Record<'quick' | 'paper', Record<'moons' | 'images', LrExperimentPreset>> = {
   quick: {
-    moons: { net: { kind: 'mlp', hidden: [32, 64, 64] }, zs: 2, zu: 2, learningRate: 2e-3, batchSize: 64, epochs: 25, trainExamples: 3000, discriminator: [32, 64, 64], perClass: 500, pairs: 0 },
-    images: { net: { kind: 'mlp', hidden: [256] }, zs: 16, zu: 16, learningRate: 1e-3, batchSize: 64, epochs: 4, trainExamples: 8000, discriminator: [256], perClass: 50, pairs: 300 },
+    moons: { net: { kind: 'mlp', hidden: [32, 64, 64] }, zs: 2, zu: 2, learningRate: 3e-3, batchSize: 100, epochs: 25, trainExamples: 1500, discriminator: [32, 64, 64], perClass: 500, pairs: 0 },
+    images: { net: { kind: 'mlp', hidden: [256] }, zs: 8, zu: 16, learningRate: 1e-3, batchSize: 64, epochs: 3, trainExamples: 4000, discriminator: [256], perClass: 40, pairs: 150 },
   },
   paper: {
     moons: { net: { kind: 'mlp', hidden: [32, 64, 64] }, zs: 2, zu: 2, learningRate: 5e-4, batchSize: 64, epochs: 50, trainExamples: 6000, discriminator: [32, 64, 64], perClass: 1000, pairs: 0 },
