@@ -23,8 +23,9 @@ export function showError(element: HTMLElement, what: string, err: unknown): voi
 
 export interface Theme {
   kind: 'light' | 'dark' | 'high-contrast';
+  /** Dark background (dark and high-contrast dark; not high-contrast light). */
+  dark: boolean;
   foreground: string;
-  background: string;
   muted: string;
   font: string;
 }
@@ -50,8 +51,8 @@ export function readTheme(): Theme {
   const dark = kind !== 'light' && !cls.contains('vscode-high-contrast-light');
   return {
     kind,
+    dark,
     foreground: v('--vscode-editor-foreground', dark ? '#d4d4d4' : '#1f1f1f'),
-    background: v('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
     muted: v('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#616161'),
     font: v('--vscode-font-family', 'system-ui, sans-serif'),
   };

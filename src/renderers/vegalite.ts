@@ -16,12 +16,12 @@ export function themeConfig(t: Theme): Record<string, unknown> {
     background: 'transparent',
     font: t.font,
     title: { color: t.foreground, subtitleColor: t.muted },
-    axis: { ...label, domainColor: t.muted, tickColor: t.muted, gridColor: t.kind === 'light' ? '#e0e0e0' : '#3c3c3c' },
+    axis: { ...label, domainColor: t.muted, tickColor: t.muted, gridColor: t.dark ? '#3c3c3c' : '#e0e0e0' },
     legend: label,
     header: label,
-    view: { stroke: t.kind === 'light' ? '#dddddd' : '#444444' },
+    view: { stroke: t.dark ? '#444444' : '#dddddd' },
     // Vega's default blue is too dark on dark themes; marks without their own colour get this.
-    mark: { color: t.kind === 'light' ? '#4c78a8' : '#75aadb' },
+    mark: { color: t.dark ? '#75aadb' : '#4c78a8' },
   };
 }
 
