@@ -52,7 +52,7 @@ export async function run(client: KernelClient, code: string | CellRequest, onMe
     messages,
     stdout: text('stdout'),
     stderr: text('stderr'),
-    result: messages.find((m) => m.type === 'result')?.data,
+    result: messages.find((m): m is Extract<CellMessage, { type: 'result' }> => m.type === 'result')?.data,
     errors: messages.filter((m) => m.type === 'error') as CellRun['errors'],
     displays: messages.filter((m) => m.type === 'display') as CellRun['displays'],
     diagnostics: messages.flatMap((m) => (m.type === 'diagnostics' ? m.diagnostics : [])),
