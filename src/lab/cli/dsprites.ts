@@ -7,7 +7,10 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dspritesPresets, runDSprites } from '../models/factorVaeExperiment';
+import { dspritesPresets, runDSprites, scoreDSprites, type DSpritesPreset, type DSpritesScores } from '../models/factorVaeExperiment';
+import type { DensityModel } from '../models/types';
+import type { TrainerState } from '../train/checkpoint';
+import type { Checkpointable } from '../train/types';
 import { initRuntime } from '../runtime';
 import { UsageError, type Flags } from './args';
 import { cliModels } from './models';
@@ -19,11 +22,9 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const model = (flags.model as string | undefined) ?? 'factor-vae';
   if (model !== 'beta-vae' && model !== 'factor-vae') throw new UsageError(`--dataset dsprites trains beta-vae or factor-vae, not '${model}'`);
   const presetName = (flags.preset as string | undefined) ?? 'quick';
-  const preset = dspritesPresets[presetName as 'quick' | 'paper'];
-  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${presetName}'`);
+  const p = presetFor(presetName, flags);
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
-  const p = { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
   const config = cliModels[model].config({ flags, preset: p, inputShape: [64, 64, 1] });
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
@@ -45,13 +46,41 @@ export async function trainDSprites(flags: Flags): Promise<number> {
       backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
       disentanglement: r.disentanglement, tcHistory,
     };
-    const file = join(out, 'metrics.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(metrics, null, 2));
-    renameSync(`${file}.tmp`, file);
-    const d = r.disentanglement;
-    console.log(`${config.kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${r.test?.nll.toFixed(1)}\nbackend ${runtime.backend}, ${metrics.seconds.toFixed(0)} s`);
+    writeAtomic(join(out, 'metrics.json'), metrics);
+    console.log(summary(config.kind, r, runtime.backend, metrics.seconds));
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * `vae-lab eval --checkpoint DIR` for a checkpoint trained on dSprites: the same scores and
+ * metrics.json shape as training wrote (without the training history).
+ */
+export async function evalDSprites(flags: Flags, model: Checkpointable, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
+  const p = presetFor((flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick', flags);
+  const seed = (flags.seed as number | undefined) ?? (run.seed as number | undefined) ?? 0;
+  const scores = scoreDSprites(model as unknown as DensityModel, p, { seed });
+  const metrics = { test: scores.test, tTest: scores.tTest, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000, disentanglement: scores.disentanglement };
+  if (flags.out) writeAtomic(flags.out as string, metrics);
+  console.log(summary(model.config().kind, scores, backend, metrics.seconds));
+  return 0;
+}
+
+/** The dSprites preset named on the command line, with --K / --examples applied. */
+function presetFor(name: string, flags: Flags): DSpritesPreset {
+  const preset = dspritesPresets[name as 'quick' | 'paper'];
+  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${name}'`);
+  return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
+}
+
+function writeAtomic(file: string, value: unknown): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+function summary(kind: string, s: DSpritesScores, backend: string, seconds: number): string {
+  const d = s.disentanglement;
+  return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
 }

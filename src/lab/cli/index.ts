@@ -19,7 +19,7 @@ import type { ModelConfig } from '../train/types';
 import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
 import { progressCallbacks } from './progress';
-import { trainDSprites } from './dsprites';
+import { evalDSprites, trainDSprites } from './dsprites';
 import { LR_MODELS, trainLabelRelevant } from './lrvae';
 
 const commonFlags = (): FlagSpec[] => [
@@ -153,6 +153,7 @@ async function evalCommand(flags: Flags): Promise<number> {
   const dir = flags.checkpoint as string;
   const { model, state } = await loadCheckpoint(existsSync(join(dir, 'model')) ? join(dir, 'model') : dir);
   const run = ((state.extra?.run ?? {}) as Record<string, unknown>);
+  if (run.dataset === 'dsprites') return evalDSprites(flags, model, state, run, runtime.backend, t0);
   const merged: Flags = { ...(run.dataset ? { dataset: run.dataset as string } : {}), ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}), ...(run.evalExamples ? { examples: run.evalExamples as number } : {}), ...(run.K ? { K: run.K as number } : {}), ...flags };
   const d = loadData(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick');
   const scores = scoreBoth(model as unknown as DensityModel, d.test, d.tTest, d.K, d.M);

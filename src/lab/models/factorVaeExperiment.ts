@@ -107,13 +107,9 @@ export interface DSpritesRunOptions {
 }
 
 /** What one run produces. */
-export interface DSpritesRun {
+export interface DSpritesRun extends DSpritesScores {
   model: Checkpointable & DensityModel;
   train: TrainResult;
-  disentanglement: DisentanglementReport;
-  /** NLL/MI/AU on held-out images and on the same images warped (the CR-VAE t-Test warp). */
-  test?: EvalResult;
-  tTest?: EvalResult;
   trainSeconds: number;
 }
 
@@ -130,9 +126,24 @@ export async function runDSprites(config: ModelConfig, preset: DSpritesPreset, o
     callbacks: o.callbacks, checkpointDir: o.checkpointDir, extra: o.extra,
   }).fit(model, data);
   const trainSeconds = (Date.now() - t0) / 1000;
+  return { model, train, trainSeconds, ...scoreDSprites(model, preset, { seed, signal: o.signal, likelihood: o.likelihood }) };
+}
+
+/** What `scoreDSprites` measures. */
+export interface DSpritesScores {
+  disentanglement: DisentanglementReport;
+  /** NLL/MI/AU on held-out images and on the same images warped (the CR-VAE t-Test warp). */
+  test?: EvalResult;
+  tTest?: EvalResult;
+}
+
+/** Score a trained model (after `runDSprites`, or loaded from a checkpoint by `vae-lab eval`). */
+export function scoreDSprites(model: DensityModel, preset: DSpritesPreset, o: { seed?: number; signal?: AbortSignal; likelihood?: boolean } = {}): DSpritesScores {
+  const seed = o.seed ?? 0;
+  const set = new DSprites();
   const disentanglement = evaluateDisentanglement(model, set, { ...preset.disentanglement, seed: seed + 1000, signal: o.signal });
-  if (o.likelihood === false) return { model, train, disentanglement, trainSeconds };
+  if (o.likelihood === false) return { disentanglement };
   const testSet = dspritesTestSet(set, preset.evalExamples ?? 1000, seed + 2000);
   const opts = { K: preset.K, M: preset.M };
-  return { model, train, disentanglement, trainSeconds, test: evaluate(model, testSet, opts), tTest: evaluate(model, transformedSet(testSet), opts) };
+  return { disentanglement, test: evaluate(model, testSet, opts), tTest: evaluate(model, transformedSet(testSet), opts) };
 }

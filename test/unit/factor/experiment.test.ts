@@ -26,7 +26,7 @@ const tiny: DSpritesPreset = {
 test('runDSprites: trains a FactorVAE, scores it, and its checkpoint rebuilds through the registry with D and both optimizers', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fvae-'));
   try {
-    const r = await runDSprites(dspritesConfig('factor-vae', 10, tiny), tiny, { seed: 1, checkpointDir: path.join(dir, 'model') });
+    const r = await runDSprites(dspritesConfig('factor-vae', 10, tiny), tiny, { seed: 1, checkpointDir: path.join(dir, 'model'), extra: { run: { dataset: 'dsprites', preset: 'quick', seed: 1 } } });
     assert.equal(r.train.steps, 4);
     assert.ok(Number.isFinite(r.train.history[3].terms['vae/tc']));
     const d = r.disentanglement;
@@ -42,6 +42,18 @@ test('runDSprites: trains a FactorVAE, scores it, and its checkpoint rebuilds th
     assert.equal(fs.readdirSync(path.join(dir, 'model')).filter((f) => f.startsWith('optimizer-') && f.endsWith('.json')).length, 2);
     (r.model as unknown as FactorVAE).dispose();
     (model as unknown as FactorVAE).dispose();
+    // `vae-lab eval` on that checkpoint writes the same shape with the disentanglement field.
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await main(['eval', '--checkpoint', dir, '--examples', '8', '--K', '2', '--backend', 'wasm', '--out', path.join(dir, 'eval.json')]), 0);
+    } finally {
+      console.log = log;
+    }
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'eval.json'), 'utf8'));
+    assert.equal(m.test.n, 8);
+    assert.equal(m.config.model.kind, 'factor-vae');
+    for (const k of ['factorVae', 'betaVae', 'tc', 'recon']) assert.ok(Number.isFinite(m.disentanglement[k]), k);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
