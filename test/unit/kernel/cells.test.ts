@@ -2,8 +2,9 @@
  * Cells through the real kernel process: state between cells, re-declaration, top-level
  * await, results, errors mapped to the user's TypeScript lines, type-check modes, module
  * resolution (CommonJS and ES-module-only packages from the notebook folder), output order
- * and attribution, and displays updated in place. One kernel for the whole file (a kernel
- * start costs seconds: the converter and tfjs load).
+ * and attribution, displays updated in place, one tfjs, completions/hover and renderer
+ * messages. One kernel for the whole file (a kernel start costs seconds: the converter and
+ * tfjs load).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,5 +172,31 @@ describe('cells', () => {
     assert.equal(png.readUInt32BE(20), 3); // IHDR height
     assert.equal(typeof d.data['text/plain'], 'string');
     assert.match(resultText(r) ?? '', /Tensor/);
+  });
+
+  it('gives cells the same tfjs instance under every tfjs name', async () => {
+    const r = await run(client, 'import * as tf from "@tensorflow/tfjs";\nimport * as core from "@tensorflow/tfjs-core";\n[tf.engine() === core.engine(), tf.getBackend()]');
+    assert.equal(resultText(r), "[ true, 'cpu' ]");
+  });
+
+  it('shows a MIME bundle result richly, with text/plain added; a display handle is no result', async () => {
+    const r = await run(client, '({ "text/markdown": "# hi" })');
+    assert.deepEqual(r.result, { 'text/markdown': '# hi', 'text/plain': '[text/markdown]' });
+    assert.equal((await run(client, 'display.html("<b>x</b>")')).result, undefined);
+  });
+
+  it('answers completions and hovers from the cells so far', async () => {
+    await run(client, 'const learningRate = 0.001;');
+    const c = await client.complete('learn', 5);
+    assert.ok(c.items.some((i) => i.label === 'learningRate'));
+    const h = await client.hover('learningRate', 3);
+    assert.match(h.text ?? '', /learningRate: 0.001|learningRate: number/);
+  });
+
+  it('routes renderer messages to handlers the lab registered through the CellHost', async () => {
+    // The lab reaches the host through src/common/display.ts, which keeps it under this symbol.
+    await run(client, '(globalThis as any)[Symbol.for("vae-lab.cell-host")].onRendererMessage("echo", (p: any) => ({ got: p }));');
+    assert.deepEqual((await client.rendererMessage('echo', 3)).payload, { got: 3 });
+    assert.match((await client.rendererMessage('nobody', 1)).error ?? '', /No handler/);
   });
 });
