@@ -8,7 +8,7 @@
  */
 import * as esbuild from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -127,6 +127,7 @@ export async function startHarness(opts: { deviceScaleFactor?: number } = {}): P
     async close() {
       await browser.close();
       await new Promise((r) => server.close(r));
+      rmSync(bundles, { recursive: true, force: true });
       if (errors.length) console.warn(`page errors:\n${errors.join('\n')}`);
     },
   };
