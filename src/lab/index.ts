@@ -8,4 +8,5 @@ export * from './metrics';
 export * from './train';
 export * from './presets';
 export * from './viz';
+export * from './experiments/crvae';
 export * from './losses/gm';

