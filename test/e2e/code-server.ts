@@ -6,18 +6,19 @@
  * (needs scripts/setup-test-env.sh once). Set VAE_LAB_E2E_SKIP_PACKAGE=1 to reuse dist/vae-lab.vsix.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
-import { checkNotebook, fixtureNotebook, type CheckResult } from './fixture';
+import { checkLifecycle, checkNotebook, fixtureNotebook, LIFECYCLE, lifecycleNotebook, type CheckResult } from './fixture';
 import { launchBrowser, Workbench } from './workbench';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, 'test/output/e2e');
 const VSIX = join(ROOT, 'dist/vae-lab.vsix');
 const NOTEBOOK = 'e2e.ipynb';
+const LIFECYCLE_NOTEBOOK = 'lifecycle.ipynb';
 const KERNEL_LABEL = 'VAE Lab (TypeScript)';
 /** Whole test, start to finish; the run itself gets most of it (first tfjs load included). */
 const TOTAL_MS = 8 * 60_000;
@@ -31,9 +32,14 @@ async function main(): Promise<number> {
     execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const tmp = mkdtempSync(join(tmpdir(), 'vae-lab-e2e-'));
+  // A copy: another build in the same tree may clean dist/ while this test runs.
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` (or unset VAE_LAB_E2E_SKIP_PACKAGE).`);
+  const vsix = join(tmp, 'vae-lab.vsix');
+  copyFileSync(VSIX, vsix);
   const workspace = join(tmp, 'workspace');
   mkdirSync(workspace);
   writeFileSync(join(workspace, NOTEBOOK), JSON.stringify(fixtureNotebook(), null, 1));
+  writeFileSync(join(workspace, LIFECYCLE_NOTEBOOK), JSON.stringify(lifecycleNotebook(), null, 1));
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -54,7 +60,7 @@ async function main(): Promise<number> {
 
   try {
     console.log('e2e: installing the .vsix into a fresh code-server');
-    const installLog = await installExtension(tmp, VSIX);
+    const installLog = await installExtension(tmp, vsix);
     step('the .vsix installs', /successfully installed/i.test(installLog) ? [] : [installLog.trim()]);
     server = await startCodeServer(tmp, workspace);
     console.log(`e2e: code-server pid ${server.pid} at ${server.url}`);
@@ -77,6 +83,22 @@ async function main(): Promise<number> {
     const saved = JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8'));
     writeFileSync(join(OUT, NOTEBOOK), JSON.stringify(saved, null, 1));
     for (const r of checkNotebook(saved)) step(r.title, r.problems);
+
+    console.log('e2e: interrupt and kernel death');
+    await wb.openFile(LIFECYCLE_NOTEBOOK);
+    await wb.waitForNotebook();
+    await wb.selectKernel(KERNEL_LABEL);
+    await wb.startRunAll();
+    await wb.waitCellRunning(LIFECYCLE.loop);
+    await wb.interrupt();
+    await wb.runCell(LIFECYCLE.afterInterrupt);
+    await wb.runCell(LIFECYCLE.kill);
+    await wb.runCell(LIFECYCLE.fresh);
+    await wb.save();
+    await wb.screenshot('lifecycle');
+    const lifecycle = JSON.parse(readFileSync(join(workspace, LIFECYCLE_NOTEBOOK), 'utf8'));
+    writeFileSync(join(OUT, LIFECYCLE_NOTEBOOK), JSON.stringify(lifecycle, null, 1));
+    for (const r of checkLifecycle(lifecycle)) step(r.title, r.problems);
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
     if (browser) {

@@ -201,3 +201,56 @@ export function checkNotebook(saved: { cells: IpynbCell[] }): CheckResult[] {
     return { title: fixture.title, problems };
   });
 }
+
+// ---------------------------------------------------------------- kernel lifecycle
+
+/**
+ * A second notebook for what "Run All" cannot show: the toolbar's Interrupt on a busy
+ * synchronous loop (state survives), and a kernel killed mid-cell (the cell says so and the
+ * next run starts a fresh kernel). The test runs cells by index: Run All (stops after the
+ * interrupted loop), then LIFECYCLE.afterInterrupt, LIFECYCLE.kill and LIFECYCLE.fresh one
+ * at a time.
+ */
+export const LIFECYCLE = {
+  cells: [
+    'let kept = 41;',
+    'while (true) {}',
+    'kept + 1',
+    "process.kill(process.pid, 'SIGKILL');",
+    'typeof kept',
+  ],
+  loop: 1,
+  afterInterrupt: 2,
+  kill: 3,
+  fresh: 4,
+};
+
+export function lifecycleNotebook(): object {
+  return {
+    cells: LIFECYCLE.cells.map((source) => ({ cell_type: 'code', source, outputs: [], execution_count: null, metadata: {} })),
+    metadata: { language_info: { name: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+export function checkLifecycle(saved: { cells: IpynbCell[] }): CheckResult[] {
+  const outputs = (i: number) => saved.cells[i]?.outputs ?? [];
+  const afterInterrupt = resultText(outputs(LIFECYCLE.afterInterrupt));
+  const killed = outputs(LIFECYCLE.kill).find((o) => o.output_type === 'error');
+  const fresh = resultText(outputs(LIFECYCLE.fresh));
+  return [
+    {
+      title: 'Interrupt stops `while (true) {}` and keeps the kernel state',
+      problems: afterInterrupt && /^42$/.test(afterInterrupt) ? [] : [`cell after the interrupt gave ${JSON.stringify(afterInterrupt)} (outputs: ${JSON.stringify(outputs(LIFECYCLE.afterInterrupt)).slice(0, 300)})`],
+    },
+    {
+      title: 'a killed kernel ends its cell with an error that says so',
+      problems: killed && /KernelDied/.test(killed.ename ?? '') && /died/.test(killed.evalue ?? '') ? [] : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.kill)).slice(0, 300)}`],
+    },
+    {
+      title: 'the next run after a kernel death starts a fresh kernel',
+      problems: fresh && /undefined/.test(fresh) ? [] : [`typeof kept gave ${JSON.stringify(fresh)}`],
+    },
+  ];
+}

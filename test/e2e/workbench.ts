@@ -60,14 +60,15 @@ export class Workbench {
     await input.fill(name);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await input.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
   }
 
   async waitForNotebook(): Promise<void> {
-    await this.page.locator('.notebook-editor .cell-list-container').first().waitFor({ timeout: 60_000 });
+    await this.page.locator('.notebook-editor:visible .cell-list-container').first().waitFor({ timeout: 60_000 });
   }
 
   private toolbar() {
-    return this.page.locator('.notebook-editor .notebook-toolbar-container').first();
+    return this.page.locator('.notebook-editor:visible .notebook-toolbar-container').first();
   }
 
   /** The kernel picker (the notebook toolbar's kernel button), then the controller by its label. */
@@ -94,13 +95,47 @@ export class Workbench {
     await this.toolbar().locator('.action-label[aria-label="Run All"]').click();
     const interrupt = this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first();
     await interrupt.waitFor({ timeout: 30_000 }).catch(() => undefined); // a fast run may be over already
-    await interrupt.waitFor({ state: 'hidden', timeout: timeoutMs });
+    await this.waitIdle(timeoutMs);
+  }
+
+  /** Clicks Run All and returns once cells run (use waitIdle or interrupt next). */
+  async startRunAll(): Promise<void> {
+    await this.toolbar().locator('.action-label[aria-label="Run All"]').click();
+    await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Waits until the code cell at `index` (0-based, code cells only) shows the running spinner. */
+  async waitCellRunning(index: number, timeoutMs = 120_000): Promise<void> {
+    await this.codeCell(index).locator('.codicon-notebook-state-executing').waitFor({ timeout: timeoutMs });
+  }
+
+  /** The toolbar's Interrupt (the controller's interrupt handler), then waits for the run to end. */
+  async interrupt(timeoutMs = 60_000): Promise<void> {
+    await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().click();
+    await this.waitIdle(timeoutMs);
+  }
+
+  /** Runs one code cell (0-based among code cells) with its run button and waits for it. */
+  async runCell(index: number, timeoutMs = 120_000): Promise<void> {
+    const cell = this.codeCell(index);
+    await cell.hover();
+    await cell.locator('.run-button-container .action-label[aria-label^="Execute Cell"]').first().click();
+    await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await this.waitIdle(timeoutMs);
+  }
+
+  private async waitIdle(timeoutMs: number): Promise<void> {
+    await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().waitFor({ state: 'hidden', timeout: timeoutMs });
     await this.toolbar().locator('.action-label[aria-label="Run All"]').waitFor({ timeout: 10_000 });
+  }
+
+  private codeCell(index: number) {
+    return this.page.locator('.notebook-editor:visible .code-cell-row').nth(index);
   }
 
   /** Saves the active editor and waits for its dirty mark to go. */
   async save(): Promise<void> {
-    await this.page.locator('.notebook-editor .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await this.page.locator('.notebook-editor:visible .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
     await this.page.keyboard.press('Control+S');
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'hidden', timeout: 15_000 });
   }
@@ -118,7 +153,7 @@ export class Workbench {
     const { width } = this.page.viewportSize() ?? { width: 1400 };
     const height = 3000;
     await this.page.setViewportSize({ width, height });
-    const list = this.page.locator('.notebook-editor .monaco-list').first();
+    const list = this.page.locator('.notebook-editor:visible .monaco-list').first();
     await list.hover();
     const files: string[] = [];
     for (let i = 0; i < shots; i++) {
