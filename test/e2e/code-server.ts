@@ -19,6 +19,8 @@ const OUT = join(ROOT, 'test/output/e2e');
 const VSIX = join(ROOT, 'dist/vae-lab.vsix');
 const NOTEBOOK = 'e2e.ipynb';
 const LIFECYCLE_NOTEBOOK = 'lifecycle.ipynb';
+/** A notebook whose metadata says Python, to see new cells default to TypeScript. */
+const PYTHON_NOTEBOOK = 'python-meta.ipynb';
 const KERNEL_LABEL = 'VAE Lab (TypeScript)';
 /** Whole test, start to finish; the run itself gets most of it (first tfjs load included). */
 const TOTAL_MS = 8 * 60_000;
@@ -40,6 +42,7 @@ async function main(): Promise<number> {
   mkdirSync(workspace);
   writeFileSync(join(workspace, NOTEBOOK), JSON.stringify(fixtureNotebook(), null, 1));
   writeFileSync(join(workspace, LIFECYCLE_NOTEBOOK), JSON.stringify(lifecycleNotebook(), null, 1));
+  writeFileSync(join(workspace, PYTHON_NOTEBOOK), JSON.stringify({ cells: [], metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 }));
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -99,6 +102,13 @@ async function main(): Promise<number> {
     const lifecycle = JSON.parse(readFileSync(join(workspace, LIFECYCLE_NOTEBOOK), 'utf8'));
     writeFileSync(join(OUT, LIFECYCLE_NOTEBOOK), JSON.stringify(lifecycle, null, 1));
     for (const r of checkLifecycle(lifecycle)) step(r.title, r.problems);
+
+    await wb.openFile(PYTHON_NOTEBOOK);
+    await wb.waitForNotebook();
+    await wb.selectKernel(KERNEL_LABEL);
+    const language = await wb.addCodeCellLanguage();
+    await wb.screenshot('new-cell');
+    step('a new code cell defaults to TypeScript (notebook metadata says Python)', /TypeScript/.test(language) ? [] : [`new cell status bar: ${language}`]);
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
     if (browser) {

@@ -133,6 +133,16 @@ export class Workbench {
     return this.page.locator('.notebook-editor:visible .code-cell-row').nth(index);
   }
 
+  /** Adds a code cell with the toolbar's "+ Code" and returns the language its cell status bar shows. */
+  async addCodeCellLanguage(): Promise<string> {
+    const before = await this.page.locator('.notebook-editor:visible .code-cell-row').count();
+    await this.toolbar().locator('.action-label[aria-label^="Add Code Cell"]').first().click();
+    const cell = this.codeCell(before);
+    const picker = cell.locator('.cell-status-item', { hasText: /\S/ }).last();
+    await picker.waitFor({ timeout: 10_000 });
+    return (await cell.locator('.cell-statusbar-container').innerText()).replace(/\s+/g, ' ').trim();
+  }
+
   /** Saves the active editor and waits for its dirty mark to go. */
   async save(): Promise<void> {
     await this.page.locator('.notebook-editor:visible .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
