@@ -3,7 +3,9 @@
 // Prints `name: value (backend, threads; median of n, range min-max)`.
 // Models are built here with tf.layers (not the lab's nets) so the figures track the runtime only.
 import * as tf from '../../src/lab/tf';
+import { loadavg } from 'node:os';
 import { initRuntime } from '../../src/lab/runtime';
+import { MIN_MACS, setMinMacs } from '../../src/lab/runtime/pool';
 
 const BATCH = 64;
 type Layer = tf.layers.Layer;
@@ -54,22 +56,35 @@ function waeMnist() {
   return vaeStep(enc, dec, [28, 28, 1]);
 }
 
-/** Median and range of `reps` timed runs after `warm` untimed ones (ms). */
-function time(f: () => void, reps: number, warm: number): { med: number; min: number; max: number; reps: number } {
+interface Timing { med: number; min: number; max: number; reps: number; cpu: number }
+
+/**
+ * Median and range of `reps` timed runs after `warm` untimed ones (wall ms), and the median
+ * process CPU time per run (all threads). On a shared machine the wall time swings with other
+ * people's load; the CPU time of a one-thread run stays close to its wall time on a quiet one.
+ */
+function time(f: () => void, reps: number, warm: number): Timing {
   for (let i = 0; i < warm; i++) f();
   const ts: number[] = [];
+  const cs: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     f();
     ts.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
   }
   ts.sort((a, b) => a - b);
-  return { med: ts[Math.floor(reps / 2)], min: ts[0], max: ts[reps - 1], reps };
+  cs.sort((a, b) => a - b);
+  const mid = Math.floor(reps / 2);
+  return { med: ts[mid], min: ts[0], max: ts[reps - 1], reps, cpu: cs[mid] };
 }
 
-function report(name: string, value: number, where: string, t: { med: number; min: number; max: number; reps: number }, unit = 'ms') {
-  const range = unit === 'ms' ? `${t.min.toFixed(1)}-${t.max.toFixed(1)} ms` : `${t.min.toFixed(1)}-${t.max.toFixed(1)} ms per product`;
-  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${range})`);
+function report(name: string, value: number, where: string, t: Timing, unit = 'ms') {
+  const per = unit === 'ms' ? '' : ' per product';
+  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
+    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
 }
 
 function matmul(reps: number, where: string) {
@@ -79,23 +94,52 @@ function matmul(reps: number, where: string) {
   tf.dispose([a, b]);
 }
 
+/** Runs `f` with products split across threads (when the pool runs) and on one thread. */
+function bothWays(name: string, f: () => void, reps: number, warm: number, where: string, threads: number) {
+  const split = MIN_MACS;
+  if (threads > 1) {
+    const t = time(f, reps, warm);
+    report(name, t.med, where, t);
+    setMinMacs(Infinity);
+  }
+  const t = time(f, reps, threads > 1 ? 1 : warm);
+  report(name, t.med, 'wasm, 1 thread', t);
+  setMinMacs(split);
+}
+
 async function main() {
-  const info = await initRuntime('auto');
-  const where = `${info.backend}, ${info.threads ?? '?'} thread${info.threads === 1 ? '' : 's'}`;
+  // Two threads by default so the split is measured against one thread (BENCH_THREADS=1 skips it).
+  const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : 2;
+  const info = await initRuntime('auto', { threads });
+  const n = info.threads ?? 1;
+  const where = `${info.backend}, ${n} thread${n === 1 ? '' : 's'}`;
   const filter = process.env.BENCH_ONLY ?? '';
-  const want = (n: string) => n.includes(filter);
+  const want = (name: string) => name.includes(filter);
   const mlp = mlpVae();
   const conv = convVae();
-  if (want('mlp')) { const t = time(mlp, 20, 3); report('mlp_vae_step_ms', t.med, where, t); }
-  if (want('conv')) { const t = time(conv, 10, 3); report('conv_vae_step_ms', t.med, where, t); }
-  if (want('matmul')) matmul(5, where);
-  if (want('wae')) { const wae = waeMnist(); const t = time(wae, 3, 1); report('wae_mnist_step_ms', t.med, where, t); }
+  if (want('mlp')) bothWays('mlp_vae_step_ms', mlp, 20, 3, where, n);
+  if (want('conv')) bothWays('conv_vae_step_ms', conv, 10, 3, where, n);
+  if (want('matmul')) {
+    matmul(5, where);
+    if (n > 1) {
+      setMinMacs(Infinity);
+      matmul(5, 'wasm, 1 thread');
+      setMinMacs(1 << 23);
+    }
+  }
+  // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): tens of seconds.
+  if (want('wae')) {
+    setMinMacs(Infinity); // one thread: the split did not pay here (src/lab/runtime/pool.ts)
+    const wae = waeMnist();
+    const t = time(wae, 2, 1);
+    report('wae_mnist_step_ms', t.med, 'wasm, 1 thread', t);
+  }
   if (process.env.BENCH_NO_CPU) return;
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
   if (want('mlp')) { const t = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
   if (want('matmul')) matmul(1, 'cpu, 1 thread');
-  console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and minutes per step)');
+  console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
 }
 
 main().catch((e) => {

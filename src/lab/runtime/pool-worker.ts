@@ -1,13 +1,13 @@
 /**
  * The second thread of the wasm path: its own tfjs-core + wasm instance (a worker has its own
- * heap), computing the bottom rows of a product C = A B that pool.ts splits. It waits on a
+ * heap), computing the right-hand columns of a product C = A B that pool.ts splits. It waits on a
  * shared control word, so the main thread hands it work with no event-loop round trip.
- * Shared data layout: [A2 (m2*k) | B (k*n) | C2 (m2*n)] float32.
+ * Shared data layout: [A (m*k) | B2 (k*n) | C2 (m*n)] float32 (n: the worker's columns).
  */
 import { parentPort, receiveMessageOnPort, workerData, MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { DONE, EXIT, FAILED, IDLE, JOB, NEW_BUFFER, State } from './pool-protocol';
+import { DONE, EXIT, FAILED, JOB, NEW_BUFFER, State } from './pool-protocol';
 
 async function main(): Promise<void> {
   const { wasmDir, ctrlBuffer, dataBuffer, port } = workerData as {
@@ -15,14 +15,19 @@ async function main(): Promise<void> {
   };
   setWasmPaths(wasmDir);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed in the worker');
+  // V8 first runs wasm through its baseline compiler and optimises hot functions later, in the
+  // background; a worker that starts on a big product would run it unoptimised. Warm the
+  // matmul kernels up before saying ready.
+  for (let i = 0; i < 30; i++) tf.tidy(() => void tf.matMul(tf.ones([128, 256]), tf.ones([256, 128])).dataSync());
   const ctrl = new Int32Array(ctrlBuffer);
   let data = new Float32Array(dataBuffer);
   parentPort!.postMessage('ready');
   for (;;) {
-    Atomics.wait(ctrl, State.state, IDLE);
-    const st = Atomics.load(ctrl, State.state);
+    // Sleep until the main thread posts a job. Waiting on whatever value is there (IDLE, or our
+    // own DONE before the main thread has read it) keeps this thread off the CPU meanwhile.
+    let st: number;
+    while ((st = Atomics.load(ctrl, State.state)) !== JOB && st !== EXIT) Atomics.wait(ctrl, State.state, st);
     if (st === EXIT) return;
-    if (st !== JOB) continue;
     if (ctrl[State.flags] & NEW_BUFFER) {
       data = new Float32Array(receiveMessageOnPort(port)!.message as SharedArrayBuffer);
       ctrl[State.flags] = 0;

@@ -1,10 +1,15 @@
 /**
  * Two cores for the wasm path. The threaded wasm build is disabled in Node, so a second
  * wasm instance runs in a worker thread (pool-worker.ts) and large products C = A B are
- * split by rows: the main thread computes C[0:m1] while the worker computes C[m1:m].
- * The worker needs A's bottom rows and all of B copied into shared memory and C2 copied
- * back, and packs B's weights again on its side; that overhead is O(mk + kn + mn) against
- * O(mkn) compute, so only products of at least MIN_MACS multiply-adds are split.
+ * split by columns of B (splitGemm). The worker needs A and half of B copied into shared
+ * memory and its half of C copied back: O(mk + kn + mn) against O(mkn) compute, plus a
+ * wake-up, so only products of at least MIN_MACS multiply-adds are split.
+ *
+ * OFF by default (threads = 1): on the shared 2-core machine this was built on (load average
+ * ~20 from other work), every split product was slower than one thread, and the worker's half
+ * took ~7x the CPU time of the same product in a standalone worker, for reasons not yet found
+ * (see the report in the bench). Opt in with initRuntime(.., { threads: 2 }) or
+ * VAE_LAB_WASM_THREADS=2; the results are identical either way (test/unit/runtime/pool.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -46,8 +51,9 @@ function workerScript(): { script: string; evalSource: boolean } | undefined {
  * Starts the worker (once) and routes large 2-D products through it. Returns the number of
  * threads in use: 1 when `threads` is 1, the machine has one core, or the worker fails.
  */
-export async function startPool(wasmDir: string, threads = Math.min(2, availableParallelism())): Promise<number> {
+export async function startPool(wasmDir: string, threads = 1): Promise<number> {
   if (pool) return 2;
+  threads = Math.min(threads, availableParallelism());
   const w = threads > 1 ? workerScript() : undefined;
   if (!w) return 1;
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
@@ -96,43 +102,59 @@ function ensure(p: Pool, floats: number): void {
   p.ctrl[State.flags] |= NEW_BUFFER;
 }
 
+/** dst[r, 0:w] = src[r, c0:c0+w] for r < rows (row stride `stride` in src). */
+function copyCols(dst: Float32Array, dOff: number, src: Float32Array, rows: number, stride: number, c0: number, w: number): void {
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * stride + c0, r * stride + c0 + w), dOff + r * w);
+}
+
+/**
+ * C = A B split by columns: the main thread computes C[:, 0:n1] = A B[:, 0:n1], the worker
+ * C[:, n1:n] = A B[:, n1:n]. Splitting columns (not rows) means each side packs only its half
+ * of B, so the XNNPACK packing cost is shared too instead of paid twice.
+ */
 function splitGemm(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo | null {
   const p = pool;
   const [m, k] = a.shape;
   const n = b.shape[1];
-  if (!p || m < 2 || m * k * n < MIN_MACS) return null;
-  const m2 = m >> 1;
-  const m1 = m - m2;
-  ensure(p, m2 * k + k * n + m2 * n);
-  p.data.set(f32(backend, a).subarray(m1 * k, m * k), 0);
-  p.data.set(f32(backend, b).subarray(0, k * n), m2 * k);
-  p.ctrl[State.m] = m2;
+  if (!p || n < 2 || m * k * n < MIN_MACS) return null;
+  const n2 = n >> 1;
+  const n1 = n - n2;
+  // worker layout: [A (m*k) | B2 (k*n2) | C2 (m*n2)]
+  ensure(p, m * k + k * n2 + m * n2);
+  p.data.set(f32(backend, a).subarray(0, m * k), 0);
+  copyCols(p.data, m * k, f32(backend, b), k, n, n1, n2);
+  p.ctrl[State.m] = m;
   p.ctrl[State.k] = k;
-  p.ctrl[State.n] = n;
+  p.ctrl[State.n] = n2;
   Atomics.store(p.ctrl, State.state, JOB);
   Atomics.notify(p.ctrl, State.state);
-  // Meanwhile, the top rows here.
-  const a1 = alloc(backend, [m1, k]);
-  f32(backend, a1).set(f32(backend, a).subarray(0, m1 * k));
-  const c1 = stockGemm2d(backend, a1, b);
+  // Meanwhile, the left columns here.
+  const b1 = alloc(backend, [k, n1]);
+  copyCols(f32(backend, b1), 0, f32(backend, b), k, n, 0, n1);
+  const c1 = stockGemm2d(backend, a, b1);
   const out = alloc(backend, [m, n]);
   Atomics.wait(p.ctrl, State.state, JOB);
   const done = Atomics.load(p.ctrl, State.state) === DONE;
   Atomics.store(p.ctrl, State.state, IDLE);
   try {
-    if (!done) {
-      // The worker failed (out of memory?): compute its half here rather than fail the step.
-      const a2 = alloc(backend, [m2, k]);
-      f32(backend, a2).set(f32(backend, a).subarray(m1 * k, m * k));
-      const c2 = stockGemm2d(backend, a2, b);
-      f32(backend, out).set(f32(backend, c2), m1 * n);
-      free(backend, a2, c2);
+    const O = f32(backend, out);
+    const C1 = f32(backend, c1);
+    for (let r = 0; r < m; r++) O.set(C1.subarray(r * n1, (r + 1) * n1), r * n);
+    if (done) {
+      const c2 = m * k + k * n2;
+      for (let r = 0; r < m; r++) O.set(p.data.subarray(c2 + r * n2, c2 + (r + 1) * n2), r * n + n1);
     } else {
-      f32(backend, out).set(p.data.subarray(m2 * k + k * n, m2 * k + k * n + m2 * n), m1 * n);
+      // The worker failed (out of memory?): compute its half here rather than fail the step.
+      const b2 = alloc(backend, [k, n2]);
+      copyCols(f32(backend, b2), 0, f32(backend, b), k, n, n1, n2);
+      const c2 = stockGemm2d(backend, a, b2);
+      const O2 = f32(backend, out);
+      const C2 = f32(backend, c2);
+      for (let r = 0; r < m; r++) O2.set(C2.subarray(r * n2, (r + 1) * n2), r * n + n1);
+      free(backend, b2, c2);
     }
-    f32(backend, out).set(f32(backend, c1), 0);
   } finally {
-    free(backend, a1, c1);
+    free(backend, b1, c1);
   }
   return out;
 }

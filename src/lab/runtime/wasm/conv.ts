@@ -13,7 +13,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, view, WasmBackend } from './heap';
-import { gemm, transposeLast2 } from './matmul';
+import { gemm } from './matmul';
 
 type ConvInfo = tfc.backend_util.Conv2DInfo;
 
@@ -80,17 +80,11 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
   const n = c.batchSize * c.outHeight * c.outWidth;
-  const k = c.filterHeight * c.filterWidth * c.inChannels;
   const co = c.outChannels;
   const p = im2col(backend, x, c);
-  const dy2 = view(dy, [n, co]);
   try {
-    // dW = P^T dY costs a transpose of P (N*K floats); (dY^T P)^T costs N*CO + CO*K. Take the smaller.
-    if (n * k <= n * co + co * k) return view(gemm(backend, p, dy2, true, false), filterShape);
-    const wt = gemm(backend, dy2, p, true, false); // [CO, K]
-    const w = transposeLast2(backend, wt);
-    free(backend, wt);
-    return view(w, filterShape);
+    // dW = P^T dY; gemm picks the orientation (which operand to transpose and pack).
+    return view(gemm(backend, p, view(dy, [n, co]), true, false), filterShape);
   } finally {
     free(backend, p);
   }
