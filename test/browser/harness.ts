@@ -8,7 +8,7 @@
  */
 import * as esbuild from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -81,8 +81,8 @@ export interface Harness {
 }
 
 export async function startHarness(opts: { deviceScaleFactor?: number } = {}): Promise<Harness> {
-  const bundles = join(outputDir, `bundles-${process.pid}`);
-  mkdirSync(bundles, { recursive: true });
+  mkdirSync(outputDir, { recursive: true });
+  const bundles = mkdtempSync(join(outputDir, 'bundles-')); // one per harness: a test may run two
   await buildBundles(bundles);
   const types: Record<string, string> = { '.js': 'text/javascript', '.map': 'application/json' };
   const server: Server = createServer((req, res) => {
