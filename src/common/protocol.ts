@@ -40,6 +40,11 @@ export interface ExecuteRequest {
 /** Cancels the running cell's AbortSignal. A busy synchronous loop also gets SIGINT from the host. */
 export interface InterruptRequest {
   type: 'interrupt';
+  /**
+   * The cell to stop. When set, the kernel ignores the request unless that cell is the one
+   * running (an interrupt that arrives late must not stop the next cell). Unset: whatever runs.
+   */
+  execId?: string;
 }
 
 export interface CompleteRequest {

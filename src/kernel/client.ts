@@ -6,11 +6,11 @@
  * Lifecycle: start() spawns the process and sends `init`; execute() sends one cell and resolves
  * on its `done`. If the process dies, the running cells end with a KernelDiedError output and a
  * `done` with status 'error', and the next execute() starts a fresh kernel. restart() = kill +
- * start. Interrupt goes three ways at once, because no single one reaches every case: the IPC
- * `interrupt` (aborts the cell's AbortSignal, seen by async work that watches it) and SIGINT,
- * which breaks busy synchronous cell code, also after an await (vm breakOnSigint, see
- * src/kernel/awaiter.ts). Not on Windows, where SIGINT would kill the process: there only
- * the AbortSignal stops a cell.
+ * start. Interrupt goes two ways, because neither reaches every case: the IPC `interrupt`
+ * (aborts the cell's AbortSignal, seen by async work that watches it; the cell ends at once)
+ * and, only if the cell is still running a moment later, SIGINT, which breaks busy synchronous
+ * cell code, also after an await (vm breakOnSigint, see src/kernel/awaiter.ts). Not on
+ * Windows, where SIGINT would kill the process: there only the AbortSignal stops a cell.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import type {
@@ -81,6 +81,8 @@ interface PendingRequest {
 }
 
 const MIN_NODE_MAJOR = 20;
+/** How long interrupt() lets the kernel end a cell through the IPC message before sending SIGINT. */
+const SIGINT_GRACE_MS = 250;
 const nodeChecks = new Map<string, Promise<string>>();
 
 /** Resolves the version of `nodePath` (cached per path), or rejects with a typed error. */
@@ -173,9 +175,18 @@ export class KernelClient {
   /** Stops the running cell; the kernel and its state stay. No-op when idle. */
   interrupt(): void {
     const child = this.child;
-    if (!child || this.running.size === 0) return;
-    this.send({ type: 'interrupt' });
-    if (process.platform !== 'win32') child.kill('SIGINT');
+    // The kernel runs cells in the order they were sent: the first one pending is the running one.
+    const execId = this.running.keys().next().value as string | undefined;
+    if (!child || execId === undefined) return;
+    this.send({ type: 'interrupt', execId });
+    if (process.platform === 'win32') return;
+    // SIGINT only when the kernel did not end the cell in time, i.e. its event loop is stuck in
+    // synchronous cell code, which runs inside a vm breakOnSigint call. Sent at once, it could
+    // land between two such calls of an async cell, where node's default action for SIGINT
+    // ends the process (seen in tests: the kernel died instead of stopping a cell).
+    setTimeout(() => {
+      if (this.child === child && this.running.has(execId)) child.kill('SIGINT');
+    }, SIGINT_GRACE_MS).unref();
   }
 
   /** Kills the process (state is lost) and starts a fresh one. */

@@ -60,7 +60,7 @@ async function handle(msg: HostToKernel): Promise<void> {
       return;
     }
     case 'interrupt':
-      (await runner)?.interrupt();
+      (await runner)?.interrupt(msg.execId);
       return;
     case 'complete': {
       const r = await runner!;

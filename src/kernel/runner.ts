@@ -54,8 +54,9 @@ export class CellRunner {
     return new CellRunner(new CellCompiler(mode), loader, notebookDir, internalFile);
   }
 
-  /** Aborts the running cell (no-op when none runs). */
-  interrupt(): void {
+  /** Aborts the running cell (no-op when none runs, or when `execId` names another cell). */
+  interrupt(execId?: string): void {
+    if (execId !== undefined && this.running?.ctx.execId !== execId) return;
     this.running?.interrupt();
   }
 

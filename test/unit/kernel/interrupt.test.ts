@@ -54,4 +54,24 @@ describe('interrupt', () => {
     const settled = await run(client, 'const before = ticks;\nawait new Promise((r) => setTimeout(r, 50));\n[before > 0, ticks - before <= 1]');
     assert.equal(resultText(settled), '[ true, true ]');
   });
+
+  it('survives repeated interrupts of async cells (no SIGINT lands between two awaits)', async () => {
+    const pid = client.pid;
+    for (let round = 0; round < 5; round++) {
+      const r = await runAndInterrupt(
+        'let spins = 0;\nfor (;;) {\n  if (signal.aborted) break;\n  await null;\n  if (++spins % 100 === 0) await new Promise((r) => setImmediate(r));\n  if (spins === 300) console.log("started");\n}',
+      );
+      assert.equal(r.done.status, 'interrupted');
+    }
+    assert.equal(client.pid, pid, 'same process');
+    assert.equal(resultText(await run(client, 'typeof counter')), "'number'");
+  });
+
+  it('sends no SIGINT when the cell ends through its signal', async () => {
+    await run(client, 'let sigints = 0;\nprocess.on("SIGINT", () => sigints++);');
+    const r = await runAndInterrupt('console.log("started");\nwhile (!signal.aborted) await new Promise((r) => setTimeout(r, 5));');
+    assert.equal(r.done.status, 'interrupted');
+    // Longer than the client's grace period before it would send SIGINT.
+    assert.equal(resultText(await run(client, 'await new Promise((r) => setTimeout(r, 600));\nsigints')), '0');
+  });
 });
