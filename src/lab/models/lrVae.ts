@@ -271,9 +271,9 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
   /**
    * Semi-supervised fine-tuning on UNLABELLED data (paper section 3.6): one update of E_s, E_u
    * and G on recon + beta KL + lambda_lkd * NLL of z_s under the chosen prior; the class
-   * Gaussians stay fixed, C and D are not used (no labels). Fit it with the Trainer.
+   * Gaussians stay fixed, C and D are not used (no labels). Fit it with the Trainer; dispose() frees its optimizer.
    */
-  semiSupervised(prior: UnlabeledPrior = 'ambiguous', learningRate = this.cfg.learningRate ?? 1e-3): Trainable {
+  semiSupervised(prior: UnlabeledPrior = 'ambiguous', learningRate = this.cfg.learningRate ?? 1e-3): Trainable & { dispose(): void } {
     const vars = [...trainableVariables(this.es), ...trainableVariables(this.eu), ...trainableVariables(this.decoder)];
     const lambda = this.cfg.lambdaLkd ?? 0.1;
     const spec: UpdateSpec = {
@@ -287,7 +287,7 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
         return { loss, terms: { recon: r.recon, kl: r.kl, lkd } };
       },
     };
-    return { updates: () => [spec], variables: () => this.variables() };
+    return { updates: () => [spec], variables: () => this.variables(), dispose: () => spec.optimizer.dispose() };
   }
 
   config(): LrVaeConfig {
