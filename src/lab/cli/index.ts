@@ -168,7 +168,8 @@ function summary(m: { test: EvalResult; tTest: EvalResult; backend: string; seco
   return `${row('test', m.test)}\n${row('t-Test', m.tTest)}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
 }
 
-// `npx tsx src/lab/cli/index.ts train ...` runs the CLI directly.
-if (typeof require !== 'undefined' && require.main === module) {
+// `npx tsx src/lab/cli/index.ts train ...` runs the CLI directly. (Not `require.main ===
+// module`: inside the dist/cli.js bundle that is true too, and the command would run twice.)
+if (/src[\\/]lab[\\/]cli[\\/]index\.ts$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }
