@@ -19,6 +19,9 @@ export interface DSpritesNetConfig {
   hidden?: number;
 }
 
+/** logit(0.045) = log(0.045 / 0.955). */
+const OUTPUT_BIAS = -3;
+
 const conv = (filters: number, activation?: 'relu') => ({ filters, kernelSize: 4, strides: 2, padding: 'same' as const, activation });
 
 export function buildDSpritesEncoder(cfg: DSpritesNetConfig, s: NetShape): tf.LayersModel {
@@ -41,6 +44,8 @@ export function buildDSpritesDecoder(cfg: DSpritesNetConfig, s: NetShape): tf.La
   y = tf.layers.dense({ units: h0 * w0 * f4, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.reshape({ targetShape: [h0, w0, f4] }).apply(y) as tf.SymbolicTensor;
   for (const f of [f3, f2, f1]) y = tf.layers.conv2dTranspose(conv(f, 'relu')).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.conv2dTranspose(conv(c)).apply(y) as tf.SymbolicTensor;
+  // Output bias starts at logit(0.045), about the mean dSprites pixel: training starts from a
+  // near-empty image instead of grey (from 0, Adam needs thousands of steps to get there).
+  y = tf.layers.conv2dTranspose({ ...conv(c), biasInitializer: tf.initializers.constant({ value: OUTPUT_BIAS }) }).apply(y) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: y });
 }

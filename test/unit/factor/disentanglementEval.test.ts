@@ -8,7 +8,7 @@ import { initRuntime } from '../../../src/lab/runtime';
 import { aggregateTc, evaluateDisentanglement, reconstructionError } from '../../../src/lab/metrics/disentanglementEval';
 
 before(async () => {
-  await initRuntime('wasm');
+  await initRuntime('wasm', { threads: 1 });
 });
 
 test('aggregateTc: ~0 for independent codes, ~0.7 nats for two noisy copies of one uniform code', () => {

@@ -11,7 +11,7 @@ import { loadCheckpoint } from '../../../src/lab/train/checkpoint';
 import { main } from '../../../src/lab/cli/index';
 
 before(async () => {
-  await initRuntime('wasm');
+  await initRuntime('wasm', { threads: 1 });
 });
 
 /** The quick preset shrunk to a few steps and votes: the pipeline, not the numbers, is under test. */

@@ -8,7 +8,7 @@ import { Trainer } from '../../../src/lab/train/trainer';
 import { initRuntime } from '../../../src/lab/runtime';
 
 before(async () => {
-  await initRuntime('wasm');
+  await initRuntime('wasm', { threads: 1 });
 });
 
 test('permuteDims: every column is a permutation of itself, rows are mixed, seeded', () => {
@@ -62,7 +62,7 @@ test('discriminator: learns the TC of correlated codes and finds none in indepen
 });
 
 const tiny = (gamma: number): FactorVaeConfig => ({
-  kind: 'factor-vae', inputShape: [64, 64, 1], latentDim: 4, gamma, learningRate: 5e-3,
+  kind: 'factor-vae', inputShape: [64, 64, 1], latentDim: 4, gamma, learningRate: 1e-3,
   net: { kind: 'dsprites', filters: [4, 4, 8, 8], hidden: 16 },
   discriminator: { width: 16, depth: 2, learningRate: 1e-3 },
 });
@@ -96,9 +96,9 @@ test('FactorVAE: two updates through the Trainer, each moving only its own varia
 
 test('FactorVAE: training lowers the VAE loss, and gamma changes the encoder update', async () => {
   const m = new FactorVAE(tiny(10));
-  const res = await new Trainer({ steps: 60, batchSize: 16, seed: 3 }).fit(m, data);
+  const res = await new Trainer({ steps: 110, epochs: 10, batchSize: 16, seed: 3 }).fit(m, data);
   const mean = (a: typeof res.history) => a.reduce((s, h) => s + h.terms['vae/recon'], 0) / a.length;
-  assert.ok(mean(res.history.slice(-5)) > mean(res.history.slice(0, 5)) + 50, 'reconstruction log-likelihood improves');
+  assert.ok(mean(res.history.slice(-10)) > mean(res.history.slice(0, 10)) + 50, 'reconstruction log-likelihood improves');
   // Same seed, same init weights: gamma 0 vs 1000 give different encoders after one step.
   const enc = (gamma: number) => {
     const f = new FactorVAE(tiny(gamma));
