@@ -62,6 +62,11 @@ async function main(): Promise<number> {
   }
 
   try {
+    // Zip entry names are stored as plain text, so a byte search lists what the .vsix holds.
+    const zip = readFileSync(vsix);
+    const bundles = ['extension.js', 'kernel.js', 'renderers/grid.js', 'renderers/vegalite.js', 'wasm/tfjs-backend-wasm-simd.wasm'];
+    const missing = bundles.filter((b) => !zip.includes(`extension/dist/${b}`));
+    step(`the .vsix (${(zip.length / 1e6).toFixed(1)} MB) holds the host, kernel and renderer bundles and the wasm binaries`, missing.map((m) => `missing dist/${m}`));
     console.log('e2e: installing the .vsix into a fresh code-server');
     const installLog = await installExtension(tmp, vsix);
     step('the .vsix installs', /successfully installed/i.test(installLog) ? [] : [installLog.trim()]);
