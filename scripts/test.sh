@@ -8,3 +8,4 @@ npm run typecheck
 npm run test:unit
 npm run test:browser
 npm run test:e2e
+bash scripts/run-notebooks.sh

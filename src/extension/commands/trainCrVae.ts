@@ -6,9 +6,10 @@
  * end a results notebook is written into the workspace, executed once with the same kernel
  * machinery (runNotebook) so it opens with real outputs, and attached to the VAE Lab kernel.
  *
- * Tests (and scripts) may pass the options object directly; the palette never does.
+ * Tests (and scripts) may pass the options object directly (the palette never does), or name a
+ * JSON file of options in $VAE_LAB_TRAIN_OPTIONS (the code-server end-to-end test).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { runNotebook } from '../../cli/run-notebook';
@@ -57,6 +58,9 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   }
   const remembered = { ...DEFAULT_OPTIONS, ...context.globalState.get<Partial<TrainCrVaeOptions>>(STATE_KEY) };
   let chosen: TrainCrVaeOptions | undefined;
+  // End-to-end tests preselect the quick picks: $VAE_LAB_TRAIN_OPTIONS names a JSON file of options, read per run.
+  const preset = process.env.VAE_LAB_TRAIN_OPTIONS;
+  if (!given && preset && existsSync(preset)) given = JSON.parse(readFileSync(preset, 'utf8')) as Partial<TrainCrVaeOptions> & { open?: boolean };
   if (given && typeof given === 'object' && 'dataset' in given) {
     const { open: _open, ...rest } = given;
     chosen = { ...DEFAULT_OPTIONS, ...rest } as TrainCrVaeOptions;

@@ -45,8 +45,8 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
   const names = runNames(o);
   const ds = typeof o.dataset === 'string' ? o.dataset : o.dataset.folder;
   const panels = o.baseline
-    ? `[{ title: labelOf('${names.base}'), model: base! }, { title: labelOf('${names.cr}'), model }]`
-    : `[{ title: labelOf('${names.cr}'), model }]`;
+    ? `[{ title: labelOf('${names.base}'), model: base! }, { title: labelOf('${names.cr}'), model: model }]`
+    : `[{ title: labelOf('${names.cr}'), model: model }]`;
   const cells: NbCell[] = [
     md(`# ${title}\n\nWritten by **VAE Lab: Train CR-VAE**. The checkpoints are in the folders next to this notebook ` +
       `(\`${names.cr}/model\`${o.baseline ? `, \`${names.base}/model\`` : ''}); \`results.json\` holds the scores computed right after training ` +
@@ -56,11 +56,11 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
       `const labelOf = (name: string): string => results.runs.find((r: any) => r.name === name)?.label ?? name;\n` +
       `display.markdown(\`Data set **\${results.dataset}**, preset **\${results.preset}**: \${results.epochs} epochs on \${results.trainExamples} images; ` +
       `scored on \${results.evalExamples} test / t-Test images, K = \${results.K}, M = \${results.M}.\`);`),
-    md(`## Scores beside the paper\n\nThe paper's rows are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data). ` +
+    md(`## Scores beside the paper\n\nThe paper's columns are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data), also shown for other data sets as a reference. ` +
       `The quick preset trains a small MLP on a subset for a few epochs, so compare the *direction* of the effect ` +
       `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers.`),
     code(`import { crResultsMarkdown, loadCheckpoint, crData, show, tf } from 'vae-lab';\n` +
-      `display.markdown(crResultsMarkdown(results.runs, results.dataset));\n` +
+      `display.markdown(crResultsMarkdown(results.runs));\n` +
       `const { model } = await loadCheckpoint('${names.cr}/model') as any;\n` +
       (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model') as any).model;\n` : `const base = undefined;\n`) +
       `const data = crData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
@@ -70,9 +70,10 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
     md('## Training curves\n\nPer-step terms (loss, reconstruction, KL, the bound on x~, the consistency KL) and per-epoch means, as the live chart drew them during training.'),
     code(`for (const r of results.runs) if (r.curves) display.mime(r.curves);`),
     md('## Reconstructions\n\nTop: test images; bottom: the CR model\'s reconstructions (posterior mean through the decoder). Then the same for t-Test images.'),
-    code(`show.reconstructions(model, tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]) as any);\nshow.reconstructions(model, tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1]) as any);`),
+    code(`const [x16, xt16] = [tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]), tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1])];\n` +
+      `show.reconstructions(model, x16 as any);\nshow.reconstructions(model, xt16 as any);\ntf.dispose([x16, xt16]);`),
     md('## Latent traversal\n\nOne test image, each latent dimension (ordered by KL to the prior) swept while the others stay at the posterior mean.'),
-    code(`show.traversal(model, tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]) as any);`),
+    code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nshow.traversal(model, x1 as any);\nx1.dispose();`),
     md('## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
       'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.'),
     code(`show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),
