@@ -15,10 +15,6 @@ async function main(): Promise<void> {
   };
   setWasmPaths(wasmDir);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed in the worker');
-  // V8 first runs wasm through its baseline compiler and optimises hot functions later, in the
-  // background; a worker that starts on a big product would run it unoptimised. Warm the
-  // matmul kernels up before saying ready.
-  for (let i = 0; i < 30; i++) tf.tidy(() => void tf.matMul(tf.ones([128, 256]), tf.ones([256, 128])).dataSync());
   const ctrl = new Int32Array(ctrlBuffer);
   let data = new Float32Array(dataBuffer);
   parentPort!.postMessage('ready');
@@ -36,9 +32,13 @@ async function main(): Promise<void> {
     const k = ctrl[State.k];
     const n = ctrl[State.n];
     try {
-      const c = tf.tidy(() => tf.matMul(
-        tf.tensor2d(data.subarray(0, m * k), [m, k]),
-        tf.tensor2d(data.subarray(m * k, m * k + k * n), [k, n])).dataSync());
+      // Not tf.tidy(() => ....dataSync()): tidy walks its return value looking for tensors, and
+      // walking a Float32Array of m*n numbers one by one cost ~5x the product itself.
+      const A = tf.tensor2d(data.subarray(0, m * k), [m, k]);
+      const B = tf.tensor2d(data.subarray(m * k, m * k + k * n), [k, n]);
+      const C = tf.matMul(A, B);
+      const c = C.dataSync();
+      tf.dispose([A, B, C]);
       data.set(c, m * k + k * n);
       Atomics.store(ctrl, State.state, DONE);
     } catch {

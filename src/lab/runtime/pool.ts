@@ -5,11 +5,13 @@
  * memory and its half of C copied back: O(mk + kn + mn) against O(mkn) compute, plus a
  * wake-up, so only products of at least MIN_MACS multiply-adds are split.
  *
- * OFF by default (threads = 1): on the shared 2-core machine this was built on (load average
- * ~20 from other work), every split product was slower than one thread, and the worker's half
- * took ~7x the CPU time of the same product in a standalone worker, for reasons not yet found
- * (see the report in the bench). Opt in with initRuntime(.., { threads: 2 }) or
- * VAE_LAB_WASM_THREADS=2; the results are identical either way (test/unit/runtime/pool.test.ts).
+ * On by default where there are 2+ cores, for products of at least 2^26 multiply-adds
+ * (~5 ms on one thread: WAE-sized convs, 1024^2 matmuls); smaller ones (the MLP VAE's) stay
+ * on one thread, where the copies and the wake-up would eat the gain. Measured on the shared
+ * machine this was built on (load average 15-22 from other work): the split costs ~5-10%
+ * more CPU than one thread, and wall time was no better there because no core was free.
+ * initRuntime(.., { threads: 1 }) or VAE_LAB_WASM_THREADS=1 turns it off; results are
+ * identical either way (test/unit/runtime/pool.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,7 +24,7 @@ import { setGemmHook, stockGemm2d } from './wasm/matmul';
 import { CTRL_INTS, DONE, EXIT, IDLE, JOB, NEW_BUFFER, State } from './pool-protocol';
 
 /** Below this many multiply-adds (m*k*n) a product stays on one thread; see the bench. */
-export let MIN_MACS = 1 << 23;
+export let MIN_MACS = 1 << 26;
 export function setMinMacs(v: number): void {
   MIN_MACS = v;
 }
@@ -51,7 +53,7 @@ function workerScript(): { script: string; evalSource: boolean } | undefined {
  * Starts the worker (once) and routes large 2-D products through it. Returns the number of
  * threads in use: 1 when `threads` is 1, the machine has one core, or the worker fails.
  */
-export async function startPool(wasmDir: string, threads = 1): Promise<number> {
+export async function startPool(wasmDir: string, threads = 2): Promise<number> {
   if (pool) return 2;
   threads = Math.min(threads, availableParallelism());
   const w = threads > 1 ? workerScript() : undefined;
