@@ -2,7 +2,8 @@
  * The headless runner on small generated notebooks, through a real kernel: outputs land in
  * nbformat 4 shape (streams merged, display updates applied in place, results, errors with
  * mapped tracebacks), stale outputs go, a failing cell stops the run with status 1, and the
- * preset reaches the kernel.
+ * preset reaches the kernel. One kernel start only (CI budget): saving in place (no --out)
+ * differs from this run only in the path written.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,14 +30,14 @@ describe('runNotebook', () => {
     ensureBuilt();
     const file = writeNotebook([
       { cell_type: 'markdown', source: ['# title'], metadata: {} },
-      code(['const a: number = 2;\n', 'console.log("one", a);\n', 'console.log("two");\n', 'a * 21']),
+      code(['const a: number = 2;\n', 'console.log("one", a);\n', 'console.log(`two ${process.env.VAE_LAB_PRESET}`);\n', 'a * 21']),
       code('const h = display.markdown("0%");\nh.update("100%");\ndisplay.json({ x: 1 });'),
       // JavaScript cells are covered in cells.test.ts (a second converter costs seconds to start).
       code('const z: string = "z";\n\nthrow new TypeError("bad " + z);'),
       code('console.log("never runs")'),
     ]);
     const out = join(file, '..', 'out.ipynb');
-    const r = await runNotebook(file, { out, kernelScript });
+    const r = await runNotebook(file, { out, kernelScript, preset: 'quick' });
     assert.equal(r.status, 1);
     assert.equal(r.failedCell, 3);
     assert.equal(r.outPath, out);
@@ -44,7 +45,7 @@ describe('runNotebook', () => {
     const cells = JSON.parse(readFileSync(out, 'utf8')).cells as Json[];
     assert.equal(cells[0].cell_type, 'markdown');
     assert.deepEqual(cells[1].outputs, [
-      { output_type: 'stream', name: 'stdout', text: ['one 2\n', 'two\n'] },
+      { output_type: 'stream', name: 'stdout', text: ['one 2\n', 'two quick\n'] },
       { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': ['42'] }, metadata: {} },
     ]);
     assert.equal(cells[1].execution_count, 1);
@@ -60,15 +61,6 @@ describe('runNotebook', () => {
     assert.deepEqual(cells[4].outputs, []);
     assert.equal(cells[4].execution_count, null);
     assert.deepEqual(readdirSync(join(file, '..')).sort(), ['nb.ipynb', 'out.ipynb'], 'no temporary file left');
-  });
-
-  it('saves in place with status 0 and passes the preset to the kernel', async () => {
-    const file = writeNotebook([code('console.log(`preset=${process.env.VAE_LAB_PRESET}`)')]);
-    const r = await runNotebook(file, { preset: 'quick', kernelScript });
-    assert.equal(r.status, 0);
-    const cells = JSON.parse(readFileSync(file, 'utf8')).cells as Json[];
-    assert.deepEqual(cells[0].outputs, [{ output_type: 'stream', name: 'stdout', text: ['preset=quick\n'] }]);
-    assert.equal(cells[0].execution_count, 1);
   });
 
   it('rejects bad command lines and files that are not notebooks', async () => {
