@@ -41,6 +41,8 @@ export class CellOutputWriter {
   private lastStream: { name: 'stdout' | 'stderr'; output: vscode.NotebookCellOutput } | undefined;
   private pending: { name: 'stdout' | 'stderr'; text: string } | undefined;
   private finished = false;
+  /** Whether this run has shown an error output (the controller adds one for a silent interrupt). */
+  sawError = false;
 
   constructor(
     private execution: vscode.NotebookCellExecution,
@@ -73,6 +75,7 @@ export class CellOutputWriter {
         }));
         return;
       case 'error':
+        this.sawError = true;
         this.appendError({ name: message.ename, message: message.evalue, stack: message.stack });
         return;
       case 'diagnostics':

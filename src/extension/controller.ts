@@ -148,6 +148,10 @@ export class VaeLabController implements vscode.Disposable {
       { execId, cellNumber: cell.index + 1, language: cell.document.languageId as (typeof LANGUAGES)[number], code: cell.document.getText() },
       (message) => writer.handle(message),
     );
+    if (done.status === 'interrupted' && !writer.sawError) {
+      // Without this the cell would only show a cross, and the user could fear its state is gone.
+      writer.appendError({ name: 'Interrupted', message: 'The cell was interrupted. The kernel and its variables are kept.' });
+    }
     return end(done.status === 'ok');
   }
 

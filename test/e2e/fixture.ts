@@ -236,6 +236,7 @@ export function lifecycleNotebook(): object {
 
 export function checkLifecycle(saved: { cells: IpynbCell[] }): CheckResult[] {
   const outputs = (i: number) => saved.cells[i]?.outputs ?? [];
+  const interrupted = outputs(LIFECYCLE.loop).find((o) => o.output_type === 'error');
   const afterInterrupt = resultText(outputs(LIFECYCLE.afterInterrupt));
   const killed = outputs(LIFECYCLE.kill).find((o) => o.output_type === 'error');
   const fresh = resultText(outputs(LIFECYCLE.fresh));
@@ -243,6 +244,10 @@ export function checkLifecycle(saved: { cells: IpynbCell[] }): CheckResult[] {
     {
       title: 'Interrupt stops `while (true) {}` and keeps the kernel state',
       problems: afterInterrupt && /^42$/.test(afterInterrupt) ? [] : [`cell after the interrupt gave ${JSON.stringify(afterInterrupt)} (outputs: ${JSON.stringify(outputs(LIFECYCLE.afterInterrupt)).slice(0, 300)})`],
+    },
+    {
+      title: 'the interrupted cell says it was interrupted',
+      problems: interrupted && /interrupt/i.test(`${interrupted.ename} ${interrupted.evalue}`) ? [] : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.loop)).slice(0, 300)}`],
     },
     {
       title: 'a killed kernel ends its cell with an error that says so',
