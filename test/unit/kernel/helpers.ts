@@ -22,7 +22,14 @@ function newest(dir: string): number {
 }
 
 /** Builds dist/ when the kernel bundle is missing or older than src/kernel or src/common. */
+let checked = false;
+
 export function ensureBuilt(): void {
+  // Decided once per test process: others edit src/common all the time, and a rebuild in the
+  // middle of a file (the build empties dist/) would cost a minute and pull the bundle out
+  // from under kernels that are starting.
+  if (checked) return;
+  checked = true;
   const built = existsSync(kernelScript) ? statSync(kernelScript).mtimeMs : 0;
   if (built >= Math.max(newest(join(root, 'src/kernel')), newest(join(root, 'src/common')))) return;
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
