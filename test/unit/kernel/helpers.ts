@@ -21,9 +21,9 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Builds dist/ when the kernel bundle is missing or older than src/kernel or src/common. */
 let checked = false;
 
+/** Builds dist/ when the kernel bundle is missing or older than src/kernel or src/common. */
 export function ensureBuilt(): void {
   // Decided once per test process: others edit src/common all the time, and a rebuild in the
   // middle of a file (the build empties dist/) would cost a minute and pull the bundle out
