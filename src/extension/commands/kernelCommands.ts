@@ -1,6 +1,6 @@
 /**
- * "VAE Lab: Restart Kernel" (the active notebook's kernel; its state is lost) and
- * "VAE Lab: Show Kernel Log".
+ * "VAE Lab: Restart Kernel" (the active notebook's kernel; its state is lost),
+ * "VAE Lab: Show Kernel Log", and an offer to restart kernels when `vaeLab.*` settings change.
  */
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
@@ -9,19 +9,29 @@ export function registerKernelCommands({ kernels, log }: ExtensionServices): vsc
   return [
     vscode.commands.registerCommand('vaeLab.restartKernel', async () => {
       const notebook = vscode.window.activeNotebookEditor?.notebook;
-      const client = notebook && kernels.get(notebook);
-      if (!client) {
+      if (!notebook || !kernels.get(notebook)) {
         void vscode.window.showInformationMessage('VAE Lab: no kernel is running for the active notebook; running a cell starts one.');
         return;
       }
+      // A new client, not client.restart(): it reads the settings again (backend, Node, type check).
+      kernels.shutdown(notebook);
       try {
         await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: restarting the kernel' },
-          () => client.restart(),
+          () => kernels.getOrCreate(notebook).start(),
         );
       } catch (err) {
         void vscode.window.showErrorMessage(`VAE Lab: the kernel did not restart: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      const running = vscode.workspace.notebookDocuments.filter((nb) => kernels.get(nb));
+      if (!e.affectsConfiguration('vaeLab') || running.length === 0) return;
+      const pick = await vscode.window.showInformationMessage(
+        'VAE Lab settings changed. Running kernels keep the old settings until they restart (their variables are lost).',
+        'Restart Kernels',
+      );
+      if (pick) kernels.shutdownAll();
     }),
     vscode.commands.registerCommand('vaeLab.showKernelLog', () => log.show()),
   ];
