@@ -33,9 +33,9 @@ async function main(): Promise<number> {
     console.log('e2e: npm run package');
     execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` (or unset VAE_LAB_E2E_SKIP_PACKAGE).`);
   const tmp = mkdtempSync(join(tmpdir(), 'vae-lab-e2e-'));
   // A copy: another build in the same tree may clean dist/ while this test runs.
-  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` (or unset VAE_LAB_E2E_SKIP_PACKAGE).`);
   const vsix = join(tmp, 'vae-lab.vsix');
   copyFileSync(VSIX, vsix);
   const workspace = join(tmp, 'workspace');

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gpuModuleDirs, gpuRuntimeDir, gpuUnsupportedReason, npmInstallInvocation, GPU_PACKAGE_VERSION } from '../../../src/extension/gpuRuntimePlan';
 
@@ -29,7 +30,7 @@ test('npm installs the pinned version into the given prefix, via a shell only on
   assert.equal(win.shell, true);
 });
 
-test('the GPU package is pinned to the bundled tfjs version (one tfjs-core for both)', async () => {
-  const pkg = (await import('../../../package.json', { with: { type: 'json' } })).default as { devDependencies: Record<string, string> };
+test('the GPU package is pinned to the bundled tfjs version (one tfjs-core for both)', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   assert.equal(GPU_PACKAGE_VERSION, pkg.devDependencies['@tensorflow/tfjs']);
 });
