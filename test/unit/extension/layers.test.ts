@@ -1,0 +1,23 @@
+/**
+ * The extension host never loads tfjs or the lab (ARCHITECTURE.md): a native addon or a crash
+ * there would take VS Code's extension host down. Checked on what esbuild actually bundles
+ * from src/extension/extension.ts, so type-only imports pass and runtime imports fail.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const root = join(__dirname, '../../..');
+
+test('the extension host bundle contains no tfjs and no lab code', async () => {
+  const result = await esbuild.build({
+    entryPoints: [join(root, 'src/extension/extension.ts')],
+    bundle: true, platform: 'node', format: 'cjs', external: ['vscode'],
+    write: false, metafile: true, logLevel: 'silent', absWorkingDir: root,
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(inputs.some((p) => p.startsWith('src/extension/')), 'the bundle should hold the extension sources');
+  const forbidden = inputs.filter((p) => p.includes('@tensorflow') || p.startsWith('src/lab/') || p.startsWith('src/renderers/'));
+  assert.deepEqual(forbidden, []);
+});
