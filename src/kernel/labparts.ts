@@ -47,7 +47,7 @@ export function virtualModules(): Map<string, () => unknown> {
  * Runs the lab's runtime initialisation (backend choice). Never throws: what went wrong comes
  * back as `warning`, and the kernel still runs on tfjs's default backend.
  */
-export async function initRuntime(choice: BackendChoice): Promise<{ info: RuntimeInfo; warning?: string }> {
+export async function initRuntime(choice: BackendChoice, moduleDirs: string[]): Promise<{ info: RuntimeInfo; warning?: string }> {
   const r = runtime as Optional;
   const fallback = async (why: string) => {
     await tf.ready();
@@ -57,7 +57,8 @@ export async function initRuntime(choice: BackendChoice): Promise<{ info: Runtim
     return fallback(`lab runtime not available (${missing(r) ?? 'initRuntime missing'}); using tfjs's default backend`);
   }
   try {
-    return { info: await (r.initRuntime as (c: BackendChoice) => Promise<RuntimeInfo>)(choice) };
+    type Init = (c: BackendChoice, o: { moduleDirs: string[] }) => Promise<RuntimeInfo>;
+    return { info: await (r.initRuntime as Init)(choice, { moduleDirs }) };
   } catch (err) {
     return fallback(`runtime initialisation failed (${err instanceof Error ? err.message : String(err)}); using tfjs's default backend`);
   }

@@ -31,7 +31,9 @@ async function init(msg: InitRequest): Promise<CellRunner> {
   const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, virtualModules());
   loader.installGlobalHook();
   const r = CellRunner.create(msg.typeCheck, loader, notebookDir, kernelFile);
-  const runtime = await initRuntime(msg.backend);
+  // tfjs-node(-gpu) are looked up where the user may have put them: the notebook's folder,
+  // then the extension's GPU runtime folder ("VAE Lab: Install GPU Runtime").
+  const runtime = await initRuntime(msg.backend, [notebookDir, ...(msg.extraModuleDirs ?? [])]);
   if (runtime.warning) log('warn', runtime.warning);
   const typesProblem = missingLabTypes(typesRoot);
   if (typesProblem) log('warn', `Types for 'vae-lab' are not available in cells (imports are typed any): ${typesProblem}`);
