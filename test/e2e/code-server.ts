@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
 import { checkLifecycle, checkNotebook, fixtureNotebook, LIFECYCLE, lifecycleNotebook, type CheckResult } from './fixture';
 import { launchBrowser, Workbench } from './workbench';
@@ -91,6 +91,50 @@ async function main(): Promise<number> {
     const saved = JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8'));
     writeFileSync(join(OUT, NOTEBOOK), JSON.stringify(saved, null, 1));
     for (const r of checkNotebook(saved)) step(r.title, r.problems);
+
+    // Our renderers drew in the workbench's output webview (not only saved the right MIME types).
+    const canvasDrawn = async (el: Locator) => {
+      const canvases = await wb.canvases(el);
+      return canvases.some((c) => c.colours >= 3) ? [] : [`no canvas with content: ${JSON.stringify(canvases)}`];
+    };
+    const drawn = async (title: string, selector: string, name: string, content: (el: Locator) => Promise<string[]> = canvasDrawn) => {
+      try {
+        const el = await wb.findOutput(selector);
+        // Renderers draw asynchronously (vega-embed): give the content a moment to appear.
+        let problems = await content(el);
+        for (let i = 0; i < 40 && problems.length; i++) {
+          await page.waitForTimeout(250);
+          problems = await content(el);
+        }
+        await wb.screenshotElement(el, name);
+        step(title, problems);
+      } catch (err) {
+        step(title, [err instanceof Error ? err.message : String(err)]);
+      }
+    };
+    await drawn('the grid renderer draws the reconstructions in the workbench', '.vae-lab-grid', 'out-grid');
+    await drawn('the traversal renderer draws the latent traversal in the workbench', '.vae-lab-traversal', 'out-traversal');
+    await drawn('the arrows renderer draws two panels in the workbench', '.vae-lab-arrows', 'out-arrows', async (el) => {
+      const panels = await el.locator('.vae-lab-panel').count();
+      const canvases = (await wb.canvases(el)).filter((c) => c.colours >= 3).length;
+      const stats = await el.locator('.vae-lab-stats').allInnerTexts();
+      return [
+        ...(panels === 2 ? [] : [`${panels} panels, expected 2`]),
+        ...(canvases >= 2 ? [] : [`${canvases} panel canvases with content, expected 2`]),
+        ...(stats.length === 2 && stats.every((t) => /\d/.test(t)) ? [] : [`stats under the panels: ${JSON.stringify(stats)}`]),
+      ];
+    });
+    await drawn('the vega-lite renderer draws the live training chart (and the chart cell) in the workbench', '.vae-lab-vegalite:has-text("e2e training")', 'out-live-chart', async (el) => {
+      const live = await el.locator('svg .mark-line path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
+      if (!live) return ['the live chart has no drawn line'];
+      // vega-embed draws SVG: count the charts whose line marks have a path.
+      const counts = await Promise.all(page.frames().map((f) => f.locator('.vae-lab-vegalite').evaluateAll((boxes) =>
+        boxes.filter((b) => [...b.querySelectorAll('svg .mark-line path')].some((p) => (p.getAttribute('d') ?? '').length > 20)).length).catch(() => 0)));
+      const charts = counts.reduce((a, b) => a + b, 0);
+      return charts >= 2 ? [] : [`${charts} vega-lite outputs drew lines, expected 2 (the chart cell and the live chart)`];
+    });
+    const errorBoxes = (await Promise.all(page.frames().map((f) => f.locator('.vae-lab-error').allInnerTexts().catch(() => [])))).flat();
+    step('no renderer shows an error box', errorBoxes.map((t) => `error box: ${t.slice(0, 200)}`));
 
     console.log('e2e: interrupt and kernel death');
     await wb.openFile(LIFECYCLE_NOTEBOOK);

@@ -59,6 +59,20 @@ function expectResult(outputs: IpynbOutput[], pattern: RegExp): string[] {
   return pattern.test(text) ? [] : [`result ${JSON.stringify(text)} does not match ${pattern}`];
 }
 
+/** One display_data with our `application/vnd.vae-lab.<kind>+json` payload, a PNG fallback and a text/plain one. */
+function expectLabOutput<P>(outputs: IpynbOutput[], kind: string, checkPayload: (payload: P) => string[]): string[] {
+  const mime = `application/vnd.vae-lab.${kind}+json`;
+  const found = outputs.filter((x) => x.output_type === 'display_data' && x.data?.[mime]);
+  if (found.length !== 1) return [`expected one ${mime} output, got ${found.length} (outputs: ${JSON.stringify(outputs).slice(0, 300)})`];
+  const data = found[0].data!;
+  const problems = [...noErrors(outputs), ...checkPayload(data[mime] as P)];
+  const png = Buffer.from(join(data['image/png'] as string | string[] | undefined), 'base64');
+  if (png.subarray(1, 4).toString() !== 'PNG') problems.push('no image/png fallback');
+  else if (png.readUInt32BE(16) < 28 || png.readUInt32BE(20) < 28) problems.push(`image/png fallback is only ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+  if (!join(data['text/plain'] as string | string[] | undefined).trim()) problems.push('no text/plain fallback');
+  return problems;
+}
+
 export const cells: FixtureCell[] = [
   {
     title: 'state: a typed let and const',
@@ -143,6 +157,67 @@ export const cells: FixtureCell[] = [
       if (!d.data!['text/plain']) problems.push('no text/plain fallback');
       return problems;
     },
+  },
+  {
+    title: 'a tiny VAE trains on synthetic 28x28 images with a live chart (one output, updated in place)',
+    code: [
+      "import { tf, ImageDataset, VAE, Trainer, liveChart, show } from 'vae-lab';",
+      '// 64 images: a bright 10x10 square in one of four quadrants (the class), faint texture elsewhere.',
+      'const n = 64, bytes = new Uint8Array(n * 784), classes = new Uint8Array(n);',
+      'for (let i = 0; i < n; i++) {',
+      '  const c = i % 4, r0 = c < 2 ? 3 : 15, c0 = c % 2 ? 15 : 3;',
+      '  classes[i] = c;',
+      '  for (let r = 0; r < 28; r++) for (let q = 0; q < 28; q++)',
+      '    bytes[i * 784 + r * 28 + q] = r >= r0 && r < r0 + 10 && q >= c0 && q < c0 + 10 ? 240 : (i * 7 + r * 3 + q) % 23;',
+      '}',
+      "const blobs = new ImageDataset(bytes, [28, 28, 1], classes, 'blobs');",
+      "const vaeConfig = { kind: 'vae' as const, inputShape: [28, 28, 1] as [number, number, number], latentDim: 4, net: { kind: 'mlp' as const, hidden: [64] }, learningRate: 1e-2 };",
+      'const vae = new VAE(vaeConfig);',
+      '// throttleMs 0: every step updates the chart, so many updates must still leave one output.',
+      "const fit = await new Trainer({ epochs: 3, batchSize: 16, callbacks: liveChart({ title: 'e2e training', throttleMs: 0 }) }).fit(vae, blobs);",
+      '`${fit.steps} steps`',
+    ].join('\n'),
+    check: (o) => {
+      const problems = [...noErrors(o), ...expectResult(o, /^'12 steps'$/)];
+      const charts = o.filter((x) => x.output_type === 'display_data' && Object.keys(x.data ?? {}).some((k) => /^application\/vnd\.vegalite\.v\d\+json$/.test(k)));
+      if (charts.length !== 1) return [...problems, `expected one live chart output, got ${charts.length} (outputs: ${JSON.stringify(o).slice(0, 300)})`];
+      const data = charts[0].data!;
+      const spec = data[Object.keys(data).find((k) => k.includes('vegalite'))!] as { data?: { values?: { kind: string; term: string }[] } };
+      const values = spec.data?.values ?? [];
+      // The saved chart is the last update: all 3 epoch means are in it.
+      const epochs = values.filter((v) => v.kind === 'epoch' && v.term === 'loss').length;
+      if (epochs !== 3) problems.push(`chart holds ${epochs} epoch loss points, expected 3 (the final update)`);
+      if (!/last step 12/.test(join(data['text/plain'] as string | string[] | undefined))) problems.push(`text/plain fallback ${JSON.stringify(data['text/plain'])} does not name the last step 12`);
+      return problems;
+    },
+  },
+  {
+    title: 'show.reconstructions draws a grid (with an image/png fallback)',
+    code: [
+      'const { x } = blobs.batch(Int32Array.from({ length: 8 }, (_, i) => i));',
+      '// x~: each image mirrored left-right, for the grid\'s transformed rows and the arrows below.',
+      'const xt = tf.tidy(() => tf.reverse(x, 2)) as typeof x;',
+      'const y = Array.from(classes.subarray(0, 8));',
+      'show.reconstructions(vae, x, { transformed: xt, labels: y });',
+    ].join('\n'),
+    check: (o) => expectLabOutput(o, 'grid', (p: { count?: number; rows?: unknown[] }) =>
+      p.count === 8 && p.rows?.length === 4 ? [] : [`grid payload has count ${p.count} and ${p.rows?.length} rows, expected 8 and 4`]),
+  },
+  {
+    title: 'show.traversal draws a latent traversal (with an image/png fallback)',
+    code: "show.traversal(vae, x, { id: 'e2e' });",
+    check: (o) => expectLabOutput(o, 'traversal', (p: { id?: string; latentDim?: number; order?: number[] }) =>
+      p.id === 'e2e' && p.latentDim === 4 && p.order?.length === 4 ? [] : [`traversal payload ${JSON.stringify(p).slice(0, 200)}`]),
+  },
+  {
+    title: 'show.arrows draws two panels side by side (with an image/png fallback)',
+    code: [
+      'const untrained = new VAE(vaeConfig);',
+      "show.arrows([{ title: 'VAE (trained)', model: vae }, { title: 'untrained', model: untrained }], x, xt, y, { classNames: ['TL', 'TR', 'BL', 'BR'] });",
+      'untrained.dispose();',
+    ].join('\n'),
+    check: (o) => expectLabOutput(o, 'arrows', (p: { count?: number; panels?: { title: string }[] }) =>
+      p.count === 8 && p.panels?.map((q) => q.title).join() === 'VAE (trained),untrained' ? [] : [`arrows payload has count ${p.count}, panels ${JSON.stringify(p.panels?.map((q) => q.title))}`]),
   },
   {
     title: 'an error points at the cell line',

@@ -4,7 +4,7 @@
  * own DOM classes and ARIA labels; each step waits for what it needs (only screenshots give
  * the output webviews a moment to paint).
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { join } from 'node:path';
 
 export const CHROMIUM_ARGS = [
@@ -173,4 +173,60 @@ export class Workbench {
     }
     return files;
   }
+
+  /**
+   * The first element matching `selector` inside a notebook output webview (VS Code draws
+   * outputs in iframes: one per notebook, found among page.frames()). Scrolls the notebook
+   * down a step at a time until a renderer has put it there, then scrolls it into view.
+   */
+  async findOutput(selector: string, maxScrolls = 40): Promise<Locator> {
+    const list = this.page.locator('.notebook-editor:visible .monaco-list').first();
+    const viewport = this.page.viewportSize() ?? { width: 1400, height: 1000 };
+    for (let i = 0; i <= maxScrolls; i++) {
+      for (const frame of this.page.frames()) {
+        const found = frame.locator(selector).first();
+        if (!(await found.count().catch(() => 0))) continue;
+        // Bring it into the page viewport (the webview does not scroll itself; the list does).
+        for (let s = 0; s < 20; s++) {
+          const box = await found.boundingBox();
+          if (!box) break;
+          // Top edge 60 px below the page top when it is above that or its bottom is under the status bar.
+          const off = box.y < 60 || box.y + box.height > viewport.height - 60 ? box.y - 60 : 0;
+          if (Math.abs(off) < 2) break;
+          await list.hover({ position: { x: 10, y: 10 } });
+          await this.page.mouse.wheel(0, off);
+          await this.page.waitForTimeout(200);
+        }
+        return found;
+      }
+      await list.hover({ position: { x: 10, y: 10 } });
+      await this.page.mouse.wheel(0, 300);
+      await this.page.waitForTimeout(300);
+    }
+    throw new Error(`no output webview holds ${selector} (frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+  }
+
+  /** Size and number of distinct colours of each canvas under `el` (blank canvases have one or none). */
+  async canvases(el: Locator): Promise<{ width: number; height: number; colours: number }[]> {
+    return el.evaluate((root) => [...root.querySelectorAll('canvas')].map((c) => {
+      const seen = new Set<number>();
+      if (c.width && c.height) {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length && seen.size < 1000; i += 4) seen.add(((d[i] >> 3) << 15) | ((d[i + 1] >> 3) << 10) | ((d[i + 2] >> 3) << 5) | (d[i + 3] >> 3));
+      }
+      return { width: c.width, height: c.height, colours: seen.size };
+    }));
+  }
+
+  /** Screenshot of the page region `el` covers (an element inside an output webview). */
+  async screenshotElement(el: Locator, name: string): Promise<string> {
+    const box = await el.boundingBox();
+    const file = join(this.screenshotDir, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
+    const viewport = this.page.viewportSize() ?? { width: 1400, height: 1000 };
+    if (!box) return this.screenshot(name);
+    const x = Math.max(0, box.x - 8), y = Math.max(0, box.y - 8);
+    await this.page.screenshot({ path: file, clip: { x, y, width: Math.min(box.width + 16, viewport.width - x), height: Math.min(box.height + 16, viewport.height - y) } });
+    return file;
+  }
+
 }
