@@ -127,6 +127,9 @@ async function main(): Promise<number> {
     await drawn('the vega-lite renderer draws the live training chart (and the chart cell) in the workbench', '.vae-lab-vegalite:has-text("e2e training")', 'out-live-chart', async (el) => {
       const live = await el.locator('svg .mark-line path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
       if (!live) return ['the live chart has no drawn line'];
+      // Updated in place: the workbench shows one live chart, not one per update.
+      const copies = (await Promise.all(page.frames().map((f) => f.locator('.vae-lab-vegalite:has-text("e2e training")').count().catch(() => 0)))).reduce((a, b) => a + b, 0);
+      if (copies !== 1) return [`${copies} live charts in the workbench, expected 1`];
       // vega-embed draws SVG: count the charts whose line marks have a path.
       const counts = await Promise.all(page.frames().map((f) => f.locator('.vae-lab-vegalite').evaluateAll((boxes) =>
         boxes.filter((b) => [...b.querySelectorAll('svg .mark-line path')].some((p) => (p.getAttribute('d') ?? '').length > 20)).length).catch(() => 0)));
