@@ -22,7 +22,8 @@ import { blobs } from '../unit/lab/helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, 'test/output/e2e-train');
-const VSIX = join(ROOT, 'dist/vae-lab.vsix');
+/** $VAE_LAB_VSIX: a .vsix built earlier (another build may clean dist/ meanwhile). */
+const VSIX = process.env.VAE_LAB_VSIX ?? join(ROOT, 'dist/vae-lab.vsix');
 const TOTAL_MS = 12 * 60_000;
 
 async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs: number): Promise<T> {
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
   const vsix = join(tmp, 'vae-lab.vsix');
   copyFileSync(VSIX, vsix);
   const workspace = join(tmp, 'workspace');
-  const data = join(tmp, 'data');
+  const data = join(workspace, 'data'); // inside: the explorer needs a row before the workbench counts as open
   mkdirSync(workspace);
   mkdirSync(data);
   const set = blobs(192);
