@@ -69,15 +69,37 @@ async function probe(file, options) {
 }
 
 function tslabEmitOnError() {
-  // Three small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
+  // Five small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
   // version fails the build instead of misbehaving:
   //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
   //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
   //  - it emits no source map; we ask for one and hand it (with the ES module output it maps)
-  //    to the kernel through the options object, which maps stack frames back to cell lines.
+  //    to the kernel through the options object, which maps stack frames back to cell lines;
+  //  - a shorthand property naming an earlier cell's variable (`{ preset }`) is wrapped like
+  //    any other reference to it, and only top-level names of earlier cells are (not property
+  //    names whose type an earlier cell declared).
   const patches = [
     ['if (diag.diagnostics.length > 0) {', 'if (diag.diagnostics.length > 0 && !(options && options.emitOnError)) {'],
     ['declaration: true,', 'declaration: true, sourceMap: true,'],
+    [
+      // an object literal's shorthand `{ preset }` names an earlier cell's variable too: the
+      // identifier's own symbol is the property, so tslab leaves it unwrapped (ReferenceError)
+      'function wrapPrevIdentifier(node) {',
+      'function wrapPrevIdentifier(node) {\n' +
+        '            const origShorthand = ts.getOriginalNode(node);\n' +
+        '            if (ts.isShorthandPropertyAssignment(node) && !node.objectAssignmentInitializer && ts.isShorthandPropertyAssignment(origShorthand)) {\n' +
+        '                const valueSym = checker.getShorthandAssignmentValueSymbol(origShorthand);\n' +
+        '                if (valueSym && (valueSym.declarations || []).some((d) => d.getSourceFile() === declsFile)) {\n' +
+        '                    return ts.factory.createPropertyAssignment(ts.factory.createIdentifier(node.name.text), ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), ts.factory.createIdentifier(node.name.text)));\n' +
+        '                }\n' +
+        '            }',
+    ],
+    [
+      // only names an earlier cell declared at top level are its variables: a property name
+      // whose type came from an earlier cell (`const { preset: p } = o`) must stay as it is
+      'if (decl.getSourceFile() === declsFile) {',
+      'if (decl.getSourceFile() === declsFile && (decl.parent === declsFile || (ts.isVariableDeclaration(decl) && decl.parent.parent.parent === declsFile) || ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isImportSpecifier(decl))) {',
+    ],
     [
       'if (fileName === dstFilename) {',
       'if (fileName === dstFilename + ".map") { if (options) options.lastSourceMap = data; return; }\n' +

@@ -51,6 +51,18 @@ describe('cells', () => {
     }
   });
 
+  it("reads an earlier cell's names through shorthand properties and destructuring", async () => {
+    assert.equal((await run(client, "const preset = 'quick';\nlet steps = 3;\nconst opts = { preset: 'paper', steps: 9 };")).done.status, 'ok');
+    // `{ preset }` names the earlier cell's variable; `preset:` in a pattern or literal is a
+    // property name even though its type came from an earlier cell
+    const r = await run(
+      client,
+      "const { preset: p2 = 'x', steps: s2 } = opts;\n({ steps } = { steps: 4 });\nconst same: typeof opts = { preset: 'y', steps };\nJSON.stringify([{ preset, steps }, p2, s2, same, ((preset: string) => ({ preset }))('arg')])",
+    );
+    assert.equal(r.done.status, 'ok', error(r)?.stack);
+    assert.equal(resultText(r), `'[{"preset":"quick","steps":4},"paper",9,{"preset":"y","steps":4},{"preset":"arg"}]'`);
+  });
+
   it('supports top-level await and keeps names declared after it', async () => {
     const r = await run(client, 'const slow = await new Promise<number>((res) => setTimeout(() => res(7), 20));\nslow * 6');
     assert.equal(resultText(r), '42');
