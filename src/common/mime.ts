@@ -3,16 +3,33 @@
  * the renderers (src/renderers). Imported by both sides: no vscode, DOM or tfjs here.
  *
  * Compact on purpose, because outputs are saved in the .ipynb: images travel as base64 of raw
- * uint8 HWC pixels (one stack of equally sized images per string), coordinates as base64 of
- * little-endian float32. A JSON array of numbers would be 3-5x larger. Every payload carries
- * `version` so a renderer can refuse (readably) a payload newer than itself.
+ * uint8 HWC pixels (one stack of equally sized images per string) or, where a payload says
+ * `encoding: 'png'`, as one base64 PNG image sheet per stack (lossless; see `ImageEncoding`);
+ * coordinates as base64 of little-endian float32. A JSON array of numbers would be 3-5x larger.
+ * Every payload carries `version` so a renderer can refuse (readably) a payload newer than itself.
  */
 
 export const MIME_GRID = 'application/vnd.vae-lab.grid+json';
 export const MIME_TRAVERSAL = 'application/vnd.vae-lab.traversal+json';
 export const MIME_ARROWS = 'application/vnd.vae-lab.arrows+json';
-/** Version of the payload layouts below; bump on incompatible changes. */
-export const PAYLOAD_VERSION = 1;
+/**
+ * Version of the payload layouts below; bump on incompatible changes. Renderers read every
+ * version up to this one.
+ * 1: images as raw base64 only.
+ * 2: traversal images may be PNG sheets (`encoding: 'png'`), which a version-1 renderer would
+ *    misread; payloads without `encoding` are read as version 1's raw form.
+ */
+export const PAYLOAD_VERSION = 2;
+
+/**
+ * How a string of images is stored. 'raw' (also: the field absent, as in version-1 payloads):
+ * base64 of count * height * width * channels uint8 pixels, HWC, image after image.
+ * 'png': base64 of one PNG file (8-bit gray for 1 channel, RGB for 3) holding a sheet of the
+ * images, `cols` per row, row-major, no gaps: image i at x = (i % cols) * width,
+ * y = floor(i / cols) * height; cells after the last image are black. `cols` is fixed by the
+ * field holding the images (see each field). An empty stack is '' in both forms.
+ */
+export type ImageEncoding = 'raw' | 'png';
 
 /** Size of every image in a payload; pixels are uint8, row-major, channels interleaved (HWC). */
 export interface ImageShape {
@@ -49,8 +66,13 @@ export interface TraversalFrames {
   dims: number[];
   /** Offsets added to the base code's coordinate, one per column. */
   values: number[];
-  /** base64 of dims.length * values.length images, row-major (dim, then value). */
+  /**
+   * dims.length * values.length images, row-major (dim, then value). As a PNG sheet: one
+   * row of values.length images per dim (cols = values.length).
+   */
   pixels: string;
+  /** How `pixels` is stored; absent: the payload's `encoding` (live replies: 'raw'). */
+  encoding?: ImageEncoding;
 }
 
 export interface TraversalPayload extends ImageShape {
@@ -63,8 +85,10 @@ export interface TraversalPayload extends ImageShape {
   kl: number[];
   /** All dimensions, most active (highest KL) first: the default row order. */
   order: number[];
-  /** The base examples' input images (base64, `exampleCount` images). */
+  /** The base examples' input images (`exampleCount` images; as a PNG sheet: one row of them). */
   examples: string;
+  /** How `examples` and (unless a block says otherwise) `frames` are stored; absent: 'raw'. */
+  encoding?: ImageEncoding;
   exampleCount: number;
   /** Defaults for the controls, and what the saved frames were computed with. */
   range: number;
@@ -146,6 +170,52 @@ export interface RendererResponse {
   reqId: string;
   payload?: unknown;
   error?: string;
+}
+
+// ---------------------------------------------------------------- image sheets
+
+/** Pixel size of the sheet that holds `count` images of `shape`, `cols` per row. */
+export function sheetSize(shape: ImageShape, count: number, cols: number): { width: number; height: number } {
+  if (!(Number.isInteger(cols) && cols >= 1)) throw new Error(`sheet columns must be a positive integer, got ${cols}`);
+  const c = Math.min(cols, Math.max(1, count));
+  return { width: c * shape.width, height: Math.ceil(count / c) * shape.height };
+}
+
+/** Lays a stack of HWC images out as a sheet (HWC, shape.channels), `cols` images per row. */
+export function stackToSheet(stack: Uint8Array, shape: ImageShape, count: number, cols: number): Uint8Array {
+  const { height: h, width: w, channels: ch } = shape;
+  if (stack.length !== count * h * w * ch) throw new Error(`stackToSheet: ${stack.length} bytes for ${count} images of ${w}x${h}x${ch}`);
+  const size = sheetSize(shape, count, cols), c = size.width / w;
+  const sheet = new Uint8Array(size.width * size.height * ch);
+  const row = w * ch, sheetRow = size.width * ch;
+  for (let i = 0; i < count; i++) {
+    const x0 = (i % c) * w, y0 = Math.floor(i / c) * h;
+    for (let y = 0; y < h; y++) sheet.set(stack.subarray((i * h + y) * row, (i * h + y + 1) * row), (y0 + y) * sheetRow + x0 * ch);
+  }
+  return sheet;
+}
+
+/**
+ * The inverse of stackToSheet, from a sheet with `sheetChannels` interleaved channels per pixel
+ * (4 for a canvas's RGBA ImageData): keeps the first channel for grayscale, the first three for
+ * RGB. The sheet must be exactly sheetSize(shape, count, cols).
+ */
+export function sheetToStack(
+  sheet: Uint8Array | Uint8ClampedArray, sheetChannels: number, shape: ImageShape, count: number, cols: number,
+): Uint8Array {
+  const { height: h, width: w, channels: ch } = shape;
+  const size = sheetSize(shape, count, cols), c = size.width / w;
+  if (sheet.length !== size.width * size.height * sheetChannels) throw new Error(`image sheet is not ${size.width}x${size.height}`);
+  const stack = new Uint8Array(count * h * w * ch);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const x0 = (i % c) * w, y0 = Math.floor(i / c) * h;
+    for (let y = 0; y < h; y++) {
+      let s = ((y0 + y) * size.width + x0) * sheetChannels;
+      for (let x = 0; x < w; x++, s += sheetChannels) for (let k = 0; k < ch; k++) stack[o++] = sheet[s + k];
+    }
+  }
+  return stack;
 }
 
 // ---------------------------------------------------------------- encoding

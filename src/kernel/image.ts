@@ -3,7 +3,7 @@
  * dataSync) so this file needs no tfjs import; reading values with dataSync() runs no op,
  * so nothing here needs tf.tidy.
  */
-import { encodePng } from './png';
+import { encodePng } from '../lab/viz/png';
 
 export interface TensorLike {
   shape: number[];
