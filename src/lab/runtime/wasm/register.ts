@@ -1,5 +1,6 @@
 /**
- * Installs the lab's wasm kernels (matmul.ts, conv.ts, small.ts) over the stock ones.
+ * Installs the lab's wasm kernels (matmul.ts, conv.ts, small.ts, adam.ts) over the stock ones,
+ * and routes tf.train.adam through the fused update (adam.ts) while the wasm backend is active.
  * Must run after the wasm backend is initialised (the stock kernels' setup has then bound
  * their wasm functions, which the replacements call). Idempotent.
  */
@@ -8,8 +9,9 @@ import { captureStock, WasmKernelFunc } from './heap';
 import { matMulKernels } from './matmul';
 import { convKernels } from './conv';
 import { smallKernels } from './small';
+import { adamKernels, installFusedAdam } from './adam';
 
-const lab = [...matMulKernels, ...convKernels, ...smallKernels];
+const lab = [...matMulKernels, ...convKernels, ...smallKernels, ...adamKernels];
 let installed = false;
 
 /** Names of the kernels the lab registers for 'wasm' (for tests and the log). */
@@ -22,6 +24,7 @@ export function registerLabWasmKernels(): void {
     if (tfc.getKernel(kernelName, 'wasm')) tfc.unregisterKernel(kernelName, 'wasm');
     tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tfc.KernelFunc });
   }
+  installFusedAdam();
   installed = true;
 }
 

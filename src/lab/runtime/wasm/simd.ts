@@ -1,0 +1,205 @@
+/**
+ * A few hand-assembled WebAssembly SIMD loops that run on the wasm backend's own heap.
+ *
+ * The lab's kernels used to move floats with JS loops over heap views (col2im's scatter-add,
+ * Adam's update): profiled here, a JS typed-array loop costs ~3-6 ns per float while the
+ * backend's wasm ops cost ~1-2. There is no C-to-wasm compiler in this toolchain, so the
+ * module is written here as bytes (a dozen opcodes: loads, stores, f32x4 arithmetic, loops).
+ * It imports the backend's WebAssembly.Memory, so it reads and writes tensors in place at
+ * their heap offsets (`ptr`), and sees the heap grow. Arguments are byte offsets and counts.
+ *
+ *   addTo(dst, src, n)          dst[i] += src[i], i < n                       (col2im)
+ *   scatter(dst, stride, src, n) *(dst + i*stride) = src[i], i < n            (transposed im2col)
+ *   adam(x, m, v, g, xo, mo, vo, n, b1, b2, ob1, ob2, step, s2, eps)         (adam.ts)
+ *     mo = b1 m + ob1 g;  vo = b2 v + ob2 g^2;  xo = x - step mo / (sqrt(vo) s2 + eps)
+ */
+import type { WasmBackend } from './heap';
+
+// ---- a minimal encoder ----
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const str = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  mul: [0x6c],
+  and: [0x71],
+  geU: [0x4f],
+  f32load: [0x2a, 2, 0],
+  f32store: [0x38, 2, 0],
+  f32add: [0x92],
+  f32sub: [0x93],
+  f32mul: [0x94],
+  f32div: [0x95],
+  f32sqrt: [0x91],
+  v: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
+};
+const V = {
+  load: op.v(0x00, 2, 0),
+  store: op.v(0x0b, 2, 0),
+  splat: op.v(0x13),
+  sqrt: op.v(0xe3),
+  add: op.v(0xe4),
+  sub: op.v(0xe5),
+  mul: op.v(0xe6),
+  div: op.v(0xe7),
+};
+
+/**
+ * `while (ptrs[0] < end) { body; ptrs[j] += steps[j] }` over i32 locals (byte pointers).
+ */
+function loop(ptrs: number[], steps: number[], end: number, body: number[]): number[] {
+  return [
+    0x02, 0x40, 0x03, 0x40, // block loop
+    ...op.get(ptrs[0]), ...op.get(end), ...op.geU, 0x0d, 1, // br_if 1 when done
+    ...body,
+    ...ptrs.flatMap((p, j) => [...op.get(p), ...op.i32(steps[j]), ...op.add, ...op.set(p)]),
+    0x0c, 0, 0x0b, 0x0b, // br 0; end; end
+  ];
+}
+
+/** end4 = base + (n & ~3) * 4 and end = base + n * 4, into locals. */
+function ends(base: number, n: number, end4: number, end: number): number[] {
+  return [
+    ...op.get(base), ...op.get(n), ...op.i32(-4), ...op.and, ...op.i32(4), ...op.mul, ...op.add, ...op.set(end4),
+    ...op.get(base), ...op.get(n), ...op.i32(4), ...op.mul, ...op.add, ...op.set(end),
+  ];
+}
+
+interface Fn { name: string; params: number[]; locals: number[]; body: number[] }
+
+// addTo(dst 0, src 1, n 2); locals end4 3, end 4
+const addTo: Fn = {
+  name: 'addTo', params: [I32, I32, I32], locals: [I32, I32],
+  body: [
+    ...ends(0, 2, 3, 4),
+    ...loop([0, 1], [16, 16], 3, [...op.get(0), ...op.get(0), ...V.load, ...op.get(1), ...V.load, ...V.add, ...V.store]),
+    ...loop([0, 1], [4, 4], 4, [...op.get(0), ...op.get(0), ...op.f32load, ...op.get(1), ...op.f32load, ...op.f32add, ...op.f32store]),
+  ],
+};
+
+// scatter(dst 0, stride 1, src 2, n 3); locals end 4 (over src)
+const scatter: Fn = {
+  name: 'scatter', params: [I32, I32, I32, I32], locals: [I32],
+  body: [
+    ...op.get(2), ...op.get(3), ...op.i32(4), ...op.mul, ...op.add, ...op.set(4),
+    // loop on src (ptr 2) while dst advances by stride: steps are constants, so step dst by hand
+    0x02, 0x40, 0x03, 0x40,
+    ...op.get(2), ...op.get(4), ...op.geU, 0x0d, 1,
+    ...op.get(0), ...op.get(2), ...op.f32load, ...op.f32store,
+    ...op.get(0), ...op.get(1), ...op.add, ...op.set(0),
+    ...op.get(2), ...op.i32(4), ...op.add, ...op.set(2),
+    0x0c, 0, 0x0b, 0x0b,
+  ],
+};
+
+// adam(x 0, m 1, v 2, g 3, xo 4, mo 5, vo 6, n 7, b1 8, b2 9, ob1 10, ob2 11, step 12, s2 13, eps 14)
+// locals: end4 15, end 16 (over x), mi 17, vi 18 (v128), gi 19 (v128), splats 20-26 (v128), ms 27, vs 28 (f32), gs 29 (f32)
+const adamBody = (simd: boolean): number[] => {
+  const ld = simd ? V.load : op.f32load;
+  const st = simd ? V.store : op.f32store;
+  const [add, mul, div, sqrt] = simd ? [V.add, V.mul, V.div, V.sqrt] : [op.f32add, op.f32mul, op.f32div, op.f32sqrt];
+  const sub = simd ? V.sub : op.f32sub;
+  const c = (i: number) => (simd ? op.get(20 + i - 8) : op.get(i)); // b1..eps: splat locals or scalar params
+  const [mi, vi, gi] = simd ? [17, 18, 19] : [27, 28, 29];
+  return [
+    ...op.get(3), ...ld, ...op.set(gi),
+    // mi = m*b1 + g*ob1 ; mo = mi
+    ...op.get(1), ...ld, ...c(8), ...mul, ...op.get(gi), ...c(10), ...mul, ...add, ...op.set(mi),
+    ...op.get(5), ...op.get(mi), ...st,
+    // vi = v*b2 + g*g*ob2 ; vo = vi
+    ...op.get(2), ...ld, ...c(9), ...mul, ...op.get(gi), ...op.get(gi), ...mul, ...c(11), ...mul, ...add, ...op.set(vi),
+    ...op.get(6), ...op.get(vi), ...st,
+    // xo = x - step*mi / (sqrt(vi)*s2 + eps)
+    ...op.get(4), ...op.get(0), ...ld, ...c(12), ...op.get(mi), ...mul,
+    ...op.get(vi), ...sqrt, ...c(13), ...mul, ...c(14), ...add, ...div, ...sub, ...st,
+  ];
+};
+const adamPtrs = [0, 1, 2, 3, 4, 5, 6];
+const adam: Fn = {
+  name: 'adam',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32],
+  locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, F32, F32, F32],
+  body: [
+    ...ends(0, 7, 15, 16),
+    ...[8, 9, 10, 11, 12, 13, 14].flatMap((p) => [...op.get(p), ...V.splat, ...op.set(20 + p - 8)]),
+    ...loop(adamPtrs, adamPtrs.map(() => 16), 15, adamBody(true)),
+    ...loop(adamPtrs, adamPtrs.map(() => 4), 16, adamBody(false)),
+  ],
+};
+
+function assemble(fns: Fn[]): Uint8Array {
+  const types = fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
+  const imports = [[...str('env'), ...str('memory'), 0x02, 0x00, 0x00]]; // memory, limits {min 0}
+  const code = fns.map((f) => {
+    const locals = vec(f.locals.map((t) => [1, t]));
+    const body = [...locals, ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec(imports)),
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(code)),
+  ]);
+}
+
+export interface SimdKernels {
+  addTo(dst: number, src: number, n: number): void;
+  scatter(dst: number, stride: number, src: number, n: number): void;
+  adam(x: number, m: number, v: number, g: number, xo: number, mo: number, vo: number, n: number,
+    b1: number, b2: number, ob1: number, ob2: number, step: number, s2: number, eps: number): void;
+}
+
+interface Internals { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: unknown): { memoryOffset: number } } }
+
+let cached: { memory: WebAssembly.Memory; k: SimdKernels } | undefined;
+
+/** The loops above, bound to this backend's heap (built once per heap). */
+export function simd(backend: WasmBackend): SimdKernels {
+  const memory = (backend as unknown as Internals).wasm.asm.memory;
+  if (cached?.memory !== memory) {
+    const mod = new WebAssembly.Module(assemble([addTo, scatter, adam]));
+    const k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
+    cached = { memory, k };
+  }
+  return cached.k;
+}
+
+/** Byte offset of a tensor's data in the heap. */
+export function ptr(backend: WasmBackend, t: { dataId: unknown }): number {
+  return (backend as unknown as Internals).dataIdMap.get(t.dataId).memoryOffset;
+}
