@@ -5,13 +5,22 @@
  * memory and its half of C copied back: O(mk + kn + mn) against O(mkn) compute, plus a
  * wake-up, so only products of at least MIN_MACS multiply-adds are split.
  *
- * On by default where there are 2+ cores, for products of at least 2^26 multiply-adds
- * (~5 ms on one thread: WAE-sized convs, 1024^2 matmuls); smaller ones (the MLP VAE's) stay
- * on one thread, where the copies and the wake-up would eat the gain. Measured on the shared
- * machine this was built on (load average 15-22 from other work): the split costs ~5-10%
- * more CPU than one thread, and wall time was no better there because no core was free.
- * initRuntime(.., { threads: 1 }) or VAE_LAB_WASM_THREADS=1 turns it off; results are
- * identical either way (test/unit/runtime/pool.test.ts).
+ * Off by default (loaders.ts: threads = $VAE_LAB_WASM_THREADS, else 1); initRuntime(.., { threads: 2 })
+ * or VAE_LAB_WASM_THREADS=2 turns it on, and then products of at least MIN_MACS = 2^26
+ * multiply-adds are split (WAE-sized convs, 1024^2 matmuls; the MLP VAE's stay on one thread).
+ * Results are identical either way (test/unit/runtime/pool.test.ts).
+ *
+ * Why the split gave so little here (measured with per-thread CPU times from
+ * /proc/self/task/<tid>/stat, 1024^2 matmul, load ~2): the worker runs the same SIMD binary
+ * (WASM_HAS_SIMD_SUPPORT is true in the worker and it loads tfjs-backend-wasm-simd.wasm) and
+ * its half costs what the main thread's half costs, ~100 ms CPU each against ~154 ms for the
+ * whole product on one thread. Per half, on top of the arithmetic: XNNPACK packs a B it has not
+ * seen on every call (+~9 ms for 1024x512 measured in one thread, fresh vs cached B; the
+ * one-thread bench reuses one B tensor, whose packed weights the stock kernel caches), and A
+ * (4 MB), half of B and half of C are copied through shared memory and the worker's heap.
+ * And on this shared 2-vCPU machine the second core is usually busy with other work, so the
+ * two halves time-share one core: more CPU, no less wall time. Worth turning on only where a
+ * core is really free.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

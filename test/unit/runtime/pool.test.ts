@@ -1,4 +1,4 @@
-// The second wasm thread: products split by rows across the worker give the same numbers as
+// The second wasm thread: products split by columns of B across the worker give the same numbers as
 // one thread, through buffer growth and many calls, without leaking tensors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
