@@ -17,6 +17,9 @@ const cases: Case[] = [
   { b: 3, h: 5, w: 6, ci: 1, co: 3, k: 5, s: 1, pad: 'same' },
   { b: 64, h: 14, w: 14, ci: 8, co: 16, k: 4, s: 2, pad: 'same' },
   { b: 64, h: 13, w: 11, ci: 1, co: 8, k: 4, s: 2, pad: 'valid' },
+  // the conv VAE's first layer (runs of 4 floats in im2col), and a channel count of 12
+  { b: 64, h: 28, w: 28, ci: 1, co: 32, k: 4, s: 2, pad: 'same' },
+  { b: 1, h: 9, w: 7, ci: 3, co: 12, k: 3, s: 1, pad: 'valid' },
 ];
 
 const name = (c: Case) => `b${c.b} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
