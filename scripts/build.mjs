@@ -42,6 +42,8 @@ const targets = [
       traversal: 'src/renderers/traversal.ts',
       arrows: 'src/renderers/arrows.ts',
       vegalite: 'src/renderers/vegalite.ts',
+      // Not a notebook renderer: the "CR-VAE training" webview panel's script (draws with vegalite.ts).
+      'train-panel': 'src/renderers/trainPanel.ts',
     },
     external: [],
   },

@@ -23,7 +23,7 @@ test('renderer sources import neither tfjs, vscode nor the lab', () => {
 
 test('renderer bundles contain no tfjs (transitively)', async () => {
   const r = await esbuild.build({
-    entryPoints: ['grid', 'traversal', 'arrows'].map((n) => join(root, `src/renderers/${n}.ts`)),
+    entryPoints: ['grid', 'traversal', 'arrows', 'trainPanel'].map((n) => join(root, `src/renderers/${n}.ts`)),
     bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', outdir: '/tmp/unused', logLevel: 'silent',
   });
   const inputs = Object.keys(r.metafile!.inputs);
