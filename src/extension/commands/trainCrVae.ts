@@ -2,9 +2,12 @@
  * Command "VAE Lab: Train CR-VAE" (issue 6). Quick picks choose the data set, base model,
  * eta, preset and epochs (remembered in globalState); training runs in a kernel process the
  * command owns (KernelClient executing a small program that calls the lab's `trainCrVae`),
- * with a cancellable progress notification fed by the program's progress display. At the
- * end a results notebook is written into the workspace, executed once with the same kernel
- * machinery (runNotebook) so it opens with real outputs, and attached to the VAE Lab kernel.
+ * with a cancellable progress notification fed by the program's progress display, and a
+ * "CR-VAE training" panel beside the editor that draws the program's live charts (one per
+ * model, updated in place; kept with the final curves). At the end a results notebook is
+ * written into the workspace and executed once headlessly (runNotebook), so it has real
+ * outputs whatever happens next; then it is opened on the VAE Lab kernel and run again there
+ * (the checkpoints loaded, the traversal decoding live) and saved.
  *
  * Tests (and scripts) may pass the options object directly (the palette never does), or name a
  * JSON file of options in $VAE_LAB_TRAIN_OPTIONS (the code-server end-to-end test).
@@ -21,7 +24,8 @@ import {
   checkpointCheckProgram, DEFAULT_OPTIONS, describe, explainFailure, parseEpochs, parsePositive, progressLine,
   progressOf, runFolderName, trainingProgram, validateOptions, type TrainCrVaeOptions,
 } from '../train/options';
-import { buildResultsNotebook, LOAD_CELL, runNames } from '../train/resultsNotebook';
+import { TrainingChartPanel } from '../train/chartPanel';
+import { buildResultsNotebook, liveRunVerdict, runNames } from '../train/resultsNotebook';
 
 const STATE_KEY = 'vaeLab.trainCrVae.lastOptions';
 
@@ -83,6 +87,8 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   const base = kernelOptionsFor(context, { uri: vscode.Uri.file(join(runDir, 'results.ipynb')) } as vscode.NotebookDocument);
   const client = new KernelClient({ ...base, notebookDir: runDir, cwd: runDir, typeCheck: 'off' });
   client.onLog((m) => log.info(`[train-crvae] ${m.text.trimEnd()}`));
+  const chart = TrainingChartPanel.open(context.extensionUri, 'CR-VAE training');
+  chart.status(`Training ${describe(options)}: starting the kernel…`);
   let cancelled = false;
   let failure: string | undefined;
   try {
@@ -100,7 +106,12 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
           const p = progressOf(m);
           if (p) {
             const line = progressLine(p);
-            if (line !== lastLine) progress.report({ message: (lastLine = line) });
+            if (line !== lastLine) {
+              progress.report({ message: (lastLine = line) });
+              chart.status(line);
+            }
+          } else if (chart.accept(m)) {
+            // a live chart update: drawn in the panel
           } else if (m.type === 'error') {
             failure = explainFailure(m.ename, m.evalue);
             log.error(`Train CR-VAE: ${m.ename}: ${m.evalue}\n${m.stack}`);
@@ -113,6 +124,8 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
         if (done.status === 'ok') progress.report({ message: 'Writing and running the results notebook…' });
       },
     );
+    chart.status(cancelled ? 'Training cancelled; the curves are those up to the cancel.' : failure ? `Training failed: ${failure}` : `Trained ${describe(options)}. Results: ${rel}/results.ipynb`,
+      cancelled ? 'cancelled' : failure ? 'failed' : 'done');
     if (cancelled) return await afterCancel(client, options, runDir, log);
     if (failure) {
       void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
@@ -130,7 +143,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off' }),
   );
   if (run.status !== 0) void vscode.window.showWarningMessage(`VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`);
-  if (given?.open !== false) await openResults(nbPath);
+  if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
   void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
   return { status: run.status === 0 ? 'done' : 'failed', runDir, notebook: nbPath };
 }
@@ -161,12 +174,49 @@ async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: s
   return { status: 'cancelled', runDir, checkpointStep: state.step, message };
 }
 
-async function openResults(nbPath: string): Promise<void> {
+const TIMED_OUT = Symbol('timed out');
+/** The live run may not hold the command (and its final message) forever. */
+const LIVE_RUN_MS = 10 * 60_000;
+
+/** `p`'s value, or TIMED_OUT after `ms` (p goes on; its result is then ignored). */
+function within<T>(p: Thenable<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), ms); });
+  return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Opens the results notebook on the VAE Lab kernel and runs every cell there: the checkpoints
+ * are then loaded in the live kernel, and the traversal output answers the renderer's decode
+ * requests (only the kernel that ran show.traversal can). Saved afterwards, so it is not left
+ * dirty. If a cell fails in the live kernel, the headless run's outputs are put back from disk
+ * (revert) rather than saved over.
+ */
+async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewColumn: vscode.ViewColumn): Promise<void> {
   const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(nbPath));
-  await vscode.window.showNotebookDocument(doc);
+  // In a group the training panel is not in, so its final curves stay in view beside the notebook.
+  await vscode.window.showNotebookDocument(doc, { viewColumn });
   await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: 'vae-lab.vae-lab' });
-  // Load the checkpoints in the live kernel too (the traversal's live decode needs the model there).
-  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: LOAD_CELL + 1 }], document: doc.uri });
+  log.info('Train CR-VAE: running the results notebook in the live kernel');
+  try {
+    // Resolves when the controller's execute handler is done with the batch (controller.ts enqueue).
+    const ran = await within(vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: doc.cellCount }], document: doc.uri }), LIVE_RUN_MS);
+    if (ran === TIMED_OUT) log.warn(`Train CR-VAE: the live run of the results notebook took over ${LIVE_RUN_MS / 60_000} min; not saving it`);
+  } catch (e) {
+    log.error(`Train CR-VAE: running the results notebook in the live kernel: ${(e as Error).message}`);
+  }
+  const cells = doc.getCells().map((c) => ({ code: c.kind === vscode.NotebookCellKind.Code, success: c.executionSummary?.success }));
+  log.info(`Train CR-VAE: live run of the results notebook: ${JSON.stringify(cells.filter((c) => c.code).map((c) => c.success))}`);
+  if (liveRunVerdict(cells) === 'ok') {
+    const saved = await within(doc.save(), 60_000);
+    if (saved !== true) log.warn(`Train CR-VAE: could not save ${nbPath} (${saved === TIMED_OUT ? 'timed out' : 'refused'})`);
+    log.info(`Train CR-VAE: saved ${nbPath} (dirty: ${doc.isDirty})`);
+    return;
+  }
+  log.warn('Train CR-VAE: a results cell failed in the live kernel; showing the outputs of the headless run');
+  void vscode.window.showWarningMessage('VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.');
+  // The notebook is the active editor (just shown): revert it to the file the headless run saved.
+  if (vscode.window.activeNotebookEditor?.notebook.uri.toString() === doc.uri.toString()) await vscode.commands.executeCommand('workbench.action.files.revert');
 }
 
 /** The quick picks; undefined when the user dismisses one. */

@@ -106,7 +106,8 @@ export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
 /**
  * The program the command runs in its kernel (the kernel's cwd is the run folder): trains via
  * the lab, reports progress by updating one PROGRESS_MIME display in place, keeps each
- * model's training curves (the lab's live chart, drawn into the results notebook), and writes
+ * model's training curves (the lab's live chart: drawn in the command's panel while it trains, then
+ * saved into the results notebook; updated at most every 2 s), and writes
  * results.json atomically. Cancelling interrupts the cell; the trainer stops between steps.
  */
 export function trainingProgram(o: TrainCrVaeOptions): string {
@@ -124,7 +125,7 @@ const result: any = await trainCrVae({ ...options, signal } as any, {
     last = now;
     progress.update({ '${PROGRESS_MIME}': p, 'text/plain': text(p) });
   },
-  trainer: (label) => (charts[label] = liveChart({ title: \`\${label}: training curves\`, throttleMs: 5000 })),
+  trainer: (label) => (charts[label] = liveChart({ title: \`\${label}: training curves\`, throttleMs: 2000 })),
 });
 for (const r of result.runs) r.curves = charts[r.label]?.bundle();
 result.options = ${JSON.stringify(o)};

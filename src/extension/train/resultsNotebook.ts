@@ -38,8 +38,18 @@ export function runNames(o: Pick<TrainCrVaeOptions, 'model' | 'beta'>): { cr: st
   return { cr: `cr-${base}`, base };
 }
 
-/** Index of the cell that loads the checkpoints (the command runs it again in the live kernel). */
+/** Index of the cell that loads the checkpoints. */
 export const LOAD_CELL = 3;
+
+/**
+ * After the opened results notebook ran in the live kernel (every cell: the checkpoints
+ * loaded, the traversal registered for live decoding): 'ok' when each code cell succeeded
+ * (save the notebook), 'failed' when one failed or never ran (put back the saved outputs of
+ * the headless run instead). `success` is the cell's executionSummary.success.
+ */
+export function liveRunVerdict(cells: { code: boolean; success?: boolean }[]): 'ok' | 'failed' {
+  return cells.every((c) => !c.code || c.success === true) ? 'ok' : 'failed';
+}
 
 export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Notebook {
   const names = runNames(o);
