@@ -8,4 +8,6 @@ npm run typecheck
 npm run test:unit
 npm run test:browser
 npm run test:e2e
+# "Train CR-VAE" end to end, on the .vsix the main e2e just packaged (a few minutes).
+VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:train
 bash scripts/run-notebooks.sh

@@ -2,17 +2,20 @@
  * End-to-end: "VAE Lab: Train CR-VAE" in code-server (the extension helper's harness:
  * codeServer.ts, workbench.ts). A tiny configuration (8x8 blobs as an IDX folder, 2 epochs)
  * preselected through $VAE_LAB_TRAIN_OPTIONS: run it from the palette, see the progress
- * notification, get the results notebook (written, executed, opened) with metrics, grid,
- * traversal and arrows; then a long run cancelled from the notification after its first
- * checkpoint, whose checkpoint must still load. Screenshots: test/output/e2e-train/.
- * Run: `npx tsx test/e2e/train-command.ts` (after `npm run package`, or unset
- * VAE_LAB_E2E_SKIP_PACKAGE to package first).
+ * notification and the "CR-VAE training" panel drawing the live curves (one chart per model),
+ * get the results notebook (written, executed, opened) with metrics, grid, traversal and
+ * arrows, re-run in the live kernel (the traversal decodes a new choice there) and saved (not
+ * dirty); then a long run whose panel chart grows while it trains, cancelled from the
+ * notification after its first checkpoint, whose checkpoint must still load.
+ * Screenshots: test/output/e2e-train/.
+ * Run: `npx tsx test/e2e/train-command.ts` (packages first unless VAE_LAB_E2E_SKIP_PACKAGE is
+ * set; $VAE_LAB_VSIX names a prebuilt .vsix, default dist/vae-lab.vsix). `npm run test:e2e:train`.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
 import { launchBrowser, Workbench } from './workbench';
 import { encodeIdx } from '../../src/lab/data/idx';
@@ -34,6 +37,57 @@ async function waitFor<T>(what: string, fn: () => T | undefined | false, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The "CR-VAE training" panel's root inside its webview (a frame of the page), if it is there. */
+async function trainPanel(page: Page): Promise<Locator | undefined> {
+  for (const frame of page.frames()) {
+    const root = frame.locator('.vae-lab-train-panel');
+    if (await root.count().catch(() => 0)) return root.first();
+  }
+  return undefined;
+}
+
+interface PanelState { charts: number; drawn: number; titles: string[]; status: string; state: string; firstPath: string }
+
+/** What the panel shows: its charts, how many drew a line (vega-embed's SVG), its status line. */
+async function panelState(root: Locator): Promise<PanelState> {
+  // No named inner functions: tsx wraps them in __name(), which the webview does not have.
+  return root.evaluate((r) => {
+    const charts = [...r.querySelectorAll('.chart')];
+    const paths = charts.map((c) => [...c.querySelectorAll('svg .mark-line path')].map((p) => p.getAttribute('d') ?? '').filter((d) => d.length > 20));
+    const status = r.querySelector('.status') as HTMLElement | null;
+    return {
+      charts: charts.length,
+      drawn: paths.filter((p) => p.length > 0).length,
+      titles: charts.map((c) => c.querySelector('svg .role-title-text')?.textContent ?? ''),
+      status: status?.textContent ?? '',
+      state: status?.dataset.state ?? '',
+      firstPath: (paths[0] ?? []).join('|'),
+    };
+  });
+}
+
+/** Waits until the panel is there and `ok` holds for its state; returns the last state seen. */
+async function waitPanel(page: Page, ok: (s: PanelState) => boolean, timeoutMs: number): Promise<{ root?: Locator; state?: PanelState }> {
+  const deadline = Date.now() + timeoutMs;
+  let root: Locator | undefined, state: PanelState | undefined;
+  while (Date.now() < deadline) {
+    root = await trainPanel(page);
+    state = root ? await panelState(root).catch(() => undefined) : undefined;
+    if (state && ok(state)) break;
+    await page.waitForTimeout(500);
+  }
+  return { root, state };
+}
+
+/** The traversal output's payload id in a saved notebook (each run of show.traversal makes a new one). */
+function traversalId(file: string): string | undefined {
+  try {
+    const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: { outputs?: { data?: Record<string, { id?: string }> }[] }[] };
+    for (const c of nb.cells) for (const o of c.outputs ?? []) if (o.data?.['application/vnd.vae-lab.traversal+json']?.id) return o.data['application/vnd.vae-lab.traversal+json'].id;
+  } catch { /* being written */ }
+  return undefined;
 }
 
 const runDirs = (ws: string) => (existsSync(join(ws, 'vae-lab-runs')) ? readdirSync(join(ws, 'vae-lab-runs')).map((d) => join(ws, 'vae-lab-runs', d)) : []);
@@ -63,6 +117,7 @@ async function main(): Promise<number> {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let failed = 0, passed = 0;
+  const consoleLog: string[] = [];
   const step = (title: string, problems: string[]) => {
     if (problems.length) failed++;
     else passed++;
@@ -79,6 +134,9 @@ async function main(): Promise<number> {
     server = await startCodeServer(tmp, workspace);
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Errors in the workbench and its webviews (the training panel's script among them).
+    page.on('console', (m) => { if (m.type() === 'error') consoleLog.push(`[${m.type()}] ${m.text()}`); });
+    page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.message}`));
     const wb = new Workbench(page, OUT);
     await wb.open(server.url);
 
@@ -89,11 +147,33 @@ async function main(): Promise<number> {
     await page.locator('.notification-toast', { hasText: /epoch|Loading|Starting/ }).first().waitFor({ timeout: 120_000 }).catch(() => undefined);
     await wb.screenshot('train-progress');
     step('the progress notification shows', []);
+    const tab = await page.locator('.tabs-container .tab', { hasText: 'CR-VAE training' }).first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    // Both models' charts (VAE, then CR-VAE) drawn, by the time the CR-VAE trains or soon after.
+    const first = await waitPanel(page, (s) => s.drawn >= 2, 5 * 60_000);
+    step('the "CR-VAE training" panel opens beside the editor and draws both models\' live curves', [
+      ...(tab ? [] : ['no "CR-VAE training" editor tab']),
+      ...(first.state ? (first.state.drawn >= 2 && first.state.charts === 2 ? [] : [`panel: ${JSON.stringify({ ...first.state, firstPath: undefined })}`]) : ['no panel webview with .vae-lab-train-panel']),
+    ]);
+    if (first.root) await wb.screenshotElement(first.root, 'train-panel');
+
+    // The headless run's traversal output id, while the file has it (the live kernel's run replaces it).
+    const headlessIds = new Set<string>();
+    const watcher = setInterval(() => {
+      for (const d of runDirs(workspace)) {
+        const id = existsSync(join(d, 'results.ipynb')) ? traversalId(join(d, 'results.ipynb')) : undefined;
+        if (id && !headlessIds.size) headlessIds.add(id);
+      }
+    }, 200);
     const runDir = await waitFor('the results notebook', () => runDirs(workspace).find((d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json'))), 6 * 60_000);
-    await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 4 * 60_000 });
+    await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 6 * 60_000 });
+    clearInterval(watcher);
+    const done = await waitPanel(page, (s) => s.state === 'done', 10_000);
+    step('the panel keeps the final curves and says training is done', done.state?.state === 'done' && done.state.drawn === 2 ? [] : [`panel: ${JSON.stringify({ ...done.state, firstPath: undefined })}`]);
     await page.locator('.notebook-editor').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
-    await wb.screenshotNotebook('train-results');
+    const dirtyTabs = await page.locator('.tabs-container .tab.dirty', { hasText: 'results.ipynb' }).count();
+    await wb.screenshot('train-results-opened');
+    step('the results notebook is saved after its live run (not dirty)', dirtyTabs ? [`${dirtyTabs} dirty results.ipynb tab(s)`] : []);
     const nb = JSON.parse(readFileSync(join(runDir, 'results.ipynb'), 'utf8'));
     const outputs = nb.cells.flatMap((c: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }) => c.outputs ?? []);
     const mimes = new Set(outputs.flatMap((o: { data?: object }) => Object.keys(o.data ?? {})));
@@ -104,6 +184,33 @@ async function main(): Promise<number> {
     step('the metrics table shows CR-VAE and VAE beside the paper', table && /\| VAE \|/.test(table) && /81\.2/.test(table) ? [] : [`table: ${table}`]);
     const kernelLabel = await page.locator('.notebook-editor .kernel-label, [id="notebook.selectKernel"]').first().textContent().catch(() => '');
     step('the results notebook is attached to the VAE Lab kernel', /VAE Lab/.test(kernelLabel ?? '') ? [] : [`kernel label: ${kernelLabel}`]);
+    const savedId = traversalId(join(runDir, 'results.ipynb'));
+    step('the saved traversal output comes from the live kernel (not the headless run)',
+      savedId && headlessIds.size && !headlessIds.has(savedId) ? [] : [`headless id ${[...headlessIds]}, saved id ${savedId}`]);
+
+    // The traversal output decodes live: the badge says so, and a new step count (which no saved frames hold) is drawn.
+    const traversalProblems: string[] = [];
+    try {
+      const trav = await wb.findOutput('.vae-lab-traversal');
+      const badge = trav.locator('.mode');
+      await trav.locator('.mode[data-mode="live"]').waitFor({ timeout: 30_000 }).catch(() => undefined);
+      if ((await badge.getAttribute('data-mode')) !== 'live') traversalProblems.push(`badge: ${await badge.textContent()} / ${await trav.locator('.status').textContent()}`);
+      const steps = trav.locator('select.steps');
+      const current = await steps.inputValue();
+      const other = (await steps.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).find((v) => v !== current) ?? '5';
+      await steps.selectOption(other);
+      const axis = trav.locator('.frames', { hasText: 'columns:' });
+      const columns = async () => ((await axis.textContent().catch(() => '')) ?? '').split('[')[1]?.split(',').length ?? 0;
+      for (let i = 0; i < 60 && (await columns()) !== Number(other); i++) await page.waitForTimeout(250);
+      const got = await columns();
+      if (got !== Number(other)) traversalProblems.push(`asked for ${other} steps, the traversal shows ${got} columns (status: ${await trav.locator('.status').textContent()})`);
+      if ((await badge.getAttribute('data-mode')) !== 'live') traversalProblems.push('the badge left live mode after the change');
+      await wb.screenshotElement(trav, 'train-traversal-live');
+    } catch (err) {
+      traversalProblems.push(err instanceof Error ? err.message : String(err));
+    }
+    step('the traversal in the opened notebook decodes live in its kernel (a new step count is decoded)', traversalProblems);
+    await wb.screenshotNotebook('train-results');
 
     // 2. A long run, cancelled after its first checkpoint.
     writeFileSync(optionsFile, JSON.stringify({ ...tiny, baseline: false, epochs: 5000, open: false }));
@@ -111,6 +218,14 @@ async function main(): Promise<number> {
     await wb.command('VAE Lab: Train CR-VAE');
     const progress = page.locator('.notification-toast', { hasText: /epoch ([3-9]|\d\d+)\// });
     await progress.waitFor({ timeout: 4 * 60_000 });
+    // While it trains: the reused panel shows this run's one chart, and its curve grows in place.
+    const during = await waitPanel(page, (s) => s.drawn === 1 && s.state === 'running', 30_000);
+    const grown = during.state ? await waitPanel(page, (s) => s.drawn === 1 && s.firstPath !== during.state!.firstPath, 30_000) : {};
+    step('during training the panel shows the run\'s live chart, updated in place as it trains', [
+      ...(during.state?.drawn === 1 && during.state.charts === 1 && during.state.state === 'running' ? [] : [`panel: ${JSON.stringify({ ...during.state, firstPath: undefined })}`]),
+      ...(grown.state && grown.state.firstPath !== during.state?.firstPath && grown.state.charts === 1 ? [] : ['the chart did not change while training']),
+    ]);
+    if (grown.root) await wb.screenshotElement(grown.root, 'train-panel-live');
     await wb.screenshot('train-before-cancel');
     await page.locator('.notification-toast', { hasText: 'VAE Lab: training' }).locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
     const cancelled = page.locator('.notification-toast', { hasText: /Training cancelled/ });
@@ -136,6 +251,15 @@ async function main(): Promise<number> {
     if (server) writeFileSync(join(OUT, 'code-server.log'), server.log());
   } finally {
     clearTimeout(killer);
+    writeFileSync(join(OUT, 'console.log'), consoleLog.join('\n') + '\n');
+    // The extension's own log ("VAE Lab" output channel) for a failure's post-mortem.
+    const logs = join(tmp, 'user-data', 'logs');
+    for (const session of existsSync(logs) ? readdirSync(logs) : []) {
+      for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+        const file = join(logs, session, host, 'vae-lab.vae-lab', 'VAE Lab.log');
+        if (existsSync(file)) copyFileSync(file, join(OUT, 'vae-lab.log'));
+      }
+    }
     await browser?.close().catch(() => undefined);
     await server?.stop();
     rmSync(tmp, { recursive: true, force: true });
