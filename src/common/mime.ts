@@ -25,9 +25,11 @@ export const PAYLOAD_VERSION = 2;
  * How a string of images is stored. 'raw' (also: the field absent, as in version-1 payloads):
  * base64 of count * height * width * channels uint8 pixels, HWC, image after image.
  * 'png': base64 of one PNG file (8-bit gray for 1 channel, RGB for 3) holding a sheet of the
- * images, `cols` per row, row-major, no gaps: image i at x = (i % cols) * width,
- * y = floor(i / cols) * height; cells after the last image are black. `cols` is fixed by the
- * field holding the images (see each field). An empty stack is '' in both forms.
+ * images, cols = sheetCols(shape, count) per row (all of them in one row unless that would be
+ * wider than SHEET_MAX_WIDTH), row-major, no gaps: image i at x = (i % cols) * width,
+ * y = floor(i / cols) * height; cells after the last image are black. Wide sheets because they
+ * deflate best: neighbouring traversal steps sit side by side (a dSprites traversal block is 15-28%
+ * smaller in one row than 9 per row). An empty stack is '' in both forms.
  */
 export type ImageEncoding = 'raw' | 'png';
 
@@ -67,8 +69,8 @@ export interface TraversalFrames {
   /** Offsets added to the base code's coordinate, one per column. */
   values: number[];
   /**
-   * dims.length * values.length images, row-major (dim, then value). As a PNG sheet: one
-   * row of values.length images per dim (cols = values.length).
+   * dims.length * values.length images, row-major (dim, then value); as a PNG sheet, laid out
+   * as every `ImageEncoding: 'png'` stack (sheetCols), not one sheet row per dim.
    */
   pixels: string;
   /** How `pixels` is stored; absent: the payload's `encoding` (live replies: 'raw'). */
@@ -85,7 +87,7 @@ export interface TraversalPayload extends ImageShape {
   kl: number[];
   /** All dimensions, most active (highest KL) first: the default row order. */
   order: number[];
-  /** The base examples' input images (`exampleCount` images; as a PNG sheet: one row of them). */
+  /** The base examples' input images (`exampleCount` images). */
   examples: string;
   /** How `examples` and (unless a block says otherwise) `frames` are stored; absent: 'raw'. */
   encoding?: ImageEncoding;
@@ -173,6 +175,14 @@ export interface RendererResponse {
 }
 
 // ---------------------------------------------------------------- image sheets
+
+/** Widest PNG sheet a payload holds: canvases (which decode it in a webview) stop at 16-32k px. */
+export const SHEET_MAX_WIDTH = 8192;
+
+/** Images per row of a payload's PNG sheet: all of them, unless wider than SHEET_MAX_WIDTH. */
+export function sheetCols(shape: ImageShape, count: number): number {
+  return Math.max(1, Math.min(count, Math.floor(SHEET_MAX_WIDTH / shape.width)));
+}
 
 /** Pixel size of the sheet that holds `count` images of `shape`, `cols` per row. */
 export function sheetSize(shape: ImageShape, count: number, cols: number): { width: number; height: number } {

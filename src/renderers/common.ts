@@ -3,7 +3,7 @@
  * decoding of the compact image stacks, pixel-crisp canvases, and payload checks.
  * Browser-only (runs in the notebook webview); never imports tfjs or vscode.
  */
-import { base64ToBytes, PAYLOAD_VERSION, type ImageShape } from '../common/mime';
+import { base64ToBytes, PAYLOAD_VERSION, sheetCols, sheetSize, sheetToStack, type ImageShape } from '../common/mime';
 
 /** Thrown for payloads that do not match their type; its message is shown to the user. */
 export class PayloadError extends Error {}
@@ -98,6 +98,59 @@ export function decodeImages(text: unknown, shape: ImageShape, count: number, wh
   const want = count * shape.height * shape.width * shape.channels;
   if (bytes.length !== want) throw new PayloadError(`${what}: ${bytes.length} bytes, expected ${want} (${count} images)`);
   return bytes;
+}
+
+/**
+ * Decodes an image stack stored in either form of src/common/mime.ts (`encoding` absent or
+ * 'raw': base64 pixels; 'png': a PNG sheet laid out by sheetCols) and checks it holds
+ * exactly `count` images of `shape`. Async because browsers decode PNGs asynchronously.
+ */
+export async function decodeImageStack(
+  text: unknown, encoding: unknown, shape: ImageShape, count: number, what: string,
+): Promise<Uint8Array> {
+  if (encoding === undefined || encoding === 'raw') return decodeImages(text, shape, count, what);
+  if (encoding !== 'png') throw new PayloadError(`${what}: unknown image encoding ${JSON.stringify(encoding)}`);
+  if (typeof text !== 'string') throw new PayloadError(`${what}: expected a base64 PNG`);
+  if (count === 0) {
+    if (text !== '') throw new PayloadError(`${what}: expected no images`);
+    return new Uint8Array(0);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = base64ToBytes(text);
+  } catch (e) {
+    throw new PayloadError(`${what}: ${(e as Error).message}`);
+  }
+  const cols = sheetCols(shape, count), want = sheetSize(shape, count, cols);
+  const rgba = await decodePngRgba(bytes, what);
+  if (rgba.width !== want.width || rgba.height !== want.height) {
+    throw new PayloadError(`${what}: PNG sheet is ${rgba.width}x${rgba.height}, expected ${want.width}x${want.height} (${count} images)`);
+  }
+  return sheetToStack(rgba.data, 4, shape, count, cols);
+}
+
+/**
+ * The browser's own PNG decoder, exact for our files: they carry no gamma or colour profile,
+ * colour-space conversion and alpha premultiplication are turned off, and the images are
+ * opaque, so getImageData returns the stored bytes (gray g as RGB g, g, g).
+ */
+async function decodePngRgba(bytes: Uint8Array, what: string): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (e) {
+    throw new PayloadError(`${what}: not a readable PNG image (${(e as Error).message})`);
+  }
+  try {
+    const { width, height } = bitmap;
+    const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
+    const ctx = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    if (!ctx) throw new PayloadError(`${what}: no 2d canvas to decode the PNG`);
+    ctx.drawImage(bitmap, 0, 0);
+    return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+  } finally {
+    bitmap.close();
+  }
 }
 
 // ---------------------------------------------------------------- pixels

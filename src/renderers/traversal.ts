@@ -4,11 +4,13 @@
  * example, the dims and the range. While the kernel lives it decodes each choice on channel
  * `traversal:<id>`; otherwise (saved notebook, kernel gone) the saved frames are drawn and
  * only the choices they cover are enabled. A badge says which mode is active.
+ * Images come as PNG sheets (payload version 2) or raw pixels (version 1, and any payload
+ * without `encoding`); PNGs decode asynchronously, so parsing is async and drawing stays sync.
  */
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { ImageShape, TraversalFrames, TraversalPayload, TraversalRequest } from '../common/mime';
 import {
-  CSS, blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, PayloadError,
+  CSS, blitImage, createTooltip, crispCanvas, decodeImageStack, Disposables, listen, PayloadError,
   placeTooltip, requireInt, requireObject, requireShape, requireVersion, showError,
 } from './common';
 import { KernelChannel } from './messaging';
@@ -17,21 +19,23 @@ const REQUEST_TIMEOUT_MS = 15000;
 const GAP = 1;
 
 interface Frames { example: number; dims: number[]; values: number[]; pixels: Uint8Array }
-interface Parsed {
+export interface Parsed {
   shape: ImageShape; id: string; title?: string; kl: number[]; order: number[];
   examples: Uint8Array; exampleCount: number; range: number; steps: number; frames: Frames[];
 }
 
-function parseFrames(v: unknown, shape: ImageShape, what: string): Frames {
+/** `encoding`: the payload's, used when the block names none. */
+async function parseFrames(v: unknown, shape: ImageShape, what: string, encoding?: unknown): Promise<Frames> {
   const f = requireObject(v, what);
   const dims = f.dims, values = f.values;
   if (!Array.isArray(dims) || !dims.every(Number.isInteger)) throw new PayloadError(`${what}: "dims" must be integers`);
   if (!Array.isArray(values) || values.length === 0 || !values.every(Number.isFinite)) throw new PayloadError(`${what}: "values" must be numbers`);
   const example = requireInt(f.example, `${what}.example`);
-  return { example, dims, values, pixels: decodeImages(f.pixels, shape, dims.length * values.length, what) };
+  const pixels = await decodeImageStack(f.pixels, f.encoding ?? encoding, shape, dims.length * values.length, what);
+  return { example, dims, values, pixels };
 }
 
-export function parseTraversal(value: unknown): Parsed {
+export async function parseTraversal(value: unknown): Promise<Parsed> {
   const p = requireObject(value, 'traversal payload');
   requireVersion(p);
   const shape = requireShape(p);
@@ -44,10 +48,13 @@ export function parseTraversal(value: unknown): Parsed {
   const range = typeof p.range === 'number' && p.range > 0 ? p.range : 3;
   const steps = requireInt(p.steps, 'steps', 2);
   if (!Array.isArray(p.frames)) throw new PayloadError('"frames" must be an array');
+  const [examples, ...frames] = await Promise.all([
+    decodeImageStack(p.examples, p.encoding, shape, exampleCount, 'examples'),
+    ...p.frames.map((f, i) => parseFrames(f, shape, `frames[${i}]`, p.encoding)),
+  ]);
   return {
     shape, id: p.id, title: typeof p.title === 'string' ? p.title : undefined, kl, order, exampleCount, range, steps,
-    examples: decodeImages(p.examples, shape, exampleCount, 'examples'),
-    frames: p.frames.map((f, i) => parseFrames(f, shape, `frames[${i}]`)),
+    examples: examples as Uint8Array, frames: frames as Frames[],
   };
 }
 
@@ -60,8 +67,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, css = '', text = ''):
   return e;
 }
 
-export function renderTraversal(id: string, payload: TraversalPayload | unknown, element: HTMLElement, channel?: KernelChannel): void {
-  const d = parseTraversal(payload);
+/** Draws a parsed payload (see parseTraversal); synchronous, so nothing stale is drawn. */
+export function renderTraversal(id: string, d: Parsed, element: HTMLElement, channel?: KernelChannel): void {
   const { width: w, height: h } = d.shape;
   const saved = (ex: number) => d.frames.find((f) => f.example === ex);
   const first = d.frames[0];
@@ -206,9 +213,10 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
     syncControls();
     status.textContent = 'decoding…';
     channel.request(`traversal:${d.id}`, { ...view, dims: [...view.dims] }, REQUEST_TIMEOUT_MS).then(
-      (reply) => {
+      (reply) => parseFrames(reply, d.shape, 'kernel reply'),
+    ).then(
+      (f) => {
         if (mine !== token) return; // a newer choice was made meanwhile
-        const f = parseFrames(reply, d.shape, 'kernel reply');
         live = true;
         draw(f);
         status.textContent = '';
@@ -231,19 +239,29 @@ export function renderTraversal(id: string, payload: TraversalPayload | unknown,
 }
 
 let channel: KernelChannel | undefined;
+/** Latest render per output id: a render whose payload finished decoding after a newer render
+ * (or a dispose) of the same output started draws nothing. */
+const renders = new Map<string, number>();
+let renderCount = 0;
 
 export const activate: ActivationFunction = (ctx) => {
   channel = new KernelChannel(ctx);
   return {
-    renderOutputItem(item, element) {
+    async renderOutputItem(item, element, signal) {
       disposables.dispose(item.id);
+      const mine = ++renderCount;
+      renders.set(item.id, mine);
+      const current = () => renders.get(item.id) === mine && !signal?.aborted;
       try {
-        renderTraversal(item.id, item.json(), element, channel);
+        const parsed = await parseTraversal(item.json() as TraversalPayload | unknown);
+        if (current()) renderTraversal(item.id, parsed, element, channel);
       } catch (err) {
-        showError(element, 'latent traversal', err);
+        if (current()) showError(element, 'latent traversal', err);
       }
     },
     disposeOutputItem(id) {
+      if (id === undefined) renders.clear();
+      else renders.delete(id);
       disposables.dispose(id);
     },
   };

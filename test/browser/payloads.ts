@@ -3,9 +3,10 @@
  * are known exactly, and realistic ones made by the lab's own builders on a small model.
  */
 import {
-  bytesToBase64, float32ToBase64, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL, PAYLOAD_VERSION,
-  type ArrowsPayload, type GridPayload, type TraversalPayload,
+  bytesToBase64, float32ToBase64, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL, PAYLOAD_VERSION, sheetCols, sheetToStack,
+  type ArrowsPayload, type GridPayload, type ImageShape, type TraversalFrames, type TraversalPayload,
 } from '../../src/common/mime';
+import { decodePng, stackToPngBase64 } from '../../src/lab/viz/png';
 import * as tf from '../../src/lab/tf';
 import { consistencyArrows, latentTraversal, liveChart, reconstructionGrid } from '../../src/lab/viz';
 import { images, LinearModel } from '../unit/viz/fakeModel';
@@ -111,5 +112,54 @@ export function labPayloads() {
     arrows: arrows[MIME_ARROWS] as ArrowsPayload,
     chart: chart.bundle(),
     model,
+  };
+}
+
+/** The exact pixels of a stored image stack (either encoding), as HWC bytes. */
+export function stackPixels(text: string, encoding: string | undefined, shape: ImageShape, count: number): Uint8Array {
+  if (encoding !== 'png') return Uint8Array.from(Buffer.from(text, 'base64'));
+  if (count === 0) return new Uint8Array(0);
+  const png = decodePng(Buffer.from(text, 'base64'));
+  return sheetToStack(png.pixels, png.channels, shape, count, sheetCols(shape, count));
+}
+
+/** A frames block's pixels (its own encoding, else the payload's). */
+export function framesPixels(f: TraversalFrames, shape: ImageShape, payloadEncoding?: string): Uint8Array {
+  return stackPixels(f.pixels, f.encoding ?? payloadEncoding, shape, f.dims.length * f.values.length);
+}
+
+/**
+ * The same traversal in the version-1 form that notebooks saved before PNG sheets: raw base64
+ * pixels, no `encoding` field anywhere. Same pixels, so both must draw identically.
+ */
+export function rawTraversal(p: TraversalPayload): TraversalPayload {
+  const { encoding, ...rest } = p;
+  return {
+    ...rest, version: 1,
+    examples: bytesToBase64(stackPixels(p.examples, encoding, p, p.exampleCount)),
+    frames: p.frames.map(({ encoding: fe, ...f }) => ({ ...f, pixels: bytesToBase64(framesPixels({ ...f, encoding: fe }, p, encoding)) })),
+  };
+}
+
+/**
+ * A hand-made RGB traversal whose every pixel is known: 3x2 images, 2 examples, 2 dims x 3
+ * steps; pixel (x, y) of frame k of example e is (40e + 10k + x, 100 + 20y + k, 255 - 9k - e).
+ */
+export function rgbTraversal(encoding: 'png' | 'raw'): TraversalPayload {
+  const shape: ImageShape = { height: 2, width: 3, channels: 3 };
+  const image = (e: number, k: number) => Uint8Array.from({ length: 18 }, (_, i) => {
+    const px = Math.floor(i / 3), x = px % 3, y = Math.floor(px / 3), ch = i % 3;
+    return ch === 0 ? 40 * e + 10 * k + x : ch === 1 ? 100 + 20 * y + k : 255 - 9 * k - e;
+  });
+  const stack = (e: number) => { const s = new Uint8Array(6 * 18); for (let k = 0; k < 6; k++) s.set(image(e, k), k * 18); return s; };
+  const examples = new Uint8Array(2 * 18);
+  examples.set(image(0, 2), 0);
+  examples.set(image(1, 2), 18);
+  const enc = (px: Uint8Array, count: number) => (encoding === 'png' ? stackToPngBase64(px, shape, count) : bytesToBase64(px));
+  return {
+    version: encoding === 'png' ? PAYLOAD_VERSION : 1, id: `rgb-${encoding}`, title: `RGB (${encoding})`, ...shape, latentDim: 3,
+    kl: [0.5, 2, 0], order: [1, 0, 2], examples: enc(examples, 2), exampleCount: 2, range: 1, steps: 3,
+    ...(encoding === 'png' ? { encoding } : {}),
+    frames: [0, 1].map((e) => ({ example: e, dims: [1, 0], values: [-1, 0, 1], pixels: enc(stack(e), 6) })),
   };
 }

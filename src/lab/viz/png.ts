@@ -9,7 +9,7 @@
  * decoded VAE images it halves the size of filter 0 alone. Lossless either way.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import { sheetSize, stackToSheet, type ImageShape } from '../../common/mime';
+import { sheetCols, sheetSize, stackToSheet, type ImageShape } from '../../common/mime';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -140,10 +140,10 @@ export function pngBase64(pixels: Uint8Array, width: number, height: number, cha
 
 /**
  * A stack of `count` images as the payloads' PNG form (`encoding: 'png'`, src/common/mime.ts):
- * one base64 PNG of a sheet with `cols` images per row (gray for 1 channel, RGB for 3).
- * No images: the empty string, like the raw form.
+ * one base64 PNG of a sheet, `cols` images per row (default and payload layout: sheetCols),
+ * gray for 1 channel, RGB for 3. No images: the empty string, like the raw form.
  */
-export function stackToPngBase64(pixels: Uint8Array, shape: ImageShape, count: number, cols: number): string {
+export function stackToPngBase64(pixels: Uint8Array, shape: ImageShape, count: number, cols = sheetCols(shape, count)): string {
   if (count === 0) return '';
   const { width, height } = sheetSize(shape, count, cols);
   return pngBase64(stackToSheet(pixels, shape, count, cols), width, height, shape.channels);

@@ -52,8 +52,14 @@ export class Raster {
     this.line(x, y, x, y + h - 1, c); this.line(x + w - 1, y, x + w - 1, y + h - 1, c);
   }
 
+  /** A grayscale PNG when every pixel is gray (a third of the data: these pictures are saved in
+   * the notebook beside each output), RGB otherwise. */
   png(): string {
-    return pngBase64(this.data, this.width, this.height, 3);
+    const d = this.data;
+    for (let i = 0; i < d.length; i += 3) {
+      if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return pngBase64(d, this.width, this.height, 3);
+    }
+    return pngBase64(d.filter((_, i) => i % 3 === 0), this.width, this.height, 1);
   }
 }
 

@@ -2,17 +2,20 @@
  * Latent traversal: for a base example's posterior mean, vary one latent dim at a time over
  * base + linspace(-range, range, steps) and decode. Rows are ordered by per-dim KL (active
  * dims first). The payload keeps frames for a few examples so it works without a kernel;
- * `decodeFrames` answers the renderer's live requests for any other choice.
+ * `decodeFrames` answers the renderer's live requests for any other choice. Images travel as
+ * PNG sheets (`encoding: 'png'`, src/common/mime.ts): a saved 64x64 traversal is several times
+ * smaller than as raw pixels, and exactly the same pixels.
  */
 import * as tf from '../tf';
 import type { MimeBundle } from '../../common/protocol';
 import {
-  bytesToBase64, MIME_TRAVERSAL, PAYLOAD_VERSION,
+  MIME_TRAVERSAL, PAYLOAD_VERSION,
   type TraversalFrames, type TraversalPayload, type TraversalRequest,
 } from '../../common/mime';
 import type { LatentModel } from '../models/types';
 import { decodeCodes, encodeAll, klPerDim, type Codes } from './encode';
 import { toImageStack, type ImageStack } from './pixels';
+import { stackToPngBase64 } from './png';
 import { mosaicPng } from './raster';
 
 export interface LatentTraversalOptions {
@@ -66,11 +69,17 @@ function framesStack(model: LatentModel, base: Float32Array, req: TraversalReque
   }
 }
 
+/** A frames block as it travels: one PNG sheet (src/common/mime.ts ImageEncoding). */
+function framesBlock(req: TraversalRequest, stack: ImageStack | undefined): TraversalFrames {
+  const values = linspace(req.range, req.steps);
+  const pixels = stack ? stackToPngBase64(stack.pixels, stack.shape, req.dims.length * values.length) : '';
+  return { example: req.example, dims: req.dims, values, pixels, encoding: 'png' };
+}
+
 /** Decodes the frames a request asks for, from the base examples' codes. */
 export function decodeFrames(model: LatentModel, codes: Codes, req: TraversalRequest): TraversalFrames {
   const base = codes.mean.subarray(req.example * codes.d, (req.example + 1) * codes.d);
-  const stack = req.dims.length ? framesStack(model, base, req) : undefined;
-  return { example: req.example, dims: req.dims, values: linspace(req.range, req.steps), pixels: stack ? bytesToBase64(stack.pixels) : '' };
+  return framesBlock(req, req.dims.length ? framesStack(model, base, req) : undefined);
 }
 
 export interface TraversalBuild {
@@ -98,7 +107,7 @@ export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: Latent
     const base = codes.mean.subarray(e * codes.d, (e + 1) * codes.d);
     const stack = framesStack(model, base, req);
     if (e === 0) stacks.push(stack);
-    frames.push({ example: e, dims: saveDims, values: linspace(range, steps), pixels: bytesToBase64(stack.pixels) });
+    frames.push(framesBlock(req, saveDims.length ? stack : undefined));
   }
   const ex = tf.tidy(() => x.slice([0, 0, 0, 0], [exampleCount, -1, -1, -1]));
   const examples = toImageStack(ex);
@@ -106,7 +115,8 @@ export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: Latent
 
   const payload: TraversalPayload = {
     version: PAYLOAD_VERSION, id, title: opts.title, ...examples.shape, latentDim: model.latentDim,
-    kl, order, examples: bytesToBase64(examples.pixels), exampleCount, range, steps, frames,
+    kl, order, examples: stackToPngBase64(examples.pixels, examples.shape, exampleCount), encoding: 'png',
+    exampleCount, range, steps, frames,
   };
   // Fallback picture: example 0, one row per saved dim.
   const size = examples.shape.height * examples.shape.width * examples.shape.channels;

@@ -4,10 +4,11 @@ import * as tf from '../../../src/lab/tf';
 import { setCellHost, type CellHost } from '../../../src/common/display';
 import type { MimeBundle } from '../../../src/common/protocol';
 import {
-  base64ToBytes, base64ToFloat32, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL,
+  base64ToBytes, base64ToFloat32, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL, sheetToStack,
   type ArrowsPayload, type GridPayload, type TraversalFrames, type TraversalPayload,
 } from '../../../src/common/mime';
 import { consistencyArrows, latentTraversal, liveChart, reconstructionGrid, show, MIME_VEGALITE } from '../../../src/lab/viz';
+import { decodePng } from '../../../src/lab/viz/png';
 import { images, LinearModel } from './fakeModel';
 
 const model = new LinearModel(6, 8, 8, 1, 4);
@@ -21,6 +22,14 @@ function noLeak<T>(fn: () => T): T {
   const r = fn();
   assert.equal(tf.memory().numTensors, before, 'leaked tensors');
   return r;
+}
+
+/** Pixels of a traversal frames block (a PNG sheet: one row of all its 8x8 gray images). */
+function framePixels(f: TraversalFrames): Uint8Array {
+  assert.equal(f.encoding, 'png');
+  const png = decodePng(Buffer.from(f.pixels, 'base64')), n = f.dims.length * f.values.length;
+  assert.deepEqual([png.width, png.height, png.channels], [8 * n, 8, 1]);
+  return sheetToStack(png.pixels, 1, { height: 8, width: 8, channels: 1 }, n, n);
 }
 
 const isPng = (b64: unknown) => typeof b64 === 'string' && Buffer.from(b64, 'base64').subarray(1, 4).toString() === 'PNG';
@@ -51,15 +60,21 @@ test('traversal: dims ordered by KL, saved frames, live decode matches, requests
   assert.ok(p.kl[4] < 1e-9 && p.kl[p.order[0]] > 0.1);
   assert.equal(p.frames.length, 3);
   assert.deepEqual(p.frames[0].values, [-2, -1, 0, 1, 2]);
-  assert.equal(base64ToBytes(p.frames[1].pixels).length, 5 * 5 * 64);
+  assert.equal(framePixels(p.frames[1]).length, 5 * 5 * 64);
+  // The base examples, exactly, as one row of a PNG sheet.
+  assert.equal(p.encoding, 'png');
+  const ex = decodePng(Buffer.from(p.examples, 'base64'));
+  assert.deepEqual([ex.width, ex.height], [3 * 8, 8]);
+  const wantEx = tf.tidy(() => x.slice(0, 3).mul(255).round().dataSync());
+  assert.deepEqual([...sheetToStack(ex.pixels, 1, { height: 8, width: 8, channels: 1 }, 3, 3)], [...wantEx]);
   // The middle column is the base code itself: the reconstruction of the example.
-  const f = p.frames[1], px = base64ToBytes(f.pixels);
+  const f = p.frames[1], px = framePixels(f);
   const recon = tf.tidy(() => model.decode(model.encode(x.slice(1, 1)).mean).mul(255).round().dataSync());
   assert.deepEqual([...px.subarray(2 * 64, 3 * 64)], [...recon]);
   // A live request for other dims/steps decodes exactly those.
   const live = noLeak(() => t.handle({ example: 2, dims: [5, 0], range: 1, steps: 3 })) as TraversalFrames;
   assert.deepEqual(live.dims, [5, 0]);
-  assert.equal(base64ToBytes(live.pixels).length, 2 * 3 * 64);
+  assert.equal(framePixels(live).length, 2 * 3 * 64);
   assert.throws(() => t.handle({ example: 9, dims: [0], range: 1, steps: 3 }), /example/);
   assert.throws(() => t.handle({ example: 0, dims: [6], range: 1, steps: 3 }), /dims/);
   assert.throws(() => t.handle({ example: 0, dims: [0], range: 1, steps: 1000 }), /steps/);

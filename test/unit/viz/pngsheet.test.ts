@@ -6,8 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
-import { sheetSize, sheetToStack, stackToSheet, type ImageShape } from '../../../src/common/mime';
+import { SHEET_MAX_WIDTH, sheetCols, sheetSize, sheetToStack, stackToSheet, type ImageShape } from '../../../src/common/mime';
 import { decodePng, encodePng, stackToPngBase64 } from '../../../src/lab/viz/png';
+import { Raster } from '../../../src/lab/viz/raster';
 
 function rng(seed: number) {
   let s = seed;
@@ -46,6 +47,11 @@ test('sheet layout: image i at column i % cols, row floor(i / cols); empty cells
   assert.deepEqual([...sheet.subarray(4 * 6, 4 * 6 + 6)], [25, 26, 27, 0, 0, 0]); // image 4, then an empty cell
   assert.deepEqual(sheetToStack(sheet, 1, shape, 5, 2), px);
   assert.throws(() => sheetToStack(sheet.subarray(1), 1, shape, 5, 2), /not 6x6/);
+  // The payload layout: one row of all images while it fits in SHEET_MAX_WIDTH.
+  assert.equal(sheetCols({ height: 64, width: 64, channels: 1 }, 90), 90);
+  assert.equal(sheetCols({ height: 64, width: 64, channels: 1 }, 1600), SHEET_MAX_WIDTH / 64);
+  assert.equal(sheetCols({ height: 2, width: 10000, channels: 1 }, 3), 1);
+  assert.equal(sheetCols({ height: 2, width: 2, channels: 1 }, 0), 1);
 });
 
 test('PNG sheets round-trip exactly: grayscale and RGB, full and ragged sheets', () => {
@@ -55,6 +61,7 @@ test('PNG sheets round-trip exactly: grayscale and RGB, full and ragged sheets',
     [{ height: 28, width: 28, channels: 1 }, 7, 3],
     [{ height: 32, width: 32, channels: 3 }, 20, 9],
     [{ height: 5, width: 7, channels: 3 }, 1, 1],
+    [{ height: 28, width: 28, channels: 1 }, 300, sheetCols({ height: 28, width: 28, channels: 1 }, 300)], // payload layout, 2 rows
   ] as [ImageShape, number, number][]) {
     const px = stack(shape, count, count);
     const b64 = stackToPngBase64(px, shape, count, cols);
@@ -74,4 +81,16 @@ test('encodePng/decodePng round-trip RGBA and reject corrupted files', () => {
   const bad = Buffer.from(encodePng(px, 11, 9, 3));
   bad[45] ^= 1; // inside the IDAT data: the CRC no longer matches
   assert.throws(() => decodePng(bad), /CRC/);
+});
+
+test('fallback pictures: gray PNG when every pixel is gray, RGB once one is coloured, same pixels', () => {
+  const r = new Raster(5, 4, [255, 255, 255]);
+  r.set(1, 2, [7, 7, 7]);
+  const gray = decodePng(Buffer.from(r.png(), 'base64'));
+  assert.equal(gray.channels, 1);
+  assert.deepEqual(gray.pixels, r.data.filter((_, i) => i % 3 === 0));
+  r.set(3, 1, [200, 10, 30]);
+  const rgb = decodePng(Buffer.from(r.png(), 'base64'));
+  assert.equal(rgb.channels, 3);
+  assert.deepEqual(rgb.pixels, r.data);
 });
