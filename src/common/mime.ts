@@ -73,7 +73,7 @@ export interface TraversalFrames {
    * as every `ImageEncoding: 'png'` stack (sheetCols), not one sheet row per dim.
    */
   pixels: string;
-  /** How `pixels` is stored; absent: the payload's `encoding` (live replies: 'raw'). */
+  /** How `pixels` is stored; absent: the payload's `encoding` (a live reply, which has no payload around it, names its own). */
   encoding?: ImageEncoding;
 }
 

@@ -69,10 +69,6 @@ export class TrainingChartPanel implements vscode.Disposable {
     return this.closed ? undefined : this.panel.viewColumn;
   }
 
-  set title(t: string) {
-    if (!this.closed) this.panel.title = t;
-  }
-
   private post(m: HostToPanel): void {
     if (!this.closed) void this.panel.webview.postMessage(m);
   }
