@@ -3,8 +3,7 @@
  *
  * The lab's kernels used to move floats with JS loops over heap views (col2im's scatter-add,
  * Adam's update): profiled here, a JS typed-array loop costs ~3-6 ns per float while the
- * backend's wasm ops cost ~1-2. There is no C-to-wasm compiler in this toolchain, so the
- * module is written here as bytes (a dozen opcodes: loads, stores, f32x4 arithmetic, loops).
+ * backend's wasm ops cost ~1-2. The module is written as opcodes (asm.ts).
  * It imports the backend's WebAssembly.Memory, so it reads and writes tensors in place at
  * their heap offsets (`ptr`), and sees the heap grow. Arguments are byte offsets and counts.
  *
@@ -14,90 +13,10 @@
  *     mo = b1 m + ob1 g;  vo = b2 v + ob2 g^2;  xo = x - step mo / (sqrt(vo) s2 + eps)
  */
 import type { WasmBackend } from './heap';
+import { assemble, ends, F32, Fn, I32, loop, op as o, V as v, V128 } from './asm';
 
-// ---- a minimal encoder ----
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const str = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  mul: [0x6c],
-  and: [0x71],
-  geU: [0x4f],
-  f32load: [0x2a, 2, 0],
-  f32store: [0x38, 2, 0],
-  f32add: [0x92],
-  f32sub: [0x93],
-  f32mul: [0x94],
-  f32div: [0x95],
-  f32sqrt: [0x91],
-  v: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
-};
-const V = {
-  load: op.v(0x00, 2, 0),
-  store: op.v(0x0b, 2, 0),
-  splat: op.v(0x13),
-  sqrt: op.v(0xe3),
-  add: op.v(0xe4),
-  sub: op.v(0xe5),
-  mul: op.v(0xe6),
-  div: op.v(0xe7),
-};
-
-/**
- * `while (ptrs[0] < end) { body; ptrs[j] += steps[j] }` over i32 locals (byte pointers).
- */
-function loop(ptrs: number[], steps: number[], end: number, body: number[]): number[] {
-  return [
-    0x02, 0x40, 0x03, 0x40, // block loop
-    ...op.get(ptrs[0]), ...op.get(end), ...op.geU, 0x0d, 1, // br_if 1 when done
-    ...body,
-    ...ptrs.flatMap((p, j) => [...op.get(p), ...op.i32(steps[j]), ...op.add, ...op.set(p)]),
-    0x0c, 0, 0x0b, 0x0b, // br 0; end; end
-  ];
-}
-
-/** end4 = base + (n & ~3) * 4 and end = base + n * 4, into locals. */
-function ends(base: number, n: number, end4: number, end: number): number[] {
-  return [
-    ...op.get(base), ...op.get(n), ...op.i32(-4), ...op.and, ...op.i32(4), ...op.mul, ...op.add, ...op.set(end4),
-    ...op.get(base), ...op.get(n), ...op.i32(4), ...op.mul, ...op.add, ...op.set(end),
-  ];
-}
-
-interface Fn { name: string; params: number[]; locals: number[]; body: number[] }
+const op = { ...o, f32load: o.f32load(), f32store: o.f32store() };
+const V = { ...v, load: v.load(), store: v.store() };
 
 // addTo(dst 0, src 1, n 2); locals end4 3, end 4
 const addTo: Fn = {
@@ -159,24 +78,6 @@ const adam: Fn = {
   ],
 };
 
-function assemble(fns: Fn[]): Uint8Array {
-  const types = fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
-  const imports = [[...str('env'), ...str('memory'), 0x02, 0x00, 0x00]]; // memory, limits {min 0}
-  const code = fns.map((f) => {
-    const locals = vec(f.locals.map((t) => [1, t]));
-    const body = [...locals, ...f.body, 0x0b];
-    return [...uleb(body.length), ...body];
-  });
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec(imports)),
-    ...section(3, vec(fns.map((_, i) => uleb(i)))),
-    ...section(7, vec(fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))),
-    ...section(10, vec(code)),
-  ]);
-}
-
 export interface SimdKernels {
   addTo(dst: number, src: number, n: number): void;
   scatter(dst: number, stride: number, src: number, n: number): void;
@@ -190,13 +91,18 @@ let cached: { memory: WebAssembly.Memory; k: SimdKernels } | undefined;
 
 /** The loops above, bound to this backend's heap (built once per heap). */
 export function simd(backend: WasmBackend): SimdKernels {
-  const memory = (backend as unknown as Internals).wasm.asm.memory;
+  const memory = memoryOf(backend);
   if (cached?.memory !== memory) {
     const mod = new WebAssembly.Module(assemble([addTo, scatter, adam]));
     const k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
     cached = { memory, k };
   }
   return cached.k;
+}
+
+/** The backend's heap. */
+export function memoryOf(backend: WasmBackend): WebAssembly.Memory {
+  return (backend as unknown as Internals).wasm.asm.memory;
 }
 
 /** Byte offset of a tensor's data in the heap. */
