@@ -75,7 +75,7 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       await use('wasm');
       registerLabWasmKernels();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await startPool(dir, opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 1));
+      const threads = await startPool(opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 1));
       return { backend: 'wasm', device: `CPU (wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
     },
     cpu: async (): Promise<LoadedBackend> => {

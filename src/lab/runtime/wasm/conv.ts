@@ -16,7 +16,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, view, WasmBackend } from './heap';
-import { gemm, gemm2d } from './matmul';
+import { product } from './matmul';
 import { ptr, simd } from './simd';
 
 type ConvInfo = tfc.backend_util.Conv2DInfo;
@@ -79,7 +79,9 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   const n = c.batchSize * c.outHeight * c.outWidth;
   const pt = im2colT(backend, x, c);
   try {
-    return view(gemm2d(backend, pt, view(dy, [n, c.outChannels])), filterShape); // dW = P^T dY
+    const k = c.filterHeight * c.filterWidth * c.inChannels;
+    const dw = product(backend, { t: pt, transposed: false }, { t: dy, transposed: false }, k, n, c.outChannels); // dW = P^T dY
+    return view(dw, filterShape);
   } finally {
     free(backend, pt);
   }
@@ -91,7 +93,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const c = convInfo(inputShape, filter.shape, attrs!);
   const n = c.batchSize * c.outHeight * c.outWidth;
   const k = c.filterHeight * c.filterWidth * c.inChannels;
-  const cols = gemm(backend, view(dy, [n, c.outChannels]), view(filter, [k, c.outChannels]), false, true); // [N,K]
+  const cols = product(backend, { t: dy, transposed: false }, { t: filter, transposed: true }, n, c.outChannels, k); // [N,K] = dY W^T
   const dx = alloc(backend, inputShape);
   f32(backend, dx).fill(0);
   const { addTo } = simd(backend);

@@ -1,88 +1,78 @@
 /**
- * Matrix products on the wasm backend, routed to XNNPACK's fast path.
+ * Matrix products on the wasm backend through the lab's own kernels (gemm.ts, gemm-code.ts).
  *
- * The stock wasm BatchMatMul is fast (16-25 GFLOP/s here) only when the batch is 1 and
- * neither input is transposed; otherwise it runs a scalar loop at 0.4-2 GFLOP/s. Every
- * dense-layer gradient is a transposed product (dW = x^T dy, dx = dy W^T), so that loop
- * dominated training. Here a transposed input is first materialised with the (fast)
- * Transpose kernel, a batch whose B is shared is folded into the rows of A
- * ([Ba,M,K]x[1,K,N] = reshape([Ba*M,K]x[K,N])), and any other batch is run one matrix at a
- * time. Each 2-D product goes through `gemm2d`, the one place the thread pool plugs in.
+ * The stock wasm BatchMatMul is fast (15-21 GFLOP/s here, XNNPACK) only when the batch is 1
+ * and neither input is transposed; otherwise it runs a scalar loop at 0.4-2 GFLOP/s, and even
+ * its fast path packs B afresh on every call with a B it has not seen (in training B is almost
+ * always new). The lab's product packs both operands itself, transposed or not, straight from
+ * their heap bytes (no Transpose pass), and runs at ~44 GFLOP/s on a 1024^2 product (relaxed
+ * SIMD) or ~31 (plain SIMD). Every 2-D product of the wasm path (dense layers and their
+ * gradients, batched products, the conv gradients of conv.ts) comes through `product`, the one
+ * place the thread pool plugs in.
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
+import { instantiateGemm, gemmWasm, MR, multiplyPanels, NR, Operand, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from './gemm';
+import type { GemmExports } from './gemm-code';
+import { memoryOf, ptr } from './simd';
 
-/** [.., r, c] -> [.., c, r] with the stock Transpose kernel (a new buffer). */
-export function transposeLast2(backend: WasmBackend, t: tfc.TensorInfo): tfc.TensorInfo {
-  const r = t.shape.length;
-  const perm = [...Array(r).keys()];
-  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-  return stockKernel('Transpose')({ inputs: { x: t }, backend, attrs: { perm } });
-}
-
-/** A hook that may compute a 2-D product faster (the thread pool); null = not taken. */
-export type Gemm2dHook = (backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo) => tfc.TensorInfo | null;
-let gemmHook: Gemm2dHook | null = null;
-export function setGemmHook(h: Gemm2dHook | null): void {
-  gemmHook = h;
-}
-
-/** C[M,N] = A[M,K] B[K,N] with the stock kernel on its fast path (this thread only). */
-export function stockGemm2d(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo {
-  const [m, k] = a.shape.slice(-2);
-  const n = b.shape[b.shape.length - 1];
-  const out = stockKernel('BatchMatMul')({
-    inputs: { a: view(a, [1, m, k]), b: view(b, [1, k, n]) },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  });
-  return view(out, [m, n]);
-}
-
-/** C[M,N] = A[M,K] B[K,N]: split across the thread pool when it takes the job, else stock. */
-export function gemm2d(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo): tfc.TensorInfo {
-  const [m, k] = a.shape.slice(-2);
-  const n = b.shape[b.shape.length - 1];
-  return gemmHook?.(backend, view(a, [m, k]), view(b, [k, n])) ?? stockGemm2d(backend, a, b);
-}
+/** One operand of `product`: a tensor's bytes from float `offset`, maybe transposed. */
+export interface Mat { t: tfc.TensorInfo; transposed: boolean; offset?: number }
 
 /**
- * Cost, in "transposed floats", of one float of B packed by XNNPACK. The stock kernel packs B
- * (creates an operator) on every call with a B it has not seen, and in training B is almost
- * always new (gradients, freshly updated weights). Measured here: ~9.5 ns per packed float,
- * ~4-5 ns per float through the Transpose kernel (in and out), so packing counts 2.
+ * A hook that may compute a product's row panels on two threads (pool.ts), given its packed
+ * operands in the heap (`heap`: a view of all of it); returns false when it does not take the
+ * job (a small product, no pool), and the panels are then computed here.
  */
-const PACK_COST = 2;
-
-/**
- * op(A) op(B) for 2-D A, B, where op transposes when asked. Returns a new [M,N] buffer.
- * Two ways to get it on the fast path: directly (materialise the transposed inputs, pack
- * op(B)), or as C = (op(B)^T op(A)^T)^T, which packs op(A)^T instead, gets a transposed
- * input for free, and transposes the [N,M] result. Gradients make both shapes common
- * (dx = dy W^T packs all of W directly, only dy flipped), so take the cheaper.
- */
-export function gemm(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo, ta: boolean, tb: boolean): tfc.TensorInfo {
-  const [m, k] = ta ? [a.shape[1], a.shape[0]] : a.shape;
-  const n = tb ? b.shape[0] : b.shape[1];
-  const direct = (ta ? m * k : 0) + (tb ? k * n : 0) + PACK_COST * k * n;
-  const flipped = (tb ? 0 : k * n) + (ta ? 0 : m * k) + PACK_COST * m * k + m * n;
-  if (flipped < direct) {
-    const ct = gemmDirect(backend, b, a, !tb, !ta); // C^T = op(B)^T op(A)^T
-    const c = transposeLast2(backend, ct);
-    free(backend, ct);
-    return c;
-  }
-  return gemmDirect(backend, a, b, ta, tb);
+export type PanelsHook = (job: PanelJob) => boolean;
+export interface PanelJob {
+  heap: Float32Array; ex: GemmExports; ap: number; bp: number; cp: number; ldc: number; m: number; k: number; n: number;
+}
+let panelsHook: PanelsHook | null = null;
+export function setPanelsHook(h: PanelsHook | null): void {
+  panelsHook = h;
 }
 
-function gemmDirect(backend: WasmBackend, a: tfc.TensorInfo, b: tfc.TensorInfo, ta: boolean, tb: boolean): tfc.TensorInfo {
-  const at = ta ? transposeLast2(backend, a) : undefined;
-  const bt = tb ? transposeLast2(backend, b) : undefined;
-  try {
-    return gemm2d(backend, at ?? a, bt ?? b);
-  } finally {
-    free(backend, at, bt);
+let bound: { memory: WebAssembly.Memory; ex: GemmExports } | undefined;
+
+/** The kernels bound to this backend's heap (instantiated once per heap). */
+export function heapGemm(backend: WasmBackend): GemmExports {
+  const memory = memoryOf(backend);
+  if (bound?.memory !== memory) bound = { memory, ex: instantiateGemm(gemmWasm(false), memory) };
+  return bound.ex;
+}
+
+/** C[m,n] = op(A)[m,k] op(B)[k,n] into a new buffer. */
+export function product(backend: WasmBackend, a: Mat, b: Mat, m: number, k: number, n: number): tfc.TensorInfo {
+  const out = alloc(backend, [m, n]);
+  if (m === 0 || n === 0) return out;
+  if (k === 0) {
+    f32(backend, out).fill(0);
+    return out;
   }
+  const mp = panelsOf(m, MR);
+  const np = panelsOf(n, NR);
+  // Whole tiles are written, so C goes through a padded buffer unless the shape is tile-aligned.
+  const direct = m % MR === 0 && n % NR === 0;
+  const ap = alloc(backend, [packedABytes(m, k) / 4]);
+  const bp = alloc(backend, [packedBBytes(k, n) / 4]);
+  const cpad = direct ? undefined : alloc(backend, [mp * MR * np * NR]);
+  const ex = heapGemm(backend);
+  const at = (x: Mat, rows: number, cols: number): Operand => operand(ptr(backend, x.t) + 4 * (x.offset ?? 0), rows, cols, x.transposed);
+  packA(ex, at(a, m, k), m, k, ptr(backend, ap));
+  packB(ex, at(b, k, n), k, n, ptr(backend, bp));
+  const c = cpad ?? out;
+  const ldc = direct ? n * 4 : np * NR * 4;
+  const job: PanelJob = { heap: new Float32Array(memoryOf(backend).buffer), ex, ap: ptr(backend, ap), bp: ptr(backend, bp), cp: ptr(backend, c), ldc, m, k, n };
+  if (!panelsHook?.(job)) multiplyPanels(ex, job.ap, job.bp, job.cp, ldc, k, n, 0, mp);
+  if (cpad) {
+    const heap = job.heap;
+    const src = ptr(backend, cpad) / 4;
+    const dst = ptr(backend, out) / 4;
+    for (let r = 0; r < m; r++) heap.copyWithin(dst + r * n, src + r * (ldc / 4), src + r * (ldc / 4) + n);
+  }
+  free(backend, ap, bp, cpad);
+  return out;
 }
 
 function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
@@ -91,90 +81,79 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
     throw new Error('BatchMatMul on the wasm backend supports float32 only; cast the inputs first.');
   }
-  if (tfc.util.sizeFromShape(a.shape.slice(0, -2)) === 1 && tfc.util.sizeFromShape(b.shape.slice(0, -2)) === 1) {
-    // Plain 2-D product (every dense layer and its gradients): pick the cheaper orientation.
-    const a2 = view(a, a.shape.slice(-2));
-    const b2 = view(b, b.shape.slice(-2));
-    const c = gemm(backend, a2, b2, transposeA, transposeB);
-    const outer = tfc.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    return view(c, [...outer, ...c.shape]);
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
+  const [k2, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
+  if (k !== k2) {
+    throw new Error(`matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
+      `transposeA=${transposeA}, transposeB=${transposeB}).`);
   }
-  const at = transposeA ? transposeLast2(backend, a) : undefined;
-  const bt = transposeB ? transposeLast2(backend, b) : undefined;
-  try {
-    const A = at ?? a;
-    const B = bt ?? b;
-    const [m, k] = A.shape.slice(-2);
-    const [k2, n] = B.shape.slice(-2);
-    if (k !== k2) {
-      throw new Error(`matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
-        `transposeA=${transposeA}, transposeB=${transposeB}).`);
-    }
-    const outerA = A.shape.slice(0, -2);
-    const outerB = B.shape.slice(0, -2);
-    const outer = tfc.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
-    const ba = tfc.util.sizeFromShape(outerA);
-    const bb = tfc.util.sizeFromShape(outerB);
-    const outShape = [...outer, m, n];
-    if (bb === 1) {
-      // B shared by every batch: one [ba*M, K] x [K, N] product.
-      return view(gemm2d(backend, view(A, [ba * m, k]), view(B, [k, n])), outShape);
-    }
-    const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
-    if (!sameOuter && ba !== 1) {
-      // Mixed broadcasting of batch dims (rare): the stock kernel is correct, only slow.
-      return stockKernel('BatchMatMul')({ inputs: { a: A, b: B }, backend, attrs: { transposeA: false, transposeB: false } });
-    }
-    return perBatch(backend, A, B, ba === 1 ? 1 : bb, bb, m, k, n, outShape);
-  } finally {
-    free(backend, at, bt);
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const outer = tfc.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const ba = tfc.util.sizeFromShape(outerA);
+  const bb = tfc.util.sizeFromShape(outerB);
+  const outShape = [...outer, m, n];
+  if (bb === 1 && !transposeA) {
+    // B shared by every batch entry: one [ba*M, K] x [K, N] product.
+    return view(product(backend, { t: a, transposed: false }, { t: b, transposed: transposeB }, ba * m, k, n), outShape);
   }
-}
-
-/**
- * One fast product per batch entry; A is shared when it has batch 1. Each B slice gets a
- * fresh buffer: the wasm kernel caches XNNPACK's packed weights by B's tensor id until that
- * tensor is freed, so refilling one buffer would silently reuse the first slice's weights.
- */
-function perBatch(backend: WasmBackend, A: tfc.TensorInfo, B: tfc.TensorInfo, ba: number, batch: number,
-  m: number, k: number, n: number, outShape: number[]): tfc.TensorInfo {
+  const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+  if (!sameOuter && ba !== 1 && bb !== 1) {
+    // Mixed broadcasting of batch dims (rare): the stock kernel is correct, only slow.
+    return stockKernel('BatchMatMul')({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } as unknown as tfc.NamedAttrMap });
+  }
+  // One product per batch entry, the operands read in place at their offsets.
+  const batch = Math.max(ba, bb);
   const out = alloc(backend, outShape);
-  const ai = alloc(backend, [m, k]);
-  try {
-    for (let i = 0; i < batch; i++) {
-      const ia = ba === 1 ? 0 : i;
-      const bi = alloc(backend, [k, n]);
-      f32(backend, ai).set(f32(backend, A).subarray(ia * m * k, (ia + 1) * m * k));
-      f32(backend, bi).set(f32(backend, B).subarray(i * k * n, (i + 1) * k * n));
-      const ci = gemm2d(backend, ai, bi);
-      f32(backend, out).set(f32(backend, ci), i * m * n);
-      free(backend, ci, bi);
-    }
-  } finally {
-    free(backend, ai);
+  for (let i = 0; i < batch; i++) {
+    const ci = product(backend,
+      { t: a, transposed: transposeA, offset: (ba === 1 ? 0 : i) * m * k },
+      { t: b, transposed: transposeB, offset: (bb === 1 ? 0 : i) * k * n }, m, k, n);
+    f32(backend, out).set(f32(backend, ci), i * m * n);
+    free(backend, ci);
   }
   return out;
 }
 
 /**
- * _FusedMatMul (dense layers' forward: act(A B + bias)): transposes materialised first so
- * the stock kernel takes its fast path. Batched fused products are left to the stock kernel.
+ * _FusedMatMul (dense layers' forward: act(A B + bias)): the product here, then the stock
+ * kernel's epilogue is replayed with tfjs's own ops on the result (bias add, activation), so
+ * every activation tfjs supports keeps its exact definition.
  */
+interface FusedAttrs { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number }
+
 function fusedMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
-  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-  const stock = stockKernel('_FusedMatMul');
-  if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
-  const at = transposeA ? transposeLast2(backend, inputs.a) : undefined;
-  const bt = transposeB ? transposeLast2(backend, inputs.b) : undefined;
-  try {
-    return stock({
-      inputs: { ...inputs, a: at ?? inputs.a, b: bt ?? inputs.b },
-      backend,
-      attrs: { ...attrs, transposeA: false, transposeB: false },
-    });
-  } finally {
-    free(backend, at, bt);
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as FusedAttrs;
+  const y = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } as unknown as tfc.NamedAttrMap });
+  return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
+}
+
+/** act(y + bias) with the backend's stock kernels, freeing intermediates. */
+function epilogue(backend: WasmBackend, y: tfc.TensorInfo, bias: tfc.TensorInfo | undefined, activation: string | undefined,
+  prelu: tfc.TensorInfo | undefined, alpha: number | undefined): tfc.TensorInfo {
+  let out = y;
+  const run = (name: string, inputs: Record<string, tfc.TensorInfo>, attrs: tfc.NamedAttrMap = {}) => {
+    const k = tfc.getKernel(name, 'wasm');
+    if (!k) throw new Error(`wasm kernel '${name}' is not registered`);
+    const next = k.kernelFunc({ inputs, backend: backend as unknown as tfc.KernelBackend, attrs }) as tfc.TensorInfo;
+    free(backend, out);
+    out = next;
+  };
+  if (bias) run('Add', { a: out, b: bias });
+  switch (activation ?? 'linear') {
+    case 'linear': break;
+    case 'relu': run('Relu', { x: out }); break;
+    case 'relu6': run('Relu6', { x: out }); break;
+    case 'elu': run('Elu', { x: out }); break;
+    case 'sigmoid': run('Sigmoid', { x: out }); break;
+    case 'leakyrelu': run('LeakyRelu', { x: out }, { alpha: alpha ?? 0.2 }); break;
+    case 'prelu': run('Prelu', { x: out, alpha: prelu! }); break;
+    default: throw new Error(`fused matMul: activation '${activation}' is not supported on the wasm backend`);
   }
+  return out;
 }
 
 export const matMulKernels = [
