@@ -54,6 +54,7 @@ export const op = {
   mul: [0x6c],
   and: [0x71],
   eqz: [0x45],
+  eq: [0x46],
   ltU: [0x49],
   geU: [0x4f],
   f32load: (offset = 0) => [0x2a, ...mem(2, offset)],
@@ -81,6 +82,8 @@ export const V = {
   sub: simdOp(0xe5),
   mul: simdOp(0xe6),
   div: simdOp(0xe7),
+  /** i8x16.shuffle picking 32-bit lanes of (a, b): lane i of the result is lane lanes[i] of a ++ b (0-7). */
+  shuffle32: (...lanes: number[]) => simdOp(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
   /** f32x4.relaxed_madd(a, b, c) = a * b + c, fused where the CPU has FMA (relaxed SIMD). */
   madd: simdOp(0x105),
 };

@@ -100,16 +100,20 @@ function panels({ mr, nr, unroll, fma }: GemmShape): Fn {
 
 /**
  * pack(src 0, kStep 1, lStep 2, dst 3, k 4, count 5): dst[kk][l] = src[kk*kStep + l*lStep]
- * for l < count, zeros up to `width`. Contiguous full rows (lStep 4, count = width, width a
- * multiple of 4) are copied a vector at a time.
+ * for l < count, zeros up to `width`. Full panels (count = width, a multiple of 4) take a
+ * vector path: rows contiguous in l (lStep 4) are copied a vector at a time; rows contiguous in
+ * k (kStep 4: a plain A, a transposed B) are read as 4x4 blocks and transposed in registers
+ * (i8x16.shuffle), four k at a time. Whatever is left goes through the scalar loop.
  */
 function pack(name: string, width: number): Fn {
   const [SRC, KSTEP, LSTEP, DST, K, COUNT] = [0, 1, 2, 3, 4, 5];
-  const [D, DEND, S, L, LEND, WEND] = [6, 7, 8, 9, 10, 11];
+  const [D, DEND, S, L, LEND, WEND, END4] = [6, 7, 8, 9, 10, 11, 12];
+  const vreg = (i: number) => 13 + i; // v0..v3 13-16, t0..t3 17-20
   const rowBytes = width * 4;
-  const vectorRows = width % 4 === 0 ? [
-    ...op.get(LSTEP), ...op.i32(4), 0x46 /* i32.eq */, ...op.get(COUNT), ...op.i32(width), 0x46, ...op.and,
-    0x04, 0x40, // if: vector copy, then return
+  const full = [...op.get(COUNT), ...op.i32(width), ...op.eq];
+  const copyRows = [
+    ...op.get(LSTEP), ...op.i32(4), ...op.eq, ...full, ...op.and,
+    0x04, 0x40, // if: vector copy of every row, then return
     0x02, 0x40, 0x03, 0x40,
     ...op.get(D), ...op.get(DEND), ...op.geU, 0x0d, 1,
     ...[...Array(width / 4).keys()].flatMap((v) => [...op.get(D), ...op.get(S), ...V.load(v * 16), ...V.store(v * 16)]),
@@ -118,7 +122,32 @@ function pack(name: string, width: number): Fn {
     0x0c, 0, 0x0b, 0x0b,
     0x0f, // return
     0x0b,
-  ] : [];
+  ];
+  // 4x4 transpose: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3;
+  // then w0 = a0 b0 c0 d0 = (t0, t2)[0 1 4 5], w1 = (t0, t2)[2 3 6 7], w2, w3 likewise from t1, t3.
+  const block = (g: number) => [
+    ...[0, 1, 2, 3].flatMap((r) => [...op.get(S), ...op.get(LSTEP), ...op.i32(4 * g + r), ...op.mul, ...op.add, ...V.load(), ...op.set(vreg(r))]),
+    ...op.get(vreg(0)), ...op.get(vreg(1)), ...V.shuffle32(0, 4, 1, 5), ...op.set(vreg(4)),
+    ...op.get(vreg(0)), ...op.get(vreg(1)), ...V.shuffle32(2, 6, 3, 7), ...op.set(vreg(5)),
+    ...op.get(vreg(2)), ...op.get(vreg(3)), ...V.shuffle32(0, 4, 1, 5), ...op.set(vreg(6)),
+    ...op.get(vreg(2)), ...op.get(vreg(3)), ...V.shuffle32(2, 6, 3, 7), ...op.set(vreg(7)),
+    ...op.get(D), ...op.get(vreg(4)), ...op.get(vreg(6)), ...V.shuffle32(0, 1, 4, 5), ...V.store(g * 16),
+    ...op.get(D), ...op.get(vreg(4)), ...op.get(vreg(6)), ...V.shuffle32(2, 3, 6, 7), ...V.store(rowBytes + g * 16),
+    ...op.get(D), ...op.get(vreg(5)), ...op.get(vreg(7)), ...V.shuffle32(0, 1, 4, 5), ...V.store(2 * rowBytes + g * 16),
+    ...op.get(D), ...op.get(vreg(5)), ...op.get(vreg(7)), ...V.shuffle32(2, 3, 6, 7), ...V.store(3 * rowBytes + g * 16),
+  ];
+  const transposeRows = [
+    ...op.get(KSTEP), ...op.i32(4), ...op.eq, ...full, ...op.and,
+    0x04, 0x40,
+    ...op.get(DST), ...op.get(K), ...op.i32(-4), ...op.and, ...op.i32(rowBytes), ...op.mul, ...op.add, ...op.set(END4),
+    0x02, 0x40, 0x03, 0x40,
+    ...op.get(D), ...op.get(END4), ...op.geU, 0x0d, 1,
+    ...[...Array(width / 4).keys()].flatMap(block),
+    ...op.get(D), ...op.i32(4 * rowBytes), ...op.add, ...op.set(D),
+    ...op.get(S), ...op.i32(16), ...op.add, ...op.set(S),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b, // the last k % 4 rows: the scalar loop below
+  ];
   const scalarRow = [
     ...op.get(S), ...op.set(L),
     // lend = d + count*4, wend = d + width*4; the copy walks the dst pointer
@@ -140,11 +169,11 @@ function pack(name: string, width: number): Fn {
   return {
     name,
     params: [I32, I32, I32, I32, I32, I32],
-    locals: new Array(6).fill(I32),
+    locals: [...new Array(7).fill(I32), ...new Array(8).fill(V128)],
     body: [
       ...op.get(DST), ...op.set(D), ...op.get(SRC), ...op.set(S),
       ...op.get(DST), ...op.get(K), ...op.i32(rowBytes), ...op.mul, ...op.add, ...op.set(DEND),
-      ...vectorRows,
+      ...(width % 4 === 0 ? [...copyRows, ...transposeRows] : []),
       0x02, 0x40, 0x03, 0x40,
       ...op.get(D), ...op.get(DEND), ...op.geU, 0x0d, 1,
       ...scalarRow,
