@@ -1,4 +1,4 @@
-// The lab's wasm Conv2DBackpropFilter / Conv2DBackpropInput against the cpu backend:
+// The lab's wasm Conv2D / Conv2DBackpropFilter / Conv2DBackpropInput against the cpu backend:
 // conv2d and conv2dTranspose, forward and both gradients, over stride 1 and 2, same and
 // valid padding, odd sizes, batch 1 and 64.
 import { before, test } from 'node:test';
@@ -59,5 +59,13 @@ test('explicit numeric padding', async () => {
     const w = rand([3, 3, 3, 4], 37) as tf.Tensor4D;
     const y = tf.conv2d(x, w, 2, 1 as unknown as 'same');
     return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1 as unknown as 'same').sum())([x, w])];
+  });
+});
+
+test('a dilated conv2d (left to the stock kernel) still agrees', async () => {
+  await agree('conv2d dilation 2', () => {
+    const x = rand([2, 9, 8, 3], 41) as tf.Tensor4D;
+    const w = rand([3, 3, 3, 4], 43) as tf.Tensor4D;
+    return [tf.conv2d(x, w, 1, 'same', 'NHWC', 2)];
   });
 });

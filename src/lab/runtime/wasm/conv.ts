@@ -1,21 +1,22 @@
 /**
- * Conv2D gradients on the wasm backend as matrix products (NHWC, dilation 1).
+ * Conv2D and its gradients on the wasm backend as matrix products (NHWC, dilation 1).
  *
  * With N = B*OH*OW output positions, K = KH*KW*CI patch length, CO output channels,
  * ih = oh*sh + kh - padTop, iw = ow*sw + kw - padLeft:
- *   filter gradient  dW[kh,kw,ci,co] = sum_n P[n,(kh,kw,ci)] dY[n,co],  i.e. dW = P^T dY,
- *                    P = im2col(x) (zeros where the patch hangs over the padding);
+ *   forward          Y[n,co] = sum_k P[n,k] W[k,co],  i.e. Y = P W,
+ *                    P = im2col(x) [N,K] (zeros where the patch hangs over the padding);
+ *   filter gradient  dW[kh,kw,ci,co] = sum_n P[n,(kh,kw,ci)] dY[n,co],  i.e. dW = P^T dY;
  *   input gradient   dX[b,ih,iw,ci] = sum_{kh,kw,co} dY[n,co] W[kh,kw,ci,co],
  *                    i.e. C = dY W^T ([N,K]) then col2im scatter-adds C's rows into dX.
  * conv2dTranspose's forward is the input gradient and its filter gradient the filter one,
- * so both layers train through here. The products run on XNNPACK's fast path (matmul.ts).
- * The moves are wasm SIMD loops (simd.ts) over contiguous runs of KW*CI floats: im2col writes
- * P^T directly (a strided scatter), so the product needs no Transpose of P (it cost ~9 ms of
- * ~30 per filter gradient of the conv VAE's 14x14x32 layer), and col2im's scatter-add ran
- * ~5x faster than the JS loop it replaced.
+ * so both layers train through here. The products are the lab's (matmul.ts), which pack P^T
+ * straight from P, so P is written once, row by row. The moves are wasm SIMD loops (simd.ts)
+ * over contiguous runs of KW*CI floats (im2col's copies, col2im's scatter-add).
+ * The stock wasm Conv2D (XNNPACK) ran the conv VAE's 14x14x32 -> 7x7x64 layer at ~23 GFLOP/s
+ * here; P W through the lab's product runs it at ~35 (the im2col copy included).
  */
 import * as tfc from '@tensorflow/tfjs';
-import { alloc, f32, free, KernelArgs, view, WasmBackend } from './heap';
+import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
 import { product } from './matmul';
 import { ptr, simd } from './simd';
 
@@ -58,18 +59,34 @@ function forEachRun(c: ConvInfo, run: (xOff: number, n: number, kOff: number, le
   }
 }
 
-/** P^T[K,N] = im2col(x)^T: zero-filled, then each run scattered down a column (stride N). */
-function im2colT(backend: WasmBackend, x: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
+/** P[N,K] = im2col(x): zero-filled, then each run of the patch copied into its row. */
+function im2col(backend: WasmBackend, x: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
   const n = c.batchSize * c.outHeight * c.outWidth;
   const k = c.filterHeight * c.filterWidth * c.inChannels;
-  const pt = alloc(backend, [k, n]);
-  f32(backend, pt).fill(0);
-  const { scatter } = simd(backend);
-  const P = ptr(backend, pt);
+  const p = alloc(backend, [n, k]);
+  f32(backend, p).fill(0);
+  const { copy } = simd(backend);
+  const P = ptr(backend, p);
   const X = ptr(backend, x);
-  const stride = 4 * n;
-  forEachRun(c, (xo, row, ko, len) => scatter(P + 4 * (ko * n + row), stride, X + 4 * xo, len));
-  return pt;
+  forEachRun(c, (xo, row, ko, len) => copy(P + 4 * (row * k + ko), X + 4 * xo, len));
+  return p;
+}
+
+const dilated = (attrs: tfc.NamedAttrMap | undefined) => {
+  const d = (attrs as unknown as { dilations?: number | [number, number] }).dilations ?? 1;
+  return typeof d === 'number' ? d !== 1 : d[0] !== 1 || d[1] !== 1;
+};
+
+function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
+  const { x, filter } = inputs;
+  if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('Conv2D')({ inputs, backend, attrs });
+  const c = convInfo(x.shape, filter.shape, attrs!);
+  const n = c.batchSize * c.outHeight * c.outWidth;
+  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const p = im2col(backend, x, c);
+  const y = product(backend, { t: p, transposed: false }, { t: filter, transposed: false }, n, k, c.outChannels); // Y = P W
+  free(backend, p);
+  return view(y, c.outShape);
 }
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
@@ -77,14 +94,11 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
   const n = c.batchSize * c.outHeight * c.outWidth;
-  const pt = im2colT(backend, x, c);
-  try {
-    const k = c.filterHeight * c.filterWidth * c.inChannels;
-    const dw = product(backend, { t: pt, transposed: false }, { t: dy, transposed: false }, k, n, c.outChannels); // dW = P^T dY
-    return view(dw, filterShape);
-  } finally {
-    free(backend, pt);
-  }
+  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const p = im2col(backend, x, c);
+  const dw = product(backend, { t: p, transposed: true }, { t: dy, transposed: false }, k, n, c.outChannels); // dW = P^T dY
+  free(backend, p);
+  return view(dw, filterShape);
 }
 
 function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
@@ -105,6 +119,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
 }
 
 export const convKernels = [
+  { kernelName: 'Conv2D', kernelFunc: conv2D },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
 ];

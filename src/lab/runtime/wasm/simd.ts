@@ -8,7 +8,7 @@
  * their heap offsets (`ptr`), and sees the heap grow. Arguments are byte offsets and counts.
  *
  *   addTo(dst, src, n)          dst[i] += src[i], i < n                       (col2im)
- *   scatter(dst, stride, src, n) *(dst + i*stride) = src[i], i < n            (transposed im2col)
+ *   copy(dst, src, n)           dst[i] = src[i], i < n                        (im2col)
  *   adam(x, m, v, g, xo, mo, vo, n, b1, b2, ob1, ob2, step, s2, eps)         (adam.ts)
  *     mo = b1 m + ob1 g;  vo = b2 v + ob2 g^2;  xo = x - step mo / (sqrt(vo) s2 + eps)
  */
@@ -28,18 +28,13 @@ const addTo: Fn = {
   ],
 };
 
-// scatter(dst 0, stride 1, src 2, n 3); locals end 4 (over src)
-const scatter: Fn = {
-  name: 'scatter', params: [I32, I32, I32, I32], locals: [I32],
+// copy(dst 0, src 1, n 2); locals end4 3, end 4
+const copy: Fn = {
+  name: 'copy', params: [I32, I32, I32], locals: [I32, I32],
   body: [
-    ...op.get(2), ...op.get(3), ...op.i32(4), ...op.mul, ...op.add, ...op.set(4),
-    // loop on src (ptr 2) while dst advances by stride: steps are constants, so step dst by hand
-    0x02, 0x40, 0x03, 0x40,
-    ...op.get(2), ...op.get(4), ...op.geU, 0x0d, 1,
-    ...op.get(0), ...op.get(2), ...op.f32load, ...op.f32store,
-    ...op.get(0), ...op.get(1), ...op.add, ...op.set(0),
-    ...op.get(2), ...op.i32(4), ...op.add, ...op.set(2),
-    0x0c, 0, 0x0b, 0x0b,
+    ...ends(0, 2, 3, 4),
+    ...loop([0, 1], [16, 16], 3, [...op.get(0), ...op.get(1), ...V.load, ...V.store]),
+    ...loop([0, 1], [4, 4], 4, [...op.get(0), ...op.get(1), ...op.f32load, ...op.f32store]),
   ],
 };
 
@@ -80,7 +75,7 @@ const adam: Fn = {
 
 export interface SimdKernels {
   addTo(dst: number, src: number, n: number): void;
-  scatter(dst: number, stride: number, src: number, n: number): void;
+  copy(dst: number, src: number, n: number): void;
   adam(x: number, m: number, v: number, g: number, xo: number, mo: number, vo: number, n: number,
     b1: number, b2: number, ob1: number, ob2: number, step: number, s2: number, eps: number): void;
 }
@@ -93,7 +88,7 @@ let cached: { memory: WebAssembly.Memory; k: SimdKernels } | undefined;
 export function simd(backend: WasmBackend): SimdKernels {
   const memory = memoryOf(backend);
   if (cached?.memory !== memory) {
-    const mod = new WebAssembly.Module(assemble([addTo, scatter, adam]));
+    const mod = new WebAssembly.Module(assemble([addTo, copy, adam]));
     const k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
     cached = { memory, k };
   }
