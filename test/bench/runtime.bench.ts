@@ -6,6 +6,7 @@ import * as tf from '../../src/lab/tf';
 import { loadavg } from 'node:os';
 import { initRuntime } from '../../src/lab/runtime';
 import { MIN_MACS, setMinMacs } from '../../src/lab/runtime/pool';
+import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
 
 const BATCH = 64;
 type Layer = tf.layers.Layer;
@@ -60,25 +61,34 @@ interface Timing { med: number; min: number; max: number; reps: number; cpu: num
 
 /**
  * Median and range of `reps` timed runs after `warm` untimed ones (wall ms), and the median
- * process CPU time per run (all threads). On a shared machine the wall time swings with other
- * people's load; the CPU time of a one-thread run stays close to its wall time on a quiet one.
+ * process CPU time per run (all threads), for each of `splits` (the pool's MIN_MACS: products
+ * of at least that many multiply-adds go to two threads; Infinity = one thread). The settings
+ * alternate run by run, so a machine whose speed drifts (a shared host: here the same product
+ * took 46 or 98 ms minutes apart) weighs on each alike.
  */
-function time(f: () => void, reps: number, warm: number): Timing {
-  for (let i = 0; i < warm; i++) f();
-  const ts: number[] = [];
-  const cs: number[] = [];
+function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN_MACS]): Timing[] {
+  const keep = MIN_MACS;
+  for (let i = 0; i < warm; i++) for (const s of splits) { setMinMacs(s); f(); }
+  const ts = splits.map(() => [] as number[]);
+  const cs = splits.map(() => [] as number[]);
   for (let i = 0; i < reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cs.push((c.user + c.system) / 1000);
+    splits.forEach((s, j) => {
+      setMinMacs(s);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      f();
+      ts[j].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cs[j].push((c.user + c.system) / 1000);
+    });
   }
-  ts.sort((a, b) => a - b);
-  cs.sort((a, b) => a - b);
+  setMinMacs(keep);
   const mid = Math.floor(reps / 2);
-  return { med: ts[mid], min: ts[0], max: ts[reps - 1], reps, cpu: cs[mid] };
+  return splits.map((_, j) => {
+    ts[j].sort((a, b) => a - b);
+    cs[j].sort((a, b) => a - b);
+    return { med: ts[j][mid], min: ts[j][0], max: ts[j][reps - 1], reps, cpu: cs[j][mid] };
+  });
 }
 
 function report(name: string, value: number, where: string, t: Timing, unit = 'ms') {
@@ -87,24 +97,19 @@ function report(name: string, value: number, where: string, t: Timing, unit = 'm
     `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
 }
 
-function matmul(reps: number, where: string) {
-  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
-  const t = time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), reps, 1);
-  report('matmul_gflops', (2 * 1024 ** 3) / (t.med * 1e6), where, t, 'gflops');
-  tf.dispose([a, b]);
+/** `f` timed with large products split across the pool's two threads (when it runs) and on one. */
+function bothWays(name: string, f: () => void, reps: number, warm: number, where: string, threads: number,
+  value: (ms: number) => number = (ms) => ms, unit = 'ms') {
+  const splits = threads > 1 ? [MIN_MACS, Infinity] : [Infinity];
+  const wheres = threads > 1 ? [where, where.replace(/\d+ threads/, '1 thread')] : [where];
+  time(f, reps, warm, splits).forEach((t, j) => report(name, value(t.med), wheres[j], t, unit));
 }
 
-/** Runs `f` with products split across threads (when the pool runs) and on one thread. */
-function bothWays(name: string, f: () => void, reps: number, warm: number, where: string, threads: number) {
-  const split = MIN_MACS;
-  if (threads > 1) {
-    const t = time(f, reps, warm);
-    report(name, t.med, where, t);
-    setMinMacs(Infinity);
-  }
-  const t = time(f, reps, threads > 1 ? 1 : warm);
-  report(name, t.med, 'wasm, 1 thread', t);
-  setMinMacs(split);
+function matmul(reps: number, where: string, threads: number) {
+  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
+  bothWays('matmul_gflops', () => tf.tidy(() => void tf.matMul(a, b).dataSync()), reps, 1, where, threads,
+    (ms) => (2 * 1024 ** 3) / (ms * 1e6), 'gflops');
+  tf.dispose([a, b]);
 }
 
 async function main() {
@@ -112,33 +117,26 @@ async function main() {
   const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : 2;
   const info = await initRuntime('auto', { threads });
   const n = info.threads ?? 1;
-  const where = `${info.backend}, ${n} thread${n === 1 ? '' : 's'}`;
+  const simd = info.backend === 'wasm' ? (hasRelaxedSimd() ? ', relaxed-SIMD FMA' : ', SIMD') : '';
+  const where = `${info.backend}${simd}, ${n} thread${n === 1 ? '' : 's'}`;
   const filter = process.env.BENCH_ONLY ?? '';
   const want = (name: string) => name.includes(filter);
   const mlp = mlpVae();
   const conv = convVae();
   if (want('mlp')) bothWays('mlp_vae_step_ms', mlp, 20, 3, where, n);
   if (want('conv')) bothWays('conv_vae_step_ms', conv, 10, 3, where, n);
-  if (want('matmul')) {
-    matmul(5, where);
-    if (n > 1) {
-      const split = MIN_MACS;
-      setMinMacs(Infinity);
-      matmul(5, 'wasm, 1 thread');
-      setMinMacs(split);
-    }
-  }
+  if (want('matmul')) matmul(9, where, n);
   // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): tens of seconds.
   if (want('wae')) {
     const wae = waeMnist();
-    const t = time(wae, 2, 1);
+    const [t] = time(wae, 2, 1);
     report('wae_mnist_step_ms', t.med, where, t);
   }
   if (process.env.BENCH_NO_CPU) return;
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
-  if (want('mlp')) { const t = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
-  if (want('matmul')) matmul(1, 'cpu, 1 thread');
+  if (want('mlp')) { const [t] = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
+  if (want('matmul')) matmul(1, 'cpu, 1 thread', 1);
   console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
 }
 

@@ -10,6 +10,7 @@ import { requireShared } from './native';
 import type { BackendLoaders, LoadedBackend } from './select';
 import { registerLabWasmKernels } from './wasm/register';
 import { startPool } from './pool';
+import { hasRelaxedSimd } from './wasm/gemm';
 
 export interface LoaderOptions {
   /** Folders where tfjs-node(-gpu) may be installed (notebook folder, extension storage...). */
@@ -17,10 +18,11 @@ export interface LoaderOptions {
   /** Folder holding tfjs-backend-wasm*.wasm; found automatically when absent. */
   wasmDir?: string;
   /**
-   * Threads for the wasm path (1 = main thread only). Default: $VAE_LAB_WASM_THREADS, else 1:
-   * measured on the 2-core machines here, the second thread (pool.ts) did not make the MLP or
-   * conv VAE step faster (conv was slower) and cost far more CPU when the machine was loaded,
-   * so it is opt-in (`VAE_LAB_WASM_THREADS=2`) until a measurement shows it pays.
+   * Threads for the wasm path (1 = main thread only). Default: $VAE_LAB_WASM_THREADS, else 2
+   * where the machine has two cores: the second thread (pool.ts) takes half of every product of
+   * at least pool.MIN_MACS multiply-adds (1.3-1.9x on a 1024^2 matmul here, depending on whether
+   * the host gives the two vCPUs separate physical cores); smaller products, and so the MLP VAE's
+   * step, stay on one thread, so it costs nothing where it does not help.
    */
   threads?: number;
 }
@@ -75,8 +77,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       await use('wasm');
       registerLabWasmKernels();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await startPool(opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 1));
-      return { backend: 'wasm', device: `CPU (wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+      const threads = await startPool(opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 2));
+      const isa = simd ? (hasRelaxedSimd() ? ' SIMD + FMA' : ' SIMD') : '';
+      return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
     },
     cpu: async (): Promise<LoadedBackend> => {
       await use('cpu');
