@@ -77,9 +77,18 @@ export async function startPool(threads = 2): Promise<number> {
     return 1;
   }
   worker.unref();
-  pool = { worker, memory, ctrl: new Int32Array(memory.buffer, 0, CTRL_BYTES / 4) };
+  const p: Pool = { worker, memory, ctrl: new Int32Array(memory.buffer, 0, CTRL_BYTES / 4) };
+  // A worker that dies (out of memory, killed) takes the pool with it: products go back to one thread.
+  worker.once('exit', () => abandon(p));
+  pool = p;
   setPanelsHook(splitPanels);
   return 2;
+}
+
+function abandon(p: Pool): void {
+  if (pool !== p) return;
+  pool = undefined;
+  setPanelsHook(null);
 }
 
 export async function stopPool(): Promise<void> {
@@ -93,6 +102,11 @@ export async function stopPool(): Promise<void> {
 
 export function poolThreads(): number {
   return pool ? 2 : 1;
+}
+
+/** The worker thread, for tests that kill it. */
+export function poolWorker(): Worker | undefined {
+  return pool?.worker;
 }
 
 /** Grows the shared memory to hold `bytes`; false when it cannot (past MAX_PAGES). */
@@ -136,15 +150,19 @@ function splitPanels(job: PanelJob): boolean {
   c[State.panels] = mp - h;
   Atomics.store(c, State.state, JOB);
   Atomics.notify(c, State.state);
+  const t0 = performance.now();
   multiplyPanels(job.ex, job.ap, job.bp, job.cp, ldc, k, n, 0, h);
-  Atomics.wait(c, State.state, JOB);
+  // The worker's half is as big as ours: give it 20 times as long (and a second) before
+  // deciding it is gone (this thread cannot see its 'exit' event while it waits).
+  Atomics.wait(c, State.state, JOB, 1000 + 20 * (performance.now() - t0));
   const done = Atomics.load(c, State.state) === DONE;
-  Atomics.store(c, State.state, IDLE);
+  if (Atomics.load(c, State.state) === JOB) abandon(p);
+  else Atomics.store(c, State.state, IDLE);
   if (done) {
     // The worker's C panels, back into the heap: the whole-tile rows, as multiplyPanels wrote them.
     heap.set(shared.subarray(cp / 4, (cp + (mp - h) * panelC) / 4), (job.cp + h * panelC) / 4);
   } else {
-    multiplyPanels(job.ex, job.ap, job.bp, job.cp + h * panelC, ldc, k, n, h, mp); // the worker failed: do its half here
+    multiplyPanels(job.ex, job.ap, job.bp, job.cp + h * panelC, ldc, k, n, h, mp); // the worker failed or hung: its half here
   }
   return true;
 }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initRuntime } from '../../../src/lab/runtime';
-import { MIN_MACS, setMinMacs, stopPool } from '../../../src/lab/runtime/pool';
+import { MIN_MACS, poolThreads, poolWorker, setMinMacs, stopPool } from '../../../src/lab/runtime/pool';
 import { rand, relErr } from './compare';
 
 const threshold = MIN_MACS;
@@ -55,5 +55,19 @@ test('no tensor leaks over 100 split products', () => {
   for (let i = 0; i < 100; i++) tf.tidy(() => void tf.matMul(a, b, false, false).dataSync());
   assert.equal(tf.memory().numTensors, before);
   assert.equal(tf.engine().backend.numDataIds(), buffers, 'a wasm buffer leaked');
+  tf.dispose([a, b]);
+});
+
+test('a worker that dies takes the pool down and products go on, right, on one thread', async () => {
+  setMinMacs(1);
+  const a = rand([40, 30], 19);
+  const b = rand([30, 20], 23);
+  const before = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
+  const worker = poolWorker();
+  assert.ok(worker, 'the pool runs');
+  await new Promise<void>((resolve) => { worker.once('exit', () => resolve()); void worker.terminate(); });
+  assert.equal(poolThreads(), 1);
+  const after = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
+  assert.deepEqual(after, before);
   tf.dispose([a, b]);
 });
