@@ -33,7 +33,7 @@ function run(fma: boolean, shared: boolean, m: number, k: number, n: number, ta:
   const bytes = cp + panelsOf(m, MR) * MR * ldc;
   const pages = Math.ceil(bytes / 65536) + 1;
   const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
-  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, unroll: 1, fma }, shared)), memory);
+  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, fma }, shared)), memory);
   const heap = new Float32Array(memory.buffer);
   heap.set(a, pa / 4);
   heap.set(b, pb / 4);
@@ -79,7 +79,7 @@ test('row panels can be computed in parts into separate buffers (how the work is
   const [m, k, n] = [37, 70, 29];
   const whole = run(hasRelaxedSimd(), false, m, k, n, false, false).c;
   const memory = new WebAssembly.Memory({ initial: 64 });
-  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, unroll: 1, fma: hasRelaxedSimd() }, false)), memory);
+  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, fma: hasRelaxedSimd() }, false)), memory);
   const heap = new Float32Array(memory.buffer);
   const ldc = panelsOf(n, NR) * NR * 4;
   const [pa, pb] = [0, m * k * 4];

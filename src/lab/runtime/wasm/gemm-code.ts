@@ -25,25 +25,21 @@ export interface GemmShape {
   mr: number;
   /** Columns of a C tile (columns of a B panel), a multiple of 4. */
   nr: number;
-  /** k steps per loop iteration (the inner loop unrolled this many times). */
-  unroll: number;
   /** Use f32x4.relaxed_madd (needs relaxed SIMD). */
   fma: boolean;
 }
 
-export const DEFAULT_SHAPE: GemmShape = { mr: 4, nr: 8, unroll: 4, fma: false };
-
 /** The micro-kernel sweeping a row of panels (see the file comment). */
-function panels({ mr, nr, unroll, fma }: GemmShape): Fn {
+function panels({ mr, nr, fma }: GemmShape): Fn {
   const nv = nr / 4;
   // params: ap 0, bp 1, cp 2, kc 3, npan 4, ldc 5, bstep 6, acc 7
-  // i32 locals: a 8, b 9, end 10, endU 11, c 12, cEnd 13, row 14
+  // i32 locals: a 8, b 9, end 10, c 11, cEnd 12, row 13
   const [AP, BP, CP, KC, NPAN, LDC, BSTEP, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [A, B, END, ENDU, C, CEND, ROW] = [8, 9, 10, 11, 12, 13, 14];
-  const acc = (r: number, v: number) => 15 + r * nv + v;
-  const breg = (v: number) => 15 + mr * nv + v;
-  const areg = 15 + mr * nv + nv;
-  const i32s = 7;
+  const [A, B, END, C, CEND, ROW] = [8, 9, 10, 11, 12, 13];
+  const acc = (r: number, v: number) => 14 + r * nv + v;
+  const breg = (v: number) => 14 + mr * nv + v;
+  const areg = 14 + mr * nv + nv;
+  const i32s = 6;
   const v128s = mr * nv + nv + 1;
 
   const rowAddr = (r: number) => (r === 0
@@ -55,36 +51,35 @@ function panels({ mr, nr, unroll, fma }: GemmShape): Fn {
   const zero = forTile((r, v) => [...V.zero, ...op.set(acc(r, v))]);
   const store = forTile((r, v) => [...op.get(ROW), ...op.get(acc(r, v)), ...V.store(v * 16)]);
 
-  const step = (u: number) => [
-    ...[...Array(nv).keys()].flatMap((v) => [...op.get(B), ...V.load((u * nr + v * 4) * 4), ...op.set(breg(v))]),
+  // One k step. (Unrolling it, with the offsets folded into the loads, measured slower: V8 then
+  // spilled registers.)
+  const step = [
+    ...[...Array(nv).keys()].flatMap((v) => [...op.get(B), ...V.load(v * 16), ...op.set(breg(v))]),
     ...[...Array(mr).keys()].flatMap((r) => [
-      ...op.get(A), ...V.loadSplat((u * mr + r) * 4), ...op.set(areg),
+      ...op.get(A), ...V.loadSplat(r * 4), ...op.set(areg),
       ...[...Array(nv).keys()].flatMap((v) => (fma
         ? [...op.get(areg), ...op.get(breg(v)), ...op.get(acc(r, v)), ...V.madd, ...op.set(acc(r, v))]
         : [...op.get(acc(r, v)), ...op.get(areg), ...op.get(breg(v)), ...V.mul, ...V.add, ...op.set(acc(r, v))])),
     ]),
   ];
-  const kLoop = (endLocal: number, u: number) => [
+  const kLoop = [
     0x02, 0x40, 0x03, 0x40,
-    ...op.get(A), ...op.get(endLocal), ...op.geU, 0x0d, 1,
-    ...[...Array(u).keys()].flatMap(step),
-    ...op.get(A), ...op.i32(u * mr * 4), ...op.add, ...op.set(A),
-    ...op.get(B), ...op.i32(u * nr * 4), ...op.add, ...op.set(B),
+    ...op.get(A), ...op.get(END), ...op.geU, 0x0d, 1,
+    ...step,
+    ...op.get(A), ...op.i32(mr * 4), ...op.add, ...op.set(A),
+    ...op.get(B), ...op.i32(nr * 4), ...op.add, ...op.set(B),
     0x0c, 0, 0x0b, 0x0b,
   ];
 
   const body = [
     ...op.get(CP), ...op.set(C),
     ...op.get(CP), ...op.get(NPAN), ...op.i32(nr * 4), ...op.mul, ...op.add, ...op.set(CEND),
-    // end = ap + kc*mr*4; endU = ap + (kc - kc % unroll)*mr*4
-    ...op.get(AP), ...op.get(KC), ...op.i32(mr * 4), ...op.mul, ...op.add, ...op.set(END),
-    ...op.get(AP), ...op.get(KC), ...op.i32(-unroll), ...op.and, ...op.i32(mr * 4), ...op.mul, ...op.add, ...op.set(ENDU),
+    ...op.get(AP), ...op.get(KC), ...op.i32(mr * 4), ...op.mul, ...op.add, ...op.set(END), // end = ap + kc*mr*4
     0x02, 0x40, 0x03, 0x40,
     ...op.get(C), ...op.get(CEND), ...op.geU, 0x0d, 1,
     ...op.get(AP), ...op.set(A), ...op.get(BP), ...op.set(B),
     ...op.get(ACC), ...op.ifElse(load, zero),
-    ...kLoop(ENDU, unroll),
-    ...kLoop(END, 1),
+    ...kLoop,
     ...store,
     ...op.get(C), ...op.i32(nr * 4), ...op.add, ...op.set(C),
     ...op.get(BP), ...op.get(BSTEP), ...op.add, ...op.set(BP),

@@ -10,10 +10,11 @@
  * row panel of A streams past it, and one A panel (KC*MR floats, 4 KB) stays in L1 while its
  * tiles sweep the block.
  *
- * Measured here (`npm run bench -- runtime`, matmul_gflops, quiet machine): a 1024^2 float32
- * product ~44 GFLOP/s on one core with relaxed SIMD's fused multiply-add, ~31 without, where
- * XNNPACK's kernel in tfjs-backend-wasm gave 15-21. Wider tiles (6x8, 4x12, 5x8) and an
- * unrolled k loop were all slower under V8 (registers spilled: x64 has 16 vector registers).
+ * Measured here on a 1024^2 float32 product, one core: the kernel alone ~44 GFLOP/s with relaxed
+ * SIMD's fused multiply-add, ~31 without; through tf.matMul with packing and read-back
+ * (`npm run bench -- runtime`, matmul_gflops) 38-43, where XNNPACK's kernel in
+ * tfjs-backend-wasm gave 15-21. Wider tiles (6x8, 4x12, 5x8: 19-23 GFLOP/s) and an unrolled k
+ * loop (23-27) were slower under V8: registers spilled (x64 has 16 vector registers).
  */
 import { createRequire } from 'node:module';
 import { assemble, op, V, V128 } from './asm';
@@ -102,7 +103,7 @@ const modules = new Map<boolean, WebAssembly.Module>();
 export function gemmWasm(shared: boolean): WebAssembly.Module {
   let m = modules.get(shared);
   if (!m) {
-    const shape: GemmShape = { mr: MR, nr: NR, unroll: 1, fma: hasRelaxedSimd() };
+    const shape: GemmShape = { mr: MR, nr: NR, fma: hasRelaxedSimd() };
     m = new WebAssembly.Module(gemmModule(shape, shared));
     modules.set(shared, m);
   }
