@@ -91,10 +91,18 @@ function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN
   });
 }
 
+/** What the figures are held against (issue 3; measured on this 2-core machine). */
+const REFERENCE: Record<string, string> = {
+  mlp_vae_step_ms: 'PyTorch 1.13 here: ~57',
+  conv_vae_step_ms: 'PyTorch 1.13 here: ~138',
+  matmul_gflops: 'OpenBLAS here: ~70',
+};
+
 function report(name: string, value: number, where: string, t: Timing, unit = 'ms') {
   const per = unit === 'ms' ? '' : ' per product';
+  const ref = REFERENCE[name] && where.startsWith('wasm') ? `; ${REFERENCE[name]}` : '';
   console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
-    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
+    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)}${ref})`);
 }
 
 /** `f` timed with large products split across the pool's two threads (when it runs) and on one. */
