@@ -55,8 +55,14 @@ export const op = {
   and: [0x71],
   eqz: [0x45],
   eq: [0x46],
+  ltS: [0x48],
   ltU: [0x49],
+  gtS: [0x4a],
+  geS: [0x4e],
   geU: [0x4f],
+  /** select(a, b, cond): a when cond != 0, else b. */
+  select: [0x1b],
+  call: (f: number) => [0x10, ...uleb(f)],
   f32load: (offset = 0) => [0x2a, ...mem(2, offset)],
   f32store: (offset = 0) => [0x38, ...mem(2, offset)],
   f32const0: [0x43, 0, 0, 0, 0],
@@ -106,6 +112,18 @@ export function loopBy(i: number, end: number, step: number, body: number[]): nu
     ...op.get(i), ...op.get(end), ...op.geU, 0x0d, 1,
     ...body,
     ...op.get(i), ...op.get(step), ...op.add, ...op.set(i),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+}
+
+/** `for (local[i] = 0; local[i] < local[end]; local[i]++) { body }` (signed). */
+export function forTo(i: number, end: number, body: number[]): number[] {
+  return [
+    ...op.i32(0), ...op.set(i),
+    0x02, 0x40, 0x03, 0x40,
+    ...op.get(i), ...op.get(end), ...op.geS, 0x0d, 1,
+    ...body,
+    ...op.get(i), ...op.i32(1), ...op.add, ...op.set(i),
     0x0c, 0, 0x0b, 0x0b,
   ];
 }
