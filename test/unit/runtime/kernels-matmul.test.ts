@@ -42,6 +42,8 @@ test('batched products: same batch, shared B, shared A, transposed', async () =>
   await agree('[3,5,7]x[1,7,4]', product([3, 5, 7], [1, 7, 4], false, false, false));
   await agree('[1,5,7]x[3,7,4] (A broadcast)', product([1, 5, 7], [3, 7, 4], false, false, false));
   await agree('[2,3,7,5]^T x [2,3,4,7]^T', product([2, 3, 7, 5], [2, 3, 4, 7], true, true));
+  await agree('[2,1,5,7] x [1,3,7,4] (both broadcast)', product([2, 1, 5, 7], [1, 3, 7, 4], false, false, false));
+  await agree('[3,7,5]^T x [7,4] (transposed A, B broadcast)', product([3, 7, 5], [7, 4], true, false, false));
 });
 
 test('fused matMul (dense forward) with bias and activation', async () => {
@@ -53,4 +55,17 @@ test('fused matMul (dense forward) with bias and activation', async () => {
       tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation: 'relu' });
     return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).sum())([a, b])];
   });
+});
+
+test('fused matMul forward with every activation the lab replays (bias, prelu weights, leaky alpha)', async () => {
+  const acts = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const;
+  for (const activation of acts) {
+    await agree(`fused ${activation}`, () => {
+      const a = rand([9, 6], 2);
+      const b = rand([6, 5], 4);
+      const bias = rand([5], 6);
+      const preluActivationWeights = activation === 'prelu' ? rand([5], 8) : undefined;
+      return [tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation, preluActivationWeights, leakyreluAlpha: 0.3 })];
+    });
+  }
 });
