@@ -53,10 +53,8 @@ export const op = {
   sub: [0x6b],
   mul: [0x6c],
   and: [0x71],
-  eqz: [0x45],
   eq: [0x46],
   ltS: [0x48],
-  ltU: [0x49],
   gtS: [0x4a],
   geS: [0x4e],
   geU: [0x4f],
@@ -102,17 +100,6 @@ export function loop(ptrs: number[], steps: number[], end: number, body: number[
     ...body,
     ...ptrs.flatMap((p, j) => [...op.get(p), ...op.i32(steps[j]), ...op.add, ...op.set(p)]),
     0x0c, 0, 0x0b, 0x0b, // br 0; end; end
-  ];
-}
-
-/** `while (local[i] < local[end]) { body; local[i] += local[step] }` (a step held in a local). */
-export function loopBy(i: number, end: number, step: number, body: number[]): number[] {
-  return [
-    0x02, 0x40, 0x03, 0x40,
-    ...op.get(i), ...op.get(end), ...op.geU, 0x0d, 1,
-    ...body,
-    ...op.get(i), ...op.get(step), ...op.add, ...op.set(i),
-    0x0c, 0, 0x0b, 0x0b,
   ];
 }
 
