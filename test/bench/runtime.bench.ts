@@ -134,7 +134,7 @@ async function main() {
   if (want('mlp')) bothWays('mlp_vae_step_ms', mlp, 20, 3, where, n);
   if (want('conv')) bothWays('conv_vae_step_ms', conv, 10, 3, where, n);
   if (want('matmul')) matmul(9, where, n);
-  // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): tens of seconds.
+  // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): ~10 s here.
   if (want('wae')) {
     const wae = waeMnist();
     const [t] = time(wae, 2, 1);

@@ -20,7 +20,7 @@ export interface LoaderOptions {
   /**
    * Threads for the wasm path (1 = main thread only). Default: $VAE_LAB_WASM_THREADS, else 2
    * where the machine has two cores: the second thread (pool.ts) takes half of every product of
-   * at least pool.MIN_MACS multiply-adds (1.3-1.9x on a 1024^2 matmul here, depending on whether
+   * at least pool.MIN_MACS multiply-adds (1.0-1.9x on a 1024^2 matmul here, depending on whether
    * the host gives the two vCPUs separate physical cores); smaller products, and so the MLP VAE's
    * step, stay on one thread, so it costs nothing where it does not help.
    */

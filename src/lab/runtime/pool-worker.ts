@@ -7,11 +7,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateGemm, multiplyPanels } from './wasm/gemm';
-import { DONE, EXIT, FAILED, JOB, State } from './pool-protocol';
+import { CTRL_BYTES, DONE, EXIT, FAILED, JOB, State } from './pool-protocol';
 
 const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };
 const ex = instantiateGemm(module, memory);
-const ctrl = new Int32Array(memory.buffer, 0, 16);
+const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
 parentPort!.postMessage('ready');
 for (;;) {
   // Sleep until the main thread posts a job. Waiting on whatever value is there (IDLE, or our

@@ -160,10 +160,14 @@ function splitPanels(job: PanelJob): boolean {
   // The worker's half is as big as ours: give it 20 times as long (and a second) before
   // deciding it is gone (this thread cannot see its 'exit' event while it waits).
   Atomics.wait(c, State.state, JOB, 1000 + 20 * (performance.now() - t0));
-  const done = Atomics.load(c, State.state) === DONE;
-  if (Atomics.load(c, State.state) === JOB) abandon(p);
-  else Atomics.store(c, State.state, IDLE);
-  if (done) {
+  const st = Atomics.load(c, State.state);
+  if (st === JOB) {
+    abandon(p);
+    void p.worker.terminate(); // hung: stop it rather than leave it spinning on a core
+  } else {
+    Atomics.store(c, State.state, IDLE);
+  }
+  if (st === DONE) {
     // The worker's C panels, back into the heap: the whole-tile rows, as multiplyPanels wrote them.
     heap.set(shared.subarray(cp / 4, (cp + (mp - h) * panelC) / 4), (job.cp + h * panelC) / 4);
   } else {

@@ -28,10 +28,15 @@ function convInfo(xShape: number[], filterShape: number[], attrs: tfc.NamedAttrM
   const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const fmt = tfc.backend_util.convertConv2DDataFormat(dataFormat);
   if (fmt !== 'channelsLast') {
-    throw new Error('Conv2D gradients on the wasm backend support NHWC (channelsLast) only; use dataFormat channelsLast.');
+    throw new Error('Conv2D and its gradients on the wasm backend support NHWC (channelsLast) only; use dataFormat channelsLast.');
   }
   return tfc.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
     filterShape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, fmt);
+}
+
+/** N output positions (rows of P) and K patch length (columns of P). */
+function patchDims(c: ConvInfo): { n: number; k: number } {
+  return { n: c.batchSize * c.outHeight * c.outWidth, k: c.filterHeight * c.filterWidth * c.inChannels };
 }
 
 /** The geometry arguments of simd.ts's im2col / col2im. */
@@ -42,8 +47,7 @@ function geometry(c: ConvInfo): [number, number, number, number, number, number,
 
 /** P[N,K] = im2col(x): zero-filled, then each run of the patch copied into its row. */
 function im2col(backend: WasmBackend, x: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
-  const n = c.batchSize * c.outHeight * c.outWidth;
-  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const { n, k } = patchDims(c);
   const p = alloc(backend, [n, k]);
   f32(backend, p).fill(0);
   simd(backend).im2col(ptr(backend, x), ptr(backend, p), ...geometry(c));
@@ -59,8 +63,7 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter } = inputs;
   if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('Conv2D')({ inputs, backend, attrs });
   const c = convInfo(x.shape, filter.shape, attrs!);
-  const n = c.batchSize * c.outHeight * c.outWidth;
-  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const { n, k } = patchDims(c);
   const p = im2col(backend, x, c);
   const y = product(backend, { t: p, transposed: false }, { t: filter, transposed: false }, n, k, c.outChannels); // Y = P W
   free(backend, p);
@@ -71,8 +74,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   const { x, dy } = inputs;
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
-  const n = c.batchSize * c.outHeight * c.outWidth;
-  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const { n, k } = patchDims(c);
   const p = im2col(backend, x, c);
   const dw = product(backend, { t: p, transposed: true }, { t: dy, transposed: false }, k, n, c.outChannels); // dW = P^T dY
   free(backend, p);
@@ -83,8 +85,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const { dy, filter } = inputs;
   const { inputShape } = attrs as unknown as tfc.Conv2DBackpropInputAttrs;
   const c = convInfo(inputShape, filter.shape, attrs!);
-  const n = c.batchSize * c.outHeight * c.outWidth;
-  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const { n, k } = patchDims(c);
   const cols = product(backend, { t: dy, transposed: false }, { t: filter, transposed: true }, n, c.outChannels, k); // [N,K] = dY W^T
   const dx = alloc(backend, inputShape);
   f32(backend, dx).fill(0);
