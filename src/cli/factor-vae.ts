@@ -1,20 +1,18 @@
 /**
  * `vae-lab train --dataset dsprites --model beta-vae|factor-vae ...`: the beta-VAE vs
- * FactorVAE experiment (models/factorVaeExperiment.ts). Same metrics.json shape as the other
+ * FactorVAE experiment (lab/experiments/factor-vae). Same metrics.json shape as the other
  * data sets (test, tTest, config, backend, seconds, trainSeconds) plus `disentanglement`
  * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
  * discriminator TC estimate per step).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dspritesPresets, runDSprites, scoreDSprites, type DSpritesPreset, type DSpritesScores } from '../models/factorVaeExperiment';
-import type { DensityModel } from '../models/types';
-import type { TrainerState } from '../train/checkpoint';
-import type { Checkpointable } from '../train/types';
-import { initRuntime } from '../runtime';
+import { experiments, type LabModel, type TrainerState } from '../lab';
+import { initRuntime } from '../lab/runtime';
 import { UsageError, type Flags } from './args';
-import { cliModels } from './models';
 import { progressCallbacks } from './progress';
+
+const { factorVae } = experiments;
 
 export async function trainDSprites(flags: Flags): Promise<number> {
   if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
@@ -25,7 +23,8 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const p = presetFor(presetName, flags);
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
-  const config = cliModels[model].config({ flags, preset: p, inputShape: [64, 64, 1] });
+  const weight = model === 'beta-vae' ? ((flags.beta as number | undefined) ?? 1) : ((flags.gamma as number | undefined) ?? 10);
+  const config = factorVae.modelConfig(model, weight, p, { latentDim: flags.latent as number | undefined, learningRate: flags.lr as number | undefined });
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
   const seed = (flags.seed as number | undefined) ?? 0;
@@ -37,10 +36,10 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
-    const r = await runDSprites(config, p, {
-      seed, epochs, trainExamples, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run },
-    });
-    const tcHistory = r.train.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
+    const data = factorVae.loadData(p, { seed, trainExamples });
+    const t = await factorVae.train(config, data, p, { seed, epochs, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
+    const tcHistory = r.fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
     const metrics = {
       test: r.test, tTest: r.tTest, config: { model: config, run, epochs, batchSize: p.batchSize },
       backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
@@ -58,10 +57,10 @@ export async function trainDSprites(flags: Flags): Promise<number> {
  * `vae-lab eval --checkpoint DIR` for a checkpoint trained on dSprites: the same scores and
  * metrics.json shape as training wrote (without the training history).
  */
-export async function evalDSprites(flags: Flags, model: Checkpointable, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
+export async function evalDSprites(flags: Flags, model: LabModel, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
   const p = presetFor((flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick', flags);
   const seed = (flags.seed as number | undefined) ?? (run.seed as number | undefined) ?? 0;
-  const scores = scoreDSprites(model as unknown as DensityModel, p, { seed });
+  const scores = factorVae.score(model, p, { seed });
   const metrics = { test: scores.test, tTest: scores.tTest, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000, disentanglement: scores.disentanglement };
   if (flags.out) writeAtomic(flags.out as string, metrics);
   console.log(summary(model.config().kind, scores, backend, metrics.seconds));
@@ -69,8 +68,8 @@ export async function evalDSprites(flags: Flags, model: Checkpointable, state: T
 }
 
 /** The dSprites preset named on the command line, with --K / --examples applied. */
-function presetFor(name: string, flags: Flags): DSpritesPreset {
-  const preset = dspritesPresets[name as 'quick' | 'paper'];
+function presetFor(name: string, flags: Flags): experiments.factorVae.Preset {
+  const preset = factorVae.presets[name as 'quick' | 'paper'];
   if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${name}'`);
   return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
 }
@@ -80,7 +79,7 @@ function writeAtomic(file: string, value: unknown): void {
   renameSync(`${file}.tmp`, file);
 }
 
-function summary(kind: string, s: DSpritesScores, backend: string, seconds: number): string {
+function summary(kind: string, s: experiments.factorVae.DSpritesScores, backend: string, seconds: number): string {
   const d = s.disentanglement;
   return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
 }

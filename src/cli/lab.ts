@@ -1,31 +1,23 @@
 /**
- * The lab's command line: `vae-lab train ...` and `vae-lab eval ...` (src/cli/main.ts, the
- * bin dispatcher, calls `main`). Returns the exit status: 0 ok, 1 failure, 2 bad usage,
- * 130 cancelled (Ctrl-C).
+ * The lab's commands: `vae-lab train ...` and `vae-lab eval ...` (main.ts, the bin
+ * dispatcher, loads this file only for them, so run-notebook never loads tfjs). Each paper's
+ * command lives in its own file and calls that experiment's parts. Returns the exit status:
+ * 0 ok, 1 failure, 2 bad usage, 130 cancelled (Ctrl-C).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initRuntime } from '../runtime';
-import { transformedSet } from '../data/ttest';
-import { loadDataset } from '../data/sources';
-import { evaluate, type EvalResult } from '../metrics/evaluate';
-import { buildModel } from '../models/registry';
-import type { DensityModel } from '../models/types';
-import { presets } from '../presets';
-import { loadCheckpoint } from '../train/checkpoint';
-import { TrainingCancelledError } from '../train/errors';
-import { Trainer } from '../train/trainer';
-import type { ModelConfig } from '../train/types';
+import { experiments, loadCheckpoint, TrainingCancelledError } from '../lab';
+import { initRuntime } from '../lab/runtime';
 import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
-import { progressCallbacks } from './progress';
-import { evalDSprites, trainDSprites } from './dsprites';
-import { LR_MODELS, trainLabelRelevant } from './lrvae';
+import { evalCrVae, trainCrVae } from './cr-vae';
+import { evalDSprites, trainDSprites } from './factor-vae';
+import { LR_MODELS, trainLabelRelevant } from './label-relevant';
 
 const commonFlags = (): FlagSpec[] => [
   { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | dsprites | a folder of IDX files (default mnist)' },
   { name: 'data-dir', type: 'string', help: 'folder holding the data set\'s IDX files (overrides the default search)' },
-  { name: 'preset', type: 'string', choices: Object.keys(presets), help: 'quick (CPU, minutes) | paper (the paper\'s setting, GPU) (default quick)' },
+  { name: 'preset', type: 'string', choices: Object.keys(experiments.crVae.presets), help: 'quick (CPU, minutes) | paper (the paper\'s setting, GPU) (default quick)' },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], help: 'tfjs backend (default auto)' },
   { name: 'seed', type: 'number', help: 'seed of data order, binarization and noise (default 0)' },
   { name: 'K', type: 'number', help: 'importance samples for the NLL (default: the preset\'s)' },
@@ -85,65 +77,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Load the data, the t-Test set and the evaluation settings shared by train and eval. */
-function loadData(flags: Flags, presetName: string, trainExamples?: number) {
-  const preset = presets[presetName];
-  const data = loadDataset((flags.dataset as string | undefined) ?? 'mnist', { dataDir: flags['data-dir'] as string | undefined });
-  const seed = (flags.seed as number | undefined) ?? 0;
-  const train = trainExamples ? data.train.subset(trainExamples, seed) : data.train;
-  const nEval = (flags.examples as number | undefined) ?? preset.evalExamples ?? data.test.n;
-  const test = data.test.slice(0, Math.min(nEval, data.test.n));
-  return { preset, train, test, tTest: transformedSet(test), K: (flags.K as number | undefined) ?? preset.K, M: preset.M, seed };
-}
-
-function scoreBoth(model: DensityModel, test: ReturnType<typeof loadData>['test'], tTest: typeof test, K: number, M: number): { test: EvalResult; tTest: EvalResult } {
-  return { test: evaluate(model, test, { K, M }), tTest: evaluate(model, tTest, { K, M }) };
-}
-
 async function train(flags: Flags): Promise<number> {
   if (flags.dataset === 'dsprites') return trainDSprites(flags);
   if (LR_MODELS.includes(flags.model as string)) return trainLabelRelevant(flags);
-  if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
-  if (flags.eta !== undefined && !flags.cr) throw new UsageError('--eta needs --cr (with --aug the consistency weight is 0)');
-  if (flags.cr && flags.aug) throw new UsageError('--cr and --aug exclude each other: --aug is CR with eta 0');
-  const t0 = Date.now();
-  const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
-  const presetName = (flags.preset as string | undefined) ?? 'quick';
-  const p = presets[presetName];
-  const d = loadData(flags, presetName, (flags['train-examples'] as number | undefined) ?? p.trainExamples);
-  const entry = cliModels[(flags.model as string | undefined) ?? 'vae'];
-  let config: ModelConfig = entry.config({ flags, preset: d.preset, inputShape: d.train.shape });
-  if (flags.cr || flags.aug) {
-    const options: Record<string, unknown> = {};
-    if (flags.aug) options.eta = 0;
-    else if (flags.eta !== undefined) options.eta = flags.eta;
-    if (flags.lambda !== undefined) options.lambda = flags.lambda;
-    config = { kind: 'cr', base: config, options };
-  }
-  const model = buildModel(config);
-  const out = flags.out as string;
-  mkdirSync(out, { recursive: true });
-  const run = { dataset: flags.dataset ?? 'mnist', dataDir: flags['data-dir'], preset: presetName, seed: d.seed, trainExamples: d.train.n, evalExamples: d.test.n, K: d.K, M: d.M };
-  const epochs = (flags.epochs as number | undefined) ?? d.preset.epochs;
-  console.error(`vae-lab: ${config.kind === 'cr' ? `cr(${(config.base as ModelConfig).kind})` : config.kind} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend}`);
-  const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    await new Trainer({
-      epochs, batchSize: d.preset.batchSize, seed: d.seed, binarize: entry.binarize ?? true, signal: ac.signal,
-      callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run },
-    }).fit(model, d.train);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  const trainSeconds = (Date.now() - t0) / 1000;
-  console.error('vae-lab: evaluating (test, t-Test)...');
-  const scores = scoreBoth(model as unknown as DensityModel, d.test, d.tTest, d.K, d.M);
-  const metrics = { ...scores, config: { model: config, run, epochs, batchSize: d.preset.batchSize }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds };
-  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
-  console.log(summary(metrics));
-  return 0;
+  return trainCrVae(flags);
 }
 
 async function evalCommand(flags: Flags): Promise<number> {
@@ -154,22 +91,6 @@ async function evalCommand(flags: Flags): Promise<number> {
   const { model, state } = await loadCheckpoint(existsSync(join(dir, 'model')) ? join(dir, 'model') : dir);
   const run = ((state.extra?.run ?? {}) as Record<string, unknown>);
   if (run.dataset === 'dsprites') return evalDSprites(flags, model, state, run, runtime.backend, t0);
-  const merged: Flags = { ...(run.dataset ? { dataset: run.dataset as string } : {}), ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}), ...(run.evalExamples ? { examples: run.evalExamples as number } : {}), ...(run.K ? { K: run.K as number } : {}), ...flags };
-  const d = loadData(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick');
-  const scores = scoreBoth(model as unknown as DensityModel, d.test, d.tTest, d.K, d.M);
-  const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000 };
-  if (flags.out) writeFileSync(flags.out as string, JSON.stringify(metrics, null, 2));
-  console.log(summary(metrics));
-  return 0;
+  return evalCrVae(flags, model, state, run, runtime.backend, t0);
 }
 
-function summary(m: { test: EvalResult; tTest: EvalResult; backend: string; seconds: number }): string {
-  const row = (name: string, r: EvalResult) => `${name.padEnd(7)} NLL ${r.nll.toFixed(2)}  MI ${r.mi.toFixed(3)}  AU ${r.au}  (n ${r.n}, K ${r.K}, M ${r.M})`;
-  return `${row('test', m.test)}\n${row('t-Test', m.tTest)}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
-}
-
-// `npx tsx src/lab/cli/index.ts train ...` runs the CLI directly. (Not `require.main ===
-// module`: inside the dist/cli.js bundle that is true too, and the command would run twice.)
-if (/src[\\/]lab[\\/]cli[\\/]index\.ts$/.test(process.argv[1] ?? '')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
-}

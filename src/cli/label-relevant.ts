@@ -1,20 +1,18 @@
 /**
  * `vae-lab train --model lr-vae [--gan] | cvae | cvae-gan --dataset moons|mnist|fashion-mnist`:
- * the label-relevant VAE experiment (models/lrVaeExperiment.ts). metrics.json holds
+ * the label-relevant VAE experiment (lab/experiments/label-relevant). metrics.json holds
  * `scores` (inceptionScore, diversity = mean 1 - MS-SSIM over same-class pairs, classAgreement;
  * for the moons: coverage, onMoon, ySpread), the scoring classifier's test accuracy with a
  * note that it stands in for the paper's Inception nets, the config, backend and seconds.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '../tf';
-import {
-  buildConditional, conditionalConfig, conditionalData, lrPresets, scoreConditional, scoringClassifier, trainConditional,
-  type ConditionalKind,
-} from '../models/lrVaeExperiment';
-import { initRuntime } from '../runtime';
+import { experiments, tf } from '../lab';
+import { initRuntime } from '../lab/runtime';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
+
+const { labelRelevant } = experiments;
 
 /** The models this command trains. */
 export const LR_MODELS = ['lr-vae', 'cvae', 'cvae-gan'];
@@ -24,11 +22,11 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   if (flags.cr || flags.aug) throw new UsageError('--cr and --aug are CR-VAE options; the label-relevant VAE does not take them');
   const model = flags.model as string;
   if (flags.gan && model !== 'lr-vae') throw new UsageError(`--gan adds the pixel discriminator to lr-vae; for the baseline use --model cvae-gan`);
-  const kind = (model === 'lr-vae' && flags.gan ? 'lr-vae-gan' : model) as ConditionalKind;
+  const kind = (model === 'lr-vae' && flags.gan ? 'lr-vae-gan' : model) as experiments.labelRelevant.ConditionalKind;
   const dataset = (flags.dataset as string | undefined) ?? 'mnist';
   if (!['moons', 'mnist', 'fashion-mnist'].includes(dataset)) throw new UsageError(`--dataset must be moons, mnist or fashion-mnist for ${model}, got '${dataset}'`);
   const presetName = (flags.preset as string | undefined) ?? 'quick';
-  const base = lrPresets[presetName as 'quick' | 'paper']?.[dataset === 'moons' ? 'moons' : 'images'];
+  const base = labelRelevant.presets[presetName as 'quick' | 'paper']?.[dataset === 'moons' ? 'moons' : 'images'];
   if (!base) throw new UsageError(`--preset must be quick or paper, got '${presetName}'`);
   const num = (k: string) => flags[k] as number | undefined;
   const preset = {
@@ -38,9 +36,9 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
   const seed = num('seed') ?? 0;
-  const data = conditionalData(dataset, preset, seed, flags['data-dir'] as string | undefined);
-  const config = conditionalConfig(kind, data, preset, seed);
-  const m = buildConditional(config);
+  const data = labelRelevant.loadData(dataset, preset, seed, flags['data-dir'] as string | undefined);
+  const config = labelRelevant.modelConfig(kind, data, preset, seed);
+  const m = labelRelevant.build(config);
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
   const run = { dataset, preset: presetName, seed, trainExamples: data.train.n };
@@ -49,13 +47,13 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
-    const r = await trainConditional(m, data, preset, { seed, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const r = await labelRelevant.train(m, data, preset, { seed, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
     console.error('vae-lab: training the real-data classifier for the Inception Score, then scoring samples...');
-    const clf = await scoringClassifier(data, { seed, signal: ac.signal });
+    const clf = await labelRelevant.scoringClassifier(data, { seed, signal: ac.signal });
     const testBatch = data.test.batch(Int32Array.from({ length: data.test.n }, (_, i) => i));
     const classifierAccuracy = clf.accuracy(testBatch);
     tf.dispose([testBatch.x, testBatch.y!]);
-    const scores = scoreConditional(m, data, clf, preset, seed);
+    const scores = labelRelevant.score(m, data, clf, preset, seed);
     const metrics = {
       model: kind, dataset, scores,
       classifier: { testAccuracy: classifierAccuracy, note: "IS uses an MLP classifier the lab trained on the real training data (the paper's Inception nets are not available offline); compare models within this table only" },

@@ -1,8 +1,8 @@
 /**
- * The `vae-lab` command (bin, bundled to dist/cli.js): a tiny dispatcher. `run-notebook` runs
- * a notebook headless through a kernel process; every other subcommand (train, eval, ...)
- * belongs to the lab's command line (src/lab/cli), loaded only when asked for so that
- * run-notebook does not load tfjs in this process.
+ * The `vae-lab` command (bin, bundled to dist/cli.js): a tiny dispatcher, and the only entry
+ * of src/cli (nothing imports this folder). `run-notebook` runs a notebook headless through a
+ * kernel process (src/host/run-notebook.ts); every other subcommand (train, eval, ...) is in
+ * lab.ts, loaded only when asked for so that run-notebook does not load tfjs in this process.
  */
 import { runNotebookCommand } from './run-notebook';
 
@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  const lab = require('../lab/cli') as typeof import('../lab/cli');
+  const lab = require('./lab') as typeof import('./lab');
   return lab.main(argv);
 }
 

@@ -1,46 +1,18 @@
 /**
- * The CLI's model table: `--model NAME` -> a model config. Other models add one entry
- * (e.g. `cliModels['factor-vae'] = { ... }`) and, if they need them, flags to `modelFlags`.
+ * The CLI's model table: `--model NAME` and its help line. Each paper's command
+ * (cr-vae.ts, factor-vae.ts, label-relevant.ts) builds the config through its experiment's
+ * `modelConfig`; another model is one more entry here and, if it needs them, flags below.
  */
-import type { Preset } from '../presets';
-import type { ModelConfig } from '../train/types';
-import type { FlagSpec, Flags } from './args';
-import { conditionalConfig, lrPresets } from '../models/lrVaeExperiment';
+import type { FlagSpec } from './args';
 
-/** What every table entry gets to build its config from. */
-export interface ModelBuildContext {
-  flags: Flags;
-  preset: Preset;
-  /** [height, width, channels] of the data set's images. */
-  inputShape: [number, number, number];
-}
-
-export interface CliModel {
-  /** One line for --help. */
-  help: string;
-  /** The model's config (the registry builds it). */
-  config(ctx: ModelBuildContext): ModelConfig;
-  /** Dynamically binarize training batches (Bernoulli likelihood on grey images). Default true. */
-  binarize?: boolean;
-}
-
-const vaeBase = (kind: string, ctx: ModelBuildContext, extra: Record<string, unknown> = {}): ModelConfig => ({
-  kind,
-  inputShape: ctx.inputShape,
-  latentDim: (ctx.flags.latent as number | undefined) ?? ctx.preset.latentDim,
-  net: ctx.preset.net,
-  learningRate: (ctx.flags.lr as number | undefined) ?? ctx.preset.learningRate,
-  ...extra,
-});
-
-export const cliModels: Record<string, CliModel> = {
-  vae: { help: 'VAE (one-sample ELBO)', config: (ctx) => vaeBase('vae', ctx) },
-  iwae: { help: 'IWAE (k-sample bound; --k)', config: (ctx) => vaeBase('iwae', ctx, { k: (ctx.flags.k as number | undefined) ?? 5 }) },
-  'beta-vae': { help: 'beta-VAE (--beta, default 1)', config: (ctx) => vaeBase('beta-vae', ctx, { beta: (ctx.flags.beta as number | undefined) ?? 1 }) },
-  'factor-vae': { help: 'FactorVAE: VAE + gamma * TC (--gamma, default 10)', config: (ctx) => vaeBase('factor-vae', ctx, { gamma: (ctx.flags.gamma as number | undefined) ?? 10, discriminator: (ctx.preset as { discriminator?: object }).discriminator }) },
-  'lr-vae': { help: 'label-relevant/irrelevant two-encoder VAE (--gan adds the pixel discriminator; --dataset moons|mnist|fashion-mnist; --zs, --zu)', config: (ctx) => conditionalConfig(ctx.flags.gan ? 'lr-vae-gan' : 'lr-vae', { dataset: 'mnist', classes: 10, inputShape: ctx.inputShape }, lrPresets.quick.images) },
-  cvae: { help: 'conditional VAE baseline of lr-vae (label into the decoder)', config: (ctx) => conditionalConfig('cvae', { dataset: 'mnist', classes: 10, inputShape: ctx.inputShape }, lrPresets.quick.images) },
-  'cvae-gan': { help: 'cVAE-GAN baseline of lr-vae (cVAE + hinge pixel discriminator)', config: (ctx) => conditionalConfig('cvae-gan', { dataset: 'mnist', classes: 10, inputShape: ctx.inputShape }, lrPresets.quick.images) },
+export const cliModels: Record<string, { help: string }> = {
+  vae: { help: 'VAE (one-sample ELBO)' },
+  iwae: { help: 'IWAE (k-sample bound; --k)' },
+  'beta-vae': { help: 'beta-VAE (--beta, default 1)' },
+  'factor-vae': { help: 'FactorVAE: VAE + gamma * TC (--gamma, default 10)' },
+  'lr-vae': { help: 'label-relevant/irrelevant two-encoder VAE (--gan adds the pixel discriminator; --dataset moons|mnist|fashion-mnist; --zs, --zu)' },
+  cvae: { help: 'conditional VAE baseline of lr-vae (label into the decoder)' },
+  'cvae-gan': { help: 'cVAE-GAN baseline of lr-vae (cVAE + hinge pixel discriminator)' },
 };
 
 /** Flags that model entries read (beyond the common ones). */

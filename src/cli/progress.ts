@@ -1,5 +1,9 @@
 /** Training progress on the terminal: a redrawn bar on a TTY, plain lines (per epoch) otherwise. */
-import type { EpochInfo, StepInfo, TrainerCallbacks } from '../train/trainer';
+import type { train } from '../lab';
+
+type TrainerCallbacks = train.TrainerCallbacks;
+type StepInfo = train.StepInfo;
+type EpochInfo = train.EpochInfo;
 
 export function progressCallbacks(out: NodeJS.WriteStream = process.stderr): TrainerCallbacks {
   const t0 = Date.now();

@@ -13,7 +13,7 @@
  */
 import * as vscode from 'vscode';
 import type { MimeBundle } from '../common/protocol';
-import type { CellMessage } from '../kernel/client';
+import type { CellMessage } from '../host/client';
 import { encodeBundle } from './mimeItems';
 
 /** An output that a later `display` update with the same id replaces in place. */

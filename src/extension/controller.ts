@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as KernelDiagnostic } from '../common/protocol';
-import type { CellMessage, KernelClient } from '../kernel/client';
+import type { CellMessage, KernelClient } from '../host/client';
 import { CellOutputWriter, type DisplayTargets } from './cellOutputs';
 import type { KernelRegistry } from './kernels';
 

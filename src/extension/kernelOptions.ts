@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { BackendChoice, TypeCheckMode } from '../common/protocol';
-import type { KernelClientOptions } from '../kernel/client';
+import type { KernelClientOptions } from '../host/client';
 import { gpuModuleDirs } from './gpuRuntimePlan';
 import { notebookDir } from './kernels';
 

@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { KernelClient, type KernelClientOptions } from '../kernel/client';
+import { KernelClient, type KernelClientOptions } from '../host/client';
 
 /** Options for a notebook's kernel, read fresh each time one is created (settings may change). */
 export type KernelOptionsFor = (notebook: vscode.NotebookDocument) => KernelClientOptions;

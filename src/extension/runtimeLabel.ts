@@ -3,7 +3,7 @@
  * kernel's state. Pure (no vscode), so the wording is unit-tested.
  */
 import type { RuntimeInfo } from '../common/protocol';
-import type { KernelState } from '../kernel/client';
+import type { KernelState } from '../host/client';
 
 /** `tfjs: wasm (2 threads)`, `tfjs: tensorflow GPU (NVIDIA H100)`, `tfjs: cpu`. */
 export function runtimeLabel(runtime: RuntimeInfo | undefined): string {

@@ -1,14 +1,14 @@
 /**
- * The headless notebook runner: `vae-lab run-notebook file.ipynb [--out f] [--preset p]
- * [--timeout s]`. Runs every code cell of an nbformat 4 notebook in one fresh kernel (the same
- * KernelClient the extension uses), writes the outputs into the notebook the way Jupyter
+ * The headless notebook runner, host code shared by the "Train CR-VAE" command and the
+ * `vae-lab run-notebook` command line (src/cli/run-notebook.ts). Runs every code cell of an
+ * nbformat 4 notebook in one fresh kernel (the same KernelClient the extension uses), writes the outputs into the notebook the way Jupyter
  * would (stream, display_data with in-place updates applied, execute_result, error), and saves
  * it atomically. Stops at the first failing cell, as `jupyter nbconvert --execute` does.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { MimeBundle, TypeCheckMode } from '../common/protocol';
-import { KernelClient, type CellMessage } from '../kernel/client';
+import { KernelClient, type CellMessage } from './client';
 
 /** Options of runNotebook. */
 export interface RunNotebookOptions {
@@ -194,43 +194,4 @@ export async function runNotebook(file: string, options: RunNotebookOptions = {}
   }
   writeAtomic(outPath, JSON.stringify(nb, null, 1) + '\n');
   return { status: failedCell === undefined ? 0 : 1, failedCell, outPath };
-}
-
-/** `vae-lab run-notebook <file.ipynb> [--out file] [--preset name] [--timeout seconds]`; returns the exit status. */
-export async function runNotebookCommand(argv: string[]): Promise<number> {
-  const usage = 'usage: vae-lab run-notebook <notebook.ipynb> [--out file.ipynb] [--preset quick|paper] [--timeout seconds]';
-  const opts: RunNotebookOptions = {};
-  let file: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--out') opts.out = value();
-    else if (a === '--preset') opts.preset = value();
-    else if (a === '--timeout') opts.timeoutMs = Number(value()) * 1000;
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      return 0;
-    } else if (!a.startsWith('-') && file === undefined) file = a;
-    else {
-      console.error(`unknown argument ${a}\n${usage}`);
-      return 2;
-    }
-  }
-  if (!file || (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0))) {
-    console.error(usage);
-    return 2;
-  }
-  opts.onCell = (c) => console.error(`cell ${c.index}/${c.total}: ${c.status} (${Math.round(c.durationMs)} ms)`);
-  try {
-    const r = await runNotebook(file, opts);
-    console.error(r.status === 0 ? `wrote ${r.outPath}` : `a cell failed; outputs so far written to ${r.outPath}`);
-    return r.status;
-  } catch (err) {
-    console.error((err as Error).message);
-    return err instanceof NotebookFormatError ? 2 : 1;
-  }
 }

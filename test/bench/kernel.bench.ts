@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { KernelClient } from '../../src/kernel/client';
+import { KernelClient } from '../../src/host/client';
 import { ensureBuilt, kernelScript } from '../unit/kernel/helpers';
 
 const RUNS = 200;

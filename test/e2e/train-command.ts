@@ -19,7 +19,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
 import { launchBrowser, Workbench } from './workbench';
 import { encodeIdx } from '../../src/lab/data/idx';
-import { loadCheckpoint } from '../../src/lab/train/checkpoint';
+import { loadCheckpoint } from '../../src/lab';
 import * as tf from '../../src/lab/tf';
 import { blobs } from '../unit/lab/helpers';
 

@@ -1,7 +1,7 @@
 /**
  * Command "VAE Lab: Train CR-VAE" (issue 6). Quick picks choose the data set, base model,
  * eta, preset and epochs (remembered in globalState); training runs in a kernel process the
- * command owns (KernelClient executing a small program that calls the lab's `trainCrVae`),
+ * command owns (KernelClient executing a small program that calls the lab's `experiments.crVae.run`),
  * with a cancellable progress notification fed by the program's progress display, and a
  * "CR-VAE training" panel beside the editor that draws the program's live charts (one per
  * model, updated in place; kept with the final curves). At the end a results notebook is
@@ -15,8 +15,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { runNotebook } from '../../cli/run-notebook';
-import { KernelClient } from '../../kernel/client';
+import { runNotebook } from '../../host/run-notebook';
+import { KernelClient } from '../../host/client';
 import { CONTROLLER_ID } from '../controller';
 import { kernelOptionsFor } from '../kernelOptions';
 import type { ExtensionServices } from '../services';

@@ -93,7 +93,7 @@ export function runFolderName(now: Date, o: Pick<TrainCrVaeOptions, 'model' | 'b
   }
 }
 
-/** The options of the lab's `trainCrVae` (src/lab/experiments/crvae.ts) for these choices. */
+/** The options of the lab's `experiments.crVae.run` (src/lab/experiments/cr-vae/train.ts) for these choices. */
 export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
     dataset: typeof o.dataset === 'string' ? o.dataset : o.dataset.folder,
@@ -111,14 +111,14 @@ export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
  * results.json atomically. Cancelling interrupts the cell; the trainer stops between steps.
  */
 export function trainingProgram(o: TrainCrVaeOptions): string {
-  return `import { trainCrVae, liveChart } from 'vae-lab';
+  return `import { experiments, liveChart, type LiveChart } from 'vae-lab';
 import { writeFileSync, renameSync } from 'node:fs';
-const options = ${JSON.stringify(labOptions(o))};
-const text = (p: any) => p.phase === 'train' ? \`\${p.label}: epoch \${p.epoch}/\${p.epochs}, step \${p.step}/\${p.totalSteps}, loss \${p.loss?.toFixed(2)}\` : \`\${p.phase} \${p.label ?? ''}\`;
+const options: experiments.crVae.RunOptions = ${JSON.stringify(labOptions(o))};
+const text = (p: experiments.crVae.Progress) => p.phase === 'train' ? \`\${p.label}: epoch \${p.epoch}/\${p.epochs}, step \${p.step}/\${p.totalSteps}, loss \${p.loss?.toFixed(2)}\` : \`\${p.phase} \${p.label ?? ''}\`;
 const progress = display.mime({ '${PROGRESS_MIME}': { phase: 'load' }, 'text/plain': 'loading data' });
 let last = 0;
-const charts: Record<string, ReturnType<typeof liveChart>> = {};
-const result: any = await trainCrVae({ ...options, signal } as any, {
+const charts: Record<string, LiveChart> = {};
+const summary = await experiments.crVae.run({ ...options, signal }, {
   onProgress(p) {
     const now = Date.now();
     if (p.phase === 'train' && p.step !== p.totalSteps && now - last < 250) return;
@@ -127,8 +127,7 @@ const result: any = await trainCrVae({ ...options, signal } as any, {
   },
   trainer: (label) => (charts[label] = liveChart({ title: \`\${label}: training curves\`, throttleMs: 2000 })),
 });
-for (const r of result.runs) r.curves = charts[r.label]?.bundle();
-result.options = ${JSON.stringify(o)};
+const result = { ...summary, runs: summary.runs.map((r) => ({ ...r, curves: charts[r.label]?.bundle() })), options: ${JSON.stringify(o)} };
 writeFileSync('results.json.tmp', JSON.stringify(result, null, 1));
 renameSync('results.json.tmp', 'results.json');
 progress.update({ '${PROGRESS_MIME}': { phase: 'done' }, 'text/plain': 'done' });
@@ -139,7 +138,7 @@ progress.update({ '${PROGRESS_MIME}': { phase: 'done' }, 'text/plain': 'done' })
 export function checkpointCheckProgram(dir: string): string {
   return `import { loadCheckpoint } from 'vae-lab';
 const { model, state } = await loadCheckpoint(${JSON.stringify(dir)});
-(model as any).dispose?.();
+model.dispose();
 console.log(JSON.stringify({ step: state.step, epoch: state.epoch }));
 `;
 }

@@ -69,11 +69,11 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
     md(`## Scores beside the paper\n\nThe paper's columns are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data), also shown for other data sets as a reference. ` +
       `The quick preset trains a small MLP on a subset for a few epochs, so compare the *direction* of the effect ` +
       `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers.`),
-    code(`import { crResultsMarkdown, loadCheckpoint, crData, show, tf } from 'vae-lab';\n` +
-      `display.markdown(crResultsMarkdown(results.runs));\n` +
-      `const { model } = await loadCheckpoint('${names.cr}/model') as any;\n` +
-      (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model') as any).model;\n` : `const base = undefined;\n`) +
-      `const data = crData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
+    code(`import { experiments, loadCheckpoint, show, tf } from 'vae-lab';\n` +
+      `display.markdown(experiments.crVae.resultsMarkdown(results.runs));\n` +
+      `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
+      (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
+      `const data = experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
       `const idx = Int32Array.from({ length: 256 }, (_, i) => i);\n` +
       `const { x, y } = data.test.batch(idx);\nconst xt = data.tTest.batch(idx).x;\n` +
       `console.log(\`loaded ${names.cr}/model\${base ? ' and ${names.base}/model' : ''}; \${x.shape[0]} test images and their t-Test versions\`);`),
@@ -81,9 +81,9 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
     code(`for (const r of results.runs) if (r.curves) display.mime(r.curves);`),
     md('## Reconstructions\n\nTop: test images; bottom: the CR model\'s reconstructions (posterior mean through the decoder). Then the same for t-Test images.'),
     code(`const [x16, xt16] = [tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]), tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1])];\n` +
-      `show.reconstructions(model, x16 as any);\nshow.reconstructions(model, xt16 as any);\ntf.dispose([x16, xt16]);`),
+      `show.reconstructions(model, x16);\nshow.reconstructions(model, xt16);\ntf.dispose([x16, xt16]);`),
     md('## Latent traversal\n\nOne test image, each latent dimension (ordered by KL to the prior) swept while the others stay at the posterior mean.'),
-    code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nshow.traversal(model, x1 as any);\nx1.dispose();`),
+    code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nshow.traversal(model, x1);\nx1.dispose();`),
     md('## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
       'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.'),
     code(`show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),

@@ -15,7 +15,6 @@ import { join, relative } from 'node:path';
 const OPTIONAL = {
   lab: 'src/lab/index.ts',
   'lab-runtime': 'src/lab/runtime/index.ts',
-  'lab-cli': 'src/lab/cli/index.ts',
 };
 
 /** esbuild plugins for the kernel and cli targets. */

@@ -17,7 +17,7 @@
  * further independent batches (each call a new one; the trainer disposes them after the step).
  */
 import type * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from './random';
 
 export interface Batch {
   /** Images NHWC in [0, 1] (already binarized when the likelihood asks for it). */

@@ -4,8 +4,8 @@
  * Bernoulli(p) every time an image is seen, from a seeded generator).
  */
 import * as tf from '../tf';
-import type { Batch } from '../train/types';
-import { Rng } from './random';
+import type { Batch } from '../core/types';
+import { Rng } from '../core/random';
 
 export class ImageDataset {
   /** Number of images. */

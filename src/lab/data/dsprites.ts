@@ -19,7 +19,7 @@
  * The official file, when a user has it, is read by `loadDSpritesNpz` (./dspritesNpz.ts).
  */
 import * as tf from '../tf';
-import type { Rng } from './random';
+import type { Rng } from '../core/random';
 
 /** A data set generated from a full grid of discrete ground-truth factors. */
 export interface FactorImageSet {

@@ -1,4 +1,3 @@
-export * from './random';
 export * from './idx';
 export * from './dataset';
 export * from './sources';

@@ -11,8 +11,8 @@
  * likelihood with a linear output).
  */
 import * as tf from '../tf';
-import { Rng } from './random';
-import type { Batch } from '../train/types';
+import { Rng } from '../core/random';
+import type { Batch } from '../core/types';
 
 export interface MoonsOptions {
   /** Number of points (split as evenly as possible over the three classes). */

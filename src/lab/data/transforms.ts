@@ -8,7 +8,7 @@
  * [a0 a1 a2 b0 b1 b2 0 0] (tf.image.transform's layout): x_in = a0 x + a1 y + a2, y_in = b0 x + b1 y + b2.
  */
 import * as tf from '../tf';
-import type { Rng } from './random';
+import type { Rng } from '../core/random';
 
 /** Ranges of the random warp; each parameter is uniform in its range. */
 export interface WarpRanges {

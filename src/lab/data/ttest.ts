@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import { ImageDataset, toBytes } from './dataset';
-import { Rng } from './random';
+import { Rng } from '../core/random';
 import { randomAffine, TTEST_SEED, TTEST_WARP, type WarpRanges } from './transforms';
 
 /** Options of the transformed test set. */

@@ -13,7 +13,7 @@
  *   predicts k; the score is its held-out accuracy.
  * Chance level for both is 1/K (K = number of factors, 5 on dSprites).
  */
-import { Rng } from '../data/random';
+import { Rng } from '../core/random';
 import { sampleFactors } from '../data/dsprites';
 
 /** A representation: factor tuples (flat [n*K]) -> codes (flat [n*D]). */

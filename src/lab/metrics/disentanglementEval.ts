@@ -10,7 +10,7 @@
  *   (biased low for small M, like the MI estimate; report M).
  */
 import * as tf from '../tf';
-import { Rng } from '../data/random';
+import { Rng } from '../core/random';
 import { imagesOf, sampleFactors, type FactorImageSet } from '../data/dsprites';
 import type { DensityModel, LatentModel } from '../models/types';
 import { betaVaeMetric, factorVaeMetric, type BetaVaeMetricOptions, type FactorVaeMetricOptions, type Representation } from './disentanglement';

@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import type { ImageDataset } from '../data/dataset';
-import { Rng } from '../data/random';
+import { Rng } from '../core/random';
 import type { DensityModel } from '../models/types';
 import { activeUnits, importanceSampledNll, mutualInformation } from './latent';
 

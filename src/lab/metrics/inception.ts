@@ -10,7 +10,7 @@ import * as tf from '../tf';
 import { trainableVariables, netVariables } from '../nets';
 import { buildMlpCritic, type ConditionalGenerator } from '../models/conditional';
 import { Trainer, type BatchSource } from '../train/trainer';
-import type { Batch, LossResult, Trainable, UpdateSpec } from '../train/types';
+import type { Batch, LossResult, Trainable, UpdateSpec } from '../core/types';
 import { intraClassDiversity, type DiversityOptions } from './msssim';
 
 /** Options of the scoring classifier. */

@@ -4,7 +4,7 @@
  * moving statistics) and dispose every tensor they make.
  */
 import * as tf from '../tf';
-import { Rng } from '../data/random';
+import { Rng } from '../core/random';
 import { LOG_2PI, logImportanceWeights } from '../models/gaussian';
 import type { DensityModel, LatentModel } from '../models/types';
 

@@ -18,7 +18,7 @@
  * Statistics are averaged over the valid (unpadded) window positions, then over channels.
  */
 import * as tf from '../tf';
-import { Rng } from '../data/random';
+import { Rng } from '../core/random';
 
 /** The weights of the five scales from Wang et al. 2003. */
 export const MS_SSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];

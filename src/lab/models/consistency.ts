@@ -12,11 +12,12 @@
  * authors' code put q(z|x~) first ('reversed').
  */
 import * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from '../core/random';
 import { binarize, randomAffine, TRAIN_WARP, type WarpRanges } from '../data/transforms';
-import type { Batch, Checkpointable, ModelConfig, StepContext, UpdateSpec } from '../train/types';
+import type { Batch, Checkpointable, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { klGaussians } from './gaussian';
-import type { GaussianPosterior, ObjectiveModel, ObjectiveTerms } from './types';
+import type { GaussianPosterior, LabModel, ObjectiveModel, ObjectiveTerms } from './types';
+import { buildModel, registerModel } from './registry';
 
 /** A semantics-preserving random transform x -> x~ (seeded by rng). */
 export type Transform = (x: tf.Tensor4D, rng: Rng) => tf.Tensor4D;
@@ -123,3 +124,8 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
 export function withConsistency(base: Base, options: ConsistencyOptions = {}): ConsistencyRegularizer {
   return new ConsistencyRegularizer(base, options);
 }
+
+registerModel('cr', (c) => {
+  const cc = c as ConsistencyConfig;
+  return withConsistency(buildModel(cc.base) as LabModel & ObjectiveModel, cc.options);
+});

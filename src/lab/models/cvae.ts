@@ -10,7 +10,7 @@
  */
 import * as tf from '../tf';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
-import type { Batch, Checkpointable, ModelConfig, StepContext, UpdateSpec } from '../train/types';
+import type { Batch, Checkpointable, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian';
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import {

@@ -12,14 +12,15 @@
  * 'discriminator' (D only). The base VAE (encoder, decoder, likelihood) is the lab's `VAE`.
  */
 import * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from '../core/random';
 import type { NetConfig } from '../nets';
 import { netVariables, trainableVariables } from '../nets';
-import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../train/types';
+import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { noise, reparameterize } from './gaussian';
 import type { LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior, ObjectiveModel, ObjectiveTerms } from './types';
 import { VAE } from './vae';
+import { registerModel } from './registry';
 
 /** The discriminator D and its optimizer. Paper: 6 x 1000, LeakyReLU 0.2, Adam 1e-4 (0.5, 0.9). */
 export interface DiscriminatorConfig {
@@ -190,3 +191,5 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
     for (const s of this.specs ?? []) s.optimizer.dispose();
   }
 }
+
+registerModel('factor-vae', (c) => new FactorVAE(c as FactorVaeConfig));

@@ -3,7 +3,7 @@
  * (one place, so log p(z) and log q(z|x) always use the same constants).
  */
 import * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from '../core/random';
 import type { DensityModel, GaussianPosterior } from './types';
 
 export const LOG_2PI = Math.log(2 * Math.PI);

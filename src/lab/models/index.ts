@@ -1,13 +1,13 @@
+// The models folder's door: importing it registers every model (each file registers its own
+// kinds right after its class), so `buildModel` from here knows them all.
 export * from './types';
 export * from './gaussian';
 export * from './likelihood';
+export * from './gm';
+export * from './registry';
 export * from './vae';
 export * from './consistency';
-export * from './registry';
 export * from './factorVae';
-export * from './factorVaeExperiment';
 export * from './conditional';
 export * from './cvae';
 export * from './lrVae';
-export * from './lrVaeExperiment';
-export * from './lrVaeFigures';

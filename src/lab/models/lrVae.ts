@@ -1,7 +1,7 @@
 /**
  * The label-relevant / label-irrelevant VAE of Zheng & Sun (2019).
  *   z_s = E_s(x)                     label relevant, a point estimate trained with the GM loss
- *                                    (class Gaussians N(mu_c, Lambda_c), ../losses/gm.ts)
+ *                                    (class Gaussians N(mu_c, Lambda_c), ./gm.ts)
  *   q(z_u|x) = N(mu_u(x), sigma_u^2) label irrelevant, KL to N(0, I); an adversarial classifier
  *                                    C(z_u) learns y while E_u is pushed to C's uniform output
  *   x_rec = G([z_s, z_u])            decoder; optional pixel discriminator D (hinge loss)
@@ -16,8 +16,8 @@
  */
 import * as tf from '../tf';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
-import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, Trainable, UpdateSpec } from '../train/types';
-import { GaussianMixture, gaussianMixtureModel, gmLoss, gmPosterior, gmUnlabeledNll, sampleClass } from '../losses/gm';
+import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, Trainable, UpdateSpec } from '../core/types';
+import { GaussianMixture, gaussianMixtureModel, gmLoss, gmPosterior, gmUnlabeledNll, sampleClass } from './gm';
 import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian';
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior, LatentModel } from './types';

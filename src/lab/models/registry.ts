@@ -1,25 +1,18 @@
 /**
- * The model registry: config.kind -> a factory. Checkpoints rebuild models through it and
- * the CLI's model table (cli/models.ts) produces configs for it. Other models register
- * themselves with one line: `registerModel('factor-vae', (c) => new FactorVAE(c as ...))`.
+ * The model registry: config.kind -> a factory. Each model registers itself right after its
+ * class (`registerModel('factor-vae', (c) => new FactorVAE(c as FactorVaeConfig))`), so
+ * importing the models folder (./index.ts) fills it; checkpoints are rebuilt through
+ * `buildModel`, which loadCheckpoint receives rather than imports. It holds the density
+ * models (LabModel); the conditional generators (LR-VAE, cVAE), whose decoders need a class,
+ * are built by experiments/label-relevant/build.ts, which loadCheckpoint can receive instead.
  */
-import type { Checkpointable, ModelConfig } from '../train/types';
-import { withConsistency, type ConsistencyConfig } from './consistency';
-import type { ObjectiveModel } from './types';
-import { BetaVAE, IWAE, VAE, type VaeConfig } from './vae';
+import type { ModelConfig } from '../core/types';
+import type { LabModel } from './types';
 
 /** Builds a model from its config. */
-export type ModelFactory = (config: ModelConfig) => Checkpointable;
+export type ModelFactory = (config: ModelConfig) => LabModel;
 
-const factories = new Map<string, ModelFactory>([
-  ['vae', (c) => new VAE(c as VaeConfig)],
-  ['beta-vae', (c) => new BetaVAE(c as VaeConfig)],
-  ['iwae', (c) => new IWAE(c as VaeConfig)],
-  ['cr', (c) => {
-    const cc = c as ConsistencyConfig;
-    return withConsistency(buildModel(cc.base) as Checkpointable & ObjectiveModel, cc.options);
-  }],
-]);
+const factories = new Map<string, ModelFactory>();
 
 /** Add (or replace) the factory for `kind`. */
 export function registerModel(kind: string, factory: ModelFactory): void {
@@ -27,7 +20,7 @@ export function registerModel(kind: string, factory: ModelFactory): void {
 }
 
 /** Rebuild a model from its config (fresh weights). */
-export function buildModel(config: ModelConfig): Checkpointable {
+export function buildModel(config: ModelConfig): LabModel {
   const f = factories.get(config?.kind);
   if (!f) throw new Error(`unknown model kind '${config?.kind}'; known: ${[...factories.keys()].join(', ')} (registerModel adds one)`);
   return f(config);

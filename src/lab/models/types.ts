@@ -1,10 +1,10 @@
 /**
  * What every latent-variable model in the lab offers to metrics, viz and the regularizers.
  * Images are NHWC float32 in [0, 1]; latent codes are [n, latentDim].
- * (Owner: the lab core. Stable contract: FactorVAE and the label-relevant VAE build on it.)
  */
 import type * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from '../core/random';
+import type { Checkpointable } from '../core/types';
 
 /** A diagonal Gaussian q(z|x) = N(mean, exp(logVar)). */
 export interface GaussianPosterior {
@@ -56,4 +56,15 @@ export interface ObjectiveModel extends DensityModel {
    * (seeded: same rng state, same numbers). Call inside a tidy / gradient scope.
    */
   objective(x: tf.Tensor4D, rng: Rng, training?: boolean): ObjectiveTerms;
+}
+
+/**
+ * What `buildModel` and `loadCheckpoint` return and every viewer (`show.*`, the payload
+ * builders) and `evaluate` take: a trainable, checkpointable density model that frees its
+ * tensors with `dispose()`. Every model of the registry is one (VAE, IWAE, beta-VAE, the
+ * CR wrapper, FactorVAE); the conditional generators (LR-VAE, cVAE) are built by
+ * `experiments.labelRelevant.build`, as their decoders need a class.
+ */
+export interface LabModel extends Checkpointable, DensityModel {
+  dispose(): void;
 }

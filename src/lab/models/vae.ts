@@ -6,12 +6,13 @@
  * Each is a config plus a class; `buildModel(config)` (registry.ts) rebuilds one from JSON.
  */
 import * as tf from '../tf';
-import type { Rng } from '../data/random';
+import type { Rng } from '../core/random';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
-import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../train/types';
+import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { klToStdNormal, logImportanceWeights, logMeanExp, noise, reparameterize, splitPosterior } from './gaussian';
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior, ObjectiveModel, ObjectiveTerms } from './types';
+import { registerModel } from './registry';
 
 /** Config shared by VAE, beta-VAE and IWAE. */
 export interface VaeConfig extends ModelConfig {
@@ -158,3 +159,7 @@ export class IWAE extends GaussianVae {
     return { bound, recon, kl, posterior: q };
   }
 }
+
+registerModel('vae', (c) => new VAE(c as VaeConfig));
+registerModel('beta-vae', (c) => new BetaVAE(c as VaeConfig));
+registerModel('iwae', (c) => new IWAE(c as VaeConfig));

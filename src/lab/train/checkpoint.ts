@@ -1,6 +1,7 @@
 /**
  * Checkpoints: a folder
- *   config.json                   the model config (registry.ts rebuilds the architecture)
+ *   config.json                   the model config (the caller's build function, e.g. the model
+ *                                 registry's buildModel, rebuilds the architecture from it)
  *   trainer.json                  trainer state (step, epoch, seed, history) + caller's extra
  *   <net>/model.json, weights.bin each network in the tfjs layers format (tf.loadLayersModel reads it)
  *   optimizer-<i>.json, .bin      each update's optimizer state (Adam moments, iterations)
@@ -12,9 +13,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '../tf';
-import { buildModel } from '../models/registry';
 import { CheckpointError } from './errors';
-import type { Checkpointable } from './types';
+import type { Checkpointable, ModelConfig } from '../core/types';
 
 /** What the trainer stores beside the weights. */
 export interface TrainerState {
@@ -114,12 +114,16 @@ function resolveDir(dir: string): string {
   throw new CheckpointError(dir, 'no checkpoint here (config.json missing). Pass the folder that `vae-lab train --out DIR` wrote as DIR/model.');
 }
 
-/** Rebuild the model from config.json, load its weights and optimizer state, return it with the trainer state. */
-export async function loadCheckpoint(dir: string): Promise<{ model: Checkpointable; state: TrainerState }> {
+/**
+ * Rebuild the model from config.json with `build` (the models' registry `buildModel`; the
+ * trainer layer sits below the models and so is handed it), load its weights and optimizer
+ * state, return it with the trainer state.
+ */
+export async function loadCheckpoint<M extends Checkpointable>(dir: string, build: (config: ModelConfig) => M): Promise<{ model: M; state: TrainerState }> {
   const d = resolveDir(dir);
-  let model: Checkpointable;
+  let model: M;
   try {
-    model = buildModel(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')));
+    model = build(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')));
   } catch (e) {
     throw new CheckpointError(d, `config.json could not be used (${(e as Error).message})`, { cause: e });
   }

@@ -1,4 +1,4 @@
-export * from './types';
+export * from '../core/types';
 export * from './errors';
 export * from './checkpoint';
 export * from './trainer';

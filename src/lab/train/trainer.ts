@@ -10,10 +10,10 @@
  */
 import { currentHost } from '../../common/display';
 import * as tf from '../tf';
-import { deriveSeed, Rng } from '../data/random';
+import { deriveSeed, Rng } from '../core/random';
 import { saveCheckpoint, type TrainerState } from './checkpoint';
 import { NonFiniteLossError, SanityCheckError, TrainingCancelledError } from './errors';
-import type { Batch, Checkpointable, StepContext, Trainable, UpdateSpec } from './types';
+import type { Batch, Checkpointable, StepContext, Trainable, UpdateSpec } from '../core/types';
 
 /** Where batches come from: an ImageDataset, or anything that can cut a batch by indices. */
 export interface BatchSource {

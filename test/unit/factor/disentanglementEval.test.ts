@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import { DSprites } from '../../../src/lab/data/dsprites';
 import type { LatentModel } from '../../../src/lab/models/types';
 import { initRuntime } from '../../../src/lab/runtime';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../../../src/lab/tf';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import {
   DSprites, DSPRITES_FACTOR_SIZES, factorsOf, flatIndex, imagesOf, renderDSprite, sampleFactors, subsetFactors,
 } from '../../../src/lab/data/dsprites';

@@ -5,43 +5,50 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../../../src/lab/tf';
 import { initRuntime } from '../../../src/lab/runtime';
-import { dspritesConfig, dspritesPresets, runDSprites, type DSpritesPreset } from '../../../src/lab/models/factorVaeExperiment';
+import * as factorVae from '../../../src/lab/experiments/factor-vae';
 import type { FactorVAE } from '../../../src/lab/models/factorVae';
+import { buildModel } from '../../../src/lab/models';
 import { loadCheckpoint } from '../../../src/lab/train/checkpoint';
-import { main } from '../../../src/lab/cli/index';
+import { main } from '../../../src/cli/lab';
 
 before(async () => {
   await initRuntime('wasm', { threads: 1 });
 });
 
 /** The quick preset shrunk to a few steps and votes: the pipeline, not the numbers, is under test. */
-const tiny: DSpritesPreset = {
-  ...dspritesPresets.quick,
+const tiny: factorVae.Preset = {
+  ...factorVae.presets.quick,
   net: { kind: 'dsprites', filters: [4, 4, 8, 8], hidden: 16 },
   epochs: 1, trainExamples: 128, batchSize: 32, evalExamples: 16, K: 2, M: 16,
   discriminator: { width: 16, depth: 2, learningRate: 1e-3 },
   disentanglement: { evalImages: 40, factorVae: { numTrain: 20, numEval: 20, batchSize: 8, numVarianceEstimate: 100 }, betaVae: { numTrain: 20, numEval: 10, batchSize: 4, iterations: 50 } },
 };
 
-test('runDSprites: trains a FactorVAE, scores it, and its checkpoint rebuilds through the registry with D and both optimizers', async () => {
+/** The experiment's parts in order: data, build, train, score. */
+async function trainAndScore(config: ReturnType<typeof factorVae.modelConfig>, o: factorVae.TrainOptions & { likelihood?: boolean }) {
+  const t = await factorVae.train(config, factorVae.loadData(tiny, { seed: o.seed }), tiny, o);
+  return { ...t, ...factorVae.score(t.model, tiny, { seed: o.seed, likelihood: o.likelihood }) };
+}
+
+test('factor-vae experiment: trains a FactorVAE, scores it, and its checkpoint rebuilds through the registry with D and both optimizers', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fvae-'));
   try {
-    const r = await runDSprites(dspritesConfig('factor-vae', 10, tiny), tiny, { seed: 1, checkpointDir: path.join(dir, 'model'), extra: { run: { dataset: 'dsprites', preset: 'quick', seed: 1 } } });
-    assert.equal(r.train.steps, 4);
-    assert.ok(Number.isFinite(r.train.history[3].terms['vae/tc']));
+    const r = await trainAndScore(factorVae.modelConfig('factor-vae', 10, tiny), { seed: 1, checkpointDir: path.join(dir, 'model'), extra: { run: { dataset: 'dsprites', preset: 'quick', seed: 1 } } });
+    assert.equal(r.fit.steps, 4);
+    assert.ok(Number.isFinite(r.fit.history[3].terms['vae/tc']));
     const d = r.disentanglement;
     for (const v of [d.factorVae, d.betaVae]) assert.ok(v >= 0 && v <= 1);
     assert.ok(d.recon > 0 && Number.isFinite(d.tc) && d.klPerDim.length === 10);
     assert.ok(r.test && r.tTest && r.test.n === 16);
-    const { model } = await loadCheckpoint(path.join(dir, 'model'));
+    const { model } = await loadCheckpoint(path.join(dir, 'model'), buildModel);
     assert.equal(model.config().kind, 'factor-vae');
     assert.deepEqual(Object.keys(model.nets()).sort(), ['decoder', 'discriminator', 'encoder']);
     const a = (r.model as unknown as FactorVAE).discriminator.getWeights()[0].dataSync();
     const b = (model as unknown as FactorVAE).discriminator.getWeights()[0].dataSync();
     assert.deepEqual(Array.from(b), Array.from(a), 'D weights round-trip');
     assert.equal(fs.readdirSync(path.join(dir, 'model')).filter((f) => f.startsWith('optimizer-') && f.endsWith('.json')).length, 2);
-    (r.model as unknown as FactorVAE).dispose();
-    (model as unknown as FactorVAE).dispose();
+    r.model.dispose();
+    model.dispose();
     // `vae-lab eval` on that checkpoint writes the same shape with the disentanglement field.
     const log = console.log;
     console.log = () => {};
@@ -59,11 +66,11 @@ test('runDSprites: trains a FactorVAE, scores it, and its checkpoint rebuilds th
   }
 });
 
-test('runDSprites: a beta-VAE with the same nets leaks no tensors', async () => {
+test('factor-vae experiment: a beta-VAE with the same nets leaks no tensors', async () => {
   const before = tf.memory().numTensors;
-  const r = await runDSprites(dspritesConfig('beta-vae', 4, tiny), tiny, { seed: 2, likelihood: false });
+  const r = await trainAndScore(factorVae.modelConfig('beta-vae', 4, tiny), { seed: 2, likelihood: false });
   assert.equal(r.model.config().beta, 4);
-  (r.model as unknown as { dispose(): void }).dispose();
+  r.model.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
 

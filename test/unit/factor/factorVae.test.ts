@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import { DSprites, FactorBatchSource, subsetFactors } from '../../../src/lab/data/dsprites';
 import { buildDiscriminator, discriminatorLoss, FactorVAE, permuteDims, type FactorVaeConfig } from '../../../src/lab/models/factorVae';
 import { Trainer } from '../../../src/lab/train/trainer';

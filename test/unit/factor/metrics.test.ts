@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import { DSPRITES_FACTOR_SIZES } from '../../../src/lab/data/dsprites';
 import { betaVaeMetric, factorVaeMetric, fitSoftmax, type Representation } from '../../../src/lab/metrics/disentanglement';
 

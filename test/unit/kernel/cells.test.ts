@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { KernelClient } from '../../../src/kernel/client';
+import { KernelClient } from '../../../src/host/client';
 import { ensureBuilt, kernelScript, resultText, run, type CellRun } from './helpers';
 
 let client: KernelClient;

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellMessage, KernelClient, CellRequest } from '../../../src/kernel/client';
+import type { CellMessage, KernelClient, CellRequest } from '../../../src/host/client';
 import type { DoneMessage, MimeBundle } from '../../../src/common/protocol';
 
 export const root = join(__dirname, '../../..');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelClient } from '../../../src/kernel/client';
+import { KernelClient } from '../../../src/host/client';
 import { ensureBuilt, kernelScript, resultText, run } from './helpers';
 
 describe('interrupt', () => {

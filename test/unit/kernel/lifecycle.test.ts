@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelClient, NodeNotFoundError, NodeTooOldError } from '../../../src/kernel/client';
+import { KernelClient, NodeNotFoundError, NodeTooOldError } from '../../../src/host/client';
 import { ensureBuilt, kernelScript, resultText, run } from './helpers';
 
 const clients: KernelClient[] = [];

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runNotebook, runNotebookCommand } from '../../../src/cli/run-notebook';
+import { runNotebook } from '../../../src/host/run-notebook';
+import { runNotebookCommand } from '../../../src/cli/run-notebook';
 import { ensureBuilt, kernelScript } from './helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { editDistance, nearest, parseFlags, UsageError, type FlagSpec } from '../../../src/lab/cli/args';
-import { main } from '../../../src/lab/cli';
+import { editDistance, nearest, parseFlags, UsageError, type FlagSpec } from '../../../src/cli/args';
+import { main } from '../../../src/cli/lab';
 import { encodeIdx } from '../../../src/lab/data/idx';
-import { presets } from '../../../src/lab/presets';
+import { presets } from '../../../src/lab/experiments/cr-vae/presets';
 import { blobs } from './helpers';
 
 const specs: FlagSpec[] = [

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '../../../src/lab/tf';
 import { encodeIdx, IdxFormatError, parseIdx, readIdx } from '../../../src/lab/data/idx';
 import { loadFashionMnist, loadIdxFolder, loadMnist, DataNotFoundError } from '../../../src/lab/data/sources';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import { binarize, randomAffine, randomAffineMatrices, warpAffine } from '../../../src/lab/data/transforms';
 import { transformedSet } from '../../../src/lab/data/ttest';
 import { blobs, useCpu } from './helpers';

@@ -1,7 +1,7 @@
 /** Shared fixtures of the lab's tests: a tiny image set and small model configs (cpu backend). */
 import * as tf from '../../../src/lab/tf';
 import { ImageDataset } from '../../../src/lab/data/dataset';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import type { VaeConfig } from '../../../src/lab/models/vae';
 
 export async function useCpu(): Promise<void> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
-import { Rng } from '../../../src/lab/data/random';
+import { Rng } from '../../../src/lab/core/random';
 import { klGaussians, LOG_2PI } from '../../../src/lab/models/gaussian';
 import type { DensityModel, GaussianPosterior } from '../../../src/lab/models/types';
 import { activeUnits, importanceSampledNll, mutualInformation } from '../../../src/lab/metrics/latent';

@@ -4,15 +4,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '../../../src/lab/tf';
-import { Rng } from '../../../src/lab/data/random';
-import { buildModel } from '../../../src/lab/models/registry';
+import { Rng } from '../../../src/lab/core/random';
+import { buildModel } from '../../../src/lab/models';
 import { withConsistency } from '../../../src/lab/models/consistency';
 import { VAE } from '../../../src/lab/models/vae';
 import type { ObjectiveModel } from '../../../src/lab/models/types';
 import { buildDecoder, buildEncoder } from '../../../src/lab/nets';
 import { folderLoadHandler, loadCheckpoint, saveCheckpoint } from '../../../src/lab/train/checkpoint';
 import { Trainer } from '../../../src/lab/train/trainer';
-import type { Checkpointable, ModelConfig } from '../../../src/lab/train/types';
+import type { Checkpointable, ModelConfig } from '../../../src/lab/core/types';
 import { blobs, maxDiff, tinyVae, useCpu } from './helpers';
 
 const configs: Record<string, ModelConfig> = {
@@ -53,7 +53,7 @@ for (const [name, config] of Object.entries(configs)) {
     // save / load: same outputs
     const dir = join(mkdtempSync(join(tmpdir(), 'ck-')), 'model');
     await saveCheckpoint(dir, model, { step: 30, epoch: 0, seed: 3, batchSize: 16 });
-    const { model: loaded, state } = await loadCheckpoint(dir);
+    const { model: loaded, state } = await loadCheckpoint(dir, buildModel);
     assert.equal(state.step, 30);
     assert.deepEqual(loaded.config(), model.config());
     const lm = loaded as unknown as ObjectiveModel & { dispose(): void };

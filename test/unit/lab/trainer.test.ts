@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import * as tf from '../../../src/lab/tf';
 import { VAE } from '../../../src/lab/models/vae';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/lab/train/checkpoint';
+import { buildModel } from '../../../src/lab/models';
 import { CheckpointError, NonFiniteLossError, SanityCheckError, TrainingCancelledError } from '../../../src/lab/train/errors';
 import { Trainer } from '../../../src/lab/train/trainer';
-import type { Checkpointable, UpdateSpec } from '../../../src/lab/train/types';
+import type { Checkpointable, UpdateSpec } from '../../../src/lab/core/types';
 import { blobs, maxDiff, tinyVae, useCpu } from './helpers';
 
 const values = (vs: tf.Variable[]) => vs.map((v) => tf.clone(v));
@@ -76,7 +77,7 @@ test('resume: 3 steps + checkpoint + 3 steps equals 6 uninterrupted steps (seede
   first.variables().forEach((v, i) => v.assign(init[i]));
   const dir = join(mkdtempSync(join(tmpdir(), 'resume-')), 'model');
   await new Trainer({ steps: 3, batchSize: 8, seed: 11, binarize: true, checkpointDir: dir }).fit(first, data);
-  const { model: resumed, state } = await loadCheckpoint(dir);
+  const { model: resumed, state } = await loadCheckpoint(dir, buildModel);
   assert.equal(state.step, 3);
   await new Trainer({ steps: 6, batchSize: 8, seed: 11, binarize: true, resumeFrom: state }).fit(resumed, data);
   assert.ok(maxDiff(straight.variables(), resumed.variables()) < 1e-5, `diff ${maxDiff(straight.variables(), resumed.variables())}`);
@@ -99,7 +100,7 @@ test('checkpoint atomicity: a failed write leaves the previous checkpoint loadab
   // A config that cannot be serialised makes the write fail after the nets were written.
   const broken: Checkpointable = { updates: () => model.updates(), variables: () => model.variables(), nets: () => model.nets(), config: () => ({ kind: 'vae', bad: 1n }) };
   await assert.rejects(saveCheckpoint(dir, broken, { step: 2, epoch: 0, seed: 0, batchSize: 8 }), (e: unknown) => e instanceof CheckpointError && /previous checkpoint is unchanged/.test(e.message));
-  const { model: back, state } = await loadCheckpoint(dir);
+  const { model: back, state } = await loadCheckpoint(dir, buildModel);
   assert.equal(state.step, 1);
   assert.equal(maxDiff(back.variables(), saved), 0);
   assert.ok(maxDiff(model.variables(), saved) > 0, 'the model had moved on');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/lab/cli';
+import { main } from '../../../src/cli/lab';
 import { useCpu } from '../lab/helpers';
 
 before(useCpu);

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import { useCpu, blobs } from '../lab/helpers';
-import { tileImages, swapFigure, classSampleFigure, moonsScatterSpec } from '../../../src/lab/models/lrVaeFigures';
+import { tileImages, swapFigure, classSampleFigure, moonsScatterSpec } from '../../../src/lab/experiments/label-relevant/figures';
 import { LabelRelevantVAE } from '../../../src/lab/models/lrVae';
 
 before(useCpu);

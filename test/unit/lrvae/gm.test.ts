@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import {
   GaussianMixture, gmLoss, gmLogits, gmUnlabeledNll, ambiguousGaussian, sampleClass, gaussianMixtureModel,
-} from '../../../src/lab/losses/gm';
+} from '../../../src/lab/models/gm';
 import { moons } from '../../../src/lab/data/moons';
 
 function setParams(gm: GaussianMixture, mu: number[][], variance: number[][]): void {

@@ -7,9 +7,9 @@ import * as tf from '../../../src/lab/tf';
 import { blobs, useCpu } from '../lab/helpers';
 import { LabelRelevantVAE, type LrVaeConfig } from '../../../src/lab/models/lrVae';
 import { LabelsRequiredError } from '../../../src/lab/models/conditional';
-import '../../../src/lab/models/lrVaeExperiment'; // registers lr-vae / cvae / cvae-gan
 import { Trainer } from '../../../src/lab/train/trainer';
 import { saveCheckpoint, loadCheckpoint } from '../../../src/lab/train/checkpoint';
+import { build } from '../../../src/lab/experiments/label-relevant/build';
 import { trainableVariables } from '../../../src/lab/nets';
 
 before(useCpu);
@@ -101,13 +101,13 @@ test('unlabelled data: the joint update refuses it clearly; semi-supervised fine
   m.dispose();
 });
 
-test('checkpoint round trip through the registry rebuilds the same model (GM layer included)', async () => {
+test('checkpoint round trip through the experiment\'s build rebuilds the same model (GM layer included)', async () => {
   const m = new LabelRelevantVAE(cfg({ gan: { hidden: [8] } }));
   await new Trainer({ steps: 2, batchSize: 32, seed: 3 }).fit(m, blobs(64, 5));
   const dir = mkdtempSync(join(tmpdir(), 'lrvae-'));
   try {
     await saveCheckpoint(join(dir, 'model'), m, { step: 2, epoch: 0, seed: 3, batchSize: 32 });
-    const { model } = await loadCheckpoint(join(dir, 'model'));
+    const { model } = await loadCheckpoint(join(dir, 'model'), build);
     const back = model as LabelRelevantVAE;
     assert.ok(back instanceof LabelRelevantVAE);
     const a = m.sample(1, 4, 11), b = back.sample(1, 4, 11);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crLabel, crModelConfig, crResultsMarkdown, crRunName, paperRow, CRVAE_PAPER_MNIST, type CrModelSpec } from '../../../src/lab/experiments/crvae';
-import { presets } from '../../../src/lab/presets';
+import { label as crLabel, modelConfig as crModelConfig, resultsMarkdown as crResultsMarkdown, runName as crRunName, paperRow, PAPER_MNIST as CRVAE_PAPER_MNIST, presets, type CrModelSpec } from '../../../src/lab/experiments/cr-vae';
 
 test('labels and run names follow the paper\'s table rows', () => {
   assert.equal(crLabel({ model: 'vae', variant: 'cr' }), 'CR-VAE');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_OPTIONS } from '../../../src/extension/train/options';
 import { buildResultsNotebook, LOAD_CELL, runNames } from '../../../src/extension/train/resultsNotebook';
-import { crRunName } from '../../../src/lab/experiments/crvae';
+import { runName as crRunName } from '../../../src/lab/experiments/cr-vae';
 
 const source = (c: { source: string[] }) => c.source.join('');
 
@@ -28,7 +28,7 @@ test('results notebook: loads both checkpoints by the lab\'s run names and shows
     assert.equal(nb.cells[LOAD_CELL].cell_type, 'code');
     assert.ok(load.includes(`loadCheckpoint('${names.cr}/model')`));
     assert.ok(load.includes(`loadCheckpoint('${names.base}/model')`));
-    assert.match(load, /crResultsMarkdown\(results\.runs/);
+    assert.match(load, /experiments\.crVae\.resultsMarkdown\(results\.runs/);
     for (const call of ['show.reconstructions(', 'show.traversal(', 'show.arrows(', "readFileSync('results.json'"]) assert.ok(all.includes(call), call);
   }
   const single = buildResultsNotebook({ ...DEFAULT_OPTIONS, baseline: false }, 't');

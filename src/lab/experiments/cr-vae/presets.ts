@@ -1,9 +1,9 @@
 /**
- * Experiment presets. `paper` is the CR-VAE paper's setting (WAE nets, latent 50, Adam 1e-4,
+ * CR-VAE, presets. `paper` is the CR-VAE paper's setting (WAE nets, latent 50, Adam 1e-4,
  * batch 64, 100 epochs, NLL with K = 1000) for a GPU; `quick` shows the same effects on a
  * 2-core CPU in minutes (MLP, a training subset, few epochs, fewer importance samples).
  */
-import type { NetConfig } from './nets';
+import type { NetConfig } from '../../nets';
 
 export interface Preset {
   /** Encoder/decoder pair. */

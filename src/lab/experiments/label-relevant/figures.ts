@@ -3,9 +3,9 @@
  * a tiled image grid, the swap figure (header row / column show the source images) and the
  * class-conditional sample grid; plus the vega-lite spec of the moons scatter (paper Fig. 2).
  */
-import * as tf from '../tf';
-import type { ConditionalGenerator } from './conditional';
-import type { LabelRelevantVAE } from './lrVae';
+import * as tf from '../../tf';
+import type { ConditionalGenerator } from '../../models/conditional';
+import type { LabelRelevantVAE } from '../../models/lrVae';
 
 /** Tile images [n, h, w, c] into one [rows*(h+pad)-pad, cols*(w+pad)-pad, c] image (row-major; pad = `padValue`). */
 export function tileImages(x: tf.Tensor4D, cols: number, pad = 1, padValue = 0.5): tf.Tensor3D {

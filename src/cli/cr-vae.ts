@@ -1,0 +1,78 @@
+/**
+ * `vae-lab train --model vae|iwae|beta-vae [--cr|--aug] --dataset mnist|fashion-mnist|DIR` and
+ * `vae-lab eval` of such a checkpoint: the CR-VAE experiment (lab/experiments/cr-vae).
+ * metrics.json holds test and tTest (NLL / MI / AU), the config, backend and seconds.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { experiments, type EvalResult, type LabModel, type TrainerState } from '../lab';
+import { initRuntime } from '../lab/runtime';
+import { UsageError, type Flags } from './args';
+import { progressCallbacks } from './progress';
+
+const { crVae } = experiments;
+
+/** The data options the flags name (--dataset, --data-dir, --preset, --train-examples, --examples, --K, --seed). */
+function dataOptions(flags: Flags, preset: string, trainExamples?: number): experiments.crVae.DataOptions {
+  return {
+    dataset: (flags.dataset as string | undefined) ?? 'mnist', dataDir: flags['data-dir'] as string | undefined, preset,
+    trainExamples, evalExamples: flags.examples as number | undefined, K: flags.K as number | undefined, seed: flags.seed as number | undefined,
+  };
+}
+
+export async function trainCrVae(flags: Flags): Promise<number> {
+  if (!flags.out) throw new UsageError('--out DIR is required (metrics.json and model/ are written there)');
+  if (flags.eta !== undefined && !flags.cr) throw new UsageError('--eta needs --cr (with --aug the consistency weight is 0)');
+  if (flags.cr && flags.aug) throw new UsageError('--cr and --aug exclude each other: --aug is CR with eta 0');
+  const t0 = Date.now();
+  const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
+  const presetName = (flags.preset as string | undefined) ?? 'quick';
+  const d = crVae.loadData(dataOptions(flags, presetName, flags['train-examples'] as number | undefined));
+  const spec: experiments.crVae.CrModelSpec = {
+    model: ((flags.model as string | undefined) ?? 'vae') as experiments.crVae.CrBaseModel,
+    beta: flags.beta as number | undefined, k: flags.k as number | undefined,
+    variant: flags.aug ? 'aug' : flags.cr ? 'cr' : 'none',
+    eta: flags.eta as number | undefined, lambda: flags.lambda as number | undefined,
+  };
+  const config = crVae.modelConfig(spec, d.preset, d.train.shape, { latentDim: flags.latent as number | undefined, learningRate: flags.lr as number | undefined });
+  const out = flags.out as string;
+  mkdirSync(out, { recursive: true });
+  const run = { dataset: flags.dataset ?? 'mnist', dataDir: flags['data-dir'], preset: presetName, seed: d.seed, trainExamples: d.train.n, evalExamples: d.test.n, K: d.K, M: d.M };
+  const epochs = (flags.epochs as number | undefined) ?? d.preset.epochs;
+  console.error(`vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend}`);
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  let model: LabModel;
+  try {
+    ({ model } = await crVae.train(config, d, {
+      epochs, batchSize: d.preset.batchSize, seed: d.seed, signal: ac.signal,
+      callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run },
+    }));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const trainSeconds = (Date.now() - t0) / 1000;
+  console.error('vae-lab: evaluating (test, t-Test)...');
+  const scores = crVae.score(model, d);
+  const metrics = { ...scores, config: { model: config, run, epochs, batchSize: d.preset.batchSize }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds };
+  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  console.log(summary(metrics));
+  return 0;
+}
+
+/** `vae-lab eval --checkpoint DIR` of an MNIST-like checkpoint: the scores training wrote, again. */
+export async function evalCrVae(flags: Flags, model: LabModel, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
+  const merged: Flags = { ...(run.dataset ? { dataset: run.dataset as string } : {}), ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}), ...(run.evalExamples ? { examples: run.evalExamples as number } : {}), ...(run.K ? { K: run.K as number } : {}), ...flags };
+  const d = crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
+  const scores = crVae.score(model, d);
+  const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000 };
+  if (flags.out) writeFileSync(flags.out as string, JSON.stringify(metrics, null, 2));
+  console.log(summary(metrics));
+  return 0;
+}
+
+function summary(m: { test: EvalResult; tTest: EvalResult; backend: string; seconds: number }): string {
+  const row = (name: string, r: EvalResult) => `${name.padEnd(7)} NLL ${r.nll.toFixed(2)}  MI ${r.mi.toFixed(3)}  AU ${r.au}  (n ${r.n}, K ${r.K}, M ${r.M})`;
+  return `${row('test', m.test)}\n${row('t-Test', m.tTest)}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
+}

@@ -1,0 +1,51 @@
+/**
+ * CR-VAE, data: the training subset, the test images and their t-Test copies (the paper's
+ * fixed random affine warp of each test image), with the evaluation sizes of a preset.
+ */
+import type { ImageDataset } from '../../data/dataset';
+import { loadDataset } from '../../data/sources';
+import { transformedSet } from '../../data/ttest';
+import { presets, type Preset } from './presets';
+
+/** What `loadData` reads; unset sizes come from the preset. */
+export interface DataOptions {
+  /** 'mnist' | 'fashion-mnist' | a folder of IDX files. */
+  dataset: string;
+  /** Folder holding the data set's IDX files (overrides the default search). */
+  dataDir?: string;
+  /** 'quick' (CPU, minutes) or 'paper' (the paper's setting, GPU). */
+  preset: string;
+  /** Training images (a seeded subset; default: the preset's, undefined there = all). */
+  trainExamples?: number;
+  /** Test / t-Test images scored (the first n; default: the preset's). */
+  evalExamples?: number;
+  /** Importance samples for the NLL (default: the preset's). */
+  K?: number;
+  /** Seed of the subset (and, downstream, of training and scoring). Default 0. */
+  seed?: number;
+}
+
+/** The data of one experiment and the scores' sizes. */
+export interface CrData {
+  preset: Preset;
+  train: ImageDataset;
+  test: ImageDataset;
+  tTest: ImageDataset;
+  K: number;
+  /** The MI's aggregate-posterior batch: the preset's M, at most the test images scored. */
+  M: number;
+  seed: number;
+}
+
+/** Load the data set and cut it to the preset's (or the given) sizes. */
+export function loadData(o: DataOptions): CrData {
+  const preset = presets[o.preset];
+  if (!preset) throw new Error(`unknown preset '${o.preset}': use ${Object.keys(presets).join(' or ')}`);
+  const data = loadDataset(o.dataset, { dataDir: o.dataDir });
+  const seed = o.seed ?? 0;
+  const nTrain = o.trainExamples ?? preset.trainExamples;
+  const train = nTrain ? data.train.subset(nTrain, seed) : data.train;
+  const nEval = Math.min(o.evalExamples ?? preset.evalExamples ?? data.test.n, data.test.n);
+  const test = data.test.slice(0, nEval);
+  return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: Math.min(preset.M, nEval), seed };
+}

@@ -1,0 +1,60 @@
+/**
+ * FactorVAE vs beta-VAE, figures (vega-lite specs): the paper's reconstruction-vs-
+ * disentanglement trade-off (Figure 4) and the discriminator's TC estimate during training.
+ */
+import type { TrainResult } from '../../train/trainer';
+import type { DSpritesScores } from './score';
+
+/** One trained model of the comparison. */
+export interface ComparedRun {
+  /** Legend name, e.g. 'FactorVAE (gamma 10)'. */
+  name: string;
+  /** 'beta-VAE' or 'FactorVAE'. */
+  family: string;
+  /** beta or gamma. */
+  weight: number;
+  scores: DSpritesScores;
+}
+
+/** Reconstruction error vs both metrics, one line per family, points labelled by weight; the dashed rule is chance (0.2). */
+export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
+  const points = runs.map(({ name, family, weight, scores }) => ({ name, family, weight, recon: scores.disentanglement.recon, factorVae: scores.disentanglement.factorVae, betaVae: scores.disentanglement.betaVae }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Reconstruction error vs disentanglement (dSprites)',
+    data: { values: points.flatMap((p) => [{ ...p, metric: 'FactorVAE metric', score: p.factorVae }, { ...p, metric: 'beta-VAE metric', score: p.betaVae }]) },
+    facet: { column: { field: 'metric', type: 'nominal', title: null } },
+    spec: {
+      width: 260, height: 220,
+      layer: [
+        { mark: { type: 'line', point: true }, encoding: {
+          x: { field: 'recon', type: 'quantitative', title: 'reconstruction error (nats)', scale: { zero: false } },
+          y: { field: 'score', type: 'quantitative', title: 'disentanglement', scale: { domain: [0, 1] } },
+          color: { field: 'family', type: 'nominal' }, order: { field: 'weight', type: 'quantitative' },
+          tooltip: [{ field: 'name' }, { field: 'recon', format: '.1f' }, { field: 'score', format: '.3f' }] } },
+        { mark: { type: 'text', dy: -9, fontSize: 10 }, encoding: {
+          x: { field: 'recon', type: 'quantitative' }, y: { field: 'score', type: 'quantitative' },
+          text: { field: 'weight' }, color: { field: 'family', type: 'nominal' } } },
+        { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { datum: 0.2 } } },
+      ],
+    },
+  };
+}
+
+/** FactorVAE's TC estimate (`vae/tc`) and discriminator accuracy per step, one line per model. */
+export function tcHistorySpec(runs: { name: string; fit: TrainResult }[]): Record<string, unknown> {
+  const tcPoints = runs.flatMap(({ name, fit }) =>
+    fit.history.map((h) => ({ model: name, step: h.step, tc: h.terms['vae/tc'], accuracy: h.terms['discriminator/discriminatorAccuracy'] })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: "FactorVAE: discriminator's TC estimate during training",
+    data: { values: tcPoints },
+    width: 520, height: 200,
+    mark: { type: 'line', opacity: 0.8 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative' },
+      y: { field: 'tc', type: 'quantitative', title: 'TC estimate (nats)' },
+      color: { field: 'model', type: 'nominal' },
+    },
+  };
+}

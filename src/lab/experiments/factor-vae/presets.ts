@@ -1,0 +1,74 @@
+/**
+ * FactorVAE (Kim & Mnih 2018) vs beta-VAE on dSprites, presets: `quick` shows the trade-off
+ * on a 2-core CPU in minutes, `paper` is the paper's setting for a GPU.
+ */
+import type { DisentanglementEvalOptions } from '../../metrics/disentanglementEval';
+import type { DiscriminatorConfig } from '../../models/factorVae';
+import type { DSpritesNetConfig } from '../../nets/dsprites';
+
+/** Sizes and schedule of one run: nets, optimiser, data, FactorVAE's D and the metric sizes. */
+export interface Preset {
+  /** The dSprites conv pair (Kim & Mnih 2018, Table 1) at some width. */
+  net: DSpritesNetConfig;
+  /** Dimension of z. */
+  latentDim: number;
+  /** Adam learning rate of the VAE. */
+  learningRate: number;
+  /** Examples per batch. */
+  batchSize: number;
+  /** Passes over the training images. */
+  epochs: number;
+  /** Training images (a seeded subset of the 737,280); undefined = all. */
+  trainExamples?: number;
+  /** Held-out images scored for NLL / MI / AU. */
+  evalExamples?: number;
+  /** Importance samples for the NLL. */
+  K: number;
+  /** Aggregate-posterior batch for the MI. */
+  M: number;
+  /** FactorVAE's discriminator. */
+  discriminator: DiscriminatorConfig;
+  /** Metric settings (votes, batch sizes, evaluation images). */
+  disentanglement: Omit<DisentanglementEvalOptions, 'seed' | 'signal'>;
+}
+
+export const presets: Record<'quick' | 'paper', Preset> = {
+  /**
+   * CPU, minutes: narrow convs (8, 8, 16, 16), a 6,400-image subset, 2 epochs (200 steps of
+   * 64), a 3 x 128 D with a faster Adam (5e-4) so it keeps up in so few steps, fewer votes.
+   */
+  quick: {
+    net: { kind: 'dsprites', filters: [8, 8, 16, 16], hidden: 64 },
+    latentDim: 10,
+    learningRate: 1e-3,
+    batchSize: 64,
+    epochs: 2,
+    trainExamples: 6400,
+    evalExamples: 100,
+    K: 10,
+    M: 100,
+    discriminator: { width: 128, depth: 3, learningRate: 5e-4 },
+    disentanglement: {
+      evalImages: 500,
+      factorVae: { numTrain: 200, numEval: 200, batchSize: 32, numVarianceEstimate: 2000 },
+      betaVae: { numTrain: 200, numEval: 100, batchSize: 16 },
+    },
+  },
+  /** The paper's setting (GPU): Table 1 nets, all 737,280 images, ~3e5 steps of 64, D 6 x 1000. */
+  paper: {
+    net: { kind: 'dsprites' },
+    latentDim: 10,
+    learningRate: 1e-4,
+    batchSize: 64,
+    epochs: 26,
+    evalExamples: 1000,
+    K: 1000,
+    M: 1000,
+    discriminator: { width: 1000, depth: 6, learningRate: 1e-4, beta1: 0.5, beta2: 0.9 },
+    disentanglement: {
+      evalImages: 1000,
+      factorVae: { numTrain: 800, numEval: 800, batchSize: 64, numVarianceEstimate: 10000 },
+      betaVae: { numTrain: 2000, numEval: 1000, batchSize: 64 },
+    },
+  },
+};

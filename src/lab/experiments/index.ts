@@ -1,0 +1,4 @@
+// One namespace per paper, each with the same parts: presets, data, build, train, score, figures.
+export * as crVae from './cr-vae';
+export * as factorVae from './factor-vae';
+export * as labelRelevant from './label-relevant';

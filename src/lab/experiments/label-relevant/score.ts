@@ -1,0 +1,35 @@
+/**
+ * Label-relevant VAE, score: Inception Score against a classifier trained on the real data
+ * (an MLP here; the paper's Inception nets are not available offline), intra-class diversity
+ * (1 - MS-SSIM over same-class pairs) for images, coverage of the moons for the moons.
+ */
+import * as tf from '../../tf';
+import { moonsSampleScores, unitToMoons, type MoonsSampleScores } from '../../data/moons';
+import type { ConditionalGenerator } from '../../models/conditional';
+import { generatorScores, trainScoreClassifier, type GeneratorScores, type ScoreClassifier } from '../../metrics/inception';
+import type { ConditionalData } from './data';
+import type { Preset } from './presets';
+
+/** Samples of each class in moons coordinates: Float32Array [m * 2] per class. */
+export function moonsSamples(gen: ConditionalGenerator, perClass: number, seed = 0): Float32Array[] {
+  return Array.from({ length: gen.classes }, (_, c) => tf.tidy(() => unitToMoons(tf.reshape(gen.sample(c, perClass, seed + 1000 * c), [perClass, 2])).dataSync() as Float32Array));
+}
+
+/** The scores of a trained model: IS (+ diversity for images; coverage for the moons). */
+export interface ConditionalScores extends GeneratorScores {
+  moons?: MoonsSampleScores;
+}
+
+/** Score a trained model against the data with a classifier trained on the real data. */
+export function score(gen: ConditionalGenerator, data: ConditionalData, clf: ScoreClassifier, preset: Preset, seed = 0): ConditionalScores {
+  const images = data.dataset !== 'moons';
+  const s: ConditionalScores = generatorScores(gen, clf, { perClass: preset.perClass, seed, diversity: images ? { pairs: preset.pairs } : false });
+  if (data.moons) s.moons = moonsSampleScores(moonsSamples(gen, preset.perClass, seed), data.moons.points());
+  return s;
+}
+
+/** The real-data classifier behind the IS (an MLP; for the moons a small one). */
+export function scoringClassifier(data: ConditionalData, opts: { seed?: number; signal?: AbortSignal } = {}): Promise<ScoreClassifier> {
+  const moons = data.dataset === 'moons';
+  return trainScoreClassifier(data.train, data.inputShape, data.classes, { hidden: moons ? [32] : [256], epochs: moons ? 10 : 2, learningRate: moons ? 1e-2 : 1e-3, ...opts });
+}
