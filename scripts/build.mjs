@@ -2,7 +2,7 @@
 //   extension host  cjs/node   `vscode` external, never tfjs
 //   kernel process  cjs/node   tfjs + the lab + tslab's converter inside; tfjs-node(-gpu) stay
 //                              external so the kernel can look for them at run time
-//   cli             cjs/node   the lab's command line (bin `vae-lab`)
+//   cli             cjs/node   the `vae-lab` command (src/cli: run-notebook, and the lab's train/eval)
 //   renderers       esm/browser one bundle per output kind
 // Type-checking is `tsc --noEmit` (npm run typecheck): esbuild does not check types.
 // Usage: node scripts/build.mjs [--production] [--watch]

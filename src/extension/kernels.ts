@@ -1,5 +1,5 @@
 /**
- * One KernelClient (src/kernel/client.ts) per open notebook: created on the first run,
+ * One KernelClient (src/host/client.ts) per open notebook: created on the first run,
  * disposed when the notebook closes. The client itself restarts a dead kernel on the next
  * run; this registry only owns creation, disposal and change events for the status bar.
  */

@@ -91,7 +91,7 @@ function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN
   });
 }
 
-/** What the figures are held against (issue 3; measured on this 2-core machine). */
+/** What the figures are held against (measured on this 2-core machine). */
 const REFERENCE: Record<string, string> = {
   mlp_vae_step_ms: 'PyTorch 1.13 here: ~57',
   conv_vae_step_ms: 'PyTorch 1.13 here: ~138',

@@ -1,5 +1,5 @@
 /**
- * Command "VAE Lab: Train CR-VAE" (issue 6). Quick picks choose the data set, base model,
+ * Command "VAE Lab: Train CR-VAE". Quick picks choose the data set, base model,
  * eta, preset and epochs (remembered in globalState); training runs in a kernel process the
  * command owns (KernelClient executing a small program that calls the lab's `experiments.crVae.run`),
  * with a cancellable progress notification fed by the program's progress display, and a

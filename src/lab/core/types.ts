@@ -5,7 +5,7 @@
  * A model describes its parameter updates as an ordered list. A plain VAE has one; FactorVAE
  * has two (VAE + gamma*TC, then the discriminator, each with its own optimizer); the
  * label-relevant VAE runs E_s three times then the rest. The trainer runs them in order each
- * step and never looks at a model's name. (Owner: the lab core; refine here, in one place.)
+ * step and never looks at a model's name.
  *
  * How the trainer runs one step (src/lab/train/trainer.ts):
  *   for spec of model.updates():            // in order
