@@ -1,4 +1,3 @@
-export * from '../core/types';
 export * from './errors';
 export * from './checkpoint';
 export * from './trainer';
