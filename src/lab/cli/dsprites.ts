@@ -5,8 +5,9 @@
  * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
  * discriminator TC estimate per step).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic';
 import { dspritesPresets, runDSprites, scoreDSprites, type DSpritesPreset, type DSpritesScores } from '../models/factorVaeExperiment';
 import type { DensityModel } from '../models/types';
 import type { TrainerState } from '../train/checkpoint';
@@ -76,8 +77,7 @@ function presetFor(name: string, flags: Flags): DSpritesPreset {
 }
 
 function writeAtomic(file: string, value: unknown): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 2));
 }
 
 function summary(kind: string, s: DSpritesScores, backend: string, seconds: number): string {

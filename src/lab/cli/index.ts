@@ -3,8 +3,9 @@
  * bin dispatcher, calls `main`). Returns the exit status: 0 ok, 1 failure, 2 bad usage,
  * 130 cancelled (Ctrl-C).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic';
 import { initRuntime } from '../runtime';
 import { transformedSet } from '../data/ttest';
 import { loadDataset } from '../data/sources';
@@ -141,7 +142,7 @@ async function train(flags: Flags): Promise<number> {
   console.error('vae-lab: evaluating (test, t-Test)...');
   const scores = scoreBoth(model as unknown as DensityModel, d.test, d.tTest, d.K, d.M);
   const metrics = { ...scores, config: { model: config, run, epochs, batchSize: d.preset.batchSize }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds };
-  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));
   return 0;
 }
@@ -158,7 +159,7 @@ async function evalCommand(flags: Flags): Promise<number> {
   const d = loadData(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick');
   const scores = scoreBoth(model as unknown as DensityModel, d.test, d.tTest, d.K, d.M);
   const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000 };
-  if (flags.out) writeFileSync(flags.out as string, JSON.stringify(metrics, null, 2));
+  if (flags.out) writeFileAtomic(flags.out as string, JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));
   return 0;
 }

@@ -5,8 +5,9 @@
  * for the moons: coverage, onMoon, ySpread), the scoring classifier's test accuracy with a
  * note that it stands in for the paper's Inception nets, the config, backend and seconds.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic';
 import * as tf from '../tf';
 import {
   buildConditional, conditionalConfig, conditionalData, lrPresets, scoreConditional, scoringClassifier, trainConditional,
@@ -63,8 +64,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
       lastTerms: r.history[r.history.length - 1]?.terms, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.seconds,
     };
     const file = join(out, 'metrics.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(metrics, null, 2));
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify(metrics, null, 2));
     const s = scores;
     console.log(`${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
       (s.diversity !== undefined ? `  diversity ${s.diversity.toFixed(4)}` : '') +
