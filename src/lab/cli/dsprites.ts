@@ -13,6 +13,7 @@ import type { DensityModel } from '../models/types';
 import type { TrainerState } from '../train/checkpoint';
 import type { Checkpointable } from '../train/types';
 import { initRuntime } from '../runtime';
+import { UnknownNameError } from '../core/errors';
 import { UsageError, type Flags } from './args';
 import { cliModels } from './models';
 import { progressCallbacks } from './progress';
@@ -72,7 +73,7 @@ export async function evalDSprites(flags: Flags, model: Checkpointable, state: T
 /** The dSprites preset named on the command line, with --K / --examples applied. */
 function presetFor(name: string, flags: Flags): DSpritesPreset {
   const preset = dspritesPresets[name as 'quick' | 'paper'];
-  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${name}'`);
+  if (!preset) throw new UnknownNameError('--preset for dSprites', name, Object.keys(dspritesPresets));
   return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
 }
 

@@ -17,7 +17,8 @@ import { loadCheckpoint } from '../train/checkpoint';
 import { TrainingCancelledError } from '../train/errors';
 import { Trainer } from '../train/trainer';
 import type { ModelConfig } from '../train/types';
-import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
+import { UnknownNameError } from '../core/errors';
+import { flagHelp, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
 import { progressCallbacks } from './progress';
 import { evalDSprites, trainDSprites } from './dsprites';
@@ -71,15 +72,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd || cmd === '--help' || cmd === 'help') { console.log(USAGE); return cmd ? 0 : 2; }
     const c = commands[cmd];
-    if (!c) {
-      const near = nearest(cmd, Object.keys(commands));
-      throw new UsageError(`unknown command '${cmd}'${near ? ` (did you mean '${near}'?)` : ''}\n${USAGE}`);
-    }
+    if (!c) throw new UnknownNameError('command', cmd, Object.keys(commands), `\n${USAGE}`);
     const flags = parseFlags(rest, c.flags());
     if (flags.help) { console.log(`vae-lab ${cmd}\n${flagHelp(c.flags())}`); return 0; }
     return await c.run(flags);
   } catch (e) {
-    if (e instanceof UsageError) { console.error(`vae-lab: ${e.message}`); return 2; }
+    if (e instanceof UsageError || e instanceof UnknownNameError) { console.error(`vae-lab: ${e.message}`); return 2; }
     if (e instanceof TrainingCancelledError) { console.error(`\nvae-lab: ${e.message}`); return 130; }
     console.error(`\nvae-lab: ${(e as Error).message}`);
     return 1;

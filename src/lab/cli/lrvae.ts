@@ -14,6 +14,7 @@ import {
   type ConditionalKind,
 } from '../models/lrVaeExperiment';
 import { initRuntime } from '../runtime';
+import { UnknownNameError } from '../core/errors';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
 
@@ -27,10 +28,11 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   if (flags.gan && model !== 'lr-vae') throw new UsageError(`--gan adds the pixel discriminator to lr-vae; for the baseline use --model cvae-gan`);
   const kind = (model === 'lr-vae' && flags.gan ? 'lr-vae-gan' : model) as ConditionalKind;
   const dataset = (flags.dataset as string | undefined) ?? 'mnist';
-  if (!['moons', 'mnist', 'fashion-mnist'].includes(dataset)) throw new UsageError(`--dataset must be moons, mnist or fashion-mnist for ${model}, got '${dataset}'`);
+  const datasets = ['moons', 'mnist', 'fashion-mnist'];
+  if (!datasets.includes(dataset)) throw new UnknownNameError(`--dataset for ${model}`, dataset, datasets);
   const presetName = (flags.preset as string | undefined) ?? 'quick';
   const base = lrPresets[presetName as 'quick' | 'paper']?.[dataset === 'moons' ? 'moons' : 'images'];
-  if (!base) throw new UsageError(`--preset must be quick or paper, got '${presetName}'`);
+  if (!base) throw new UnknownNameError('--preset', presetName, Object.keys(lrPresets));
   const num = (k: string) => flags[k] as number | undefined;
   const preset = {
     ...base, epochs: num('epochs') ?? base.epochs, trainExamples: num('train-examples') ?? base.trainExamples,

@@ -16,6 +16,7 @@ import type { DensityModel } from '../models/types';
 import { presets, type Preset } from '../presets';
 import { Trainer, type TrainerCallbacks, type TrainResult } from '../train/trainer';
 import type { Checkpointable, ModelConfig } from '../train/types';
+import { UnknownNameError } from '../core/errors';
 
 /** Base models the consistency regularizer wraps here. */
 export type CrBaseModel = 'vae' | 'iwae' | 'beta-vae';
@@ -157,7 +158,7 @@ export function crModelConfig(spec: CrModelSpec, preset: Preset, inputShape: [nu
 /** Data, t-Test set and evaluation sizes for a preset (the CLI's defaults). */
 export function crData(o: Pick<CrVaeOptions, 'dataset' | 'dataDir' | 'preset' | 'trainExamples' | 'evalExamples' | 'K' | 'seed'>) {
   const preset = presets[o.preset];
-  if (!preset) throw new Error(`unknown preset '${o.preset}': use ${Object.keys(presets).join(' or ')}`);
+  if (!preset) throw new UnknownNameError('preset', o.preset, Object.keys(presets));
   const data = loadDataset(o.dataset, { dataDir: o.dataDir });
   const seed = o.seed ?? 0;
   const nTrain = o.trainExamples ?? preset.trainExamples;

@@ -14,6 +14,7 @@ import { registerModel } from './registry';
 import { ConditionalVAE, type CvaeConfig } from './cvae';
 import { LabelRelevantVAE, type LrVaeConfig } from './lrVae';
 import type { ConditionalGenerator } from './conditional';
+import { UnknownNameError } from '../core/errors';
 
 registerModel('lr-vae', (c) => new LabelRelevantVAE(c as LrVaeConfig));
 registerModel('cvae', (c) => new ConditionalVAE(c as CvaeConfig));
@@ -55,11 +56,13 @@ export const lrPresets: Record<'quick' | 'paper', Record<'moons' | 'images', LrE
   },
 };
 
-/** Thrown for a data set name the experiments do not know. */
-export class UnknownDatasetError extends Error {
-  constructor(name: string) {
-    super(`unknown data set '${name}' for the label-relevant VAE: use moons, mnist or fashion-mnist`);
-    this.name = 'UnknownDatasetError';
+/**
+ * A data set name the label-relevant experiments do not know. Thrown by conditionalData before
+ * loading anything; the user picks one of the names the message lists.
+ */
+export class UnknownDatasetError extends UnknownNameError {
+  constructor(name: string, known: readonly string[] = ['moons', 'mnist', 'fashion-mnist']) {
+    super('data set for the label-relevant VAE', name, known);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Checkpointable, ModelConfig } from '../train/types';
 import { withConsistency, type ConsistencyConfig } from './consistency';
 import type { ObjectiveModel } from './types';
 import { BetaVAE, IWAE, VAE, type VaeConfig } from './vae';
+import { UnknownNameError } from '../core/errors';
 
 /** Builds a model from its config. */
 export type ModelFactory = (config: ModelConfig) => Checkpointable;
@@ -29,7 +30,7 @@ export function registerModel(kind: string, factory: ModelFactory): void {
 /** Rebuild a model from its config (fresh weights). */
 export function buildModel(config: ModelConfig): Checkpointable {
   const f = factories.get(config?.kind);
-  if (!f) throw new Error(`unknown model kind '${config?.kind}'; known: ${[...factories.keys()].join(', ')} (registerModel adds one)`);
+  if (!f) throw new UnknownNameError('model kind', String(config?.kind), [...factories.keys()], 'registerModel(kind, factory) adds one.');
   return f(config);
 }
 
