@@ -82,9 +82,8 @@ function ssimAtScale(x: tf.Tensor4D, y: tf.Tensor4D, c1: number, c2: number, win
 }
 
 /**
- * The two image batches given to msSsim cannot be compared (different shapes, or images too
- * small for the five scales). Thrown before any work; the caller passes equally shaped NHWC
- * batches of images at least as large as the message says.
+ * The two image batches given to msSsim cannot be compared (their shapes differ). Thrown
+ * before any work; the caller passes two NHWC batches of the same shape.
  */
 export class MsSsimShapeError extends InvalidArgumentError {
   constructor(message: string) {
