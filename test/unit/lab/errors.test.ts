@@ -13,6 +13,8 @@ import { MsSsimShapeError } from '../../../src/lab/metrics/msssim';
 import { UnknownDatasetError } from '../../../src/lab/models/lrVaeExperiment';
 import { buildModel } from '../../../src/lab/models/registry';
 import { buildEncoder } from '../../../src/lab/nets';
+import { logLikelihood } from '../../../src/lab/models/likelihood';
+import * as tf from '../../../src/lab/tf';
 
 const root = join(__dirname, '../../..');
 
@@ -43,10 +45,13 @@ test('UnknownNameError suggests the nearest name and lists them all', () => {
   assert.equal(new UnknownNameError('backend', 'x', []).message, "Unknown backend 'x'. Known: none.");
 });
 
-test('the registries throw it: model kinds, net kinds and the label-relevant data sets', () => {
+test('the registries throw it: model kinds, net kinds, likelihoods and the label-relevant data sets', () => {
   assert.throws(() => buildModel({ kind: 'iwea' } as never), (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'iwae' && /registerModel/.test(e.message));
   assert.throws(() => buildEncoder({ kind: 'conv_small' } as never, { inputShape: [8, 8, 1], latentDim: 2 }),
     (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'conv-small', 'an unknown net kind is refused, not built as the WAE net');
+  const x = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+  assert.throws(() => logLikelihood({ kind: 'bernouli' } as never, x, x), (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'bernoulli');
+  x.dispose();
   const d = new UnknownDatasetError('minst');
   assert.ok(d instanceof UnknownNameError);
   assert.equal(d.name, 'UnknownDatasetError');
