@@ -56,7 +56,7 @@ export function nearest(word: string, candidates: readonly string[]): string | u
  * A name the lab looks up is not one it knows: a model kind, a data set, a preset, a backend,
  * a command-line flag or choice. The message suggests the nearest known name and lists them all
  * ("Unknown model 'vea'. Did you mean 'vae'? Known: vae, iwae."); `hint` may add how to extend
- * the list. Thrown by the registries and option parsers before any work; the caller shows it
+ * the list (after a space, or on its own lines when it starts with a newline). Thrown by the registries and option parsers before any work; the caller shows it
  * (the CLI exits with status 2) and the user fixes the spelling.
  */
 export class UnknownNameError extends LabError {
@@ -65,7 +65,7 @@ export class UnknownNameError extends LabError {
 
   constructor(readonly kind: string, readonly unknown: string, readonly known: readonly string[], hint?: string) {
     const near = nearest(unknown, known);
-    super(`Unknown ${kind} '${unknown}'.${near ? ` Did you mean '${near}'?` : ''} Known: ${known.join(', ') || 'none'}.${hint ? ` ${hint}` : ''}`);
+    super(`Unknown ${kind} '${unknown}'.${near ? ` Did you mean '${near}'?` : ''} Known: ${known.join(', ') || 'none'}.${hint ? (hint.startsWith('\n') ? hint : ` ${hint}`) : ''}`);
     this.suggestion = near;
   }
 }

@@ -43,6 +43,7 @@ test('UnknownNameError suggests the nearest name and lists them all', () => {
   assert.equal(far.message, "Unknown preset 'enormous'. Known: quick, paper. Add one to presets.");
   assert.equal(far.suggestion, undefined);
   assert.equal(new UnknownNameError('backend', 'x', []).message, "Unknown backend 'x'. Known: none.");
+  assert.equal(new UnknownNameError('command', 'trian', ['train', 'eval'], '\nusage: ...').message, "Unknown command 'trian'. Did you mean 'train'? Known: train, eval.\nusage: ...");
 });
 
 test('the registries throw it: model kinds, net kinds, likelihoods and the label-relevant data sets', () => {
