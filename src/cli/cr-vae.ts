@@ -3,7 +3,8 @@
  * `vae-lab eval` of such a checkpoint: the CR-VAE experiment (lab/experiments/cr-vae).
  * metrics.json holds test and tTest (NLL / MI / AU), the config, backend and seconds.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../common/atomic';
 import { join } from 'node:path';
 import { experiments, type EvalResult, type LabModel, type TrainerState } from '../lab';
 import { initRuntime } from '../lab/runtime';
@@ -56,7 +57,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   console.error('vae-lab: evaluating (test, t-Test)...');
   const scores = crVae.score(model, d);
   const metrics = { ...scores, config: { model: config, run, epochs, batchSize: d.preset.batchSize }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds };
-  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));
   return 0;
 }
@@ -67,7 +68,7 @@ export async function evalCrVae(flags: Flags, model: LabModel, state: TrainerSta
   const d = crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
   const scores = crVae.score(model, d);
   const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000 };
-  if (flags.out) writeFileSync(flags.out as string, JSON.stringify(metrics, null, 2));
+  if (flags.out) writeFileAtomic(flags.out as string, JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));
   return 0;
 }

@@ -5,10 +5,12 @@
  * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
  * discriminator TC estimate per step).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic';
 import { experiments, type LabModel, type TrainerState } from '../lab';
 import { initRuntime } from '../lab/runtime';
+import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
 
@@ -70,13 +72,12 @@ export async function evalDSprites(flags: Flags, model: LabModel, state: Trainer
 /** The dSprites preset named on the command line, with --K / --examples applied. */
 function presetFor(name: string, flags: Flags): experiments.factorVae.Preset {
   const preset = factorVae.presets[name as 'quick' | 'paper'];
-  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${name}'`);
+  if (!preset) throw new UnknownNameError('--preset for dSprites', name, Object.keys(factorVae.presets));
   return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
 }
 
 function writeAtomic(file: string, value: unknown): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 2));
 }
 
 function summary(kind: string, s: experiments.factorVae.DSpritesScores, backend: string, seconds: number): string {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { experiments, loadCheckpoint, TrainingCancelledError } from '../lab';
 import { initRuntime } from '../lab/runtime';
-import { flagHelp, nearest, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
+import { UnknownNameError } from '../lab/core/errors';
+import { flagHelp, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
 import { evalCrVae, trainCrVae } from './cr-vae';
 import { evalDSprites, trainDSprites } from './factor-vae';
@@ -62,15 +63,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd || cmd === '--help' || cmd === 'help') { console.log(USAGE); return cmd ? 0 : 2; }
     const c = commands[cmd];
-    if (!c) {
-      const near = nearest(cmd, Object.keys(commands));
-      throw new UsageError(`unknown command '${cmd}'${near ? ` (did you mean '${near}'?)` : ''}\n${USAGE}`);
-    }
+    if (!c) throw new UnknownNameError('command', cmd, Object.keys(commands), `
+${USAGE}`);
     const flags = parseFlags(rest, c.flags());
     if (flags.help) { console.log(`vae-lab ${cmd}\n${flagHelp(c.flags())}`); return 0; }
     return await c.run(flags);
   } catch (e) {
-    if (e instanceof UsageError) { console.error(`vae-lab: ${e.message}`); return 2; }
+    if (e instanceof UsageError || e instanceof UnknownNameError) { console.error(`vae-lab: ${e.message}`); return 2; }
     if (e instanceof TrainingCancelledError) { console.error(`\nvae-lab: ${e.message}`); return 130; }
     console.error(`\nvae-lab: ${(e as Error).message}`);
     return 1;

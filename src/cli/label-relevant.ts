@@ -5,10 +5,12 @@
  * for the moons: coverage, onMoon, ySpread), the scoring classifier's test accuracy with a
  * note that it stands in for the paper's Inception nets, the config, backend and seconds.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic';
 import { experiments, tf } from '../lab';
 import { initRuntime } from '../lab/runtime';
+import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
 
@@ -24,10 +26,11 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   if (flags.gan && model !== 'lr-vae') throw new UsageError(`--gan adds the pixel discriminator to lr-vae; for the baseline use --model cvae-gan`);
   const kind = (model === 'lr-vae' && flags.gan ? 'lr-vae-gan' : model) as experiments.labelRelevant.ConditionalKind;
   const dataset = (flags.dataset as string | undefined) ?? 'mnist';
-  if (!['moons', 'mnist', 'fashion-mnist'].includes(dataset)) throw new UsageError(`--dataset must be moons, mnist or fashion-mnist for ${model}, got '${dataset}'`);
+  const datasets = ['moons', 'mnist', 'fashion-mnist'];
+  if (!datasets.includes(dataset)) throw new UnknownNameError(`--dataset for ${model}`, dataset, datasets);
   const presetName = (flags.preset as string | undefined) ?? 'quick';
   const base = labelRelevant.presets[presetName as 'quick' | 'paper']?.[dataset === 'moons' ? 'moons' : 'images'];
-  if (!base) throw new UsageError(`--preset must be quick or paper, got '${presetName}'`);
+  if (!base) throw new UnknownNameError('--preset', presetName, Object.keys(labelRelevant.presets));
   const num = (k: string) => flags[k] as number | undefined;
   const preset = {
     ...base, epochs: num('epochs') ?? base.epochs, trainExamples: num('train-examples') ?? base.trainExamples,
@@ -61,8 +64,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
       lastTerms: r.history[r.history.length - 1]?.terms, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.seconds,
     };
     const file = join(out, 'metrics.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(metrics, null, 2));
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify(metrics, null, 2));
     const s = scores;
     console.log(`${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
       (s.diversity !== undefined ? `  diversity ${s.diversity.toFixed(4)}` : '') +

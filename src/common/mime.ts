@@ -12,6 +12,30 @@
 export const MIME_GRID = 'application/vnd.vae-lab.grid+json';
 export const MIME_TRAVERSAL = 'application/vnd.vae-lab.traversal+json';
 export const MIME_ARROWS = 'application/vnd.vae-lab.arrows+json';
+/** The progress display the Train CR-VAE command's training program updates in place. */
+export const MIME_TRAIN_PROGRESS = 'application/vnd.vae-lab.train-progress+json';
+
+/**
+ * Every vega-lite MIME type the vega-lite renderer draws, newest first (package.json's renderer
+ * manifest lists the same; a unit test keeps the two equal). The renderer bundles vega-lite 6,
+ * which also reads v4 and v5 specs, so saved notebooks holding older types still draw.
+ */
+export const MIME_VEGALITE_ALL = [
+  'application/vnd.vegalite.v6+json',
+  'application/vnd.vegalite.v5+json',
+  'application/vnd.vegalite.v4+json',
+] as const;
+/** The vega-lite MIME type the lab emits (the bundled vega-lite's own version). */
+export const MIME_VEGALITE = MIME_VEGALITE_ALL[0];
+
+/**
+ * The MIME type for a user's vega-lite spec: the version its `$schema` names
+ * (`.../vega-lite/v5.json` -> v5) when the renderer draws it, else MIME_VEGALITE.
+ */
+export function vegaliteMime(spec: { $schema?: unknown }): string {
+  const v = typeof spec.$schema === 'string' ? /\/vega-lite\/(v\d+)(?:\.[\d.]+)?\.json$/.exec(spec.$schema)?.[1] : undefined;
+  return MIME_VEGALITE_ALL.find((m) => m === `application/vnd.vegalite.${v}+json`) ?? MIME_VEGALITE;
+}
 /**
  * Version of the payload layouts below; bump on incompatible changes. Renderers read every
  * version up to this one.

@@ -10,8 +10,7 @@
  * No vscode, DOM or tfjs imports here: both sides import this file.
  */
 
-/** The vega-lite MIME types the renderer draws (the lab emits v6). */
-export const VEGALITE_MIMES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'] as const;
+import { MIME_VEGALITE_ALL } from './mime';
 
 /** Host -> webview: draw or update the chart `id` (a display id) with `spec`. */
 export interface PanelChart { type: 'chart'; id: string; spec: Record<string, unknown> }
@@ -31,7 +30,7 @@ export interface DisplayLike { type: string; displayId?: string; data?: Record<s
 /** The chart a kernel message carries: a display (new or update) with a vega-lite spec object. */
 export function chartOf(m: DisplayLike): PanelChart | undefined {
   if (m.type !== 'display' || !m.data || typeof m.displayId !== 'string') return undefined;
-  for (const mime of VEGALITE_MIMES) {
+  for (const mime of MIME_VEGALITE_ALL) {
     const spec = m.data[mime];
     if (typeof spec === 'object' && spec !== null && !Array.isArray(spec)) return { type: 'chart', id: m.displayId, spec: spec as Record<string, unknown> };
   }

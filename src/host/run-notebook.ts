@@ -5,8 +5,9 @@
  * would (stream, display_data with in-place updates applied, execute_result, error), and saves
  * it atomically. Stops at the first failing cell, as `jupyter nbconvert --execute` does.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../common/atomic';
 import type { MimeBundle, TypeCheckMode } from '../common/protocol';
 import { KernelClient, type CellMessage } from './client';
 
@@ -141,13 +142,6 @@ class OutputCollector {
   }
 }
 
-/** Writes `data` to `file` through a temporary file and a rename, so a crash never leaves half a notebook. */
-function writeAtomic(file: string, data: string): void {
-  const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
-
 /** Runs every code cell of the notebook at `file`; see the file comment. */
 export async function runNotebook(file: string, options: RunNotebookOptions = {}): Promise<RunNotebookResult> {
   const path = resolve(file);
@@ -192,6 +186,7 @@ export async function runNotebook(file: string, options: RunNotebookOptions = {}
   } finally {
     client.dispose();
   }
-  writeAtomic(outPath, JSON.stringify(nb, null, 1) + '\n');
+  // Atomic, so a crash never leaves half a notebook.
+  writeFileAtomic(outPath, JSON.stringify(nb, null, 1) + '\n');
   return { status: failedCell === undefined ? 0 : 1, failedCell, outPath };
 }

@@ -2,10 +2,9 @@
  * Values -> MIME bundles. Every rich bundle carries text/plain so a saved .ipynb reads anywhere.
  */
 import { inspect } from 'node:util';
+import { vegaliteMime } from '../common/mime';
 import type { MimeBundle } from '../common/protocol';
 import { imageToPngBase64, isTensor, pixelsToImage, tensorSummary, tensorToImage, type Pixels, type TensorLike } from './image';
-
-export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
 /** A plain object whose keys are all MIME types (`text/html`, `image/png`, ...). */
 export function isMimeBundle(v: unknown): v is MimeBundle {
@@ -75,7 +74,7 @@ export const builders = {
   markdown: (s: string): MimeBundle => ({ 'text/markdown': s, 'text/plain': s }),
   json: (o: unknown): MimeBundle => ({ 'application/json': o as object, 'text/plain': JSON.stringify(o, null, 2) ?? 'undefined' }),
   vegalite: (spec: Record<string, unknown>): MimeBundle => ({
-    [VEGALITE_MIME]: spec,
+    [vegaliteMime(spec)]: spec,
     'text/plain': `[Vega-Lite chart${typeof spec.title === 'string' ? `: ${spec.title}` : ''}]`,
   }),
   mime: (bundle: MimeBundle): MimeBundle => withText(bundle),

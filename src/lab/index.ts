@@ -22,6 +22,7 @@ export * as viz from './viz';
 export * as experiments from './experiments';
 
 // core
+export { LabError, InvalidArgumentError, UnknownNameError } from './core/errors';
 export { Rng, deriveSeed } from './core/random';
 export type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, Trainable, UpdateSpec } from './core/types';
 // data

@@ -12,8 +12,9 @@
  * Tests (and scripts) may pass the options object directly (the palette never does), or name a
  * JSON file of options in $VAE_LAB_TRAIN_OPTIONS (the code-server end-to-end test).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic';
 import * as vscode from 'vscode';
 import { runNotebook } from '../../host/run-notebook';
 import { KernelClient } from '../../host/client';
@@ -137,7 +138,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
 
   // Results notebook: written, executed once by the same kernel machinery, then opened on the VAE Lab kernel.
   const nbPath = join(runDir, 'results.ipynb');
-  writeFileSync(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
+  writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
     () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off' }),

@@ -3,9 +3,7 @@
  * program the command executes in its own kernel process. Pure (no vscode, no tfjs): the unit
  * tests run it directly, and the extension host never loads the lab.
  */
-
-/** MIME type of the progress display the training program updates in place. */
-export const PROGRESS_MIME = 'application/vnd.vae-lab.train-progress+json';
+import { MIME_TRAIN_PROGRESS } from '../../common/mime';
 
 export type TrainDataset = 'mnist' | 'fashion-mnist' | { folder: string };
 export type TrainBaseModel = 'vae' | 'iwae' | 'beta-vae';
@@ -105,7 +103,7 @@ export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
 
 /**
  * The program the command runs in its kernel (the kernel's cwd is the run folder): trains via
- * the lab, reports progress by updating one PROGRESS_MIME display in place, keeps each
+ * the lab, reports progress by updating one MIME_TRAIN_PROGRESS display in place, keeps each
  * model's training curves (the lab's live chart: drawn in the command's panel while it trains, then
  * saved into the results notebook; updated at most every 2 s), and writes
  * results.json atomically. Cancelling interrupts the cell; the trainer stops between steps.
@@ -115,7 +113,7 @@ export function trainingProgram(o: TrainCrVaeOptions): string {
 import { writeFileSync, renameSync } from 'node:fs';
 const options: experiments.crVae.RunOptions = ${JSON.stringify(labOptions(o))};
 const text = (p: experiments.crVae.Progress) => p.phase === 'train' ? \`\${p.label}: epoch \${p.epoch}/\${p.epochs}, step \${p.step}/\${p.totalSteps}, loss \${p.loss?.toFixed(2)}\` : \`\${p.phase} \${p.label ?? ''}\`;
-const progress = display.mime({ '${PROGRESS_MIME}': { phase: 'load' }, 'text/plain': 'loading data' });
+const progress = display.mime({ '${MIME_TRAIN_PROGRESS}': { phase: 'load' }, 'text/plain': 'loading data' });
 let last = 0;
 const charts: Record<string, LiveChart> = {};
 const summary = await experiments.crVae.run({ ...options, signal }, {
@@ -123,14 +121,14 @@ const summary = await experiments.crVae.run({ ...options, signal }, {
     const now = Date.now();
     if (p.phase === 'train' && p.step !== p.totalSteps && now - last < 250) return;
     last = now;
-    progress.update({ '${PROGRESS_MIME}': p, 'text/plain': text(p) });
+    progress.update({ '${MIME_TRAIN_PROGRESS}': p, 'text/plain': text(p) });
   },
   trainer: (label) => (charts[label] = liveChart({ title: \`\${label}: training curves\`, throttleMs: 2000 })),
 });
 const result = { ...summary, runs: summary.runs.map((r) => ({ ...r, curves: charts[r.label]?.bundle() })), options: ${JSON.stringify(o)} };
 writeFileSync('results.json.tmp', JSON.stringify(result, null, 1));
 renameSync('results.json.tmp', 'results.json');
-progress.update({ '${PROGRESS_MIME}': { phase: 'done' }, 'text/plain': 'done' });
+progress.update({ '${MIME_TRAIN_PROGRESS}': { phase: 'done' }, 'text/plain': 'done' });
 `;
 }
 
@@ -146,7 +144,7 @@ console.log(JSON.stringify({ step: state.step, epoch: state.epoch }));
 /** The progress payload of a kernel display message, if it is one. */
 export function progressOf(m: { type: string; data?: Record<string, unknown> }): Record<string, unknown> | undefined {
   if (m.type !== 'display' || !m.data) return undefined;
-  const p = m.data[PROGRESS_MIME];
+  const p = m.data[MIME_TRAIN_PROGRESS];
   return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
 }
 

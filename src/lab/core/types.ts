@@ -16,7 +16,8 @@
  * The SAME batch is passed to every update and repeat of a step; `ctx.nextBatch()` draws
  * further independent batches (each call a new one; the trainer disposes them after the step).
  */
-import type * as tf from '../tf';
+// Types only (erased at build): core sits below the runtime layer that owns ../tf, so it names the package.
+import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from './random';
 
 export interface Batch {

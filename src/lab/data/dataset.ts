@@ -6,6 +6,7 @@
 import * as tf from '../tf';
 import type { Batch } from '../core/types';
 import { Rng } from '../core/random';
+import { InvalidArgumentError } from '../core/errors';
 
 export class ImageDataset {
   /** Number of images. */
@@ -21,8 +22,8 @@ export class ImageDataset {
   constructor(readonly images: Uint8Array, readonly shape: [number, number, number], readonly labels?: Uint8Array, readonly name = 'images') {
     this.pixels = shape[0] * shape[1] * shape[2];
     this.n = images.length / this.pixels;
-    if (!Number.isInteger(this.n)) throw new RangeError(`${name}: ${images.length} bytes is not a whole number of ${shape.join('x')} images`);
-    if (labels && labels.length !== this.n) throw new RangeError(`${name}: ${labels.length} labels for ${this.n} images`);
+    if (!Number.isInteger(this.n)) throw new InvalidArgumentError(`${name}: ${images.length} bytes is not a whole number of ${shape.join('x')} images`);
+    if (labels && labels.length !== this.n) throw new InvalidArgumentError(`${name}: ${labels.length} labels for ${this.n} images`);
   }
 
   /**

@@ -20,6 +20,7 @@
  */
 import * as tf from '../tf';
 import type { Rng } from '../core/random';
+import { InvalidArgumentError } from '../core/errors';
 
 /** A data set generated from a full grid of discrete ground-truth factors. */
 export interface FactorImageSet {
@@ -186,7 +187,7 @@ export function imagesOf(set: FactorImageSet, factors: Int32Array): tf.Tensor4D 
  */
 export function subsetFactors(sizes: readonly number[], n: number, rng: Rng): Int32Array {
   const total = sizes.reduce((a, b) => a * b, 1);
-  if (n > total) throw new RangeError(`subset of ${n} asked from a grid of ${total} images`);
+  if (n > total) throw new InvalidArgumentError(`subset of ${n} asked from a grid of ${total} images; ask for at most ${total}`);
   const chosen = new Set<number>();
   while (chosen.size < n) chosen.add(rng.int(total));
   const K = sizes.length;

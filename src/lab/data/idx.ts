@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { LabError } from '../core/errors';
 
 /**
  * An IDX file is malformed: wrong magic, unsupported type, wrong dims or a byte length that
  * does not match its header (a truncated download). Thrown by the loaders; the user replaces
  * the file (the message names it and says what was expected).
  */
-export class IdxFormatError extends Error {
+export class IdxFormatError extends LabError {
   constructor(readonly file: string, detail: string) {
     super(`${file}: not a valid IDX file: ${detail}. Re-download or replace this file.`);
-    this.name = 'IdxFormatError';
   }
 }
 

@@ -13,6 +13,7 @@
 import * as tf from '../tf';
 import { Rng } from '../core/random';
 import type { Batch } from '../core/types';
+import { InvalidArgumentError } from '../core/errors';
 
 export interface MoonsOptions {
   /** Number of points (split as evenly as possible over the three classes). */
@@ -43,7 +44,7 @@ function gaussian(rng: Rng): number {
 /** Plain arrays of the toy: xy interleaved [n*2] and labels [n]; labels cycle 0,1,2,0,... */
 export function moonsArrays(opts: MoonsOptions): { xy: Float32Array; labels: Int32Array } {
   const { n, seed, noise = 0.1, gap = 2.2, classes = 3 } = opts;
-  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`moons: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`moons: n must be a positive integer, got ${n}`);
   const rng = new Rng(seed);
   const xy = new Float32Array(n * 2);
   const labels = new Int32Array(n);

@@ -10,16 +10,16 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { Readable } from 'node:stream';
+import { LabError } from '../core/errors';
 
 /**
  * The file is not a readable .npz (not a zip, truncated, corrupt, or an entry is missing or
  * has an unexpected layout). Thrown by the npz readers; the message names the file and what
  * to do (usually: download the file again).
  */
-export class NpzFormatError extends Error {
+export class NpzFormatError extends LabError {
   constructor(path: string, problem: string) {
     super(`${path}: ${problem}. The file looks damaged or is not a NumPy .npz archive; download it again.`);
-    this.name = 'NpzFormatError';
   }
 }
 

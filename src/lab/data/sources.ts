@@ -9,15 +9,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ImageDataset } from './dataset';
 import { readIdx } from './idx';
+import { LabError } from '../core/errors';
 
 /**
  * Data files could not be found. Thrown by the loaders; the message says where the lab
  * looked and how to supply the files (an option, an environment variable, or a package).
  */
-export class DataNotFoundError extends Error {
+export class DataNotFoundError extends LabError {
   constructor(message: string) {
     super(message);
-    this.name = 'DataNotFoundError';
   }
 }
 

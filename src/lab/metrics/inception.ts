@@ -12,6 +12,7 @@ import { buildMlpCritic, type ConditionalGenerator } from '../models/conditional
 import { Trainer, type BatchSource } from '../train/trainer';
 import type { Batch, LossResult, Trainable, UpdateSpec } from '../core/types';
 import { intraClassDiversity, type DiversityOptions } from './msssim';
+import { InvalidArgumentError } from '../core/errors';
 
 /** Options of the scoring classifier. */
 export interface ScoreClassifierOptions {
@@ -45,7 +46,7 @@ export class ScoreClassifier implements Trainable {
 
   /** Fraction of a labelled batch classified correctly. */
   accuracy(batch: Batch): number {
-    if (!batch.y) throw new RangeError('accuracy: the batch has no labels');
+    if (!batch.y) throw new InvalidArgumentError('accuracy: the batch has no labels; score with a labelled data set');
     return tf.tidy(() => (tf.mean(tf.equal(tf.argMax(this.predict(batch.x), 1), tf.cast(batch.y!, 'int32')).toFloat()) as tf.Scalar).arraySync());
   }
 
@@ -56,7 +57,7 @@ export class ScoreClassifier implements Trainable {
       optimizer: tf.train.adam(this.opts.learningRate ?? 1e-3),
       variables: () => vars,
       loss: (batch: Batch): LossResult => {
-        if (!batch.y) throw new RangeError('the scoring classifier needs labelled data');
+        if (!batch.y) throw new InvalidArgumentError('the scoring classifier needs labelled data; train it on a labelled data set');
         const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(batch.y, 'int32'), this.classes), this.net.apply(batch.x, { training: true }) as tf.Tensor2D) as tf.Scalar;
         return { loss };
       },
@@ -85,7 +86,7 @@ export async function trainScoreClassifier(data: BatchSource, inputShape: [numbe
 export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; std: number } {
   const n = probs.shape[0];
   const size = Math.floor(n / splits);
-  if (size < 1) throw new RangeError(`inceptionScore: ${n} samples cannot make ${splits} splits`);
+  if (size < 1) throw new InvalidArgumentError(`inceptionScore: ${n} samples cannot make ${splits} splits; give more samples or fewer splits`);
   const scores = Array.from({ length: splits }, (_, s) => tf.tidy(() => {
     const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
     const py = tf.mean(p, 0, true);

@@ -19,6 +19,7 @@
  */
 import * as tf from '../tf';
 import { Rng } from '../core/random';
+import { InvalidArgumentError } from '../core/errors';
 
 /** The weights of the five scales from Wang et al. 2003. */
 export const MS_SSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
@@ -80,11 +81,13 @@ function ssimAtScale(x: tf.Tensor4D, y: tf.Tensor4D, c1: number, c2: number, win
   });
 }
 
-/** Thrown when the two image batches cannot be compared. */
-export class MsSsimShapeError extends Error {
+/**
+ * The two image batches given to msSsim cannot be compared (their shapes differ). Thrown
+ * before any work; the caller passes two NHWC batches of the same shape.
+ */
+export class MsSsimShapeError extends InvalidArgumentError {
   constructor(message: string) {
     super(message);
-    this.name = 'MsSsimShapeError';
   }
 }
 
@@ -130,7 +133,7 @@ export interface DiversityOptions extends MsSsimOptions {
  */
 export function intraClassDiversity(samples: tf.Tensor4D, opts: DiversityOptions = {}): number {
   const n = samples.shape[0];
-  if (n < 2) throw new RangeError(`intraClassDiversity: needs at least 2 samples, got ${n}`);
+  if (n < 2) throw new InvalidArgumentError(`intraClassDiversity: needs at least 2 samples, got ${n}`);
   const all = (n * (n - 1)) / 2;
   const want = Math.min(opts.pairs ?? Math.min(all, 2000), all);
   const a: number[] = [], b: number[] = [];

@@ -9,6 +9,7 @@
  * projection) and has no spectral normalisation; both models compared share it.
  */
 import * as tf from '../tf';
+import { LabError } from '../core/errors';
 
 /** A model that draws images of a chosen class. */
 export interface ConditionalGenerator {
@@ -60,11 +61,14 @@ export function discriminatorOptimizer(gan: GanConfig): tf.Optimizer {
   return tf.train.adam(gan.learningRate ?? 2e-4, 0.5, 0.999);
 }
 
-/** Thrown when a model that needs labels gets a batch without them. */
-export class LabelsRequiredError extends Error {
+/**
+ * A model trained with class labels (cVAE, cVAE-GAN, LR-VAE) got a batch without them. Thrown
+ * by the model's loss on the first such batch (the trainer's sanity step reports it before any
+ * update); the user trains on a labelled data set.
+ */
+export class LabelsRequiredError extends LabError {
   constructor(model: string) {
     super(`${model} is trained with class labels, but the batch has none: use a labelled data set (moons, mnist, fashion-mnist), or the semi-supervised fine-tuning for unlabelled data.`);
-    this.name = 'LabelsRequiredError';
   }
 }
 

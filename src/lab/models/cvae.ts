@@ -17,6 +17,7 @@ import {
   buildMlpCritic, discriminatorOptimizer, hingeDiscriminatorLoss, hingeGeneratorLoss, labelsOf, randomClasses,
   type ConditionalGenerator, type GanConfig,
 } from './conditional';
+import { InvalidArgumentError } from '../core/errors';
 
 /** Config of a cVAE / cVAE-GAN (rebuilt from JSON by the model registry). */
 export interface CvaeConfig extends ModelConfig {
@@ -57,7 +58,7 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
     this.encoder = buildEncoder(cfg.net, { inputShape: cfg.inputShape, latentDim: cfg.latentDim });
     this.decoder = buildDecoder(cfg.net, { inputShape: cfg.inputShape, latentDim: cfg.latentDim + cfg.classes });
     if (cfg.kind === 'cvae-gan') {
-      if (!cfg.gan) throw new RangeError("cvae-gan needs a 'gan' config (the discriminator's hidden sizes)");
+      if (!cfg.gan) throw new InvalidArgumentError("cvae-gan needs a 'gan' config (the discriminator's hidden sizes)");
       this.discriminator = buildMlpCritic(cfg.inputShape, cfg.gan.hidden, 1);
     }
   }

@@ -17,6 +17,7 @@
  * as a layer it maps f [n, D] to the distances d [n, K].
  */
 import * as tf from '../tf';
+import { InvalidArgumentError } from '../core/errors';
 
 export interface GaussianMixtureConfig {
   /** Number of classes K (mixture components). */
@@ -188,7 +189,7 @@ export function ambiguousGaussian(gm: GaussianMixture): { mean: tf.Tensor1D; var
 /** n draws of z_s from class c's Gaussian N(mu_c, Lambda_c) [n, D]. */
 export function sampleClass(gm: GaussianMixture, c: number, n: number, seed?: number): tf.Tensor2D {
   if (!Number.isInteger(c) || c < 0 || c >= gm.classes) {
-    throw new RangeError(`sampleClass: class ${c} is outside 0..${gm.classes - 1}`);
+    throw new InvalidArgumentError(`sampleClass: class ${c} is outside 0..${gm.classes - 1}`);
   }
   return tf.tidy(() => {
     const mu = tf.slice(gm.means(), [c, 0], [1, gm.dim]);

@@ -25,6 +25,7 @@ import {
   buildMlpCritic, discriminatorOptimizer, hingeDiscriminatorLoss, hingeGeneratorLoss, labelsOf, randomClasses,
   type ConditionalGenerator, type GanConfig,
 } from './conditional';
+import { InvalidArgumentError } from '../core/errors';
 
 /** Config of a label-relevant VAE (rebuilt from JSON by the model registry). */
 export interface LrVaeConfig extends ModelConfig {
@@ -152,7 +153,7 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
 
   /** Traversal of z_u dimension `dim` over `values`, the rest from x's codes: [values.length, h, w, c]. */
   traverse(x: tf.Tensor4D, dim: number, values: number[]): tf.Tensor4D {
-    if (dim < 0 || dim >= this.cfg.zu) throw new RangeError(`traverse: z_u has dimensions 0..${this.cfg.zu - 1}, got ${dim}`);
+    if (dim < 0 || dim >= this.cfg.zu) throw new InvalidArgumentError(`traverse: z_u has dimensions 0..${this.cfg.zu - 1}, got ${dim}`);
     return tf.tidy(() => {
       const one = tf.slice(x, [0, 0, 0, 0], [1, ...this.inputShape]) as tf.Tensor4D;
       const s = tf.tile(this.encodeS(one), [values.length, 1]);

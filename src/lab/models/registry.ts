@@ -8,6 +8,7 @@
  */
 import type { ModelConfig } from '../core/types';
 import type { LabModel } from './types';
+import { UnknownNameError } from '../core/errors';
 
 /** Builds a model from its config. */
 export type ModelFactory = (config: ModelConfig) => LabModel;
@@ -22,7 +23,7 @@ export function registerModel(kind: string, factory: ModelFactory): void {
 /** Rebuild a model from its config (fresh weights). */
 export function buildModel(config: ModelConfig): LabModel {
   const f = factories.get(config?.kind);
-  if (!f) throw new Error(`unknown model kind '${config?.kind}'; known: ${[...factories.keys()].join(', ')} (registerModel adds one)`);
+  if (!f) throw new UnknownNameError('model kind', String(config?.kind), [...factories.keys()], 'registerModel(kind, factory) adds one.');
   return f(config);
 }
 

@@ -6,6 +6,7 @@
  * scale/offset throws in tfjs 4.22).
  */
 import * as tf from '../tf';
+import { UnknownNameError } from '../core/errors';
 import { buildDSpritesDecoder, buildDSpritesEncoder, type DSpritesNetConfig } from './dsprites';
 
 /** Which encoder/decoder pair to build. */
@@ -23,6 +24,13 @@ export type NetConfig =
   /** The dSprites conv pair of Kim & Mnih 2018 (./dsprites.ts). */
   | DSpritesNetConfig;
 
+/** The net kinds the builders know (a config from JSON may name any string). */
+const NET_KINDS: readonly NetConfig['kind'][] = ['mlp', 'conv-small', 'wae', 'dsprites'];
+
+function checkKind(cfg: NetConfig): void {
+  if (!NET_KINDS.includes(cfg?.kind)) throw new UnknownNameError('net kind', String(cfg?.kind), NET_KINDS);
+}
+
 /** Input/latent sizes shared by both builders. */
 export interface NetShape {
   /** [height, width, channels]. */
@@ -31,6 +39,7 @@ export interface NetShape {
 }
 
 export function buildEncoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+  checkKind(cfg);
   if (cfg.kind === 'dsprites') return buildDSpritesEncoder(cfg, s);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [h, w, c] });
@@ -58,6 +67,7 @@ export function buildEncoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
 }
 
 export function buildDecoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+  checkKind(cfg);
   if (cfg.kind === 'dsprites') return buildDSpritesDecoder(cfg, s);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [s.latentDim] });

@@ -2,6 +2,7 @@
  * Errors a user can meet while the runtime picks a TensorFlow.js backend.
  */
 import type { BackendChoice } from '../../common/protocol';
+import { LabError } from '../core/errors';
 
 /** One backend that was tried and why it was not used. */
 export interface SkippedBackend {
@@ -28,11 +29,10 @@ const HOW_TO: Record<BackendChoice, string> = {
  * device is visible. Handled by the kernel: it shows the message (which says what to install
  * or which setting to change) and stays on no backend rather than silently using another.
  */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends LabError {
   constructor(readonly choice: BackendChoice, readonly skipped: SkippedBackend[]) {
     super(`The TensorFlow.js backend '${choice}' could not be loaded: ` +
       skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ') + `. ${HOW_TO[choice]}`);
-    this.name = 'BackendUnavailableError';
   }
 }
 
@@ -41,9 +41,20 @@ export class BackendUnavailableError extends Error {
  * Cause: normal on machines without it. Handled by the backend selection, which records it
  * as a skip reason and tries the next backend.
  */
-export class PackageNotFoundError extends Error {
+export class PackageNotFoundError extends LabError {
   constructor(readonly packageName: string, readonly searched: string[]) {
     super(`${packageName} is not installed (searched: ${searched.join(', ') || 'no folders'})`);
-    this.name = 'PackageNotFoundError';
+  }
+}
+
+/**
+ * An op or input the lab's wasm kernels do not implement (a non-float32 matrix product, an
+ * NCHW convolution, an unusual fused activation). Thrown by the wasm kernels when a cell calls
+ * such an op; the user casts the input or changes the layout as the message says, or picks
+ * another backend (`vaeLab.backend`: `cpu`, or `tensorflow` where installed).
+ */
+export class BackendUnsupportedError extends LabError {
+  constructor(readonly op: string, detail: string) {
+    super(`${op} on the wasm backend ${detail}; or set vaeLab.backend to cpu (or tensorflow) and restart the kernel.`);
   }
 }

@@ -10,7 +10,7 @@ import type { BackendChoice, RuntimeInfo } from '../../common/protocol';
 import { LoaderOptions, realLoaders } from './loaders';
 import { BackendLoaders, selectBackend } from './select';
 
-export { BackendUnavailableError, PackageNotFoundError } from './errors';
+export { BackendUnavailableError, BackendUnsupportedError, PackageNotFoundError } from './errors';
 export type { SkippedBackend } from './errors';
 export type { BackendLoader, BackendLoaders, CandidateName, LoadedBackend } from './select';
 export { shareTfjsWithRequire } from './native';

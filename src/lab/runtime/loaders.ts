@@ -44,6 +44,8 @@ export function findWasmDir(explicit?: string): string | undefined {
   return candidates.find((d): d is string => !!d && existsSync(join(d, WASM_FILE)));
 }
 
+// The loaders' plain Errors are skip reasons: selectBackend catches each and reports it in
+// BackendUnavailableError, whose message says what to install.
 async function use(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
 }

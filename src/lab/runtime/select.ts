@@ -8,6 +8,7 @@
  * choice with no working loader throws BackendUnavailableError (never a silent fallback).
  */
 import type { BackendChoice, RuntimeInfo } from '../../common/protocol';
+import { UnknownNameError } from '../core/errors';
 import { BackendUnavailableError, SkippedBackend } from './errors';
 
 export type CandidateName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -35,7 +36,7 @@ function reasonOf(e: unknown): string {
 
 export async function selectBackend(choice: BackendChoice, loaders: BackendLoaders): Promise<RuntimeInfo> {
   const order = ORDER[choice];
-  if (!order) throw new TypeError(`Unknown backend choice '${choice}': use auto, tensorflow, wasm or cpu.`);
+  if (!order) throw new UnknownNameError('backend', choice, Object.keys(ORDER), 'Set vaeLab.backend (or --backend) to one of these.');
   const skipped: SkippedBackend[] = [];
   for (const name of order) {
     try {

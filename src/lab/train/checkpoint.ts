@@ -5,13 +5,13 @@
  *   trainer.json                  trainer state (step, epoch, seed, history) + caller's extra
  *   <net>/model.json, weights.bin each network in the tfjs layers format (tf.loadLayersModel reads it)
  *   optimizer-<i>.json, .bin      each update's optimizer state (Adam moments, iterations)
- * Written atomically: everything goes to `<dir>.tmp-*`, then the old folder is renamed away,
- * the new one renamed into place and the old one removed. A crash mid-write leaves the old
- * checkpoint untouched; `loadCheckpoint` also finds `<dir>.old-*` if a crash hit between
- * the two renames.
+ * Written atomically (replaceDirAtomic: a temporary folder swapped in by renames). A crash
+ * mid-write leaves the old checkpoint untouched; `loadCheckpoint` also finds the `<dir>.old-*`
+ * a crash between the two renames leaves.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { previousDirs, replaceDirAtomic } from '../../common/atomic';
 import * as tf from '../tf';
 import { CheckpointError } from './errors';
 import type { Checkpointable, ModelConfig } from '../core/types';
@@ -78,39 +78,35 @@ function writeJson(file: string, v: unknown): void {
   writeFileSync(file, JSON.stringify(v, null, 2));
 }
 
+/** Write every file of a checkpoint into the (empty) folder `tmp`. */
+async function writeCheckpointFiles(tmp: string, model: Checkpointable, state: TrainerState): Promise<void> {
+  for (const [name, net] of Object.entries(model.nets())) await net.save(folderSaveHandler(join(tmp, name)));
+  const specs = model.updates();
+  for (let i = 0; i < specs.length; i++) {
+    const named = await specs[i].optimizer.getWeights();
+    const { data, specs: ws } = await tf.io.encodeWeights(named);
+    tf.dispose(named.filter((t) => !(t.tensor instanceof tf.Variable)).map((t) => t.tensor)); // the iteration count is a fresh scalar
+    writeFileSync(join(tmp, `optimizer-${i}.bin`), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
+    writeJson(join(tmp, `optimizer-${i}.json`), { update: specs[i].name, weights: ws });
+  }
+  writeJson(join(tmp, 'config.json'), model.config());
+  writeJson(join(tmp, 'trainer.json'), state);
+}
+
 /** Save model + trainer state into `dir` atomically. */
 export async function saveCheckpoint(dir: string, model: Checkpointable, state: TrainerState): Promise<void> {
-  mkdirSync(dirname(dir), { recursive: true });
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
-    mkdirSync(tmp);
-    for (const [name, net] of Object.entries(model.nets())) await net.save(folderSaveHandler(join(tmp, name)));
-    const specs = model.updates();
-    for (let i = 0; i < specs.length; i++) {
-      const named = await specs[i].optimizer.getWeights();
-      const { data, specs: ws } = await tf.io.encodeWeights(named);
-      tf.dispose(named.filter((t) => !(t.tensor instanceof tf.Variable)).map((t) => t.tensor)); // the iteration count is a fresh scalar
-      writeFileSync(join(tmp, `optimizer-${i}.bin`), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
-      writeJson(join(tmp, `optimizer-${i}.json`), { update: specs[i].name, weights: ws });
-    }
-    writeJson(join(tmp, 'config.json'), model.config());
-    writeJson(join(tmp, 'trainer.json'), state);
+    await replaceDirAtomic(dir, (tmp) => writeCheckpointFiles(tmp, model, state));
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
     throw new CheckpointError(dir, `could not be written (${(e as Error).message}); the previous checkpoint is unchanged`, { cause: e });
   }
-  const old = `${dir}.old-${process.pid}-${Date.now()}`;
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
 }
 
 /** `dir`, or the `<dir>.old-*` left by a crash between the two renames. */
 function resolveDir(dir: string): string {
   if (existsSync(join(dir, 'config.json'))) return dir;
-  const parent = dirname(dir);
-  const olds = existsSync(parent) ? readdirSync(parent).filter((f) => f.startsWith(`${basename(dir)}.old-`)).sort() : [];
-  if (olds.length) return join(parent, olds[olds.length - 1]);
+  const olds = previousDirs(dir);
+  if (olds.length) return olds[olds.length - 1];
   throw new CheckpointError(dir, 'no checkpoint here (config.json missing). Pass the folder that `vae-lab train --out DIR` wrote as DIR/model.');
 }
 

@@ -17,6 +17,7 @@ import { labelList } from './labels';
 import { fitPca2, project, selectDims } from './pca';
 import { toImageStack } from './pixels';
 import { hexToRgb, Raster } from './raster';
+import { InvalidArgumentError } from '../core/errors';
 
 /** A model to encode x and x~ with, or codes computed elsewhere (row-major [n, d] means). */
 export type ArrowsPanelInput =
@@ -35,12 +36,12 @@ export interface ConsistencyArrowsOptions {
 
 function panelCodes(p: ArrowsPanelInput, x: tf.Tensor4D | undefined, xt: tf.Tensor4D | undefined, batch: number) {
   if ('model' in p) {
-    if (!x || !xt) throw new Error(`panel "${p.title}": x and x~ are needed to encode with its model`);
+    if (!x || !xt) throw new InvalidArgumentError(`panel "${p.title}": give x and x~ to encode with its model, or the codes themselves`);
     return { zx: encodeAll(p.model, x, batch).mean, zt: encodeAll(p.model, xt, batch).mean, d: p.model.latentDim };
   }
   const flat = (z: Float32Array | tf.Tensor2D) => (z instanceof tf.Tensor ? (z.dataSync() as Float32Array) : z);
   const d = p.latentDim ?? (p.zx instanceof tf.Tensor ? p.zx.shape[1] : undefined);
-  if (!d) throw new Error(`panel "${p.title}": give latentDim with flat codes`);
+  if (!d) throw new InvalidArgumentError(`panel "${p.title}": give latentDim with flat codes`);
   return { zx: flat(p.zx), zt: flat(p.zt), d };
 }
 
@@ -51,14 +52,14 @@ export function consistencyArrows(
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: ConsistencyArrowsOptions = {},
 ): MimeBundle {
-  if (panels.length === 0) throw new Error('consistencyArrows needs at least one panel');
+  if (panels.length === 0) throw new InvalidArgumentError('consistencyArrows needs at least one panel');
   const built: ArrowPanel[] = [];
   const points: { from: Float32Array; to: Float32Array }[] = [];
   let n = -1;
   for (const p of panels) {
     const c = panelCodes(p, x, xTilde, opts.batchSize ?? 256);
     const m = c.zx.length / c.d;
-    if (n >= 0 && m !== n) throw new Error(`panel "${p.title}" has ${m} pairs, others ${n}`);
+    if (n >= 0 && m !== n) throw new InvalidArgumentError(`panel "${p.title}" has ${m} pairs, others ${n}: give every panel the same pairs`);
     n = m;
     const lab = labelList(labels, n)!;
     const stats = arrowStats(c.zx, c.zt, lab, n, c.d);
@@ -76,7 +77,7 @@ export function consistencyArrows(
     built.push({ title: p.title, from: float32ToBase64(from), to: float32ToBase64(to), ...stats, explained });
   }
   const labelValues = labelList(labels, n)!;
-  if (labelValues.some((k) => k < 0 || k > 255)) throw new Error('class labels must be integers in [0, 255]');
+  if (labelValues.some((k) => k < 0 || k > 255)) throw new InvalidArgumentError('class labels must be integers in [0, 255]');
   const lab = Uint8Array.from(labelValues);
   const extent = sharedExtent(points);
   const payload: ArrowsPayload = {

@@ -5,10 +5,11 @@
  */
 import type { MimeBundle } from '../../common/protocol';
 import { currentHost, type DisplayHandle } from '../../common/display';
+import { MIME_VEGALITE } from '../../common/mime';
 import { BoundedSeries, type SeriesPoint } from './series';
 import type { EpochInfo, StepInfo, TrainerCallbacks } from '../train/trainer';
 
-export const MIME_VEGALITE = 'application/vnd.vegalite.v6+json';
+export { MIME_VEGALITE };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 export interface TrainingChartOptions {

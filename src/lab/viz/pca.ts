@@ -6,6 +6,7 @@
  * (v <- Cv / |Cv|), the second after deflation C' = C - l1 v1 v1^T. Signs are fixed (largest
  * |component| positive) so the same data always gives the same picture.
  */
+import { InvalidArgumentError } from '../core/errors';
 
 export interface Pca2 {
   mean: Float64Array;
@@ -62,7 +63,7 @@ function topEigen(cov: Float64Array, d: number, iterations: number): { value: nu
 }
 
 export function fitPca2(data: ArrayLike<number>, n: number, d: number, iterations = 500): Pca2 {
-  if (d < 2) throw new Error('PCA to 2-D needs at least 2 dimensions');
+  if (d < 2) throw new InvalidArgumentError(`PCA to 2-D needs codes of at least 2 dimensions, got ${d}`);
   const { mean, cov } = covariance(data, n, d);
   let total = 0;
   for (let a = 0; a < d; a++) total += cov[a * d + a];
@@ -98,7 +99,7 @@ export function project(p: Pca2, data: ArrayLike<number>, m: number): Float32Arr
 
 /** Picks two latent dims instead of PCA: [m, 2]. */
 export function selectDims(data: ArrayLike<number>, m: number, d: number, dims: [number, number]): Float32Array {
-  if (dims.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new Error(`dims ${dims} out of range for latent dim ${d}`);
+  if (dims.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new InvalidArgumentError(`dims [${dims}] must be integers in [0, ${d}) for a ${d}-dimensional latent space`);
   const out = new Float32Array(2 * m);
   for (let i = 0; i < m; i++) { out[2 * i] = data[i * d + dims[0]]; out[2 * i + 1] = data[i * d + dims[1]]; }
   return out;

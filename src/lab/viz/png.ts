@@ -10,6 +10,7 @@
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { sheetCols, sheetSize, stackToSheet, type ImageShape } from '../../common/mime';
+import { InvalidArgumentError } from '../core/errors';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -77,7 +78,7 @@ function filterRows(pixels: Uint8Array, width: number, height: number, bpp: numb
 
 /** Encodes 8-bit HWC pixels (1, 3 or 4 channels) as a PNG file. */
 export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Buffer {
-  if (pixels.length !== width * height * channels) throw new Error(`encodePng: ${pixels.length} bytes for ${width}x${height}x${channels}`);
+  if (pixels.length !== width * height * channels) throw new InvalidArgumentError(`encodePng: ${pixels.length} bytes for ${width}x${height}x${channels}; width * height * channels bytes are needed`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -99,18 +100,18 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
  */
 export function decodePng(png: Uint8Array): { pixels: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 } {
   const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
-  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new Error('decodePng: not a PNG file');
+  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new InvalidArgumentError('decodePng: not a PNG file');
   let width = 0, height = 0, channels: 1 | 3 | 4 = 1;
   const idat: Buffer[] = [];
   for (let at = 8; at + 12 <= buf.length;) {
     const len = buf.readUInt32BE(at), type = buf.toString('ascii', at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + len);
-    if (crc32(buf.subarray(at + 4, at + 8 + len)) !== buf.readUInt32BE(at + 8 + len)) throw new Error(`decodePng: bad CRC in ${type}`);
+    if (crc32(buf.subarray(at + 4, at + 8 + len)) !== buf.readUInt32BE(at + 8 + len)) throw new InvalidArgumentError(`decodePng: bad CRC in ${type}; the file is damaged`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const kind = Object.entries(COLOUR_TYPE).find(([, t]) => t === data[9]);
-      if (data[8] !== 8 || !kind || data[12] !== 0) throw new Error('decodePng: only 8-bit gray/RGB/RGBA, non-interlaced');
+      if (data[8] !== 8 || !kind || data[12] !== 0) throw new InvalidArgumentError('decodePng: only 8-bit gray/RGB/RGBA, non-interlaced PNGs are read');
       channels = Number(kind[0]) as 1 | 3 | 4;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -118,7 +119,7 @@ export function decodePng(png: Uint8Array): { pixels: Uint8Array; width: number;
   }
   const raw = inflateSync(Buffer.concat(idat));
   const bpp = channels, stride = width * bpp;
-  if (raw.length !== (stride + 1) * height) throw new Error('decodePng: wrong image data length');
+  if (raw.length !== (stride + 1) * height) throw new InvalidArgumentError('decodePng: wrong image data length; the file is damaged');
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const t = raw[y * (stride + 1)], src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
@@ -126,7 +127,7 @@ export function decodePng(png: Uint8Array): { pixels: Uint8Array; width: number;
     for (let i = 0; i < stride; i++) {
       const a = i >= bpp ? row[i - bpp] : 0, b = y > 0 ? out[(y - 1) * stride + i] : 0, c = i >= bpp && y > 0 ? out[(y - 1) * stride + i - bpp] : 0;
       const pred = t === 0 ? 0 : t === 1 ? a : t === 2 ? b : t === 3 ? (a + b) >> 1 : t === 4 ? paeth(a, b, c) : NaN;
-      if (Number.isNaN(pred)) throw new Error(`decodePng: unknown filter type ${t}`);
+      if (Number.isNaN(pred)) throw new InvalidArgumentError(`decodePng: unknown filter type ${t}; the file is damaged`);
       row[i] = (src[i] + pred) & 255;
     }
   }

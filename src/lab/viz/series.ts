@@ -5,6 +5,7 @@
  * value, step of the later one) and the bucket width doubles; new points are averaged into
  * a bucket of the current width first. The curve keeps uniform resolution over the whole run.
  */
+import { InvalidArgumentError } from '../core/errors';
 
 export interface SeriesPoint {
   step: number;
@@ -19,7 +20,7 @@ interface Track { points: { step: number; value: number }[]; width: number; pend
 export class BoundedSeries {
   private readonly tracks = new Map<string, Track>();
   constructor(readonly maxPoints = 400) {
-    if (maxPoints < 4) throw new Error('maxPoints must be at least 4');
+    if (maxPoints < 4) throw new InvalidArgumentError(`maxPoints must be at least 4, got ${maxPoints}`);
   }
 
   add(kind: 'step' | 'epoch', step: number, terms: Record<string, number>): void {

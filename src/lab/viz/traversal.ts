@@ -17,6 +17,7 @@ import { decodeCodes, encodeAll, klPerDim, type Codes } from './encode';
 import { toImageStack, type ImageStack } from './pixels';
 import { stackToPngBase64 } from './png';
 import { mosaicPng } from './raster';
+import { InvalidArgumentError } from '../core/errors';
 
 export interface LatentTraversalOptions {
   /** How many of x's first images are offered as base examples (default 4). */
@@ -42,13 +43,13 @@ export function linspace(range: number, steps: number): number[] {
 /** Checks a renderer request before any tensor is made. */
 export function checkRequest(req: unknown, examples: number, latentDim: number): TraversalRequest {
   const r = req as TraversalRequest;
-  if (!r || typeof r !== 'object') throw new Error('traversal request must be an object');
-  if (!Number.isInteger(r.example) || r.example < 0 || r.example >= examples) throw new Error(`example must be in [0, ${examples})`);
+  if (!r || typeof r !== 'object') throw new InvalidArgumentError('traversal request must be an object');
+  if (!Number.isInteger(r.example) || r.example < 0 || r.example >= examples) throw new InvalidArgumentError(`example must be in [0, ${examples})`);
   if (!Array.isArray(r.dims) || r.dims.length > MAX_DIMS || !r.dims.every((d) => Number.isInteger(d) && d >= 0 && d < latentDim)) {
-    throw new Error(`dims must be at most ${MAX_DIMS} integers in [0, ${latentDim})`);
+    throw new InvalidArgumentError(`dims must be at most ${MAX_DIMS} integers in [0, ${latentDim})`);
   }
-  if (!(typeof r.range === 'number' && r.range > 0 && r.range <= MAX_RANGE)) throw new Error(`range must be in (0, ${MAX_RANGE}]`);
-  if (!Number.isInteger(r.steps) || r.steps < 2 || r.steps > MAX_STEPS) throw new Error(`steps must be in [2, ${MAX_STEPS}]`);
+  if (!(typeof r.range === 'number' && r.range > 0 && r.range <= MAX_RANGE)) throw new InvalidArgumentError(`range must be in (0, ${MAX_RANGE}]`);
+  if (!Number.isInteger(r.steps) || r.steps < 2 || r.steps > MAX_STEPS) throw new InvalidArgumentError(`steps must be in [2, ${MAX_STEPS}]`);
   return { example: r.example, dims: [...r.dims], range: r.range, steps: r.steps };
 }
 

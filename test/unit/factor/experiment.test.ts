@@ -84,7 +84,7 @@ test('CLI: dSprites usage errors are caught before any training', async () => {
     assert.equal(await main(['train', '--dataset', 'dsprites', '--model', 'factor-vae', '--gamma', 'x', '--out', os.tmpdir()]), 2);
     assert.match(said.join('\n'), /--gamma must be a number/);
     assert.equal(await main(['train', '--dataset', 'dsprites', '--model', 'factor-vae', '--gama', '3']), 2);
-    assert.match(said.join('\n'), /did you mean --gamma/);
+    assert.match(said.join('\n'), /Did you mean '--gamma'\?/);
   } finally {
     console.error = err;
   }

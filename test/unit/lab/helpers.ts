@@ -39,3 +39,15 @@ export function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
   });
   return m;
 }
+
+/**
+ * Runs `fn` and fails unless the number of live tensors afterwards is the number before plus
+ * `allowed` (0: everything `fn` made was disposed or tidied). Returns `fn`'s result.
+ */
+export async function expectNoLeakedTensors<T>(fn: () => T | Promise<T>, what = 'the call', allowed = 0): Promise<T> {
+  const before = tf.memory().numTensors;
+  const out = await fn();
+  const grew = tf.memory().numTensors - before;
+  if (grew !== allowed) throw new Error(`${what} left ${grew} new tensors (expected ${allowed})`);
+  return out;
+}

@@ -38,7 +38,7 @@ test('CLI: misuse is a usage error (exit 2) that says what to do', async () => {
     assert.equal(await main(['train', '--model', 'cvae', '--gan', '--dataset', 'moons', '--out', '/tmp/never']), 2);
     assert.match(msgs.join('\n'), /--model cvae-gan/);
     assert.equal(await main(['train', '--model', 'lr-vae', '--dataset', 'cifar', '--out', '/tmp/never']), 2);
-    assert.match(msgs.join('\n'), /moons, mnist or fashion-mnist/);
+    assert.match(msgs.join('\n'), /Known: moons, mnist, fashion-mnist/);
   } finally {
     console.error = err;
   }

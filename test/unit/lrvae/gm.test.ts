@@ -5,6 +5,7 @@ import {
   GaussianMixture, gmLoss, gmLogits, gmUnlabeledNll, ambiguousGaussian, sampleClass, gaussianMixtureModel,
 } from '../../../src/lab/models/gm';
 import { moons } from '../../../src/lab/data/moons';
+import { InvalidArgumentError } from '../../../src/lab/core/errors';
 
 function setParams(gm: GaussianMixture, mu: number[][], variance: number[][]): void {
   const rhoVals = variance.map((r) => r.map((v) => Math.log(v - gm.minVariance)));
@@ -85,7 +86,7 @@ test('class samples follow N(mu_c, Lambda_c); the ambiguous Gaussian has the mix
   const amb = gmUnlabeledNll(gm, pts, 'ambiguous').arraySync();
   assert.ok(mix[1] > mix[0] && mix[1] > mix[2]);
   assert.ok(amb[1] < amb[0] && amb[1] < amb[2]);
-  assert.throws(() => sampleClass(gm, 2, 1), RangeError);
+  assert.throws(() => sampleClass(gm, 2, 1), InvalidArgumentError);
   tf.dispose([s, mean, variance, pts]);
 });
 

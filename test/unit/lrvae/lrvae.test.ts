@@ -11,6 +11,7 @@ import { Trainer } from '../../../src/lab/train/trainer';
 import { saveCheckpoint, loadCheckpoint } from '../../../src/lab/train/checkpoint';
 import { build } from '../../../src/lab/experiments/label-relevant/build';
 import { trainableVariables } from '../../../src/lab/nets';
+import { InvalidArgumentError } from '../../../src/lab/core/errors';
 
 before(useCpu);
 
@@ -60,7 +61,7 @@ test('uses: class samples, swap grid, z_u traversal and inpainting do what they 
   const n0 = tf.memory().numTensors;
   tf.tidy(() => {
     assert.deepEqual(m.sample(2, 5, 7).shape, [5, 8, 8, 1]);
-    assert.throws(() => m.sample(4, 1, 0), RangeError);
+    assert.throws(() => m.sample(4, 1, 0), InvalidArgumentError);
     // Swap: cell (i, j) = G([E_s(rows_i), mu_u(cols_j)]).
     const rows = tf.slice(b.x, [0], [2]) as tf.Tensor4D, cols = tf.slice(b.x, [2], [3]) as tf.Tensor4D;
     const grid = m.swap(rows, cols);
@@ -73,7 +74,7 @@ test('uses: class samples, swap grid, z_u traversal and inpainting do what they 
     const trav = m.traverse(one, 1, [-2, u0, 2]);
     const rec = m.decode(tf.concat([m.encodeS(one), m.encodeU(one).mean], 1) as tf.Tensor2D);
     assert.ok((tf.max(tf.abs(tf.sub(tf.slice(trav, [1], [1]), rec))) as tf.Scalar).arraySync() < 1e-5);
-    assert.throws(() => m.traverse(one, 3, [0]), RangeError);
+    assert.throws(() => m.traverse(one, 3, [0]), InvalidArgumentError);
     // Inpainting keeps every unmasked pixel and fills the mask with the decoder's pixels.
     const mask = tf.concat([tf.zeros([1, 4, 8, 1]), tf.ones([1, 4, 8, 1])], 1) as tf.Tensor4D;
     const out = m.inpaint(b.x, tf.tile(mask, [6, 1, 1, 1]) as tf.Tensor4D);

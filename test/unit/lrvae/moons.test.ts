@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import { moons, moonsArrays } from '../../../src/lab/data/moons';
+import { InvalidArgumentError } from '../../../src/lab/core/errors';
 
 test('three half circles 2.2 apart: each class lies on its own upper half circle', () => {
   const { xy, labels } = moonsArrays({ n: 3000, seed: 1, noise: 0 });
@@ -40,5 +41,5 @@ test('seeded: same seed same points, other seed other points; tensors have the B
   assert.deepEqual(Array.from(d.x.dataSync()), Array.from(a.xy));
   tf.dispose([d.x, d.y]);
   assert.equal(tf.memory().numTensors, before);
-  assert.throws(() => moonsArrays({ n: 0, seed: 1 }), RangeError);
+  assert.throws(() => moonsArrays({ n: 0, seed: 1 }), InvalidArgumentError);
 });

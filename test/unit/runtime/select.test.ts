@@ -68,5 +68,5 @@ test('forced wasm and cpu try only themselves', async () => {
 });
 
 test('an unknown choice is a clear error', async () => {
-  await assert.rejects(selectBackend('gpu' as never, fakes(['cpu']).loaders), /use auto, tensorflow, wasm or cpu/);
+  await assert.rejects(selectBackend('gpu' as never, fakes(['cpu']).loaders), /Unknown backend 'gpu'\. Did you mean 'cpu'\? Known: auto, tensorflow, wasm, cpu\./);
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChartFeed, chartOf, type PanelChart } from '../../../src/common/trainPanel';
 import { liveRunVerdict } from '../../../src/extension/train/resultsNotebook';
-import { PROGRESS_MIME } from '../../../src/extension/train/options';
+import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
 import { chartBundle, trainingCurvesSpec } from '../../../src/lab/viz/charts';
 
 const spec = (n: number, title = 'CR-VAE: training curves') =>
@@ -22,7 +22,7 @@ test('chartOf: the lab\'s live-chart display (new and update) is a chart keyed b
 });
 
 test('chartOf: progress displays, streams, text-only bundles and malformed specs are not charts', () => {
-  assert.equal(chartOf({ type: 'display', displayId: 'p', data: { [PROGRESS_MIME]: { phase: 'train' }, 'text/plain': 'epoch 1' } }), undefined);
+  assert.equal(chartOf({ type: 'display', displayId: 'p', data: { [MIME_TRAIN_PROGRESS]: { phase: 'train' }, 'text/plain': 'epoch 1' } }), undefined);
   assert.equal(chartOf({ type: 'stream', data: undefined }), undefined);
   assert.equal(chartOf({ type: 'display', displayId: 'a', data: { 'application/vnd.vegalite.v6+json': 'not an object' } }), undefined);
   assert.equal(chartOf({ type: 'display', displayId: 'a', data: { 'application/vnd.vegalite.v6+json': [1, 2] } }), undefined);
@@ -34,7 +34,7 @@ test('ChartFeed: forwards each update, keeps the newest spec per chart in first-
   const feed = new ChartFeed();
   const show = (id: string, n: number, title?: string) => ({ type: 'display', displayId: id, data: chartBundle(spec(n, title)) });
   assert.equal(feed.accept(show('vae', 1, 'VAE'))?.id, 'vae');
-  assert.equal(feed.accept({ type: 'display', displayId: 'p', data: { [PROGRESS_MIME]: {} } }), undefined);
+  assert.equal(feed.accept({ type: 'display', displayId: 'p', data: { [MIME_TRAIN_PROGRESS]: {} } }), undefined);
   feed.accept(show('cr', 1, 'CR-VAE'));
   const update = feed.accept(show('vae', 5, 'VAE'));
   assert.equal(((update!.spec.data as { values: unknown[] }).values).length, 5);

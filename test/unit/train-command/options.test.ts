@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_OPTIONS, describe, explainFailure, labOptions, parseEpochs, parsePositive, progressLine, progressOf,
-  PROGRESS_MIME, runFolderName, trainingProgram, validateOptions,
+  runFolderName, trainingProgram, validateOptions,
 } from '../../../src/extension/train/options';
+import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
 
 test('validateOptions accepts the defaults and a folder data set, and names every bad field', () => {
   assert.equal(validateOptions(DEFAULT_OPTIONS).ok, true);
@@ -48,7 +49,7 @@ test('labOptions and the training program carry exactly the chosen options', () 
   const program = trainingProgram(o);
   assert.match(program, /from 'vae-lab'/);
   assert.ok(program.includes(JSON.stringify(labOptions(o))));
-  assert.ok(program.includes(PROGRESS_MIME));
+  assert.ok(program.includes(MIME_TRAIN_PROGRESS));
   assert.match(program, /renameSync\('results\.json\.tmp', 'results\.json'\)/, 'results.json is written atomically');
   assert.match(describe(o), /CR-IWAE on \/d, quick preset, 2 epochs, eta 0.3/);
 });
@@ -56,7 +57,7 @@ test('labOptions and the training program carry exactly the chosen options', () 
 test('progress messages: only the progress display counts, lines say model, epoch and loss', () => {
   assert.equal(progressOf({ type: 'stream' }), undefined);
   assert.equal(progressOf({ type: 'display', data: { 'text/plain': 'x' } }), undefined);
-  const p = progressOf({ type: 'display', data: { [PROGRESS_MIME]: { phase: 'train', label: 'CR-VAE', run: 1, runs: 2, epoch: 3, epochs: 6, loss: 101.234 } } });
+  const p = progressOf({ type: 'display', data: { [MIME_TRAIN_PROGRESS]: { phase: 'train', label: 'CR-VAE', run: 1, runs: 2, epoch: 3, epochs: 6, loss: 101.234 } } });
   assert.equal(progressLine(p!), 'CR-VAE (1/2): epoch 3/6, loss 101.23');
   assert.match(progressLine({ phase: 'evaluate', label: 'VAE', run: 2, runs: 2 }), /VAE \(2\/2\): scoring/);
 });

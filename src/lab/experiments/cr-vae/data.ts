@@ -5,6 +5,7 @@
 import type { ImageDataset } from '../../data/dataset';
 import { loadDataset } from '../../data/sources';
 import { transformedSet } from '../../data/ttest';
+import { UnknownNameError } from '../../core/errors';
 import { presets, type Preset } from './presets';
 
 /** What `loadData` reads; unset sizes come from the preset. */
@@ -40,7 +41,7 @@ export interface CrData {
 /** Load the data set and cut it to the preset's (or the given) sizes. */
 export function loadData(o: DataOptions): CrData {
   const preset = presets[o.preset];
-  if (!preset) throw new Error(`unknown preset '${o.preset}': use ${Object.keys(presets).join(' or ')}`);
+  if (!preset) throw new UnknownNameError('preset', o.preset, Object.keys(presets));
   const data = loadDataset(o.dataset, { dataDir: o.dataDir });
   const seed = o.seed ?? 0;
   const nTrain = o.trainExamples ?? preset.trainExamples;

@@ -4,6 +4,7 @@ import { ConditionalVAE, type CvaeConfig } from '../../models/cvae';
 import { LabelRelevantVAE, type LrVaeConfig } from '../../models/lrVae';
 import type { ConditionalData } from './data';
 import type { Preset } from './presets';
+import { UnknownNameError } from '../../core/errors';
 
 /** The four models of the comparison. */
 export type ConditionalKind = 'lr-vae' | 'lr-vae-gan' | 'cvae' | 'cvae-gan';
@@ -30,5 +31,5 @@ export function modelConfig(kind: ConditionalKind, data: Pick<ConditionalData, '
 export function build(config: ModelConfig): LabelRelevantVAE | ConditionalVAE {
   if (config.kind === 'lr-vae') return new LabelRelevantVAE(config as LrVaeConfig);
   if (config.kind === 'cvae' || config.kind === 'cvae-gan') return new ConditionalVAE(config as CvaeConfig);
-  throw new Error(`'${config.kind}' is not a label-relevant experiment model: use lr-vae, cvae or cvae-gan`);
+  throw new UnknownNameError('label-relevant model kind', config.kind, ['lr-vae', 'cvae', 'cvae-gan']);
 }

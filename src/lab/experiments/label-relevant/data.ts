@@ -7,15 +7,19 @@ import { loadDataset } from '../../data/sources';
 import type { ImageDataset } from '../../data/dataset';
 import type { BatchSource } from '../../train/trainer';
 import type { Preset } from './presets';
+import { UnknownNameError } from '../../core/errors';
 
 /** The data sets of the experiments. */
 export type ConditionalDataset = 'moons' | 'mnist' | 'fashion-mnist';
 
 /** Thrown for a data set name the experiments do not know. */
-export class UnknownDatasetError extends Error {
-  constructor(name: string) {
-    super(`unknown data set '${name}' for the label-relevant VAE: use moons, mnist or fashion-mnist`);
-    this.name = 'UnknownDatasetError';
+/**
+ * A data set name the label-relevant experiments do not know. Thrown by loadData before
+ * loading anything; the user picks one of the names the message lists.
+ */
+export class UnknownDatasetError extends UnknownNameError {
+  constructor(name: string, known: readonly string[] = ['moons', 'mnist', 'fashion-mnist']) {
+    super('data set for the label-relevant VAE', name, known);
   }
 }
 

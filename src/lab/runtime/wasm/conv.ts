@@ -21,6 +21,7 @@ import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
 import { product } from './matmul';
 import { ptr, simd } from './simd';
+import { BackendUnsupportedError } from '../errors';
 
 type ConvInfo = tfc.backend_util.Conv2DInfo;
 
@@ -28,7 +29,7 @@ function convInfo(xShape: number[], filterShape: number[], attrs: tfc.NamedAttrM
   const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const fmt = tfc.backend_util.convertConv2DDataFormat(dataFormat);
   if (fmt !== 'channelsLast') {
-    throw new Error('Conv2D and its gradients on the wasm backend support NHWC (channelsLast) only; use dataFormat channelsLast.');
+    throw new BackendUnsupportedError('Conv2D (and its gradients)', 'supports NHWC (channelsLast) only: use dataFormat channelsLast');
   }
   return tfc.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
     filterShape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, fmt);

@@ -58,6 +58,7 @@ export function captureStock(name: string): WasmKernelFunc | undefined {
 
 export function stockKernel(name: string): WasmKernelFunc {
   const k = captureStock(name);
+  // Internal: the lab wraps only kernels tfjs-backend-wasm registers, so this means a broken install.
   if (!k) throw new Error(`wasm kernel '${name}' is not registered (tfjs-backend-wasm missing?)`);
   return k;
 }

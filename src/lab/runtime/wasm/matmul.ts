@@ -15,6 +15,8 @@ import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './
 import { instantiateGemm, gemmWasm, MR, multiplyPanels, NR, Operand, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from './gemm';
 import type { GemmExports } from './gemm-code';
 import { memoryOf, ptr } from './simd';
+import { BackendUnsupportedError } from '../errors';
+import { InvalidArgumentError } from '../../core/errors';
 
 /** One operand of `product`: a tensor's bytes from float `offset`, maybe transposed. */
 export interface Mat { t: tfc.TensorInfo; transposed: boolean; offset?: number }
@@ -79,15 +81,15 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs as unknown as tfc.BatchMatMulAttrs;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new Error('BatchMatMul on the wasm backend supports float32 only; cast the inputs first.');
+    throw new BackendUnsupportedError('BatchMatMul', 'supports float32 only: cast the inputs to float32');
   }
   const ra = a.shape.length;
   const rb = b.shape.length;
   const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
   const [k2, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
   if (k !== k2) {
-    throw new Error(`matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
-      `transposeA=${transposeA}, transposeB=${transposeB}).`);
+    throw new InvalidArgumentError(`matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
+      `transposeA=${transposeA}, transposeB=${transposeB}); transpose one input or fix the shapes.`);
   }
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
@@ -137,6 +139,7 @@ function epilogue(backend: WasmBackend, y: tfc.TensorInfo, bias: tfc.TensorInfo 
   let out = y;
   const run = (name: string, inputs: Record<string, tfc.TensorInfo>, attrs: tfc.NamedAttrMap = {}) => {
     const k = tfc.getKernel(name, 'wasm');
+    // Internal: tfjs-backend-wasm registers every stock kernel the epilogue runs.
     if (!k) throw new Error(`wasm kernel '${name}' is not registered`);
     const next = k.kernelFunc({ inputs, backend: backend as unknown as tfc.KernelBackend, attrs }) as tfc.TensorInfo;
     free(backend, out);
@@ -151,7 +154,7 @@ function epilogue(backend: WasmBackend, y: tfc.TensorInfo, bias: tfc.TensorInfo 
     case 'sigmoid': run('Sigmoid', { x: out }); break;
     case 'leakyrelu': run('LeakyRelu', { x: out }, { alpha: alpha ?? 0.2 }); break;
     case 'prelu': run('Prelu', { x: out, alpha: prelu! }); break;
-    default: throw new Error(`fused matMul: activation '${activation}' is not supported on the wasm backend`);
+    default: throw new BackendUnsupportedError('fused matMul', `does not support the activation '${activation}': apply it as its own op after the product`);
   }
   return out;
 }

@@ -10,6 +10,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, KernelArgs } from './heap';
+import { BackendUnsupportedError } from '../errors';
 
 function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { dy, input } = inputs;
@@ -53,7 +54,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
 function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, segmentIds } = inputs;
   const { numSegments } = attrs as unknown as tfc.UnsortedSegmentSumAttrs;
-  if (x.dtype !== 'float32') throw new Error('UnsortedSegmentSum on the wasm backend supports float32 only.');
+  if (x.dtype !== 'float32') throw new BackendUnsupportedError('UnsortedSegmentSum', 'supports float32 only: cast the input to float32');
   const rows = tfc.util.sizeFromShape(segmentIds.shape);
   const inner = tfc.util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
   const out = alloc(backend, [numSegments, ...x.shape.slice(segmentIds.shape.length)]);
