@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initRuntime } from '../runtime';
 import { transformedSet } from '../data/ttest';
-import { loadDataset } from '../data/sources';
+import { loadDataset, prepareDataset } from '../data/sources';
+import { AUDIENCE_ENV } from '../data/errors';
 import { evaluate, type EvalResult } from '../metrics/evaluate';
 import { buildModel } from '../models/registry';
 import type { DensityModel } from '../models/types';
@@ -76,6 +77,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const flags = parseFlags(rest, c.flags());
     if (flags.help) { console.log(`vae-lab ${cmd}\n${flagHelp(c.flags())}`); return 0; }
+    // Data errors name the CLI's flags; a named data set missing here is downloaded (a bar on stderr).
+    process.env[AUDIENCE_ENV] ??= 'cli';
+    if (!flags['data-dir']) await prepareDataset((flags.dataset as string | undefined) ?? 'mnist');
     return await c.run(flags);
   } catch (e) {
     if (e instanceof UsageError) { console.error(`vae-lab: ${e.message}`); return 2; }

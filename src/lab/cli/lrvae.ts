@@ -15,6 +15,7 @@ import {
 import { initRuntime } from '../runtime';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
+import { prepareDataset } from '../data/sources';
 
 /** The models this command trains. */
 export const LR_MODELS = ['lr-vae', 'cvae', 'cvae-gan'];
@@ -38,6 +39,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
   const seed = num('seed') ?? 0;
+  if (!flags['data-dir']) await prepareDataset(dataset);
   const data = conditionalData(dataset, preset, seed, flags['data-dir'] as string | undefined);
   const config = conditionalConfig(kind, data, preset, seed);
   const m = buildConditional(config);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { cliModels } from '../cli/models';
 import type { ImageDataset } from '../data/dataset';
-import { loadDataset } from '../data/sources';
+import { loadDataset, prepareDataset } from '../data/sources';
 import { transformedSet } from '../data/ttest';
 import { evaluate, type EvalResult } from '../metrics/evaluate';
 import { buildModel } from '../models/registry';
@@ -205,6 +205,7 @@ export async function trainAndScore(config: ModelConfig, train: ImageDataset, te
  */
 export async function trainCrVae(o: CrVaeOptions, cb: CrVaeCallbacks = {}): Promise<CrVaeResult> {
   cb.onProgress?.({ phase: 'load' });
+  if (!o.dataDir) await prepareDataset(o.dataset, { signal: o.signal });
   const d = crData(o);
   const epochs = o.epochs ?? d.preset.epochs;
   const specs: CrModelSpec[] = [{ ...o, variant: 'cr' }];
