@@ -15,7 +15,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import type { DatasetEntry, RemoteFile } from './catalog';
-import { DownloadCancelledError, DownloadError, supplyHint } from './errors';
+import { DownloadCancelledError, DownloadError, supplyHint, type Audience } from './errors';
 
 export interface DownloadProgress {
   dataset: string;
@@ -35,6 +35,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** A connection that sends nothing for this long is given up (default 30 s). */
   idleTimeoutMs?: number;
+  /** Whose terms a failure's message uses (default: $VAE_LAB_AUDIENCE). */
+  audience?: Audience;
 }
 
 const MAX_REDIRECTS = 5;
@@ -135,7 +137,7 @@ export async function downloadFile(file: RemoteFile, dir: string, o: DownloadOpt
   }
   throw new DownloadError(
     `Could not download ${file.name}${where.dataset ? ` (${where.dataset})` : ''}:\n  ${failures.join('\n  ')}\n` +
-      `Nothing was saved in ${dir}. ${supplyHint(dir, allFiles)}`,
+      `Nothing was saved in ${dir}. ${supplyHint(dir, allFiles, o.audience)}`,
     file.urls, dir, allFiles,
   );
 }

@@ -39,17 +39,20 @@ export interface Located {
 export interface FindOptions {
   /** A folder holding the files themselves (step 1). */
   dataDir?: string;
+  /** The data folder of step 2 (the extension host passes its `vaeLab.dataDir` setting); default $VAE_LAB_DATA_DIR. */
+  dataRoot?: string;
 }
+
+const rootOf = (opts: FindOptions) => (opts.dataRoot ?? process.env[DATA_DIR_ENV])?.trim() || undefined;
 
 /** The default per-user cache root: ~/.cache/vae-lab/datasets. */
 export function defaultCacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vae-lab', 'datasets');
 }
 
-/** Where a download of `id` goes: $VAE_LAB_DATA_DIR/<id> when set, else the default cache. */
-export function downloadDir(id: DatasetId): string {
-  const root = process.env[DATA_DIR_ENV]?.trim();
-  return join(root || defaultCacheRoot(), id);
+/** Where a download of `id` goes: $VAE_LAB_DATA_DIR/<id> (or `dataRoot`) when set, else the default cache. */
+export function downloadDir(id: DatasetId, opts: FindOptions = {}): string {
+  return join(rootOf(opts) ?? defaultCacheRoot(), id);
 }
 
 /** Does `dir` hold every file of the entry (a catalog name, or the same name without .gz)? */
@@ -93,11 +96,11 @@ export function findDataset(id: DatasetId, opts: FindOptions = {}): Located | un
   const entry = CATALOG[id];
   if (opts.dataDir) {
     if (!existsSync(opts.dataDir)) {
-      throw new DataNotFoundError(`${entry.title}: the folder ${opts.dataDir} (the dataDir option) does not exist. ${supplyHint(downloadDir(id), entry.files.map((f) => f.name))}`);
+      throw new DataNotFoundError(`${entry.title}: the folder ${opts.dataDir} (the dataDir option) does not exist. ${supplyHint(downloadDir(id, opts), entry.files.map((f) => f.name))}`);
     }
     return { dir: opts.dataDir, source: 'option' };
   }
-  const root = process.env[DATA_DIR_ENV]?.trim();
+  const root = rootOf(opts);
   if (root && complete(entry, join(root, id))) return { dir: join(root, id), source: 'setting' };
   const own = DATASET_ENV[id] && process.env[DATASET_ENV[id]!]?.trim();
   if (own) {
@@ -124,7 +127,7 @@ export function findDataset(id: DatasetId, opts: FindOptions = {}): Located | un
 export async function ensureDataset(id: DatasetId, opts: FindOptions & DownloadOptions = {}): Promise<Located> {
   const found = findDataset(id, opts);
   if (found) return found;
-  const dir = await downloadDataset(CATALOG[id], downloadDir(id), opts);
+  const dir = await downloadDataset(CATALOG[id], downloadDir(id, opts), opts);
   return { dir, source: 'download' };
 }
 
