@@ -149,7 +149,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   writeFileSync(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
-    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off' }),
+    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
   );
   if (run.status !== 0) void vscode.window.showWarningMessage(`VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`);
   if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
