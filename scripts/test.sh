@@ -10,4 +10,6 @@ npm run test:browser
 npm run test:e2e
 # "Train CR-VAE" end to end, on the .vsix the main e2e just packaged (a few minutes).
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:train
+# A new user's first hour on that .vsix alone: empty folder, fresh HOME, no VAE_LAB_* variables.
+VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:zero
 bash scripts/run-notebooks.sh

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { experiments, loadCheckpoint, TrainingCancelledError } from '../lab';
 import { initRuntime } from '../lab/runtime';
+import { prepareDataset } from '../lab/data/sources';
+import { AUDIENCE_ENV } from '../lab/data/errors';
 import { UnknownNameError } from '../lab/core/errors';
 import { flagHelp, parseFlags, UsageError, type FlagSpec, type Flags } from './args';
 import { cliModels, modelFlags } from './models';
@@ -67,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
 ${USAGE}`);
     const flags = parseFlags(rest, c.flags());
     if (flags.help) { console.log(`vae-lab ${cmd}\n${flagHelp(c.flags())}`); return 0; }
+    // Data errors name the CLI's flags; a named data set missing here is downloaded (a bar on stderr).
+    process.env[AUDIENCE_ENV] ??= 'cli';
+    if (!flags['data-dir']) await prepareDataset((flags.dataset as string | undefined) ?? 'mnist');
     return await c.run(flags);
   } catch (e) {
     if (e instanceof UsageError || e instanceof UnknownNameError) { console.error(`vae-lab: ${e.message}`); return 2; }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic';
 import { experiments, tf } from '../lab';
 import { initRuntime } from '../lab/runtime';
+import { prepareDataset } from '../lab/data/sources';
 import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
@@ -39,6 +40,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
   const seed = num('seed') ?? 0;
+  if (!flags['data-dir']) await prepareDataset(dataset);
   const data = labelRelevant.loadData(dataset, preset, seed, flags['data-dir'] as string | undefined);
   const config = labelRelevant.modelConfig(kind, data, preset, seed);
   const m = labelRelevant.build(config);

@@ -11,6 +11,7 @@ import { CellOutputWriter, type DisplayTargets } from './cellOutputs';
 import type { KernelRegistry } from './kernels';
 
 export const CONTROLLER_ID = 'vae-lab-kernel';
+type NbMeta = { kernelspec?: { language?: string }; language_info?: { name?: string } };
 export const CONTROLLER_LABEL = 'VAE Lab (TypeScript)';
 const LANGUAGES = ['typescript', 'javascript'] as const;
 
@@ -56,7 +57,23 @@ export class VaeLabController implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeNotebookDocument((e) => this.defaultNewCellsToTypeScript(e)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.forgetNotebook(nb)),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.preferForTypeScript(nb)),
     );
+    for (const nb of vscode.workspace.notebookDocuments) this.preferForTypeScript(nb);
+  }
+
+  /**
+   * A notebook whose kernelspec or language_info says TypeScript (the bundled examples, the
+   * results notebooks) prefers this controller, so it opens ready to run instead of asking for
+   * a kernel. The ipynb extension keeps the file's top-level metadata under `metadata`
+   * (older versions: `custom.metadata`).
+   */
+  private preferForTypeScript(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType !== 'jupyter-notebook') return;
+    const m = notebook.metadata as { metadata?: NbMeta; custom?: { metadata?: NbMeta } } | undefined;
+    const meta = m?.metadata ?? m?.custom?.metadata;
+    const lang = [meta?.kernelspec?.language, meta?.language_info?.name].map((l) => l?.toLowerCase());
+    if (lang.includes('typescript')) this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
   }
 
   dispose(): void {

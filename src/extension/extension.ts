@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { registerKernelCommands } from './commands/kernelCommands';
+import { registerOpenExample } from './commands/openExample';
 import { registerTrainCrVae } from './commands/trainCrVae';
 import { registerLanguageFeatures } from './completions';
 import { VaeLabController } from './controller';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
     ...registerLanguageFeatures(kernels),
     ...registerKernelCommands(services),
     registerTrainCrVae(services),
+    registerOpenExample(services),
     vscode.commands.registerCommand('vaeLab.installGpuRuntime', () => installGpuRuntime(context, kernels, log)),
   );
   return services;

@@ -7,6 +7,17 @@ import type { BackendChoice, TypeCheckMode } from '../common/protocol';
 import type { KernelClientOptions } from '../host/client';
 import { gpuModuleDirs } from './gpuRuntimePlan';
 import { notebookDir } from './kernels';
+import { AUDIENCE_ENV, DATA_DIR_ENV } from '../lab/data/errors';
+import { dataDirSetting } from './dataDownload';
+
+/**
+ * What the lab needs to know about data in a kernel the extension starts: that its errors speak
+ * to a VS Code user (settings, not npm or flags), and the `vaeLab.dataDir` setting, if set.
+ */
+export function dataEnv(scope?: vscode.Uri): Record<string, string> {
+  const dataDir = dataDirSetting(scope);
+  return { [AUDIENCE_ENV]: 'vscode', ...(dataDir ? { [DATA_DIR_ENV]: dataDir } : {}) };
+}
 
 export function kernelOptionsFor(context: vscode.ExtensionContext, notebook: vscode.NotebookDocument): KernelClientOptions {
   const config = vscode.workspace.getConfiguration('vaeLab', notebook.uri);
@@ -18,5 +29,6 @@ export function kernelOptionsFor(context: vscode.ExtensionContext, notebook: vsc
     typeCheck: config.get<TypeCheckMode>('typeCheck', 'warn'),
     backend: config.get<BackendChoice>('backend', 'auto'),
     extraModuleDirs: gpuModuleDirs(context.globalStorageUri.fsPath),
+    env: dataEnv(notebook.uri),
   };
 }

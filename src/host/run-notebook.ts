@@ -25,6 +25,8 @@ export interface RunNotebookOptions {
   nodePath?: string;
   /** Default 'warn'. */
   typeCheck?: TypeCheckMode;
+  /** Extra environment for the kernel (the extension passes the data folder setting and its audience). */
+  env?: Record<string, string>;
   /** Called with each cell's progress (for a command-line report). */
   onCell?: (info: { index: number; total: number; status: string; durationMs: number }) => void;
 }
@@ -153,7 +155,7 @@ export async function runNotebook(file: string, options: RunNotebookOptions = {}
     nodePath: options.nodePath,
     notebookDir: dirname(path),
     typeCheck: options.typeCheck ?? 'warn',
-    env: options.preset ? { VAE_LAB_PRESET: options.preset } : {},
+    env: { ...options.env, ...(options.preset ? { VAE_LAB_PRESET: options.preset } : {}) },
   });
   const codeCells = nb.cells.filter((c) => c.cell_type === 'code');
   let failedCell: number | undefined;

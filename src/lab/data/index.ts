@@ -7,3 +7,8 @@ export * from './dsprites';
 export * from './dspritesNpz';
 export * from './npz';
 export * from './moons';
+export * from './catalog';
+export * from './errors';
+export * from './download';
+export * from './locate';
+export { terminalProgress } from './progress';

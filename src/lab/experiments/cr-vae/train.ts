@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { ImageDataset } from '../../data/dataset';
+import { prepareDataset } from '../../data/sources';
 import type { EvalResult } from '../../metrics/evaluate';
 import { buildModel } from '../../models';
 import type { LabModel } from '../../models/types';
@@ -111,6 +112,7 @@ export interface RunSummary {
  */
 export async function run(o: RunOptions, cb: RunCallbacks = {}): Promise<RunSummary> {
   cb.onProgress?.({ phase: 'load' });
+  if (!o.dataDir) await prepareDataset(o.dataset, { signal: o.signal });
   const d = loadData(o);
   const epochs = o.epochs ?? d.preset.epochs;
   const specs: CrModelSpec[] = [{ ...o, variant: 'cr' }];
