@@ -28,7 +28,7 @@ import type {
   BackendChoice,
 } from '../common/protocol';
 import { isKernelToHost } from '../common/protocol';
-import { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError } from './errors';
+import { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError, lastWords } from './errors';
 
 export { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError } from './errors';
 
@@ -290,14 +290,16 @@ export class KernelClient {
     this.child = child;
     child.stdout?.setEncoding('utf8').on('data', (t: string) => this.emit('log', { type: 'log', level: 'info', text: t }));
     child.stderr?.setEncoding('utf8').on('data', (t: string) => {
-      this.stderrTail = (this.stderrTail + t).slice(-4000);
-      this.emit('log', { type: 'log', level: 'error', text: t });
+      // Long enough to hold a fatal error's stack after a kilobytes-long minified source line.
+      this.stderrTail = (this.stderrTail + t).slice(-16_000);
+      // Node prints the source line above a fatal error: for the bundle, kilobytes of minified code.
+      this.emit('log', { type: 'log', level: 'error', text: t.replace(/[^\n]{300,}/g, (l) => `[${l.length} characters of source left out]`) });
     });
     child.on('error', () => undefined);
 
     const ready = new Promise<ReadyMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new KernelStartError(`The kernel did not start within ${(o.startTimeoutMs ?? 120_000) / 1000} s. ${this.stderrTail}`));
+        reject(new KernelStartError(`The kernel did not start within ${(o.startTimeoutMs ?? 120_000) / 1000} s. ${lastWords(this.stderrTail)}`));
         this.kill(child);
       }, o.startTimeoutMs ?? 120_000);
       child.on('message', (raw) => {
@@ -311,7 +313,7 @@ export class KernelClient {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new KernelStartError(`The kernel exited while starting (${signal ?? `code ${code}`}). ${this.stderrTail.trim()}`));
+        reject(new KernelStartError(`The kernel exited while starting (${signal ?? `code ${code}`}). ${lastWords(this.stderrTail)}`));
         this.handleExit(child, code, signal);
       });
     });
@@ -369,8 +371,7 @@ export class KernelClient {
     this.child = undefined;
     this.starting = undefined;
     const expected = this.expectedExit.has(child);
-    const tail = this.stderrTail.trim().split('\n').filter((l) => /out of memory|FATAL|Error/i.test(l)).slice(-3).join(' ');
-    const died = expected ? undefined : new KernelDiedError(code, signal, tail || undefined);
+    const died = expected ? undefined : new KernelDiedError(code, signal, lastWords(this.stderrTail) || undefined);
     const reason = died ?? new KernelDisposedError();
     for (const [execId, r] of this.running) {
       r.onMessage?.({ type: 'error', execId, ename: reason.name, evalue: reason.message, stack: `${reason.name}: ${reason.message}` });
