@@ -87,7 +87,7 @@ export class CellRunner {
         status = 'error';
         send(this.blockedError(req, compiled));
       } else {
-        this.loader.addSideOutputs(compiled.sideOutputs);
+        this.loader.refreshLocal();
         if (compiled.js !== undefined) {
           await Promise.race([this.loader.preload(compiled.js), interrupted]);
           const outcome = controller.signal.aborted ? 'interrupted' : await Promise.race([this.run(ctx, compiled), interrupted]);

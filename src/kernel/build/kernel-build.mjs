@@ -71,7 +71,7 @@ async function probe(file, options) {
 }
 
 function tslabEmitOnError() {
-  // Five small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
+  // Six small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
   // version fails the build instead of misbehaving:
   //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
   //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
@@ -79,7 +79,8 @@ function tslabEmitOnError() {
   //    to the kernel through the options object, which maps stack frames back to cell lines;
   //  - a shorthand property naming an earlier cell's variable (`{ preset }`) is wrapped like
   //    any other reference to it, and only top-level names of earlier cells are (not property
-  //    names whose type an earlier cell declared).
+  //    names whose type an earlier cell declared);
+  //  - its file watchers are handed out through the options object (local modules' changes).
   const patches = [
     ['if (diag.diagnostics.length > 0) {', 'if (diag.diagnostics.length > 0 && !(options && options.emitOnError)) {'],
     ['declaration: true,', 'declaration: true, sourceMap: true,'],
@@ -101,6 +102,12 @@ function tslabEmitOnError() {
       // whose type came from an earlier cell (`const { preset: p } = o`) must stay as it is
       'if (decl.getSourceFile() === declsFile) {',
       'if (decl.getSourceFile() === declsFile && (decl.parent === declsFile || (ts.isVariableDeclaration(decl) && decl.parent.parent.parent === declsFile) || ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isImportSpecifier(decl))) {',
+    ],
+    [
+      // the watchers of the files the program reads, so the kernel can tell the converter at
+      // once that a local module changed on disk (its own file watch may not have fired yet)
+      'const fileWatchers = new Map();',
+      'const fileWatchers = new Map(); if (options) options.fileWatchers = fileWatchers;',
     ],
     [
       'if (fileName === dstFilename) {',
