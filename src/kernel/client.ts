@@ -108,6 +108,37 @@ export function checkNode(nodePath: string, env: NodeJS.ProcessEnv): Promise<str
   return check;
 }
 
+/**
+ * The kernel's raw stderr as whole lines for the log, with every line too long to read left
+ * out: Node prints the source line above a fatal error, for the bundle kilobytes of minified
+ * code, and it may arrive split over several chunks.
+ */
+class LineFilter {
+  private partial = '';
+  private skipped = 0;
+
+  push(chunk: string): string {
+    let out = '';
+    for (const piece of chunk.split(/(?<=\n)/)) {
+      const ends = piece.endsWith('\n');
+      if (this.skipped > 0 || this.partial.length + piece.length > MAX_LOG_LINE) {
+        this.skipped += this.partial.length + piece.length;
+        this.partial = '';
+        if (ends) {
+          out += `[${this.skipped - 1} characters of source left out]\n`;
+          this.skipped = 0;
+        }
+      } else if (ends) {
+        out += this.partial + piece;
+        this.partial = '';
+      } else this.partial += piece;
+    }
+    return out;
+  }
+}
+
+const MAX_LOG_LINE = 300;
+
 export class KernelClient {
   private child: ChildProcess | undefined;
   private starting: Promise<ReadyMessage> | undefined;
@@ -122,6 +153,7 @@ export class KernelClient {
   };
   private seq = 0;
   private stderrTail = '';
+  private stderrLines = new LineFilter();
   private _state: KernelState = 'stopped';
   /** Set while we kill the process on purpose (restart/dispose): its exit is not a death. */
   private expectedExit = new WeakSet<ChildProcess>();
@@ -275,6 +307,7 @@ export class KernelClient {
     const nodeVersion = await checkNode(nodePath, env);
     this.setState('starting');
     this.stderrTail = '';
+    this.stderrLines = new LineFilter();
     let child: ChildProcess;
     try {
       child = spawn(nodePath, [...(o.execArgv ?? []), o.kernelScript], {
@@ -292,8 +325,8 @@ export class KernelClient {
     child.stderr?.setEncoding('utf8').on('data', (t: string) => {
       // Long enough to hold a fatal error's stack after a kilobytes-long minified source line.
       this.stderrTail = (this.stderrTail + t).slice(-16_000);
-      // Node prints the source line above a fatal error: for the bundle, kilobytes of minified code.
-      this.emit('log', { type: 'log', level: 'error', text: t.replace(/[^\n]{300,}/g, (l) => `[${l.length} characters of source left out]`) });
+      const lines = this.stderrLines.push(t);
+      if (lines) this.emit('log', { type: 'log', level: 'error', text: lines });
     });
     child.on('error', () => undefined);
 

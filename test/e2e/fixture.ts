@@ -93,7 +93,8 @@ export const cells: FixtureCell[] = [
       "setTimeout(() => { throw new Error('stray timer'); }, 10);",
       "Promise.reject(new Error('stray rejection'));",
       'await new Promise((resolve) => setTimeout(resolve, 200));',
-      "setTimeout(() => { throw new Error('thrown after the cell'); }, 100);",
+      // throws once the next cell has started, however long VS Code takes between cells
+      "const strayPoll = setInterval(() => { if ((globalThis as any).strayGo) { clearInterval(strayPoll); throw new Error('thrown after the cell'); } }, 10);",
       'strayKept',
     ].join('\n'),
     check: (o, n) => {
@@ -106,7 +107,7 @@ export const cells: FixtureCell[] = [
   },
   {
     title: 'a later cell keeps every variable after stray errors',
-    code: 'await new Promise((resolve) => setTimeout(resolve, 400));\n`${strayKept} ${counter}`',
+    code: '(globalThis as any).strayGo = true;\nawait new Promise((resolve) => setTimeout(resolve, 400));\n`${strayKept} ${counter}`',
     check: (o) => {
       const problems = [...noErrors(o), ...expectResult(o, /7 42/)];
       // The previous cell's last timer fires while this one runs: it is shown here.
