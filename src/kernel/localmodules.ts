@@ -90,7 +90,8 @@ export class LocalModules {
       const local = this.resolve(id, dir);
       return local ? this.load(local) : this.outer(id, file);
     };
-    mod.require = Object.assign(req, { resolve: (id: string) => this.resolve(id, dir) ?? require.resolve(id, { paths: [dir] }), cache: require.cache, main: undefined, extensions: require.extensions }) as NodeJS.Require;
+    // Node's `require` inside the module calls mod.require.
+    mod.require = req;
     // Cached before it runs, so that import cycles see the partial exports, as in Node.
     this.loaded.set(file, { ...st, module: mod });
     try {

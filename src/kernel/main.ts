@@ -99,9 +99,12 @@ function main(): void {
   // we, on the cell that runs now, else the last one that ran. No bundled library may add
   // handlers of its own (the build cuts out the tfjs wasm glue's, which rethrow).
   const report = (how: string) => (err: unknown) => {
-    const r = ready;
-    if (r) r.strayError(how, err);
-    else log('error', `${how}: ${err instanceof Error ? err.stack : String(err)}`);
+    try {
+      if (ready) return ready.strayError(how, err);
+    } catch {
+      // (a value whose stack or inspection throws: still say something, below)
+    }
+    log('error', `${how}: ${err instanceof Error ? err.stack : String(err)}`);
   };
   process.on('uncaughtException', report('Uncaught exception'));
   process.on('unhandledRejection', report('Uncaught exception (a promise rejection nobody handled)'));
