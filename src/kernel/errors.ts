@@ -75,14 +75,13 @@ export function lastWords(stderr: string, max = LAST_WORDS_CHARS): string {
       if (frames === 4) kept.push('    at …');
       continue;
     }
+    // Node's excerpt: `file:line`, the source line, a caret under the column (the buffer may
+    // have cut its head off, and in a minified bundle the caret line itself is long).
     if (/^\S.*:\d+$/.test(lines[i]) && i + 2 < lines.length && /^\s*\^+\s*$/.test(lines[i + 2])) {
       i += 2;
       continue;
     }
-    if (lines[i].length > 300) {
-      kept.push(`[${lines[i].length} characters of source left out]`);
-      continue;
-    }
+    if (lines[i].length > 300 || /^\s*\^+\s*$/.test(lines[i])) continue;
     kept.push(lines[i]);
   }
   let text = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();

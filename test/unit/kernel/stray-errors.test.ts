@@ -119,5 +119,7 @@ describe('a kernel that dies', () => {
     assert.ok(!words.includes('var a=1'));
     assert.match(words, /^Error: inside\n {4}at f/);
     assert.ok(lastWords('x'.repeat(50) + '\nline\n'.repeat(400)).length <= 601);
+    // The buffer kept only the end of the source line; the caret sits far right.
+    assert.match(lastWords(`${minified.slice(1000)}\n${' '.repeat(1200)}^\n\nError: cut\n`), /^Error: cut$/);
   });
 });
