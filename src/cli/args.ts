@@ -4,14 +4,36 @@
  */
 import { LabError, UnknownNameError } from '../lab/core/errors';
 
+/**
+ * The values a numeric flag takes: from `min` (exclusive when `above`), up to `max` if given,
+ * whole numbers only when `integer`. Every numeric flag has one: a count of -3 epochs or a
+ * learning rate of 0 would otherwise run and report the scores of an untrained model.
+ */
+export interface NumberRange {
+  min: number;
+  above?: boolean;
+  max?: number;
+  integer?: boolean;
+}
+
 /** One accepted flag. */
-export interface FlagSpec {
+export type FlagSpec = {
   name: string;
-  type: 'string' | 'number' | 'boolean';
   /** One line for --help. */
   help: string;
-  /** Allowed values (strings only). */
-  choices?: string[];
+} & (
+  | { type: 'string'; /** Allowed values. */ choices?: string[] }
+  | { type: 'boolean' }
+  | { type: 'number'; range: NumberRange }
+);
+
+/** "an integer >= 1", "a number > 0 and <= 1": how usage errors and --help state a range. */
+export function describeRange(r: NumberRange): string {
+  return `${r.integer ? 'an integer' : 'a number'} ${r.above ? '>' : '>='} ${r.min}${r.max !== undefined ? ` and <= ${r.max}` : ''}`;
+}
+
+function inRange(v: number, r: NumberRange): boolean {
+  return (r.above ? v > r.min : v >= r.min) && (r.max === undefined || v <= r.max) && (!r.integer || Number.isInteger(v));
 }
 
 /**
@@ -45,7 +67,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
     if (raw === undefined || (eq < 0 && raw.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
     if (spec.type === 'number') {
       const v = Number(raw);
-      if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got '${raw}'`);
+      if (raw.trim() === '' || !Number.isFinite(v) || !inRange(v, spec.range)) throw new UsageError(`--${name} must be ${describeRange(spec.range)}, got '${raw}'`);
       out[name] = v;
     } else {
       if (spec.choices && !spec.choices.includes(raw)) throw new UnknownNameError(`--${name}`, raw, spec.choices);
@@ -57,5 +79,6 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
 
 /** Lines of help text for a list of flags. */
 export function flagHelp(specs: FlagSpec[]): string {
-  return specs.map((s) => `  --${s.name}${s.type === 'boolean' ? '' : ` <${s.choices ? s.choices.join('|') : s.type}>`}\n      ${s.help}`).join('\n');
+  const value = (s: FlagSpec) => (s.type === 'boolean' ? '' : s.type === 'number' ? ` <${describeRange(s.range)}>` : ` <${s.choices ? s.choices.join('|') : s.type}>`);
+  return specs.map((s) => `  --${s.name}${value(s)}\n      ${s.help}`).join('\n');
 }

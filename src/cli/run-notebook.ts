@@ -15,7 +15,15 @@ export async function runNotebookCommand(argv: string[]): Promise<number> {
     };
     if (a === '--out') opts.out = value();
     else if (a === '--preset') opts.preset = value();
-    else if (a === '--timeout') opts.timeoutMs = Number(value()) * 1000;
+    else if (a === '--timeout') {
+      const raw = value();
+      const seconds = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+        console.error(`--timeout must be a number of seconds > 0, got '${raw}'\n${usage}`);
+        return 2;
+      }
+      opts.timeoutMs = seconds * 1000;
+    }
     else if (a === '--help' || a === '-h') {
       console.log(usage);
       return 0;
@@ -25,7 +33,7 @@ export async function runNotebookCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (!file || (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0))) {
+  if (!file) {
     console.error(usage);
     return 2;
   }

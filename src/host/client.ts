@@ -28,7 +28,7 @@ import type {
   BackendChoice,
 } from '../common/protocol';
 import { isKernelToHost } from '../common/protocol';
-import { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError } from './errors';
+import { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError, lastWords } from './errors';
 
 export { KernelDiedError, KernelDisposedError, KernelStartError, NodeNotFoundError, NodeTooOldError } from './errors';
 
@@ -108,6 +108,37 @@ export function checkNode(nodePath: string, env: NodeJS.ProcessEnv): Promise<str
   return check;
 }
 
+/**
+ * The kernel's raw stderr as whole lines for the log, with every line too long to read left
+ * out: Node prints the source line above a fatal error, for the bundle kilobytes of minified
+ * code, and it may arrive split over several chunks.
+ */
+class LineFilter {
+  private partial = '';
+  private skipped = 0;
+
+  push(chunk: string): string {
+    let out = '';
+    for (const piece of chunk.split(/(?<=\n)/)) {
+      const ends = piece.endsWith('\n');
+      if (this.skipped > 0 || this.partial.length + piece.length > MAX_LOG_LINE) {
+        this.skipped += this.partial.length + piece.length;
+        this.partial = '';
+        if (ends) {
+          out += `[${this.skipped - 1} characters of source left out]\n`;
+          this.skipped = 0;
+        }
+      } else if (ends) {
+        out += this.partial + piece;
+        this.partial = '';
+      } else this.partial += piece;
+    }
+    return out;
+  }
+}
+
+const MAX_LOG_LINE = 300;
+
 export class KernelClient {
   private child: ChildProcess | undefined;
   private starting: Promise<ReadyMessage> | undefined;
@@ -122,6 +153,7 @@ export class KernelClient {
   };
   private seq = 0;
   private stderrTail = '';
+  private stderrLines = new LineFilter();
   private _state: KernelState = 'stopped';
   /** Set while we kill the process on purpose (restart/dispose): its exit is not a death. */
   private expectedExit = new WeakSet<ChildProcess>();
@@ -275,6 +307,7 @@ export class KernelClient {
     const nodeVersion = await checkNode(nodePath, env);
     this.setState('starting');
     this.stderrTail = '';
+    this.stderrLines = new LineFilter();
     let child: ChildProcess;
     try {
       child = spawn(nodePath, [...(o.execArgv ?? []), o.kernelScript], {
@@ -290,14 +323,16 @@ export class KernelClient {
     this.child = child;
     child.stdout?.setEncoding('utf8').on('data', (t: string) => this.emit('log', { type: 'log', level: 'info', text: t }));
     child.stderr?.setEncoding('utf8').on('data', (t: string) => {
-      this.stderrTail = (this.stderrTail + t).slice(-4000);
-      this.emit('log', { type: 'log', level: 'error', text: t });
+      // Long enough to hold a fatal error's stack after a kilobytes-long minified source line.
+      this.stderrTail = (this.stderrTail + t).slice(-16_000);
+      const lines = this.stderrLines.push(t);
+      if (lines) this.emit('log', { type: 'log', level: 'error', text: lines });
     });
     child.on('error', () => undefined);
 
     const ready = new Promise<ReadyMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new KernelStartError(`The kernel did not start within ${(o.startTimeoutMs ?? 120_000) / 1000} s. ${this.stderrTail}`));
+        reject(new KernelStartError(`The kernel did not start within ${(o.startTimeoutMs ?? 120_000) / 1000} s. ${lastWords(this.stderrTail)}`));
         this.kill(child);
       }, o.startTimeoutMs ?? 120_000);
       child.on('message', (raw) => {
@@ -311,7 +346,7 @@ export class KernelClient {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new KernelStartError(`The kernel exited while starting (${signal ?? `code ${code}`}). ${this.stderrTail.trim()}`));
+        reject(new KernelStartError(`The kernel exited while starting (${signal ?? `code ${code}`}). ${lastWords(this.stderrTail)}`));
         this.handleExit(child, code, signal);
       });
     });
@@ -369,8 +404,7 @@ export class KernelClient {
     this.child = undefined;
     this.starting = undefined;
     const expected = this.expectedExit.has(child);
-    const tail = this.stderrTail.trim().split('\n').filter((l) => /out of memory|FATAL|Error/i.test(l)).slice(-3).join(' ');
-    const died = expected ? undefined : new KernelDiedError(code, signal, tail || undefined);
+    const died = expected ? undefined : new KernelDiedError(code, signal, lastWords(this.stderrTail) || undefined);
     const reason = died ?? new KernelDisposedError();
     for (const [execId, r] of this.running) {
       r.onMessage?.({ type: 'error', execId, ename: reason.name, evalue: reason.message, stack: `${reason.name}: ${reason.message}` });

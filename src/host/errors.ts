@@ -44,13 +44,52 @@ export class NodeTooOldError extends KernelError {
  * starts a fresh kernel.
  */
 export class KernelDiedError extends KernelError {
-  constructor(readonly exitCode: number | null, readonly signal: string | null, detail?: string) {
+  /** `stderr`: the end of what the process wrote to stderr, already trimmed (see lastWords). */
+  constructor(readonly exitCode: number | null, readonly signal: string | null, readonly stderr?: string) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
     super(
-      `The kernel process died (it ${how})${detail ? `: ${detail}` : ''}. ` +
-        'All kernel state is lost; the next run starts a fresh kernel.',
+      `The kernel process died (it ${how}). All kernel state is lost; the next run starts a fresh kernel.` +
+        (stderr ? `\nThe end of its stderr:\n${stderr}` : ''),
     );
   }
+}
+
+/** How much of a dead kernel's stderr its KernelDiedError quotes. */
+export const LAST_WORDS_CHARS = 600;
+
+/**
+ * The end of a dead process's stderr, as a user should read it: without the source excerpt
+ * Node prints above a fatal error (`file:line`, the source line, a caret), which for the
+ * kernel is a line of the minified bundle (kilobytes of it), and without any other line too
+ * long to be a message, and with only the first frames of each stack. At most `max`
+ * characters, cut at a line start.
+ */
+export function lastWords(stderr: string, max = LAST_WORDS_CHARS): string {
+  const lines = stderr.replace(/\r\n/g, '\n').split('\n');
+  const kept: string[] = [];
+  let frames = 0;
+  for (let i = 0; i < lines.length; i++) {
+    // A stack's first frames say where; the rest would push its message out of the quote.
+    frames = /^\s+at /.test(lines[i]) ? frames + 1 : 0;
+    if (frames > 3) {
+      if (frames === 4) kept.push('    at …');
+      continue;
+    }
+    // Node's excerpt: `file:line`, the source line, a caret under the column (the buffer may
+    // have cut its head off, and in a minified bundle the caret line itself is long).
+    if (/^\S.*:\d+$/.test(lines[i]) && i + 2 < lines.length && /^\s*\^+\s*$/.test(lines[i + 2])) {
+      i += 2;
+      continue;
+    }
+    if (lines[i].length > 300 || /^\s*\^+\s*$/.test(lines[i])) continue;
+    kept.push(lines[i]);
+  }
+  let text = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  if (text.length > max) {
+    const cut = text.indexOf('\n', text.length - max);
+    text = `…${text.slice(cut >= 0 && cut < text.length - 1 ? cut : text.length - max)}`;
+  }
+  return text;
 }
 
 /**

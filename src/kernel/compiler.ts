@@ -4,6 +4,7 @@
  * next cell sees it, and names the last expression. On top of tslab we add: emitting code
  * for cells with type errors (typeCheck 'warn'/'off'), and a line map to the user's source.
  */
+import { statSync } from 'node:fs';
 import * as ts from '@tslab/typescript-for-tslab';
 import { createConverter, type Converter, type ConverterOptions, type Diagnostic as TsDiagnostic, type SideOutput } from 'tslab/dist/converter';
 import type { Diagnostic, TypeCheckMode } from '../common/protocol';
@@ -12,6 +13,7 @@ import { decodeMappings, lookup, type LineMap } from './sourcemap';
 /** Options object shared with our patch of the converter (see build/kernel-build.mjs). */
 interface PatchedOptions extends ConverterOptions {
   emitOnError?: boolean;
+  fileWatchers?: Map<string, (fileName: string, kind: ts.FileWatcherEventKind) => void>;
   lastSourceMap?: string;
   lastEsOutput?: string;
 }
@@ -56,15 +58,26 @@ function transpile(code: string, target: ts.ScriptTarget): { code: string; map: 
   };
 }
 
-function toDiagnostic(d: TsDiagnostic): Diagnostic {
+/**
+ * One converter diagnostic for cell `src`. A diagnostic in a local module the cell imports
+ * names that file and line in its message, and is placed on the cell's first relative import
+ * (its own position is in the other file).
+ */
+function toDiagnostic(d: TsDiagnostic, src: string): Diagnostic {
   const text = typeof d.messageText === 'string' ? d.messageText : String(d.messageText);
-  return {
-    severity: d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning',
-    message: d.fileName ? `${d.fileName}: ${text}` : text,
-    start: { line: d.start.line, character: d.start.character },
-    end: { line: d.end.line, character: d.end.character },
-    code: d.code,
-  };
+  const severity = d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning';
+  if (d.fileName) {
+    const lines = src.split('\n');
+    const at = Math.max(0, lines.findIndex((l) => /\bfrom\s*["']\.|\brequire\s*\(\s*["']\.|\bimport\s*["']\./.test(l)));
+    return {
+      severity,
+      message: `${d.fileName}, line ${d.start.line + 1}:${d.start.character + 1}: ${text}`,
+      start: { line: at, character: 0 },
+      end: { line: at, character: lines[at]?.length ?? 0 },
+      code: d.code,
+    };
+  }
+  return { severity, message: text, start: { line: d.start.line, character: d.start.character }, end: { line: d.end.line, character: d.end.character }, code: d.code };
 }
 
 function syntaxErrors(src: string, isJS: boolean): Diagnostic[] {
@@ -116,13 +129,15 @@ export class CellCompiler {
   private compileUncached(src: string, isJS: boolean): Compiled {
     const syntax = syntaxErrors(src, isJS);
     if (syntax.length > 0) {
-      return { diagnostics: syntax, blocked: 'SyntaxError', hasTopLevelAwait: false };
+      return { diagnostics: [...syntax, ...this.typeErrorsBesides(syntax, src, isJS)], blocked: 'SyntaxError', hasTopLevelAwait: false };
     }
     const opts = this.opts[isJS ? 'js' : 'ts'];
     opts.emitOnError = this.mode !== 'error';
     opts.lastSourceMap = opts.lastEsOutput = undefined;
+    this.noticeLocalChanges(opts);
     const r = this.converter(isJS).convert(this.prevDecl, src);
-    const diagnostics = this.mode === 'off' ? [] : r.diagnostics.map(toDiagnostic);
+    this.noticeLocalChanges(opts); // records the files this cell brought in
+    const diagnostics = this.mode === 'off' ? [] : r.diagnostics.map((d) => toDiagnostic(d, src));
     const errors = r.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (this.mode === 'error' && errors.length > 0) {
       return { diagnostics, blocked: 'TypeError', hasTopLevelAwait: false };
@@ -156,6 +171,49 @@ export class CellCompiler {
       declOutput: r.declOutput,
       sideOutputs: r.sideOutputs,
     };
+  }
+
+  /** Last seen modification time of each local source file the converter reads. */
+  private readonly localTimes = new Map<string, number>();
+
+  /**
+   * Tells the converter about local files (not packages, not declarations) that changed on
+   * disk since the last cell, so a cell run right after an edit is checked against the edit.
+   */
+  private noticeLocalChanges(opts: PatchedOptions): void {
+    for (const [file, changed] of opts.fileWatchers ?? []) {
+      if (/[\\/]node_modules[\\/]|\.d\.ts$/.test(file)) continue;
+      let mtime: number;
+      try {
+        mtime = statSync(file).mtimeMs;
+      } catch {
+        continue;
+      }
+      const seen = this.localTimes.get(file);
+      this.localTimes.set(file, mtime);
+      if (seen !== undefined && seen !== mtime) changed(file, ts.FileWatcherEventKind.Changed);
+    }
+  }
+
+  /**
+   * The type errors of a cell that will not run for its syntax errors (TypeScript recovers
+   * from those and checks the rest, as tslab reports them): the user fixes both in one go.
+   * Diagnostics at the same place and with the same code as a syntax error are left out.
+   */
+  private typeErrorsBesides(syntax: Diagnostic[], src: string, isJS: boolean): Diagnostic[] {
+    if (this.mode === 'off') return [];
+    const opts = this.opts[isJS ? 'js' : 'ts'];
+    opts.emitOnError = false;
+    let found: Diagnostic[];
+    try {
+      this.noticeLocalChanges(opts);
+      found = this.converter(isJS).convert(this.prevDecl, src).diagnostics.map((d) => toDiagnostic(d, src));
+      this.noticeLocalChanges(opts);
+    } catch {
+      return []; // the syntax errors alone still say what to fix
+    }
+    const seen = new Set(syntax.map((d) => `${d.code}:${d.start.line}:${d.start.character}`));
+    return found.filter((d) => !seen.has(`${d.code}:${d.start.line}:${d.start.character}`));
   }
 
   complete(src: string, offset: number): { start: number; end: number; items: { label: string; kind: string }[] } {

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import type { HostToKernel, InitRequest } from '../common/protocol';
 import { answerRenderer, installCellApi } from './api';
 import { captureOutput } from './capture';
-import { log, send, stream } from './channel';
-import { currentCell } from './context';
+import { log, send } from './channel';
 import { initRuntime, virtualModules } from './labparts';
 import { ModuleLoader } from './modules';
 import { CellRunner } from './runner';
@@ -21,6 +20,8 @@ const kernelFile = __filename;
 const typesRoot = join(__dirname, 'types');
 
 let runner: Promise<CellRunner> | undefined;
+/** The runner once init made it (stray errors are reported synchronously, not after an await). */
+let ready: CellRunner | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 async function init(msg: InitRequest): Promise<CellRunner> {
@@ -31,6 +32,7 @@ async function init(msg: InitRequest): Promise<CellRunner> {
   const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, virtualModules());
   loader.installGlobalHook();
   const r = CellRunner.create(msg.typeCheck, loader, notebookDir, kernelFile);
+  ready = r;
   // tfjs-node(-gpu) are looked up where the user may have put them: the notebook's folder,
   // then the extension's GPU runtime folder ("VAE Lab: Install GPU Runtime").
   const runtime = await initRuntime(msg.backend, [notebookDir, ...(msg.extraModuleDirs ?? [])]);
@@ -92,13 +94,20 @@ function main(): void {
   // SIGINT only serves to break a synchronous cell script (vm breakOnSigint); elsewhere it must not kill us.
   process.on('SIGINT', () => undefined);
   process.on('disconnect', () => process.exit(0));
-  // Errors from async work a cell left running must not kill the kernel: show them in the owning cell.
-  const report = (label: string) => (err: unknown) => {
-    const text = `${label}: ${err instanceof Error ? err.stack : String(err)}\n`;
-    stream(currentCell()?.execId, 'stderr', text);
+  // A stray error (a timer or event handler that throws, a rejection nobody handles) must not
+  // kill the kernel: every variable would be lost. Node's REPL prints it and carries on; so do
+  // we, on the cell that runs now, else the last one that ran. No bundled library may add
+  // handlers of its own (the build cuts out the tfjs wasm glue's, which rethrow).
+  const report = (how: string) => (err: unknown) => {
+    try {
+      if (ready) return ready.strayError(how, err);
+    } catch {
+      // (a value whose stack or inspection throws: still say something, below)
+    }
+    log('error', `${how}: ${err instanceof Error ? err.stack : String(err)}`);
   };
   process.on('uncaughtException', report('Uncaught exception'));
-  process.on('unhandledRejection', report('Unhandled promise rejection'));
+  process.on('unhandledRejection', report('Uncaught exception (a promise rejection nobody handled)'));
   process.on('message', (m: HostToKernel) => {
     handle(m).catch((err) => log('error', `kernel: ${(err as Error).stack ?? String(err)}`));
   });

@@ -10,6 +10,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LocalModules } from './localmodules';
 
 /**
  * A module a cell asked for cannot be found or loaded. Thrown into the cell (the user sees
@@ -95,8 +96,8 @@ export class ModuleLoader {
   private readonly searchDirs: string[];
   private readonly nativeRequire: NodeJS.Require;
   private readonly esm = new Map<string, Record<string, unknown>>();
-  private readonly sideSources = new Map<string, string>();
-  private readonly sideModules = new Map<string, Module>();
+  /** The notebook's own .ts/.js files (see localmodules.ts). */
+  private readonly local: LocalModules;
 
   constructor(
     private readonly notebookDir: string,
@@ -106,6 +107,17 @@ export class ModuleLoader {
   ) {
     this.searchDirs = [notebookDir, ...extraDirs, kernelDir];
     this.nativeRequire = createRequire(join(notebookDir, '__vae_lab_cell__.js'));
+    // A local module's own imports of packages resolve from its folder, then as a cell's do.
+    this.local = new LocalModules((id, fromFile) => {
+      const v = this.virtual.get(id);
+      if (v) return v();
+      try {
+        return createRequire(fromFile)(id);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+        return this.require(id);
+      }
+    }, isEsmFile);
   }
 
   /** Routes every require of a virtual name, from anywhere in the process, to our instance. */
@@ -119,12 +131,9 @@ export class ModuleLoader {
     };
   }
 
-  /** Local TypeScript files the converter compiled for this cell (`import './helper'`). */
-  addSideOutputs(outputs: { path: string; data: string }[] | undefined): void {
-    for (const o of outputs ?? []) {
-      this.sideSources.set(o.path, o.data);
-      this.sideModules.delete(o.path);
-    }
+  /** Called before each cell: local files changed on disk since they ran are run again. */
+  refreshLocal(): void {
+    this.local.refresh();
   }
 
   /** The `require` that cell code gets. */
@@ -132,8 +141,8 @@ export class ModuleLoader {
     const v = this.virtual.get(id);
     if (v) return v();
     if (isBuiltin(id)) return this.nativeRequire(id);
-    const side = this.sideModule(id);
-    if (side) return side.exports;
+    const local = this.local.resolve(id, this.notebookDir);
+    if (local) return this.local.load(local);
     const esm = this.esm.get(id);
     if (esm) return esm;
     const file = this.resolveCjs(id);
@@ -151,7 +160,7 @@ export class ModuleLoader {
   async preload(js: string): Promise<void> {
     for (const m of js.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
       const id = m[2];
-      if (this.virtual.has(id) || isBuiltin(id) || this.esm.has(id) || this.sideModule(id)) continue;
+      if (this.virtual.has(id) || isBuiltin(id) || this.esm.has(id) || this.local.resolve(id, this.notebookDir)) continue;
       let file: string | undefined;
       try {
         file = this.resolveCjs(id);
@@ -197,21 +206,5 @@ export class ModuleLoader {
       }
     }
     return undefined;
-  }
-
-  private sideModule(id: string): Module | undefined {
-    if (!id.startsWith('.')) return undefined;
-    let file = resolvePath(this.notebookDir, id);
-    if (!extname(file)) file += '.js';
-    const cached = this.sideModules.get(file);
-    if (cached) return cached;
-    const code = this.sideSources.get(file);
-    if (code === undefined) return undefined;
-    const mod = new Module(file) as Module & { _compile(code: string, file: string): void; paths: string[] };
-    mod.filename = file;
-    mod.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dirname(file));
-    this.sideModules.set(file, mod);
-    mod._compile(code, file);
-    return mod;
   }
 }

@@ -13,10 +13,11 @@ import { performance } from 'node:perf_hooks';
 import type { DoneMessage, ExecuteRequest, TypeCheckMode } from '../common/protocol';
 import { CellCompiler, type Compiled } from './compiler';
 import { resultBundle } from './bundles';
-import { flush, send } from './channel';
+import { inspect } from 'node:util';
+import { flush, log, send, stream } from './channel';
 import { cellStore, type CellContext } from './context';
 import { ModuleLoader } from './modules';
-import { errorMessage, registerScript } from './stack';
+import { errorMessage, mapStack, registerScript } from './stack';
 import { repairTfEngine } from './labparts';
 
 
@@ -41,6 +42,8 @@ interface Running {
 export class CellRunner {
   readonly exports = createExports();
   private running: Running | undefined;
+  /** The cell that ran last: where a stray error goes while no cell runs. */
+  private lastRun: string | undefined;
 
   constructor(
     readonly compiler: CellCompiler,
@@ -66,6 +69,7 @@ export class CellRunner {
     const ctx: CellContext = { execId: req.execId, cellNumber: req.cellNumber, controller };
     let markInterrupted!: () => void;
     const interrupted = new Promise<'interrupted'>((resolve) => (markInterrupted = () => resolve('interrupted')));
+    this.lastRun = req.execId;
     this.running = {
       ctx,
       interrupted,
@@ -83,7 +87,7 @@ export class CellRunner {
         status = 'error';
         send(this.blockedError(req, compiled));
       } else {
-        this.loader.addSideOutputs(compiled.sideOutputs);
+        this.loader.refreshLocal();
         if (compiled.js !== undefined) {
           await Promise.race([this.loader.preload(compiled.js), interrupted]);
           const outcome = controller.signal.aborted ? 'interrupted' : await Promise.race([this.run(ctx, compiled), interrupted]);
@@ -110,6 +114,18 @@ export class CellRunner {
       flush();
       send({ type: 'done', execId: req.execId, status, durationMs: performance.now() - t0 });
     }
+  }
+
+  /**
+   * An error no cell's code caught (`how` says which kind): a stderr output of the running
+   * cell, else of the last one that ran, with its stack mapped to cell lines. It fails no cell.
+   */
+  strayError(how: string, err: unknown): void {
+    const shown = err instanceof Error ? mapStack(err.stack ?? `${err.name}: ${err.message}`, this.internalFile) : inspect(err);
+    const text = `${how}: ${shown}\n`;
+    const execId = this.running?.ctx.execId ?? this.lastRun;
+    if (execId) stream(execId, 'stderr', text);
+    else log('error', text);
   }
 
   private blockedError(req: ExecuteRequest, c: Compiled) {

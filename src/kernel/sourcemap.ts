@@ -10,13 +10,14 @@ export type LineMap = [number, number, number][][];
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DIGIT = new Map([...B64].map((c, i) => [c, i]));
 
-export function decodeMappings(mappings: string): LineMap {
-  const lines: LineMap = [];
+/** Per generated line (0-based): segments [genCol, source, srcLine, srcCol] of every source. */
+export function decodeAllMappings(mappings: string): [number, number, number, number][][] {
+  const lines: [number, number, number, number][][] = [];
   let srcLine = 0;
   let srcCol = 0;
   let source = 0;
   for (const lineText of mappings.split(';')) {
-    const segs: [number, number, number][] = [];
+    const segs: [number, number, number, number][] = [];
     let genCol = 0;
     for (const seg of lineText.split(',')) {
       if (!seg) continue;
@@ -38,12 +39,17 @@ export function decodeMappings(mappings: string): LineMap {
         source += fields[1];
         srcLine += fields[2];
         srcCol += fields[3];
-        if (source === 0) segs.push([genCol, srcLine, srcCol]);
+        segs.push([genCol, source, srcLine, srcCol]);
       }
     }
     lines.push(segs);
   }
   return lines;
+}
+
+/** The segments of the first source only (a cell's map has one source). */
+export function decodeMappings(mappings: string): LineMap {
+  return decodeAllMappings(mappings).map((segs) => segs.filter((s) => s[1] === 0).map(([g, , l, c]) => [g, l, c] as [number, number, number]));
 }
 
 /** Original [line, column] (0-based) of a generated position, if the map covers it. */

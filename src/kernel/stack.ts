@@ -7,7 +7,9 @@ import { inspect } from 'node:util';
 import type { ErrorMessage } from '../common/protocol';
 
 export interface CellScript {
-  cellNumber: number;
+  /** The cell's number; frames of a local module name its file instead (`label`). */
+  cellNumber?: number;
+  label?: string;
   /** 0-based position in the generated script body -> 0-based position in the cell. */
   map?: (line: number, column: number) => [number, number] | undefined;
   /** Lines the runner put before the generated code (its function wrapper). */
@@ -28,7 +30,8 @@ function mapLocation(filename: string, line: number, column: number): string | u
   const s = scripts.get(filename);
   if (!s) return undefined;
   const pos = s.map?.(line - 1 - s.headerLines, column - 1);
-  return pos ? `Cell ${s.cellNumber}, line ${pos[0] + 1}:${pos[1] + 1}` : undefined;
+  if (!pos) return undefined;
+  return s.label !== undefined ? `${s.label}:${pos[0] + 1}:${pos[1] + 1}` : `Cell ${s.cellNumber}, line ${pos[0] + 1}:${pos[1] + 1}`;
 }
 
 /** Rewrites one V8 stack text; `internal` says which frames to drop (the kernel's own file). */
@@ -46,6 +49,7 @@ export function mapStack(stack: string, internal: string): string {
       // A frame with no source position is our wrapper calling the cell: not the user's code.
       const at = mapLocation(m[1], Number(m[2]), Number(m[3]));
       if (at) out.push(line.replace(new RegExp(`${escapeRegExp(m[1])}:${m[2]}:${m[3]}`), at));
+      else if (scripts.get(m[1])!.label !== undefined) out.push(line);
     } else if (!line.includes(internal) && !/\(node:|at node:|\(<anonymous>\)$|vae-lab-resume\.js/.test(line)) {
       out.push(line);
     }

@@ -117,10 +117,68 @@ function drawArrows(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Array, 
   ctx.globalAlpha = 1;
 }
 
+/**
+ * Whether every finite point of a panel (tails and heads) sits at one place: a latent space
+ * collapsed to a point (as after a very short run) makes every arrow zero-length and the PCA
+ * axes arbitrary. Relative tolerance, float32 codes: a spread under 1e-6 of their size.
+ */
+function coincident(panel: Panel): boolean {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const a of [panel.from, panel.to]) {
+    for (let i = 0; i < a.length; i += 2) {
+      if (!Number.isFinite(a[i]) || !Number.isFinite(a[i + 1])) continue;
+      x0 = Math.min(x0, a[i]); x1 = Math.max(x1, a[i]); y0 = Math.min(y0, a[i + 1]); y1 = Math.max(y1, a[i + 1]);
+    }
+  }
+  if (!Number.isFinite(x0)) return true;
+  const size = Math.max(1, Math.abs(x0), Math.abs(x1), Math.abs(y0), Math.abs(y1));
+  return Math.max(x1 - x0, y1 - y0) <= 1e-6 * size;
+}
+
+/**
+ * A collapsed panel: one dot per class at the common point (on a small ring when several
+ * classes share it, so every class colour shows), or a cross in the middle when no code is
+ * finite. Never an empty frame.
+ */
+function drawCoincident(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Array, theme: Theme): void {
+  ctx.strokeStyle = theme.muted;
+  ctx.globalAlpha = 0.5;
+  ctx.strokeRect(0.5, 0.5, PANEL - 1, PANEL - 1);
+  ctx.globalAlpha = 1;
+  let cx = NaN, cy = NaN;
+  for (let i = 0; i < d.count && !Number.isFinite(cx + cy); i++) [cx, cy] = [px[4 * i], px[4 * i + 1]];
+  if (!Number.isFinite(cx + cy)) {
+    ctx.strokeStyle = theme.muted;
+    ctx.beginPath(); ctx.moveTo(PANEL / 2 - 8, PANEL / 2 - 8); ctx.lineTo(PANEL / 2 + 8, PANEL / 2 + 8);
+    ctx.moveTo(PANEL / 2 + 8, PANEL / 2 - 8); ctx.lineTo(PANEL / 2 - 8, PANEL / 2 + 8); ctx.stroke();
+    return;
+  }
+  const classes = [...new Set(d.labels)].sort((a, b) => a - b);
+  const ring = classes.length > 1 ? 9 : 0;
+  classes.forEach((k, j) => {
+    const t = (2 * Math.PI * j) / classes.length;
+    ctx.beginPath();
+    ctx.arc(cx + ring * Math.cos(t), cy - ring * Math.sin(t), 4.5, 0, 2 * Math.PI);
+    ctx.fillStyle = classColour(k);
+    ctx.fill();
+  });
+}
+
 const el = (tag: string) => document.createElement(tag);
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '–';
+}
+
+/** The statistics line under a panel; when there is no ratio it says why instead of a dash. */
+function statsLines(panel: Panel): [string, string] {
+  const explained = panel.explained !== undefined ? ` · axes explain ${(100 * panel.explained).toFixed(0)}% of var.` : '';
+  if (Number.isFinite(panel.ratio)) {
+    return [`mean arrow / class-centre distance = ${fmt(panel.ratio)}`, `(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)${explained}`];
+  }
+  const why = panel.meanCentreDistance === 0 ? 'the class centres coincide' : Number.isFinite(panel.meanCentreDistance) ? 'not computed' : 'no class-centre distance given';
+  const arrow = Number.isFinite(panel.meanArrow) ? `mean arrow ${fmt(panel.meanArrow)} in latent space` : 'no mean arrow given';
+  return [`no arrow / class-centre ratio: ${why}`, `(${arrow})${explained}`];
 }
 
 function pairImages(d: Parsed, i: number): HTMLElement | null {
@@ -176,16 +234,28 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
     stage.style.cssText = `position:relative;width:${PANEL}px;height:${PANEL}px`;
     const [canvas, ctx] = hiDpiCanvas();
     const [overlay, octx] = hiDpiCanvas();
-    drawArrows(ctx, d, px, theme);
+    const collapsed = coincident(panel);
+    if (collapsed) drawCoincident(ctx, d, px, theme);
+    else drawArrows(ctx, d, px, theme);
     stage.append(canvas, overlay);
     const stats = document.createElement('div');
     stats.className = 'vae-lab-stats';
     stats.style.cssText = `text-align:center;color:${CSS.muted}`;
-    stats.textContent = `mean arrow / class-centre distance = ${fmt(panel.ratio)}`;
+    const [line1, line2] = statsLines(panel);
+    stats.textContent = line1;
     stats.appendChild(el('br'));
-    stats.append(`(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)`
-      + (panel.explained !== undefined ? ` · axes explain ${(100 * panel.explained).toFixed(0)}% of var.` : ''));
-    fig.append(title, stage, stats);
+    stats.append(line2);
+    fig.append(title, stage);
+    if (collapsed) {
+      const why = document.createElement('div');
+      why.className = 'vae-lab-degenerate';
+      why.style.cssText = 'text-align:center;font-weight:600';
+      why.textContent = panel.from.some(Number.isFinite)
+        ? `All ${d.count} codes coincide: z(x) and z(x̃) of every pair are one point (a dot per class), so there are no arrows to draw. The latent space has collapsed; train longer.`
+        : 'No finite codes to draw (every z is NaN or infinite).';
+      fig.append(why);
+    }
+    fig.append(stats);
     row.appendChild(fig);
 
     const grid = buildHitGrid(px, PANEL, 12);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { CLASS_COLOURS, float32ToBase64, MIME_ARROWS } from '../../src/common/mime';
 import { startHarness, type Harness } from './harness';
 import { labPayloads, straightArrows, syntheticArrows } from './payloads';
+import { consistencyArrows } from '../../src/lab/viz';
+import type { ArrowsPayload } from '../../src/common/mime';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });
@@ -74,6 +76,43 @@ test('arrows from the lab builder in dark and high-contrast themes', async () =>
     assert.match((await h.page.textContent(`#${id}`))!, /PC1 \/ PC2/);
     await h.screenshot(`arrows-lab-${theme}`);
   }
+});
+
+test('a panel whose codes all coincide draws one dot per class and says why, next to a normal panel', async () => {
+  await h.reset('light');
+  // A collapsed latent space (every code the same 4-D point, as after a very short run)
+  // through the lab's own builder: degenerate PCA, zero arrows, no class-centre distance.
+  const n = 12, dim = 4;
+  const labels = Array.from({ length: n }, (_, i) => i % 3);
+  const same = new Float32Array(n * dim).fill(0.25);
+  const spread = Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.7) + (i % dim === 0 ? labels[Math.floor(i / dim)] : 0));
+  const shifted = spread.map((v, i) => v + 0.1 * Math.cos(i));
+  const bundle = consistencyArrows([{ title: 'collapsed', zx: same, zt: same, latentDim: dim }, { title: 'healthy', zx: spread, zt: shifted, latentDim: dim }], undefined, undefined, labels, { classNames: ['a', 'b', 'c'] });
+  // As saved in a notebook: JSON (NaN becomes null).
+  const payload = JSON.parse(JSON.stringify(bundle[MIME_ARROWS])) as ArrowsPayload;
+  const { id } = await h.mount('arrows', MIME_ARROWS, payload);
+  const figures = await h.page.$$(`#${id} figure`);
+  assert.equal(figures.length, 2);
+  const notes = await h.page.$$eval(`#${id} figure`, (fs) => fs.map((f) => f.querySelector('.vae-lab-degenerate')?.textContent ?? ''));
+  assert.match(notes[0], /^All 12 codes coincide/);
+  assert.equal(notes[1], '', 'the healthy panel is drawn as arrows');
+  const stats = await h.page.$$eval(`#${id} .vae-lab-stats`, (s) => s.map((e) => e.textContent ?? ''));
+  assert.doesNotMatch(stats[0], /–/);
+  assert.match(stats[0], /class centres coincide/);
+  // Every class colour is on the collapsed panel's canvas (not an empty frame).
+  const colours = await figures[0].$eval('canvas', (c) => {
+    const cv = c as HTMLCanvasElement;
+    const data = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+    const seen: number[][] = [];
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200) seen.push([data[i], data[i + 1], data[i + 2]]);
+    return seen;
+  });
+  for (const k of [0, 1, 2]) {
+    const want = rgb(CLASS_COLOURS[k]);
+    const hits = colours.filter((px) => px.every((v, i) => Math.abs(v - want[i]) <= 10)).length;
+    assert.ok(hits >= 20, `class ${k} dot: ${hits} pixels of ${CLASS_COLOURS[k]}`);
+  }
+  await h.screenshot('arrows-coincident');
 });
 
 test('a theme switch recolours text and redraws the canvas frame', async () => {

@@ -85,6 +85,37 @@ export const cells: FixtureCell[] = [
     check: (o) => [...noErrors(o), ...expectResult(o, /hello 42/)],
   },
   {
+    // A throwing timer or a rejection nobody handles used to end the kernel (exit code 7): the
+    // error is an output of the cell, the cell still succeeds, and Run All goes on.
+    title: 'stray async errors are shown on the cell and fail nothing',
+    code: [
+      'let strayKept = 7;',
+      "setTimeout(() => { throw new Error('stray timer'); }, 10);",
+      "Promise.reject(new Error('stray rejection'));",
+      'await new Promise((resolve) => setTimeout(resolve, 200));',
+      // throws once the next cell has started, however long VS Code takes between cells
+      "const strayPoll = setInterval(() => { if ((globalThis as any).strayGo) { clearInterval(strayPoll); throw new Error('thrown after the cell'); } }, 10);",
+      'strayKept',
+    ].join('\n'),
+    check: (o, n) => {
+      const problems = [...noErrors(o), ...expectResult(o, /^7$/)];
+      const err = streamText(o, 'stderr');
+      if (!new RegExp(`Uncaught exception: Error: stray timer\\n\\s+at .*Cell ${n}, line 2:`).test(err)) problems.push(`no mapped stray timer error in stderr: ${JSON.stringify(err)}`);
+      if (!/Uncaught exception.*: Error: stray rejection/.test(err)) problems.push(`no stray rejection in stderr: ${JSON.stringify(err)}`);
+      return problems;
+    },
+  },
+  {
+    title: 'a later cell keeps every variable after stray errors',
+    code: '(globalThis as any).strayGo = true;\nawait new Promise((resolve) => setTimeout(resolve, 400));\n`${strayKept} ${counter}`',
+    check: (o) => {
+      const problems = [...noErrors(o), ...expectResult(o, /7 42/)];
+      // The previous cell's last timer fires while this one runs: it is shown here.
+      if (!/Uncaught exception: Error: thrown after the cell/.test(streamText(o, 'stderr'))) problems.push(`stderr was ${JSON.stringify(streamText(o, 'stderr'))}`);
+      return problems;
+    },
+  },
+  {
     title: 'a const re-declared in a later cell',
     code: "const greeting = 'bonjour';\ngreeting.toUpperCase()",
     check: (o) => [...noErrors(o), ...expectResult(o, /BONJOUR/)],

@@ -4,6 +4,8 @@
 //    so the kernel and the CLI always build and say at run time what is absent.
 //  - small patches of tslab's converter: emit JavaScript for a cell with type errors (tslab
 //    refuses; our default typeCheck mode 'warn' runs the cell anyway) and a source map.
+//  - the tfjs wasm backend's emscripten glue loses its process-wide error handlers (see
+//    wasmGlueHandlers).
 //  - dist/types: what the converter type-checks cells against, shipped inside the .vsix (it has
 //    no node_modules): TypeScript's lib files, @types/node, the tfjs declarations, and
 //    declarations generated from src/lab for `import ... from 'vae-lab'`.
@@ -19,7 +21,7 @@ const OPTIONAL = {
 
 /** esbuild plugins for the kernel and cli targets. */
 export function kernelPlugins(root) {
-  return [optionalModules(root), tslabEmitOnError()];
+  return [optionalModules(root), tslabEmitOnError(), wasmGlueHandlers()];
 }
 
 function optionalModules(root) {
@@ -68,7 +70,7 @@ async function probe(file, options) {
 }
 
 function tslabEmitOnError() {
-  // Five small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
+  // Six small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
   // version fails the build instead of misbehaving:
   //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
   //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
@@ -76,7 +78,8 @@ function tslabEmitOnError() {
   //    to the kernel through the options object, which maps stack frames back to cell lines;
   //  - a shorthand property naming an earlier cell's variable (`{ preset }`) is wrapped like
   //    any other reference to it, and only top-level names of earlier cells are (not property
-  //    names whose type an earlier cell declared).
+  //    names whose type an earlier cell declared);
+  //  - its file watchers are handed out through the options object (local modules' changes).
   const patches = [
     ['if (diag.diagnostics.length > 0) {', 'if (diag.diagnostics.length > 0 && !(options && options.emitOnError)) {'],
     ['declaration: true,', 'declaration: true, sourceMap: true,'],
@@ -100,6 +103,12 @@ function tslabEmitOnError() {
       'if (decl.getSourceFile() === declsFile && (decl.parent === declsFile || (ts.isVariableDeclaration(decl) && decl.parent.parent.parent === declsFile) || ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isImportSpecifier(decl))) {',
     ],
     [
+      // the watchers of the files the program reads, so the kernel can tell the converter at
+      // once that a local module changed on disk (its own file watch may not have fired yet)
+      'const fileWatchers = new Map();',
+      'const fileWatchers = new Map(); if (options) options.fileWatchers = fileWatchers;',
+    ],
+    [
       'if (fileName === dstFilename) {',
       'if (fileName === dstFilename + ".map") { if (options) options.lastSourceMap = data; return; }\n' +
         '                if (fileName === dstFilename) { if (options) options.lastEsOutput = data;',
@@ -115,6 +124,39 @@ function tslabEmitOnError() {
             return { errors: [{ text: `tslab converter changed (${from}): update src/kernel/build/kernel-build.mjs` }] };
           }
           text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** A process-wide error handler being registered, in plain or minified code (any receiver). */
+export const REGISTERS_ERROR_HANDLER = /\b(?:on|once|addListener|prependListener|prependOnceListener)["'\]]*\(\s*["'](?:uncaughtException|unhandledRejection)["']/;
+
+/**
+ * Emscripten's Node glue (tfjs-backend-wasm/wasm-out/*.js, two builds of it bundled) registers
+ * `process.on('uncaughtException')` and `process.on('unhandledRejection')` handlers that
+ * rethrow: any stray error in the process (a cell's timer that throws, a promise nobody
+ * awaits) then ends it with exit code 7, and a kernel loses every variable. The kernel and the
+ * CLI decide themselves what a stray error does, so the registrations are cut out, keyed on
+ * their exact text: a glue file that still registers one after the patch fails the
+ * build (test/unit/kernel/bundle-handlers.test.ts checks the bundles too).
+ */
+function wasmGlueHandlers() {
+  // (the glue also lists and later removes the listeners it added: harmless, left alone)
+  const handlers =
+    'process["on"]("uncaughtException",function(ex){if(!(ex instanceof ExitStatus)){throw ex}});' +
+    'process["on"]("unhandledRejection",function(reason){throw reason});';
+  return {
+    name: 'wasm-glue-process-handlers',
+    setup(build) {
+      build.onLoad({ filter: /tfjs-backend-wasm[\\/]wasm-out[\\/][^\\/]+\.js$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        if (!REGISTERS_ERROR_HANDLER.test(text)) return undefined;
+        text = text.split(handlers).join('');
+        if (REGISTERS_ERROR_HANDLER.test(text)) {
+          return { errors: [{ text: `${args.path} registers process error handlers in a new way: update wasmGlueHandlers in src/kernel/build/kernel-build.mjs` }] };
         }
         return { contents: text, loader: 'js' };
       });

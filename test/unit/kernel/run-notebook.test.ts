@@ -67,6 +67,16 @@ describe('runNotebook', () => {
   it('rejects bad command lines and files that are not notebooks', async () => {
     assert.equal(await runNotebookCommand([]), 2);
     assert.equal(await runNotebookCommand(['a.ipynb', '--bogus']), 2);
+    const said: string[] = [];
+    const origErr = console.error;
+    console.error = (...a: unknown[]) => void said.push(a.join(' '));
+    try {
+      for (const t of ['-5', '0', 'soon']) assert.equal(await runNotebookCommand(['a.ipynb', '--timeout', t]), 2);
+    } finally {
+      console.error = origErr;
+    }
+    assert.match(said.join('\n'), /--timeout must be a number of seconds > 0, got '-5'/);
+    assert.match(said.join('\n'), /got 'soon'/);
     const dir = mkdtempSync(join(tmpdir(), 'vae-lab-run-nb-'));
     writeFileSync(join(dir, 'x.ipynb'), '{"nbformat": 3, "worksheets": []}');
     assert.equal(await runNotebookCommand([join(dir, 'x.ipynb')]), 2);

@@ -12,7 +12,8 @@ import { blobs } from './helpers';
 
 const specs: FlagSpec[] = [
   { name: 'model', type: 'string', choices: ['vae', 'iwae', 'beta-vae'], help: '' },
-  { name: 'epochs', type: 'number', help: '' },
+  { name: 'epochs', type: 'number', range: { min: 1, integer: true }, help: '' },
+  { name: 'lr', type: 'number', range: { min: 0, above: true, max: 1 }, help: '' },
   { name: 'cr', type: 'boolean', help: '' },
 ];
 
@@ -20,9 +21,47 @@ test('flags: values, = form, booleans; typos suggest the nearest flag or choice'
   assert.deepEqual(parseFlags(['--model', 'iwae', '--epochs=3', '--cr'], specs), { model: 'iwae', epochs: 3, cr: true });
   assert.throws(() => parseFlags(['--epoch', '3'], specs), (e: unknown) => e instanceof UnknownNameError && e.suggestion === '--epochs' && /Did you mean '--epochs'\?/.test(e.message));
   assert.throws(() => parseFlags(['--model', 'iwea'], specs), /Unknown --model 'iwea'\. Did you mean 'iwae'\? Known: vae, iwae, beta-vae\./);
-  assert.throws(() => parseFlags(['--epochs', 'ten'], specs), (e: unknown) => e instanceof UsageError && /must be a number/.test(e.message));
+  assert.throws(() => parseFlags(['--epochs', 'ten'], specs), /--epochs must be an integer >= 1, got 'ten'/);
   assert.throws(() => parseFlags(['--epochs'], specs), /needs a value/);
   assert.throws(() => parseFlags(['--zzzzzzzz'], specs), (e: unknown) => e instanceof UnknownNameError && !/Did you mean/.test(e.message));
+});
+
+test('flags: numbers outside their range are usage errors that name the flag and the range', () => {
+  assert.deepEqual(parseFlags(['--epochs', '1', '--lr', '1'], specs), { epochs: 1, lr: 1 });
+  for (const [argv, why] of [
+    [['--epochs', '-3'], /^--epochs must be an integer >= 1, got '-3'$/],
+    [['--epochs', '0'], /--epochs must be an integer >= 1/],
+    [['--epochs', '2.5'], /--epochs must be an integer >= 1/],
+    [['--epochs='], /--epochs must be an integer >= 1, got ''/],
+    [['--lr', '0'], /^--lr must be a number > 0 and <= 1, got '0'$/],
+    [['--lr', '3'], /--lr must be a number > 0 and <= 1/],
+    [['--lr', 'Infinity'], /--lr must be a number > 0 and <= 1/],
+  ] as const) {
+    assert.throws(() => parseFlags([...argv], specs), (e: unknown) => e instanceof UsageError && why.test(e.message), argv.join(' '));
+  }
+});
+
+test('CLI: every numeric flag of every command is range-checked before anything runs', async () => {
+  const { commands } = await import('../../../src/cli/lab');
+  const errors: string[] = [];
+  const origErr = console.error;
+  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  try {
+    for (const [cmd, c] of Object.entries(commands)) {
+      for (const spec of c.flags()) {
+        if (spec.type !== 'number') continue;
+        const below = spec.range.above ? spec.range.min : spec.range.min - 1;
+        errors.length = 0;
+        assert.equal(await main([cmd, `--${spec.name}`, String(below)]), 2, `${cmd} --${spec.name} ${below}`);
+        assert.match(errors.join('\n'), new RegExp(`--${spec.name} must be an? (integer|number) >`), `${cmd} --${spec.name}`);
+      }
+    }
+    errors.length = 0;
+    assert.equal(await main(['train', '--epochs', '-3', '--out', join(tmpdir(), 'never-written')]), 2);
+    assert.match(errors.join('\n'), /--epochs must be an integer >= 1, got '-3'/);
+  } finally {
+    console.error = origErr;
+  }
 });
 
 test('CLI: bad usage exits 2 with a message; train + eval end to end on a tiny folder of IDX files', async () => {
