@@ -1,12 +1,17 @@
 // npm run bench -- runtime: one Adam step of the issue's VAEs and a 1024^2 matMul, on the
-// backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend.
-// Prints `name: value (backend, threads; median of n, range min-max)`.
+// backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend, each side
+// by side with its reference (reference.py: PyTorch, numpy) where this machine has one.
+// Prints `name: value (backend, threads; median of rounds x n, range min-max)`, then
+// `name_reference: value (what ran)` and `name_ratio: ours / reference in time`.
+// BENCH_ONLY=mlp|conv|matmul|wae, BENCH_NO_CPU=1, BENCH_NO_REFERENCE=1, BENCH_ROUNDS=5,
+// BENCH_THREADS=1, BENCH_PYTHON=/path/to/python.
 // Models are built here with tf.layers (not the lab's nets) so the figures track the runtime only.
 import * as tf from '../../src/lab/tf';
 import { loadavg } from 'node:os';
 import { initRuntime } from '../../src/lab/runtime';
 import { MIN_MACS, setMinMacs } from '../../src/lab/runtime/pool';
 import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
+import { findPython, Reference } from './reference';
 
 const BATCH = 64;
 type Layer = tf.layers.Layer;
@@ -57,67 +62,131 @@ function waeMnist() {
   return vaeStep(enc, dec, [28, 28, 1]);
 }
 
-interface Timing { med: number; min: number; max: number; reps: number; cpu: number }
+interface Timing { med: number; min: number; max: number; reps: number; cpu: number; ms: number[] }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * Median and range of `reps` timed runs after `warm` untimed ones (wall ms), and the median
- * process CPU time per run (all threads), for each of `splits` (the pool's MIN_MACS: products
- * of at least that many multiply-adds go to two threads; Infinity = one thread). The settings
- * alternate run by run, so a machine whose speed drifts (a shared host: here the same product
- * took 46 or 98 ms minutes apart) weighs on each alike.
+ * `reps` timed runs after `warm` untimed ones (wall ms), and the process CPU time per run (all
+ * threads), for each of `splits` (the pool's MIN_MACS: products of at least that many
+ * multiply-adds go to two threads; Infinity = one thread). The settings alternate run by run,
+ * so a machine whose speed drifts (a shared host: here the same product took 46 or 98 ms minutes
+ * apart) weighs on each alike.
  */
-function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN_MACS]): Timing[] {
+function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN_MACS]): { ms: number[]; cpu: number[] }[] {
   const keep = MIN_MACS;
   for (let i = 0; i < warm; i++) for (const s of splits) { setMinMacs(s); f(); }
-  const ts = splits.map(() => [] as number[]);
-  const cs = splits.map(() => [] as number[]);
+  const out = splits.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < reps; i++) {
     splits.forEach((s, j) => {
       setMinMacs(s);
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       f();
-      ts[j].push(performance.now() - t0);
+      out[j].ms.push(performance.now() - t0);
       const c = process.cpuUsage(c0);
-      cs[j].push((c.user + c.system) / 1000);
+      out[j].cpu.push((c.user + c.system) / 1000);
     });
   }
   setMinMacs(keep);
-  const mid = Math.floor(reps / 2);
-  return splits.map((_, j) => {
-    ts[j].sort((a, b) => a - b);
-    cs[j].sort((a, b) => a - b);
-    return { med: ts[j][mid], min: ts[j][0], max: ts[j][reps - 1], reps, cpu: cs[j][mid] };
-  });
+  return out;
 }
 
-/** What the figures are held against (issue 3; measured on this 2-core machine). */
-const REFERENCE: Record<string, string> = {
-  mlp_vae_step_ms: 'PyTorch 1.13 here: ~57',
-  conv_vae_step_ms: 'PyTorch 1.13 here: ~138',
-  matmul_gflops: 'OpenBLAS here: ~70',
-};
+function timing(ms: number[], cpu: number[]): Timing {
+  return { med: median(ms), min: Math.min(...ms), max: Math.max(...ms), reps: ms.length, cpu: median(cpu), ms };
+}
 
-function report(name: string, value: number, where: string, t: Timing, unit = 'ms') {
+function report(name: string, value: number, where: string, t: Timing, unit = 'ms', rounds = 1) {
   const per = unit === 'ms' ? '' : ' per product';
-  const ref = REFERENCE[name] && where.startsWith('wasm') ? `; ${REFERENCE[name]}` : '';
-  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
-    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)}${ref})`);
+  const n = rounds > 1 ? `${rounds} rounds x ${t.reps / rounds}` : `${t.reps}`;
+  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${n}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
+    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
 }
 
-/** `f` timed with large products split across the pool's two threads (when it runs) and on one. */
-function bothWays(name: string, f: () => void, reps: number, warm: number, where: string, threads: number,
-  value: (ms: number) => number = (ms) => ms, unit = 'ms') {
-  const splits = threads > 1 ? [MIN_MACS, Infinity] : [Infinity];
-  const wheres = threads > 1 ? [where, where.replace(/\d+ threads/, '1 thread')] : [where];
-  time(f, reps, warm, splits).forEach((t, j) => report(name, value(t.med), wheres[j], t, unit));
+/** A reference timed between our runs: `vs` is the index of our setting it is held against (0: default threads, 1: one thread). */
+interface Ref { label: string; vs: number; time: (reps: number, warm: number) => Promise<number[]> }
+
+interface Bench {
+  name: string; f: () => void; rounds: number; reps: number; warm: number; where: string; threads: number;
+  value?: (ms: number) => number; unit?: string; refs: Ref[];
 }
 
-function matmul(reps: number, where: string, threads: number) {
-  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
-  bothWays('matmul_gflops', () => tf.tidy(() => void tf.matMul(a, b).dataSync()), reps, 1, where, threads,
-    (ms) => (2 * 1024 ** 3) / (ms * 1e6), 'gflops');
-  tf.dispose([a, b]);
+/**
+ * `f` with large products split across the pool's two threads (when it runs) and on one,
+ * alternating with each reference round by round (ours, refs, ours, refs, ...), then each
+ * figure, each reference, and the median over rounds of ours / reference in time (>1: slower).
+ */
+async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | undefined)[] }> {
+  const value = b.value ?? ((ms: number) => ms);
+  const unit = b.unit ?? 'ms';
+  const splits = b.threads > 1 ? [MIN_MACS, Infinity] : [MIN_MACS];
+  const wheres = b.threads > 1 ? [b.where, b.where.replace(/\d+ threads/, '1 thread')] : [b.where];
+  const ours = splits.map(() => ({ ms: [] as number[], cpu: [] as number[], round: [] as number[] }));
+  const theirs = b.refs.map(() => ({ ms: [] as number[], round: [] as number[], error: '' }));
+  for (let r = 0; r < b.rounds; r++) {
+    time(b.f, b.reps, r === 0 ? b.warm : 0, splits).forEach((t, j) => {
+      ours[j].ms.push(...t.ms);
+      ours[j].cpu.push(...t.cpu);
+      ours[j].round.push(median(t.ms));
+    });
+    for (const [i, ref] of b.refs.entries()) {
+      if (theirs[i].error) continue;
+      try {
+        const ms = await ref.time(b.reps, r === 0 ? b.warm : 0);
+        theirs[i].ms.push(...ms);
+        theirs[i].round.push(median(ms));
+      } catch (e) {
+        theirs[i].error = (e as Error).message;
+      }
+    }
+  }
+  ours.forEach((o, j) => report(b.name, value(median(o.ms)), wheres[j], timing(o.ms, o.cpu), unit, b.rounds));
+  for (const [i, ref] of b.refs.entries()) {
+    const t = theirs[i];
+    if (t.error) {
+      console.log(`${b.name}_reference: none (${ref.label} failed: ${t.error})`);
+      continue;
+    }
+    const ratios = t.round.map((m, r) => ours[ref.vs].round[r] / m).sort((x, y) => x - y);
+    console.log(`${b.name}_reference: ${value(median(t.ms)).toFixed(1)} (${ref.label}; median of ${b.rounds} rounds x ${b.reps}, ` +
+      `range ${Math.min(...t.ms).toFixed(1)}-${Math.max(...t.ms).toFixed(1)} ms${unit === 'ms' ? '' : ' per product'})`);
+    console.log(`${b.name}_ratio: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
+      `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`);
+  }
+  return { ours: ours.map((o) => median(o.ms)), refs: theirs.map((t) => (t.error ? undefined : median(t.ms))) };
+}
+
+interface References { torch?: Reference; torchLabel: string; numpy: { ref: Reference; label: string }[]; absent: string[] }
+
+/** Starts the reference children that this machine can run (none with BENCH_NO_REFERENCE=1). */
+async function startReferences(want: (name: string) => boolean): Promise<References> {
+  const refs: References = { torchLabel: '', numpy: [], absent: [] };
+  if (process.env.BENCH_NO_REFERENCE) {
+    refs.absent.push('references skipped (BENCH_NO_REFERENCE=1)');
+    return refs;
+  }
+  const tpy = findPython('torch');
+  if (!tpy) refs.absent.push('PyTorch: no python (BENCH_PYTHON, python3, /usr/bin/python3) imports torch; ' +
+    'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references');
+  else if (want('mlp') || want('conv') || want('wae')) {
+    refs.torch = Reference.start(tpy, []);
+    const i = await refs.torch.ask<{ torch: string; blas: string }>('info');
+    refs.torchLabel = `PyTorch ${i.torch}; ${tpy}, ${i.blas}`;
+  }
+  const npy = tpy ?? findPython('numpy');
+  if (!npy) refs.absent.push('numpy: no python imports numpy, so no matmul reference');
+  else if (want('matmul')) {
+    const vars = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+    const set = vars.filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
+    const kinds: [string, (env: NodeJS.ProcessEnv) => void][] = [[set.length ? set.join(' ') : 'no OPENBLAS_* set', () => {}]];
+    if (set.length) kinds.push([`${vars.join(', ')} unset`, (env) => vars.forEach((v) => delete env[v])]);
+    for (const [what, edit] of kinds) {
+      const ref = Reference.start(npy, ['--numpy-only'], edit);
+      const i = await ref.ask<{ numpy: string; blas: string }>('info');
+      refs.numpy.push({ ref, label: `numpy ${i.numpy}, ${what}; ${i.blas}` });
+    }
+  }
+  return refs;
 }
 
 async function main() {
@@ -129,23 +198,48 @@ async function main() {
   const where = `${info.backend}${simd}, ${n} thread${n === 1 ? '' : 's'}`;
   const filter = process.env.BENCH_ONLY ?? '';
   const want = (name: string) => name.includes(filter);
-  const mlp = mlpVae();
-  const conv = convVae();
-  if (want('mlp')) bothWays('mlp_vae_step_ms', mlp, 20, 3, where, n);
-  if (want('conv')) bothWays('conv_vae_step_ms', conv, 10, 3, where, n);
-  if (want('matmul')) matmul(9, where, n);
-  // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): ~10 s here.
-  if (want('wae')) {
-    const wae = waeMnist();
-    const [t] = time(wae, 2, 1);
-    report('wae_mnist_step_ms', t.med, where, t);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const refs = await startReferences(want);
+  for (const a of refs.absent) console.log(`# reference absent: ${a}`);
+  const torch = (step: string): Ref[] => (refs.torch
+    ? [{ label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) }] : []);
+  try {
+    if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 6, warm: 3, where, threads: n, refs: torch('mlp') });
+    if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 3, warm: 2, where, threads: n, refs: torch('conv') });
+    if (want('matmul')) await matmul(rounds, where, n, refs.numpy.flatMap(({ ref, label }) => [
+      { label: `${label}, BLAS threads as set`, vs: 0, time: (reps: number, warm: number) => ref.time('matmul', reps, warm) },
+      ...(n > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
+    ]));
+    // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate).
+    if (want('wae')) await wae(where, torch('wae'));
+  } finally {
+    refs.torch?.close();
+    refs.numpy.forEach(({ ref }) => ref.close());
   }
   if (process.env.BENCH_NO_CPU) return;
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
-  if (want('mlp')) { const [t] = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
-  if (want('matmul')) matmul(1, 'cpu, 1 thread', 1);
+  if (want('mlp')) { const [t] = time(mlpVae(), 3, 1); report('mlp_vae_step_ms', median(t.ms), 'cpu, 1 thread', timing(t.ms, t.cpu)); }
+  if (want('matmul')) await matmul(1, 'cpu, 1 thread', 1, []);
   console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
+}
+
+async function matmul(rounds: number, where: string, threads: number, refs: Ref[]) {
+  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
+  await sideBySide({ name: 'matmul_gflops', f: () => tf.tidy(() => void tf.matMul(a, b).dataSync()), rounds, reps: 3, warm: 1,
+    where, threads, value: (ms) => (2 * 1024 ** 3) / (ms * 1e6), unit: 'gflops', refs });
+  tf.dispose([a, b]);
+}
+
+/** The WAE step, side by side, and what it makes of the paper preset (100 epochs of 60k MNIST, batch 64). */
+async function wae(where: string, refs: Ref[]) {
+  const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
+  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, where, threads: 1, refs }); // threads 1: the default split only
+  const steps = 100 * (60000 / BATCH);
+  const hours = (ms: number) => (steps * ms / 3.6e6).toFixed(0);
+  const ref = r.refs[0];
+  console.log(`wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${where}` +
+    `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`);
 }
 
 main().catch((e) => {
