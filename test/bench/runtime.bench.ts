@@ -5,81 +5,35 @@
 // `name_reference: value (what ran)` and `name_ratio: ours / reference in time`.
 // BENCH_ONLY=mlp|conv|matmul|wae, BENCH_NO_CPU=1, BENCH_NO_REFERENCE=1, BENCH_ROUNDS=5,
 // BENCH_THREADS=1, BENCH_PYTHON=/path/to/python.
-// Models are built here with tf.layers (not the lab's nets) so the figures track the runtime only.
 import * as tf from '../../src/lab/tf';
 import { loadavg } from 'node:os';
 import { initRuntime } from '../../src/lab/runtime';
-import { MIN_MACS, setMinMacs } from '../../src/lab/runtime/pool';
+import { MIN_MACS, setMinMacs, startPool } from '../../src/lab/runtime/pool';
+import { nativeGemmInUse, setNativeGemm } from '../../src/lab/runtime/wasm/matmul';
+import { NATIVE_MIN_MACS } from '../../src/lab/runtime/loaders';
 import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
 import { findPython, Reference } from './reference';
-
-const BATCH = 64;
-type Layer = tf.layers.Layer;
-
-function seq(layers: Layer[], x: tf.Tensor, training: boolean): tf.Tensor {
-  return layers.reduce((h, l) => l.apply(h, { training }) as tf.Tensor, x);
-}
-
-/** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents. */
-function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
-  const x = tf.tidy(() => tf.randomUniform([BATCH, ...inputShape]).greater(0.5).toFloat());
-  const opt = tf.train.adam(1e-4);
-  const loss = () => {
-    const h = seq(enc, x, true);
-    const [mu, logvar] = tf.split(h, 2, 1);
-    const z = mu.add(tf.exp(logvar.mul(0.5)).mul(tf.randomNormal(mu.shape)));
-    const logits = seq(dec, z, true).reshape([BATCH, -1]);
-    const rec = tf.losses.sigmoidCrossEntropy(x.reshape([BATCH, -1]), logits, undefined, 0, tf.Reduction.SUM);
-    const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
-    return rec.add(kl).div(BATCH) as tf.Scalar;
-  };
-  tf.tidy(() => void loss()); // build the layers
-  return () => tf.dispose(opt.minimize(loss, true) ?? []);
-}
-
-function mlpVae() {
-  const enc = [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ inputShape: [50], units: 512, activation: 'relu' }), tf.layers.dense({ units: 784 })];
-  return vaeStep(enc, dec, [784]);
-}
-
-function convVae() {
-  const c = (filters: number) => tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' });
-  const t = (filters: number, activation?: 'relu') => tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation });
-  const enc = [c(32), c(64), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ units: 7 * 7 * 64, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 64] }), t(32, 'relu'), t(1)];
-  return vaeStep(enc, dec, [28, 28, 1]);
-}
-
-/** METHODS.md §1 (Tolstikhin et al.'s MNIST WAE nets), latent 50. */
-function waeMnist() {
-  const bnRelu = () => [tf.layers.batchNormalization(), tf.layers.reLU()];
-  const c = (filters: number) => [tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
-  const t = (filters: number) => [tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
-  const enc = [...c(128), ...c(256), ...c(512), ...c(1024), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ units: 7 * 7 * 1024, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 1024] }),
-    ...t(512), ...t(256), tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' })];
-  return vaeStep(enc, dec, [28, 28, 1]);
-}
+import { BATCH, convVae, mlpVae, waeMnist } from './nets';
 
 interface Timing { med: number; min: number; max: number; reps: number; cpu: number; ms: number[] }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** One way of running the products: which GEMM (native or wasm) and how many threads. */
+interface Setting { where: string; apply: () => void }
+
 /**
  * `reps` timed runs after `warm` untimed ones (wall ms), and the process CPU time per run (all
- * threads), for each of `splits` (the pool's MIN_MACS: products of at least that many
- * multiply-adds go to two threads; Infinity = one thread). The settings alternate run by run,
- * so a machine whose speed drifts (a shared host: here the same product took 46 or 98 ms minutes
- * apart) weighs on each alike.
+ * threads), for each setting. The settings alternate run by run, so a machine whose speed
+ * drifts (a shared host: here the same product took 46 or 98 ms minutes apart) weighs on each
+ * alike. The first setting is left in force.
  */
-function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN_MACS]): { ms: number[]; cpu: number[] }[] {
-  const keep = MIN_MACS;
-  for (let i = 0; i < warm; i++) for (const s of splits) { setMinMacs(s); f(); }
-  const out = splits.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
+function time(f: () => void, reps: number, warm: number, settings: Setting[]): { ms: number[]; cpu: number[] }[] {
+  for (let i = 0; i < warm; i++) for (const s of settings) { s.apply(); f(); }
+  const out = settings.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < reps; i++) {
-    splits.forEach((s, j) => {
-      setMinMacs(s);
+    settings.forEach((s, j) => {
+      s.apply();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       f();
@@ -88,7 +42,7 @@ function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN
       out[j].cpu.push((c.user + c.system) / 1000);
     });
   }
-  setMinMacs(keep);
+  settings[0].apply();
   return out;
 }
 
@@ -107,24 +61,23 @@ function report(name: string, value: number, where: string, t: Timing, unit = 'm
 interface Ref { label: string; vs: number; time: (reps: number, warm: number) => Promise<number[]> }
 
 interface Bench {
-  name: string; f: () => void; rounds: number; reps: number; warm: number; where: string; threads: number;
+  name: string; f: () => void; rounds: number; reps: number; warm: number; settings: Setting[];
   value?: (ms: number) => number; unit?: string; refs: Ref[];
 }
 
 /**
- * `f` with large products split across the pool's two threads (when it runs) and on one,
+ * `f` under each setting (two threads and one; the native GEMM and wasm's where both load),
  * alternating with each reference round by round (ours, refs, ours, refs, ...), then each
  * figure, each reference, and the median over rounds of ours / reference in time (>1: slower).
  */
 async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | undefined)[] }> {
   const value = b.value ?? ((ms: number) => ms);
   const unit = b.unit ?? 'ms';
-  const splits = b.threads > 1 ? [MIN_MACS, Infinity] : [MIN_MACS];
-  const wheres = b.threads > 1 ? [b.where, b.where.replace(/\d+ threads/, '1 thread')] : [b.where];
-  const ours = splits.map(() => ({ ms: [] as number[], cpu: [] as number[], round: [] as number[] }));
+  const wheres = b.settings.map((s) => s.where);
+  const ours = b.settings.map(() => ({ ms: [] as number[], cpu: [] as number[], round: [] as number[] }));
   const theirs = b.refs.map(() => ({ ms: [] as number[], round: [] as number[], error: '' }));
   for (let r = 0; r < b.rounds; r++) {
-    time(b.f, b.reps, r === 0 ? b.warm : 0, splits).forEach((t, j) => {
+    time(b.f, b.reps, r === 0 ? b.warm : 0, b.settings).forEach((t, j) => {
       ours[j].ms.push(...t.ms);
       ours[j].cpu.push(...t.cpu);
       ours[j].round.push(median(t.ms));
@@ -189,13 +142,29 @@ async function startReferences(want: (name: string) => boolean): Promise<Referen
   return refs;
 }
 
+/**
+ * The settings to time: two threads and one (BENCH_THREADS=1: one only), on the native GEMM
+ * when it loaded and then also on wasm's own, so both show in one sitting.
+ */
+async function settingsFor(backend: string, simd: string, n: number): Promise<Setting[]> {
+  const t = (k: number) => `${k} thread${k === 1 ? '' : 's'}`;
+  const split = MIN_MACS;
+  const wasm = (k: number): Setting => ({ where: `${backend}${simd}, ${t(k)}`, apply: () => { setNativeGemm(null); setMinMacs(k > 1 ? split : Infinity); } });
+  const nat = nativeGemmInUse();
+  if (!nat) return n > 1 ? [wasm(n), wasm(1)] : [wasm(1)];
+  const native = (k: number): Setting => ({ where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}`,
+    apply: () => { setNativeGemm(nat); nat.configure(k, NATIVE_MIN_MACS); } });
+  const pool = n > 1 ? await startPool(n) : 1;
+  return n > 1 ? [native(n), native(1), ...(pool > 1 ? [wasm(pool)] : []), wasm(1)] : [native(1), wasm(1)];
+}
+
 async function main() {
   // Two threads by default so the split is measured against one thread (BENCH_THREADS=1 skips it).
   const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : 2;
   const info = await initRuntime('auto', { threads });
   const n = info.threads ?? 1;
   const simd = info.backend === 'wasm' ? (hasRelaxedSimd() ? ', relaxed-SIMD FMA' : ', SIMD') : '';
-  const where = `${info.backend}${simd}, ${n} thread${n === 1 ? '' : 's'}`;
+  const settings = await settingsFor(info.backend, simd, n);
   const filter = process.env.BENCH_ONLY ?? '';
   const want = (name: string) => name.includes(filter);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -204,14 +173,14 @@ async function main() {
   const torch = (step: string): Ref[] => (refs.torch
     ? [{ label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) }] : []);
   try {
-    if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 6, warm: 3, where, threads: n, refs: torch('mlp') });
-    if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 3, warm: 2, where, threads: n, refs: torch('conv') });
-    if (want('matmul')) await matmul(rounds, where, n, refs.numpy.flatMap(({ ref, label }) => [
+    if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 4, warm: 3, settings, refs: torch('mlp') });
+    if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 2, warm: 2, settings, refs: torch('conv') });
+    if (want('matmul')) await matmul(rounds, settings, refs.numpy.flatMap(({ ref, label }) => [
       { label: `${label}, BLAS threads as set`, vs: 0, time: (reps: number, warm: number) => ref.time('matmul', reps, warm) },
-      ...(n > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
+      ...(settings.length > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
     ]));
     // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate).
-    if (want('wae')) await wae(where, torch('wae'));
+    if (want('wae')) await wae(settings.filter((s) => !s.where.includes('1 thread')), torch('wae'));
   } finally {
     refs.torch?.close();
     refs.numpy.forEach(({ ref }) => ref.close());
@@ -219,26 +188,27 @@ async function main() {
   if (process.env.BENCH_NO_CPU) return;
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
-  if (want('mlp')) { const [t] = time(mlpVae(), 3, 1); report('mlp_vae_step_ms', median(t.ms), 'cpu, 1 thread', timing(t.ms, t.cpu)); }
-  if (want('matmul')) await matmul(1, 'cpu, 1 thread', 1, []);
+  const cpu = [{ where: 'cpu, 1 thread', apply: () => {} }];
+  if (want('mlp')) { const [t] = time(mlpVae(), 3, 1, cpu); report('mlp_vae_step_ms', median(t.ms), cpu[0].where, timing(t.ms, t.cpu)); }
+  if (want('matmul')) await matmul(1, cpu, []);
   console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
 }
 
-async function matmul(rounds: number, where: string, threads: number, refs: Ref[]) {
+async function matmul(rounds: number, settings: Setting[], refs: Ref[]) {
   const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
   await sideBySide({ name: 'matmul_gflops', f: () => tf.tidy(() => void tf.matMul(a, b).dataSync()), rounds, reps: 3, warm: 1,
-    where, threads, value: (ms) => (2 * 1024 ** 3) / (ms * 1e6), unit: 'gflops', refs });
+    settings, value: (ms) => (2 * 1024 ** 3) / (ms * 1e6), unit: 'gflops', refs });
   tf.dispose([a, b]);
 }
 
 /** The WAE step, side by side, and what it makes of the paper preset (100 epochs of 60k MNIST, batch 64). */
-async function wae(where: string, refs: Ref[]) {
+async function wae(settings: Setting[], refs: Ref[]) {
   const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
-  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, where, threads: 1, refs }); // threads 1: the default split only
+  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs });
   const steps = 100 * (60000 / BATCH);
   const hours = (ms: number) => (steps * ms / 3.6e6).toFixed(0);
   const ref = r.refs[0];
-  console.log(`wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${where}` +
+  console.log(`wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${settings[0].where}` +
     `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`);
 }
 
