@@ -5,8 +5,8 @@ timed in the same minutes of a host whose speed drifts. One command per stdin li
 line back on stdout:
   info                    what runs (versions, threads, the BLAS kernel where threadpoolctl says)
   time NAME REPS WARM     WARM untimed then REPS timed runs of NAME -> {"ms": [...]}
-NAME: mlp, conv, wae (one Adam step, batch 64) or matmul (numpy 1024^2 float32 product;
-`matmul1` on one BLAS thread). `--numpy-only` skips importing torch (the matmul children).
+NAME: mlp, conv, wae (one Adam step, batch 64; `mlp1`, `conv1` with torch and its BLAS on one
+thread) or matmul (numpy 1024^2 float32 product; `matmul1` on one BLAS thread). `--numpy-only` skips importing torch (the matmul children).
 
 The nets mirror runtime.bench.ts: tfjs 'same' padding with stride 2 pads 1 each side here,
 except 7 -> 4 (and the stride-1 last layer), where TensorFlow pads one more at the end.
@@ -105,8 +105,30 @@ def matmul(threads=None):
     return step
 
 
+def one_thread(step):
+    """`step` with torch's threads and its BLAS's at one, then back (a shared host with other
+    load hurts a team of spinning OpenMP threads far more than one thread: both are shown)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+
+    def run():
+        torch.set_num_threads(1)
+        try:
+            if threadpool_limits:
+                with threadpool_limits(1):
+                    step()
+            else:
+                step()
+        finally:
+            torch.set_num_threads(2)
+    return run
+
+
 MAKERS = {
     'mlp': lambda: mlp(), 'conv': lambda: conv(), 'wae': lambda: wae(),
+    'mlp1': lambda: one_thread(mlp()), 'conv1': lambda: one_thread(conv()),
     'matmul': lambda: matmul(), 'matmul1': lambda: matmul(1),
 }
 steps = {}

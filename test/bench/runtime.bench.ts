@@ -170,8 +170,11 @@ async function main() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const refs = await startReferences(want);
   for (const a of refs.absent) console.log(`# reference absent: ${a}`);
-  const torch = (step: string): Ref[] => (refs.torch
-    ? [{ label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) }] : []);
+  const torch = (step: string, oneThread = true): Ref[] => (refs.torch ? [
+    { label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) },
+    ...(oneThread && settings.length > 1 ? [{ label: `${refs.torchLabel.replace('2 threads', '1 thread')}, BLAS limited to 1`, vs: 1,
+      time: (reps: number, warm: number) => refs.torch!.time(`${step}1`, reps, warm) }] : []),
+  ] : []);
   try {
     if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 4, warm: 3, settings, refs: torch('mlp') });
     if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 2, warm: 2, settings, refs: torch('conv') });
@@ -180,7 +183,7 @@ async function main() {
       ...(settings.length > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
     ]));
     // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate).
-    if (want('wae')) await wae(settings.filter((s) => !s.where.includes('1 thread')), torch('wae'));
+    if (want('wae')) await wae(settings.filter((s) => !s.where.includes('1 thread')), torch('wae', false));
   } finally {
     refs.torch?.close();
     refs.numpy.forEach(({ ref }) => ref.close());
