@@ -17,7 +17,8 @@ import { BATCH, convVae, mlpVae, waeMnist } from './nets';
 
 interface Timing { med: number; min: number; max: number; reps: number; cpu: number; ms: number[] }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value; for an even count, the mean of the two middle ones. */
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 /** One way of running the products: which GEMM (native or wasm) and how many threads. */
 interface Setting { where: string; apply: () => void }
