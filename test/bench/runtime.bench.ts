@@ -153,10 +153,14 @@ async function settingsFor(backend: string, simd: string, n: number): Promise<Se
   const wasm = (k: number): Setting => ({ where: `${backend}${simd}, ${t(k)}`, apply: () => { setNativeGemm(null); setMinMacs(k > 1 ? split : Infinity); } });
   const nat = nativeGemmInUse();
   if (!nat) return n > 1 ? [wasm(n), wasm(1)] : [wasm(1)];
-  const native = (k: number): Setting => ({ where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}`,
-    apply: () => { setNativeGemm(nat); nat.configure(k, NATIVE_MIN_MACS); } });
+  const native = (k: number, from = NATIVE_MIN_MACS): Setting => ({
+    where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}${from === NATIVE_MIN_MACS ? '' : ` from 2^${Math.log2(from)}`}`,
+    apply: () => { setNativeGemm(nat); nat.configure(k, from); } });
   const pool = n > 1 ? await startPool(n) : 1;
-  return n > 1 ? [native(n), native(1), ...(pool > 1 ? [wasm(pool)] : []), wasm(1)] : [native(1), wasm(1)];
+  // BENCH_NATIVE_SPLIT=25 adds two native threads from 2^25 multiply-adds (where wasm's pool splits).
+  const alt = Number(process.env.BENCH_NATIVE_SPLIT);
+  const extra = n > 1 && alt ? [native(n, 2 ** alt)] : [];
+  return n > 1 ? [native(n), native(1), ...extra, ...(pool > 1 ? [wasm(pool)] : []), wasm(1)] : [native(1), wasm(1)];
 }
 
 async function main() {
