@@ -16,6 +16,7 @@ import { multiplyPanels, panelsOf, MR } from '../../src/lab/runtime/wasm/gemm';
 import { nativeGemmInUse, panelsHookInUse, setNativeGemm, setPanelsHook } from '../../src/lab/runtime/wasm/matmul';
 import { startPool } from '../../src/lab/runtime/pool';
 import type { NativeGemm } from '../../src/lab/runtime/native-gemm';
+import { NATIVE_MIN_MACS } from '../../src/lab/runtime/loaders';
 import { convVae, mlpVae } from './nets';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -98,6 +99,22 @@ function wakeUp(): void {
   console.log(`second thread round trip: ${((split - one) * 1000).toFixed(0)} us (8x8x8 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
 }
 
+/** The same for the native GEMM's second thread: a product of two 8-row blocks, split or not. */
+function nativeWakeUp(nat: NativeGemm): void {
+  const heap = new ArrayBuffer(4 * 3 * 64 * 64);
+  const ts: number[][] = [[], []];
+  for (let i = 0; i < 400; i++) {
+    const j = i % 2;
+    nat.configure(j === 0 ? 2 : 1, 0);
+    const t0 = performance.now();
+    nat.gemm(heap, 0, 64, 1, 4096, 64, 1, 8192, 64, 64, 64, 64);
+    ts[j].push(performance.now() - t0);
+  }
+  nat.configure(2, NATIVE_MIN_MACS);
+  const [split, one] = ts.map(median);
+  console.log(`native second thread round trip: ${((split - one) * 1000).toFixed(0)} us (64^3 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
+}
+
 async function main() {
   const info = await initRuntime('wasm', { threads: 2 });
   const nat = nativeGemmInUse();
@@ -113,6 +130,7 @@ async function main() {
     setNativeGemm(timedNative(nat));
     console.log(`# ${info.device}`);
     for (const [name, step] of steps) profile(name, step);
+    nativeWakeUp(nat);
   }
 }
 
