@@ -235,7 +235,7 @@ class Worker {
 };
 
 int threads = 2;
-double minMacs = double(1 << 20);
+double minMacs = double(1 << 25);  // set by configure() (loaders.ts NATIVE_MIN_MACS)
 Worker* worker = nullptr;  // made on first use, never freed (a detached thread may still hold it at exit)
 std::mutex gemmMu;          // one product at a time (Node worker threads may share the addon)
 

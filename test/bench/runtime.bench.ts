@@ -157,7 +157,7 @@ async function settingsFor(backend: string, simd: string, n: number): Promise<Se
     where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}${from === NATIVE_MIN_MACS ? '' : ` from 2^${Math.log2(from)}`}`,
     apply: () => { setNativeGemm(nat); nat.configure(k, from); } });
   const pool = n > 1 ? await startPool(n) : 1;
-  // BENCH_NATIVE_SPLIT=25 adds two native threads from 2^25 multiply-adds (where wasm's pool splits).
+  // BENCH_NATIVE_SPLIT=20 (say) adds two native threads from 2^20 multiply-adds, to compare thresholds.
   const alt = Number(process.env.BENCH_NATIVE_SPLIT);
   const extra = n > 1 && alt ? [native(n, 2 ** alt)] : [];
   return n > 1 ? [native(n), native(1), ...extra, ...(pool > 1 ? [wasm(pool)] : []), wasm(1)] : [native(1), wasm(1)];

@@ -38,11 +38,14 @@ export interface LoaderOptions {
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
 
 /**
- * Native products of at least this many multiply-adds use two threads. A split costs waking the
- * second thread (it spins 50 us after each product, then sleeps) and packing A or B twice, so
- * products much below ~1 M multiply-adds (~10 us of work at ~200 GFLOP/s) stay on one.
+ * Native products of at least this many multiply-adds use two threads. The hand-over itself is
+ * cheap (~1-2 us while the second thread spins), but on a host whose two vCPUs are shared with
+ * other load the second thread is often not running: side by side (npm run bench, two sittings),
+ * splitting from 2^20 made the MLP and conv VAE steps slower than one thread, splitting from 2^25
+ * (the 1024^2 product, the conv VAE's largest gradients) did not. So the MLP's products
+ * (64x784x512, 2^24.6) stay on one thread, as on the wasm path.
  */
-export const NATIVE_MIN_MACS = 1 << 20;
+export const NATIVE_MIN_MACS = 1 << 25;
 
 /**
  * Where the .wasm binaries are: dist/wasm next to the bundle (scripts/build.mjs copies them),
