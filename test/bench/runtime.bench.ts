@@ -1,123 +1,166 @@
 // npm run bench -- runtime: one Adam step of the issue's VAEs and a 1024^2 matMul, on the
-// backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend.
-// Prints `name: value (backend, threads; median of n, range min-max)`.
-// Models are built here with tf.layers (not the lab's nets) so the figures track the runtime only.
+// backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend, each side
+// by side with its reference (reference.py: PyTorch, numpy) where this machine has one.
+// Prints `name: value (backend, threads; median of rounds x n, range min-max)`, then
+// `name_reference: value (what ran)` and `name_ratio: ours / reference in time`.
+// BENCH_ONLY=mlp|conv|matmul|wae, BENCH_NO_CPU=1, BENCH_NO_REFERENCE=1, BENCH_ROUNDS=5,
+// BENCH_THREADS=1, BENCH_PYTHON=/path/to/python.
 import * as tf from '../../src/lab/tf';
 import { loadavg } from 'node:os';
 import { initRuntime } from '../../src/lab/runtime';
-import { MIN_MACS, setMinMacs } from '../../src/lab/runtime/pool';
+import { MIN_MACS, setMinMacs, startPool } from '../../src/lab/runtime/pool';
+import { nativeGemmInUse, setNativeGemm } from '../../src/lab/runtime/wasm/matmul';
+import { NATIVE_MIN_MACS } from '../../src/lab/runtime/loaders';
 import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
+import { findPython, Reference } from './reference';
+import { BATCH, convVae, mlpVae, waeMnist } from './nets';
 
-const BATCH = 64;
-type Layer = tf.layers.Layer;
+interface Timing { med: number; min: number; max: number; reps: number; cpu: number; ms: number[] }
 
-function seq(layers: Layer[], x: tf.Tensor, training: boolean): tf.Tensor {
-  return layers.reduce((h, l) => l.apply(h, { training }) as tf.Tensor, x);
-}
+/** The middle value; for an even count, the mean of the two middle ones. */
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
-/** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents. */
-function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
-  const x = tf.tidy(() => tf.randomUniform([BATCH, ...inputShape]).greater(0.5).toFloat());
-  const opt = tf.train.adam(1e-4);
-  const loss = () => {
-    const h = seq(enc, x, true);
-    const [mu, logvar] = tf.split(h, 2, 1);
-    const z = mu.add(tf.exp(logvar.mul(0.5)).mul(tf.randomNormal(mu.shape)));
-    const logits = seq(dec, z, true).reshape([BATCH, -1]);
-    const rec = tf.losses.sigmoidCrossEntropy(x.reshape([BATCH, -1]), logits, undefined, 0, tf.Reduction.SUM);
-    const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
-    return rec.add(kl).div(BATCH) as tf.Scalar;
-  };
-  tf.tidy(() => void loss()); // build the layers
-  return () => tf.dispose(opt.minimize(loss, true) ?? []);
-}
-
-function mlpVae() {
-  const enc = [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ inputShape: [50], units: 512, activation: 'relu' }), tf.layers.dense({ units: 784 })];
-  return vaeStep(enc, dec, [784]);
-}
-
-function convVae() {
-  const c = (filters: number) => tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' });
-  const t = (filters: number, activation?: 'relu') => tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation });
-  const enc = [c(32), c(64), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ units: 7 * 7 * 64, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 64] }), t(32, 'relu'), t(1)];
-  return vaeStep(enc, dec, [28, 28, 1]);
-}
-
-/** METHODS.md §1 (Tolstikhin et al.'s MNIST WAE nets), latent 50. */
-function waeMnist() {
-  const bnRelu = () => [tf.layers.batchNormalization(), tf.layers.reLU()];
-  const c = (filters: number) => [tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
-  const t = (filters: number) => [tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
-  const enc = [...c(128), ...c(256), ...c(512), ...c(1024), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ units: 7 * 7 * 1024, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 1024] }),
-    ...t(512), ...t(256), tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' })];
-  return vaeStep(enc, dec, [28, 28, 1]);
-}
-
-interface Timing { med: number; min: number; max: number; reps: number; cpu: number }
+/** One way of running the products: which GEMM (native or wasm) and how many threads. */
+interface Setting { where: string; apply: () => void }
 
 /**
- * Median and range of `reps` timed runs after `warm` untimed ones (wall ms), and the median
- * process CPU time per run (all threads), for each of `splits` (the pool's MIN_MACS: products
- * of at least that many multiply-adds go to two threads; Infinity = one thread). The settings
- * alternate run by run, so a machine whose speed drifts (a shared host: here the same product
- * took 46 or 98 ms minutes apart) weighs on each alike.
+ * `reps` timed runs after `warm` untimed ones (wall ms), and the process CPU time per run (all
+ * threads), for each setting. The settings alternate run by run, so a machine whose speed
+ * drifts (a shared host: here the same product took 46 or 98 ms minutes apart) weighs on each
+ * alike. The first setting is left in force.
  */
-function time(f: () => void, reps: number, warm: number, splits: number[] = [MIN_MACS]): Timing[] {
-  const keep = MIN_MACS;
-  for (let i = 0; i < warm; i++) for (const s of splits) { setMinMacs(s); f(); }
-  const ts = splits.map(() => [] as number[]);
-  const cs = splits.map(() => [] as number[]);
+function time(f: () => void, reps: number, warm: number, settings: Setting[]): { ms: number[]; cpu: number[] }[] {
+  for (let i = 0; i < warm; i++) for (const s of settings) { s.apply(); f(); }
+  const out = settings.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < reps; i++) {
-    splits.forEach((s, j) => {
-      setMinMacs(s);
+    settings.forEach((s, j) => {
+      s.apply();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       f();
-      ts[j].push(performance.now() - t0);
+      out[j].ms.push(performance.now() - t0);
       const c = process.cpuUsage(c0);
-      cs[j].push((c.user + c.system) / 1000);
+      out[j].cpu.push((c.user + c.system) / 1000);
     });
   }
-  setMinMacs(keep);
-  const mid = Math.floor(reps / 2);
-  return splits.map((_, j) => {
-    ts[j].sort((a, b) => a - b);
-    cs[j].sort((a, b) => a - b);
-    return { med: ts[j][mid], min: ts[j][0], max: ts[j][reps - 1], reps, cpu: cs[j][mid] };
-  });
+  settings[0].apply();
+  return out;
 }
 
-/** What the figures are held against (measured on this 2-core machine). */
-const REFERENCE: Record<string, string> = {
-  mlp_vae_step_ms: 'PyTorch 1.13 here: ~57',
-  conv_vae_step_ms: 'PyTorch 1.13 here: ~138',
-  matmul_gflops: 'OpenBLAS here: ~70',
-};
+function timing(ms: number[], cpu: number[]): Timing {
+  return { med: median(ms), min: Math.min(...ms), max: Math.max(...ms), reps: ms.length, cpu: median(cpu), ms };
+}
 
-function report(name: string, value: number, where: string, t: Timing, unit = 'ms') {
+function report(name: string, value: number, where: string, t: Timing, unit = 'ms', rounds = 1) {
   const per = unit === 'ms' ? '' : ' per product';
-  const ref = REFERENCE[name] && where.startsWith('wasm') ? `; ${REFERENCE[name]}` : '';
-  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${t.reps}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
-    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)}${ref})`);
+  const n = rounds > 1 ? `${rounds} rounds x ${t.reps / rounds}` : `${t.reps}`;
+  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${n}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
+    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
 }
 
-/** `f` timed with large products split across the pool's two threads (when it runs) and on one. */
-function bothWays(name: string, f: () => void, reps: number, warm: number, where: string, threads: number,
-  value: (ms: number) => number = (ms) => ms, unit = 'ms') {
-  const splits = threads > 1 ? [MIN_MACS, Infinity] : [Infinity];
-  const wheres = threads > 1 ? [where, where.replace(/\d+ threads/, '1 thread')] : [where];
-  time(f, reps, warm, splits).forEach((t, j) => report(name, value(t.med), wheres[j], t, unit));
+/** A reference timed between our runs: `vs` is the index of our setting it is held against (0: default threads, 1: one thread). */
+interface Ref { label: string; vs: number; time: (reps: number, warm: number) => Promise<number[]> }
+
+interface Bench {
+  name: string; f: () => void; rounds: number; reps: number; warm: number; settings: Setting[];
+  value?: (ms: number) => number; unit?: string; refs: Ref[];
 }
 
-function matmul(reps: number, where: string, threads: number) {
-  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
-  bothWays('matmul_gflops', () => tf.tidy(() => void tf.matMul(a, b).dataSync()), reps, 1, where, threads,
-    (ms) => (2 * 1024 ** 3) / (ms * 1e6), 'gflops');
-  tf.dispose([a, b]);
+/**
+ * `f` under each setting (two threads and one; the native GEMM and wasm's where both load),
+ * alternating with each reference round by round (ours, refs, ours, refs, ...), then each
+ * figure, each reference, and the median over rounds of ours / reference in time (>1: slower).
+ */
+async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | undefined)[] }> {
+  const value = b.value ?? ((ms: number) => ms);
+  const unit = b.unit ?? 'ms';
+  const wheres = b.settings.map((s) => s.where);
+  const ours = b.settings.map(() => ({ ms: [] as number[], cpu: [] as number[], round: [] as number[] }));
+  const theirs = b.refs.map(() => ({ ms: [] as number[], round: [] as number[], error: '' }));
+  for (let r = 0; r < b.rounds; r++) {
+    time(b.f, b.reps, r === 0 ? b.warm : 0, b.settings).forEach((t, j) => {
+      ours[j].ms.push(...t.ms);
+      ours[j].cpu.push(...t.cpu);
+      ours[j].round.push(median(t.ms));
+    });
+    for (const [i, ref] of b.refs.entries()) {
+      if (theirs[i].error) continue;
+      try {
+        const ms = await ref.time(b.reps, r === 0 ? b.warm : 0);
+        theirs[i].ms.push(...ms);
+        theirs[i].round.push(median(ms));
+      } catch (e) {
+        theirs[i].error = (e as Error).message;
+      }
+    }
+  }
+  ours.forEach((o, j) => report(b.name, value(median(o.ms)), wheres[j], timing(o.ms, o.cpu), unit, b.rounds));
+  for (const [i, ref] of b.refs.entries()) {
+    const t = theirs[i];
+    if (t.error) {
+      console.log(`${b.name}_reference: none (${ref.label} failed: ${t.error})`);
+      continue;
+    }
+    const ratios = t.round.map((m, r) => ours[ref.vs].round[r] / m).sort((x, y) => x - y);
+    console.log(`${b.name}_reference: ${value(median(t.ms)).toFixed(1)} (${ref.label}; median of ${b.rounds} rounds x ${b.reps}, ` +
+      `range ${Math.min(...t.ms).toFixed(1)}-${Math.max(...t.ms).toFixed(1)} ms${unit === 'ms' ? '' : ' per product'})`);
+    console.log(`${b.name}_ratio: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
+      `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`);
+  }
+  return { ours: ours.map((o) => median(o.ms)), refs: theirs.map((t) => (t.error ? undefined : median(t.ms))) };
+}
+
+interface References { torch?: Reference; torchLabel: string; numpy: { ref: Reference; label: string }[]; absent: string[] }
+
+/** Starts the reference children that this machine can run (none with BENCH_NO_REFERENCE=1). */
+async function startReferences(want: (name: string) => boolean): Promise<References> {
+  const refs: References = { torchLabel: '', numpy: [], absent: [] };
+  if (process.env.BENCH_NO_REFERENCE) {
+    refs.absent.push('references skipped (BENCH_NO_REFERENCE=1)');
+    return refs;
+  }
+  const tpy = findPython('torch');
+  if (!tpy) refs.absent.push('PyTorch: no python (BENCH_PYTHON, python3, /usr/bin/python3) imports torch; ' +
+    'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references');
+  else if (want('mlp') || want('conv') || want('wae')) {
+    refs.torch = Reference.start(tpy, []);
+    const i = await refs.torch.ask<{ torch: string; blas: string }>('info');
+    refs.torchLabel = `PyTorch ${i.torch}; ${tpy}, ${i.blas}`;
+  }
+  const npy = tpy ?? findPython('numpy');
+  if (!npy) refs.absent.push('numpy: no python imports numpy, so no matmul reference');
+  else if (want('matmul')) {
+    const vars = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+    const set = vars.filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
+    const kinds: [string, (env: NodeJS.ProcessEnv) => void][] = [[set.length ? set.join(' ') : 'no OPENBLAS_* set', () => {}]];
+    if (set.length) kinds.push([`${vars.join(', ')} unset`, (env) => vars.forEach((v) => delete env[v])]);
+    for (const [what, edit] of kinds) {
+      const ref = Reference.start(npy, ['--numpy-only'], edit);
+      const i = await ref.ask<{ numpy: string; blas: string }>('info');
+      refs.numpy.push({ ref, label: `numpy ${i.numpy}, ${what}; ${i.blas}` });
+    }
+  }
+  return refs;
+}
+
+/**
+ * The settings to time: two threads and one (BENCH_THREADS=1: one only), on the native GEMM
+ * when it loaded and then also on wasm's own, so both show in one sitting.
+ */
+async function settingsFor(backend: string, simd: string, n: number): Promise<Setting[]> {
+  const t = (k: number) => `${k} thread${k === 1 ? '' : 's'}`;
+  const split = MIN_MACS;
+  const wasm = (k: number): Setting => ({ where: `${backend}${simd}, ${t(k)}`, apply: () => { setNativeGemm(null); setMinMacs(k > 1 ? split : Infinity); } });
+  const nat = nativeGemmInUse();
+  if (!nat) return n > 1 ? [wasm(n), wasm(1)] : [wasm(1)];
+  const native = (k: number, from = NATIVE_MIN_MACS): Setting => ({
+    where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}${from === NATIVE_MIN_MACS ? '' : ` from 2^${Math.log2(from)}`}`,
+    apply: () => { setNativeGemm(nat); nat.configure(k, from); } });
+  const pool = n > 1 ? await startPool(n) : 1;
+  // BENCH_NATIVE_SPLIT=20 (say) adds two native threads from 2^20 multiply-adds, to compare thresholds.
+  const alt = Number(process.env.BENCH_NATIVE_SPLIT);
+  const extra = n > 1 && alt ? [native(n, 2 ** alt)] : [];
+  return n > 1 ? [native(n), native(1), ...extra, ...(pool > 1 ? [wasm(pool)] : []), wasm(1)] : [native(1), wasm(1)];
 }
 
 async function main() {
@@ -126,26 +169,55 @@ async function main() {
   const info = await initRuntime('auto', { threads });
   const n = info.threads ?? 1;
   const simd = info.backend === 'wasm' ? (hasRelaxedSimd() ? ', relaxed-SIMD FMA' : ', SIMD') : '';
-  const where = `${info.backend}${simd}, ${n} thread${n === 1 ? '' : 's'}`;
+  const settings = await settingsFor(info.backend, simd, n);
   const filter = process.env.BENCH_ONLY ?? '';
   const want = (name: string) => name.includes(filter);
-  const mlp = mlpVae();
-  const conv = convVae();
-  if (want('mlp')) bothWays('mlp_vae_step_ms', mlp, 20, 3, where, n);
-  if (want('conv')) bothWays('conv_vae_step_ms', conv, 10, 3, where, n);
-  if (want('matmul')) matmul(9, where, n);
-  // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate): ~10 s here.
-  if (want('wae')) {
-    const wae = waeMnist();
-    const [t] = time(wae, 2, 1);
-    report('wae_mnist_step_ms', t.med, where, t);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const refs = await startReferences(want);
+  for (const a of refs.absent) console.log(`# reference absent: ${a}`);
+  const torch = (step: string, oneThread = true): Ref[] => (refs.torch ? [
+    { label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) },
+    ...(oneThread && settings.length > 1 ? [{ label: `${refs.torchLabel.replace('2 threads', '1 thread')}, BLAS limited to 1`, vs: 1,
+      time: (reps: number, warm: number) => refs.torch!.time(`${step}1`, reps, warm) }] : []),
+  ] : []);
+  try {
+    if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 4, warm: 3, settings, refs: torch('mlp') });
+    if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 2, warm: 2, settings, refs: torch('conv') });
+    if (want('matmul')) await matmul(rounds, settings, refs.numpy.flatMap(({ ref, label }) => [
+      { label: `${label}, BLAS threads as set`, vs: 0, time: (reps: number, warm: number) => ref.time('matmul', reps, warm) },
+      ...(settings.length > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
+    ]));
+    // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate).
+    if (want('wae')) await wae(settings.filter((s) => !s.where.includes('1 thread')), torch('wae', false));
+  } finally {
+    refs.torch?.close();
+    refs.numpy.forEach(({ ref }) => ref.close());
   }
   if (process.env.BENCH_NO_CPU) return;
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
-  if (want('mlp')) { const [t] = time(mlp, 3, 1); report('mlp_vae_step_ms', t.med, 'cpu, 1 thread', t); }
-  if (want('matmul')) matmul(1, 'cpu, 1 thread', 1);
+  const cpu = [{ where: 'cpu, 1 thread', apply: () => {} }];
+  if (want('mlp')) { const [t] = time(mlpVae(), 3, 1, cpu); report('mlp_vae_step_ms', median(t.ms), cpu[0].where, timing(t.ms, t.cpu)); }
+  if (want('matmul')) await matmul(1, cpu, []);
   console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
+}
+
+async function matmul(rounds: number, settings: Setting[], refs: Ref[]) {
+  const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
+  await sideBySide({ name: 'matmul_gflops', f: () => tf.tidy(() => void tf.matMul(a, b).dataSync()), rounds, reps: 3, warm: 1,
+    settings, value: (ms) => (2 * 1024 ** 3) / (ms * 1e6), unit: 'gflops', refs });
+  tf.dispose([a, b]);
+}
+
+/** The WAE step, side by side, and what it makes of the paper preset (100 epochs of 60k MNIST, batch 64). */
+async function wae(settings: Setting[], refs: Ref[]) {
+  const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
+  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs });
+  const steps = 100 * (60000 / BATCH);
+  const hours = (ms: number) => (steps * ms / 3.6e6).toFixed(0);
+  const ref = r.refs[0];
+  console.log(`wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${settings[0].where}` +
+    `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`);
 }
 
 main().catch((e) => {

@@ -10,6 +10,9 @@ import { requireShared } from './native';
 import type { BackendLoaders, LoadedBackend } from './select';
 import { registerLabWasmKernels } from './wasm/register';
 import { startPool } from './pool';
+import { loadNativeGemm } from './native-gemm';
+import { setNativeGemm } from './wasm/matmul';
+import { availableParallelism } from 'node:os';
 import { hasRelaxedSimd } from './wasm/gemm';
 
 export interface LoaderOptions {
@@ -25,9 +28,24 @@ export interface LoaderOptions {
    * step, stay on one thread, so it costs nothing where it does not help.
    */
   threads?: number;
+  /**
+   * Whether products may run on the native GEMM (native-gemm.ts) where it is built for this CPU.
+   * Default true (VAE_LAB_NATIVE=0 turns it off); false keeps every product on wasm's kernels.
+   */
+  native?: boolean;
 }
 
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * Native products of at least this many multiply-adds use two threads. The hand-over itself is
+ * cheap (~1-2 us while the second thread spins), but on a host whose two vCPUs are shared with
+ * other load the second thread is often not running: side by side (npm run bench, two sittings),
+ * splitting from 2^20 made the MLP and conv VAE steps slower than one thread, splitting from 2^25
+ * (the 1024^2 product, the conv VAE's largest gradients) did not. So the MLP's products
+ * (64x784x512, 2^24.6) stay on one thread, as on the wasm path.
+ */
+export const NATIVE_MIN_MACS = 1 << 25;
 
 /**
  * Where the .wasm binaries are: dist/wasm next to the bundle (scripts/build.mjs copies them),
@@ -79,8 +97,19 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       await use('wasm');
       registerLabWasmKernels();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await startPool(opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 2));
+      const want = opts.threads ?? (Number(process.env.VAE_LAB_WASM_THREADS) || 2);
       const isa = simd ? (hasRelaxedSimd() ? ' SIMD + FMA' : ' SIMD') : '';
+      // The native product, where built for this CPU, takes every product (and its own second
+      // thread); the wasm pool is then not needed.
+      const nat = opts.native === false ? null : loadNativeGemm().gemm;
+      if (nat) {
+        const threads = Math.max(1, Math.min(want, availableParallelism(), 2));
+        nat.configure(threads, NATIVE_MIN_MACS);
+        setNativeGemm(nat);
+        return { backend: 'wasm', device: `CPU (wasm${isa}, native ${nat.isa()} GEMM, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+      }
+      setNativeGemm(null);
+      const threads = await startPool(want);
       return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
     },
     cpu: async (): Promise<LoadedBackend> => {

@@ -19,7 +19,7 @@ test('auto without tfjs-node: wasm with SIMD, reasons for the skipped native bac
   const info = await initRuntime('auto', { moduleDirs: [tempDir()] });
   assert.equal(info.backend, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
-  assert.match(info.device, /^CPU \(wasm SIMD( \+ FMA)?, \d threads?\)$/);
+  assert.match(info.device, /^CPU \(wasm SIMD( \+ FMA)?(, native avx(512|2) GEMM)?, \d threads?\)$/);
   assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'tensorflow']);
   assert.match(info.skipped![0].reason, /not installed/);
   assert.equal(runtimeInfo(), info);

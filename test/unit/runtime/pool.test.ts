@@ -9,7 +9,7 @@ import { rand, relErr } from './compare';
 
 const threshold = MIN_MACS;
 before(async () => {
-  const info = await initRuntime('wasm', { threads: 2 });
+  const info = await initRuntime('wasm', { threads: 2, native: false });
   assert.equal(info.threads, 2);
   assert.match(info.device, /^CPU \(wasm SIMD( \+ FMA)?, 2 threads\)$/);
 });

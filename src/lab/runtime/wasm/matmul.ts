@@ -17,6 +17,7 @@ import type { GemmExports } from './gemm-code';
 import { memoryOf, ptr } from './simd';
 import { BackendUnsupportedError } from '../errors';
 import { InvalidArgumentError } from '../../core/errors';
+import type { NativeGemm } from '../native-gemm';
 
 /** One operand of `product`: a tensor's bytes from float `offset`, maybe transposed. */
 export interface Mat { t: tfc.TensorInfo; transposed: boolean; offset?: number }
@@ -33,6 +34,22 @@ export interface PanelJob {
 let panelsHook: PanelsHook | null = null;
 export function setPanelsHook(h: PanelsHook | null): void {
   panelsHook = h;
+}
+/** The hook in use (the bench's profile wraps it). */
+export function panelsHookInUse(): PanelsHook | null {
+  return panelsHook;
+}
+
+/**
+ * The native product (native-gemm.ts) when loaded: then every product runs there, on the heap
+ * in place, and the wasm kernels below are the fallback.
+ */
+let nativeGemm: NativeGemm | null = null;
+export function setNativeGemm(g: NativeGemm | null): void {
+  nativeGemm = g;
+}
+export function nativeGemmInUse(): NativeGemm | null {
+  return nativeGemm;
 }
 
 let bound: { memory: WebAssembly.Memory; ex: GemmExports } | undefined;
@@ -52,6 +69,13 @@ export function product(backend: WasmBackend, a: Mat, b: Mat, m: number, k: numb
     f32(backend, out).fill(0);
     return out;
   }
+  const at = (x: Mat, rows: number, cols: number): Operand => operand(ptr(backend, x.t) + 4 * (x.offset ?? 0), rows, cols, x.transposed);
+  if (nativeGemm) {
+    const [pa, pb] = [at(a, m, k), at(b, k, n)];
+    nativeGemm.gemm(memoryOf(backend).buffer as ArrayBuffer, pa.ptr / 4, pa.rowStep / 4, pa.colStep / 4,
+      pb.ptr / 4, pb.rowStep / 4, pb.colStep / 4, ptr(backend, out) / 4, n, m, k, n);
+    return out;
+  }
   const mp = panelsOf(m, MR);
   const np = panelsOf(n, NR);
   // Whole tiles are written, so C goes through a padded buffer unless the shape is tile-aligned.
@@ -60,7 +84,6 @@ export function product(backend: WasmBackend, a: Mat, b: Mat, m: number, k: numb
   const bp = alloc(backend, [packedBBytes(k, n) / 4]);
   const cpad = direct ? undefined : alloc(backend, [mp * MR * np * NR]);
   const ex = heapGemm(backend);
-  const at = (x: Mat, rows: number, cols: number): Operand => operand(ptr(backend, x.t) + 4 * (x.offset ?? 0), rows, cols, x.transposed);
   packA(ex, at(a, m, k), m, k, ptr(backend, ap));
   packB(ex, at(b, k, n), k, n, ptr(backend, bp));
   const c = cpad ?? out;

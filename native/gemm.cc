@@ -1,0 +1,362 @@
+// vae_lab_gemm: the lab's matrix product on the CPU's own vector width (AVX-512 or AVX2 + FMA,
+// chosen at run time), for the wasm path's kernel routing (src/lab/runtime/native-gemm.ts).
+// wasm SIMD is 128 bits wide; a 512-bit FMA does four times the work per instruction.
+//
+// C[m,n] = op(A)[m,k] op(B)[k,n], every operand given by element steps (element (i,j) of A at
+// a[i*ars + j*acs]), so a transposed operand costs nothing extra: the packers gather it.
+// Blocking as in Goto & van de Geijn (BLIS's loop order): B is packed KC x NC at a time into
+// NR-column micro-panels stored k-major, A into MR-row micro-panels MC rows at a time; an
+// MR x NR tile of C stays in registers while k runs. One B micro-panel (KC*NR floats, 32 KB
+// for AVX-512) stays in L1 while the A panels of a block (MC*KC floats, 96 KB) stream from L2.
+// The heap is the wasm backend's ArrayBuffer, read and written in place (no copies).
+//
+// Two threads: a product of at least `minMacs` multiply-adds is cut into blocks along its longer
+// side (rows of C or columns, in whole tiles) that both threads take, each packing its own
+// panels; every C element is still one thread's sum over k in the same order, so the result
+// does not depend on the split.
+#include <node_api.h>
+#include <immintrin.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace {
+
+constexpr int KC = 256;
+constexpr int MC = 96;
+constexpr int NC = 2048;
+
+struct Op { const float* p; ptrdiff_t rs, cs; };
+
+// kernel(kc, ap, bp, c, ldc, acc): the MR x NR tile at c (row stride ldc) = (or +=, acc) Ap Bp.
+using Kernel = void (*)(int, const float*, const float*, float*, ptrdiff_t, int);
+
+__attribute__((target("avx512f,fma")))
+void kernel_avx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int acc) {
+  constexpr int MR = 8;
+  __m512 c0[MR], c1[MR];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; r++) c0[r] = c1[r] = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+      const __m512 ar = _mm512_set1_ps(a[r]);
+      c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR;
+    b += 32;
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; r++) {
+    float* row = c + r * ldc;
+    if (acc) {
+      c0[r] = _mm512_add_ps(c0[r], _mm512_loadu_ps(row));
+      c1[r] = _mm512_add_ps(c1[r], _mm512_loadu_ps(row + 16));
+    }
+    _mm512_storeu_ps(row, c0[r]);
+    _mm512_storeu_ps(row + 16, c1[r]);
+  }
+}
+
+__attribute__((target("avx2,fma")))
+void kernel_avx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int acc) {
+  constexpr int MR = 6;
+  __m256 c0[MR], c1[MR];
+#pragma GCC unroll 6
+  for (int r = 0; r < MR; r++) c0[r] = c1[r] = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+      const __m256 ar = _mm256_broadcast_ss(a + r);
+      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR;
+    b += 16;
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < MR; r++) {
+    float* row = c + r * ldc;
+    if (acc) {
+      c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(row));
+      c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, c0[r]);
+    _mm256_storeu_ps(row + 8, c1[r]);
+  }
+}
+
+struct Isa { const char* name; Kernel kernel; int mr, nr; };
+const Isa AVX512{"avx512", kernel_avx512, 8, 32};
+const Isa AVX2{"avx2", kernel_avx2, 6, 16};
+
+/**
+ * The widest kernel this CPU runs; VAE_LAB_NATIVE_ISA=avx2 picks the narrower one (tests check
+ * both where the CPU has both). nullptr where the CPU has neither: the caller keeps wasm.
+ */
+const Isa* chooseIsa() {
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
+  const char* want = std::getenv("VAE_LAB_NATIVE_ISA");
+  if (want && std::string(want) == "avx2") return avx2 ? &AVX2 : nullptr;
+  if (avx512) return &AVX512;
+  return avx2 ? &AVX2 : nullptr;
+}
+const Isa* isa = chooseIsa();
+
+/** Ap: rows [i0, i0+mc) x cols [p0, p0+kc) of A as MR-row panels, k-major, zero-padded to MR. */
+void packA(const Op& a, int i0, int p0, int mc, int kc, int mr, float* dst) {
+  for (int i = 0; i < mc; i += mr, dst += mr * kc) {
+    const int rows = std::min(mr, mc - i);
+    const float* src = a.p + (i0 + i) * a.rs + p0 * a.cs;
+    for (int p = 0; p < kc; p++) {
+      const float* s = src + p * a.cs;
+      int r = 0;
+      for (; r < rows; r++) dst[p * mr + r] = s[r * a.rs];
+      for (; r < mr; r++) dst[p * mr + r] = 0.f;
+    }
+  }
+}
+
+/** Bp: rows [p0, p0+kc) x cols [j0, j0+nc) of B as NR-column panels, k-major, zero-padded to NR. */
+void packB(const Op& b, int p0, int j0, int kc, int nc, int nr, float* dst) {
+  for (int j = 0; j < nc; j += nr, dst += nr * kc) {
+    const int cols = std::min(nr, nc - j);
+    const float* src = b.p + p0 * b.rs + (j0 + j) * b.cs;
+    for (int p = 0; p < kc; p++) {
+      const float* s = src + p * b.rs;
+      float* d = dst + p * nr;
+      int c = 0;
+      if (b.cs == 1) {
+        std::memcpy(d, s, cols * sizeof(float));
+        c = cols;
+      } else {
+        for (; c < cols; c++) d[c] = s[c * b.cs];
+      }
+      for (; c < nr; c++) d[c] = 0.f;
+    }
+  }
+}
+
+float* alignedFloats(size_t n) {
+  return static_cast<float*>(std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64));
+}
+
+/** C block [m, n] (row stride ldc) = op(A) op(B), on this thread, with this thread's buffers. */
+void gemmBlock(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n) {
+  const int mr = isa->mr, nr = isa->nr;
+  thread_local float* abuf = alignedFloats(size_t(MC) * KC);
+  thread_local float* bbuf = alignedFloats(size_t(KC) * NC);
+  alignas(64) float tile[8 * 32];
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      packB(b, pc, jc, kc, nc, nr, bbuf);
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        packA(a, ic, pc, mc, kc, mr, abuf);
+        for (int jr = 0; jr < nc; jr += nr) {
+          const int cols = std::min(nr, nc - jr);
+          const float* bp = bbuf + (jr / nr) * nr * kc;
+          for (int ir = 0; ir < mc; ir += mr) {
+            const int rows = std::min(mr, mc - ir);
+            const float* ap = abuf + (ir / mr) * mr * kc;
+            float* ct = c + (ic + ir) * ldc + jc + jr;
+            if (rows == mr && cols == nr) {
+              isa->kernel(kc, ap, bp, ct, ldc, pc > 0);
+              continue;
+            }
+            // An edge tile: computed whole into `tile`, then its valid part written or added.
+            isa->kernel(kc, ap, bp, tile, nr, 0);
+            for (int r = 0; r < rows; r++) {
+              float* row = ct + r * ldc;
+              const float* t = tile + r * nr;
+              if (pc > 0) for (int j = 0; j < cols; j++) row[j] += t[j];
+              else std::memcpy(row, t, cols * sizeof(float));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The second thread: sleeps on a condition variable, and after each job spins a while (50 us)
+ * for the next one, since a training step issues its products back to back.
+ */
+class Worker {
+ public:
+  Worker() : thread_([this] { run(); }) { thread_.detach(); }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = std::move(job);
+      seq_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    uint64_t seen = 0;
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+      while (seq_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) _mm_pause();
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return seq_.load(std::memory_order_acquire) != seen; });
+        seen = seq_.load(std::memory_order_acquire);
+        job = std::move(job_);
+      }
+      job();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> job_;
+  std::atomic<uint64_t> seq_{0};
+  std::thread thread_;
+};
+
+int threads = 2;
+double minMacs = double(1 << 25);  // set by configure() (loaders.ts NATIVE_MIN_MACS)
+Worker* worker = nullptr;  // made on first use, never freed (a detached thread may still hold it at exit)
+std::mutex gemmMu;          // one product at a time (Node worker threads may share the addon)
+
+/**
+ * A split product is cut into CHUNKS blocks along its longer side (whole tiles), which both
+ * threads take from a shared counter. A host that deschedules the second thread (2 vCPUs shared
+ * with others) then costs at most one block of waiting, not half the product: this thread just
+ * takes the blocks the other has not.
+ */
+constexpr int CHUNKS = 4;
+
+struct Split {
+  Op a, b;
+  float* c;
+  ptrdiff_t ldc;
+  int m, k, n, step, count;
+  bool rows;
+  std::atomic<int> next{0}, done{0};
+  void work() {
+    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+      const int lo = i * step;
+      if (rows) gemmBlock(Op{a.p + lo * a.rs, a.rs, a.cs}, b, c + lo * ldc, ldc, std::min(step, m - lo), k, n);
+      else gemmBlock(a, Op{b.p + lo * b.cs, b.rs, b.cs}, c + lo, ldc, m, k, std::min(step, n - lo));
+      done.fetch_add(1, std::memory_order_release);
+    }
+  }
+};
+
+void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n) {
+  const bool rows = m >= n;
+  const int tile = rows ? isa->mr : isa->nr;
+  const int len = rows ? m : n;
+  const int step = ((len + CHUNKS * tile - 1) / (CHUNKS * tile)) * tile;
+  if (threads < 2 || double(m) * k * n < minMacs || len <= step) return gemmBlock(a, b, c, ldc, m, k, n);
+  if (!worker) worker = new Worker();
+  auto s = std::make_shared<Split>();
+  s->a = a; s->b = b; s->c = c; s->ldc = ldc; s->m = m; s->k = k; s->n = n; s->rows = rows;
+  s->step = step;
+  s->count = (len + step - 1) / step;
+  worker->post([s] { s->work(); });
+  s->work();
+  // The last blocks may still be on the other thread: wait for them (spinning briefly, then yielding).
+  for (int spins = 0; s->done.load(std::memory_order_acquire) < s->count; spins++) {
+    if (spins < 4096) _mm_pause();
+    else std::this_thread::yield();
+  }
+}
+
+// ---- N-API ----
+
+napi_value Throw(napi_env env, const char* msg) {
+  napi_throw_error(env, nullptr, msg);
+  return nullptr;
+}
+
+/** isa(): 'avx512', 'avx2', or null when this CPU has neither (then gemm throws). */
+napi_value IsaName(napi_env env, napi_callback_info) {
+  napi_value out;
+  if (!isa) napi_get_null(env, &out);
+  else napi_create_string_utf8(env, isa->name, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+/** configure(threads, minMacs) */
+napi_value Configure(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t t;
+  double mm;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &t) != napi_ok || napi_get_value_double(env, argv[1], &mm) != napi_ok) {
+    return Throw(env, "configure(threads, minMacs): two numbers");
+  }
+  threads = std::max(1, std::min(2, int(t)));
+  minMacs = mm;
+  return nullptr;
+}
+
+/**
+ * gemm(heap, a, ars, acs, b, brs, bcs, c, ldc, m, k, n): C = op(A) op(B) inside the ArrayBuffer
+ * `heap`, offsets and steps in floats. Every element touched is checked to lie in the buffer.
+ */
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 12) return Throw(env, "gemm: 12 arguments (heap, a, ars, acs, b, brs, bcs, c, ldc, m, k, n)");
+  if (!isa) return Throw(env, "gemm: this CPU has neither AVX-512 nor AVX2 with FMA");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "gemm: heap must be an ArrayBuffer");
+  double v[11];
+  for (int i = 0; i < 11; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return Throw(env, "gemm: offsets, steps and sizes must be numbers");
+  }
+  const double len = double(bytes / sizeof(float));
+  const double m = v[8], k = v[9], n = v[10];
+  if (m <= 0 || k <= 0 || n <= 0 || m > 1e9 || k > 1e9 || n > 1e9) return Throw(env, "gemm: sizes must be positive");
+  // The last element each operand reaches (steps are non-negative in the lab's layouts).
+  auto inside = [&](double off, double rs, double cs, double rows, double cols) {
+    return off >= 0 && rs >= 0 && cs >= 0 && off + (rows - 1) * rs + (cols - 1) * cs < len;
+  };
+  if (!inside(v[0], v[1], v[2], m, k) || !inside(v[3], v[4], v[5], k, n) || !inside(v[6], v[7], 1, m, n) || v[7] < n) {
+    return Throw(env, "gemm: an operand reaches outside the heap");
+  }
+  float* heap = static_cast<float*>(data);
+  const Op a{heap + ptrdiff_t(v[0]), ptrdiff_t(v[1]), ptrdiff_t(v[2])};
+  const Op b{heap + ptrdiff_t(v[3]), ptrdiff_t(v[4]), ptrdiff_t(v[5])};
+  std::lock_guard<std::mutex> lock(gemmMu);
+  gemm(a, b, heap + ptrdiff_t(v[6]), ptrdiff_t(v[7]), int(m), int(k), int(n));
+  return nullptr;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+    {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, 3, props);
+  return exports;
+}

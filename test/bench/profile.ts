@@ -1,0 +1,137 @@
+/**
+ * Where a training step's time goes on the wasm path: node --import tsx test/bench/profile.ts
+ * (BENCH_ONLY=mlp|conv), on wasm's products and, where built, the native ones. Per step
+ * (medians of 15 after 3 warm-ups), split into
+ *   gemm      the product kernels themselves (multiplyPanels, both threads when split; or the
+ *             whole native call, packing included),
+ *   kernels   every other moment inside a kernel: packing, im2col/col2im, epilogues, Adam,
+ *             element-wise ops (the top ones by name),
+ *   dispatch  the rest of the step's wall time: tfjs's engine, tape and layers in JS,
+ * and the second thread's round trip (wake it, hand it a tiny product, read it back).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initRuntime } from '../../src/lab/runtime';
+import { setMinMacs, MIN_MACS } from '../../src/lab/runtime/pool';
+import { multiplyPanels, panelsOf, MR } from '../../src/lab/runtime/wasm/gemm';
+import { nativeGemmInUse, panelsHookInUse, setNativeGemm, setPanelsHook } from '../../src/lab/runtime/wasm/matmul';
+import { startPool } from '../../src/lab/runtime/pool';
+import type { NativeGemm } from '../../src/lab/runtime/native-gemm';
+import { NATIVE_MIN_MACS } from '../../src/lab/runtime/loaders';
+import { convVae, mlpVae } from './nets';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+let gemm = 0;
+let splitGemm = 0;
+const self = new Map<string, number>();
+let stack: number[] = []; // child time accumulated per open kernel
+
+/** The native GEMM, timed the way the hook times wasm's. */
+function timedNative(nat: NativeGemm): NativeGemm {
+  return { ...nat, isa: () => nat.isa(), configure: (t, m) => nat.configure(t, m), gemm: (...args) => {
+    const t0 = performance.now();
+    nat.gemm(...args);
+    gemm += performance.now() - t0;
+  } };
+}
+
+function wrapKernels(): void {
+  for (const k of tf.getKernelsForBackend('wasm')) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel({ ...k, kernelFunc: (args) => {
+      stack.push(0);
+      const t0 = performance.now();
+      const out = inner(args);
+      const dt = performance.now() - t0;
+      const children = stack.pop()!;
+      self.set(k.kernelName, (self.get(k.kernelName) ?? 0) + dt - children);
+      if (stack.length) stack[stack.length - 1] += dt;
+      return out;
+    } });
+  }
+  const pool = panelsHookInUse();
+  setPanelsHook((job) => {
+    const t0 = performance.now();
+    const split = pool?.(job) ?? false;
+    if (!split) multiplyPanels(job.ex, job.ap, job.bp, job.cp, job.ldc, job.k, job.n, 0, panelsOf(job.m, MR));
+    const dt = performance.now() - t0;
+    gemm += dt;
+    if (split) splitGemm += dt;
+    if (stack.length) stack[stack.length - 1] += 0; // gemm stays inside its kernel's time
+    return true;
+  });
+}
+
+function profile(name: string, step: () => void): void {
+  for (let i = 0; i < 3; i++) step();
+  const rows: Record<string, number>[] = [];
+  for (let i = 0; i < 15; i++) {
+    gemm = 0; splitGemm = 0; self.clear(); stack = [];
+    const t0 = performance.now();
+    step();
+    const wall = performance.now() - t0;
+    const inKernels = [...self.values()].reduce((a, b) => a + b, 0);
+    rows.push({ wall, gemm, splitGemm, kernels: inKernels - gemm, dispatch: wall - inKernels, ...Object.fromEntries(self) });
+  }
+  const m = (key: string) => median(rows.map((r) => r[key] ?? 0));
+  const top = [...self.keys()].map((k) => [k, m(k)] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.log(`${name}: wall ${m('wall').toFixed(2)} ms = gemm ${m('gemm').toFixed(2)} (of which split over 2 threads ` +
+    `${m('splitGemm').toFixed(2)}) + other kernel time ${m('kernels').toFixed(2)} + dispatch ${m('dispatch').toFixed(2)}`);
+  console.log(`  kernel self time incl. gemm (ms): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+}
+
+/** Round trip of the second thread: a product just big enough to have two row panels, split. */
+function wakeUp(): void {
+  const [a, b] = tf.tidy(() => [tf.randomNormal([8, 8]), tf.randomNormal([8, 8])]);
+  const keep = MIN_MACS;
+  const ts: number[][] = [[], []];
+  for (let i = 0; i < 400; i++) {
+    const j = i % 2;
+    setMinMacs(j === 0 ? 0 : Infinity);
+    const t0 = performance.now();
+    tf.tidy(() => void tf.matMul(a, b).dataSync());
+    ts[j].push(performance.now() - t0);
+  }
+  setMinMacs(keep);
+  tf.dispose([a, b]);
+  const [split, one] = ts.map(median);
+  console.log(`second thread round trip: ${((split - one) * 1000).toFixed(0)} us (8x8x8 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
+}
+
+/** The same for the native GEMM's second thread: a product of two 8-row blocks, split or not. */
+function nativeWakeUp(nat: NativeGemm): void {
+  const heap = new ArrayBuffer(4 * 3 * 64 * 64);
+  const ts: number[][] = [[], []];
+  for (let i = 0; i < 400; i++) {
+    const j = i % 2;
+    nat.configure(j === 0 ? 2 : 1, 0);
+    const t0 = performance.now();
+    nat.gemm(heap, 0, 64, 1, 4096, 64, 1, 8192, 64, 64, 64, 64);
+    ts[j].push(performance.now() - t0);
+  }
+  nat.configure(2, NATIVE_MIN_MACS);
+  const [split, one] = ts.map(median);
+  console.log(`native second thread round trip: ${((split - one) * 1000).toFixed(0)} us (64^3 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
+}
+
+async function main() {
+  const info = await initRuntime('wasm', { threads: 2 });
+  const nat = nativeGemmInUse();
+  await startPool(2);
+  wrapKernels();
+  const only = process.env.BENCH_ONLY ?? '';
+  const steps = [...('mlp'.includes(only) ? [['mlp_vae_step', mlpVae()] as const] : []), ...('conv'.includes(only) ? [['conv_vae_step', convVae()] as const] : [])];
+  setNativeGemm(null);
+  console.log(`# wasm products, 2 threads, split at 2^${Math.log2(MIN_MACS)} multiply-adds`);
+  for (const [name, step] of steps) profile(name, step);
+  wakeUp();
+  if (nat) {
+    setNativeGemm(timedNative(nat));
+    console.log(`# ${info.device}`);
+    for (const [name, step] of steps) profile(name, step);
+    nativeWakeUp(nat);
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

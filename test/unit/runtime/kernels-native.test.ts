@@ -1,0 +1,103 @@
+// The native GEMM (native/gemm.cc through native-gemm.ts) against the cpu backend: products with
+// every transpose, edge tiles, k past one KC block, m past one MC block, n past one NC block,
+// split over two threads and not, the dense and conv layers' gradients that route through it;
+// and its bounds check. Where the CPU has AVX-512, the AVX2 kernel is checked too, in a child
+// process (the kernel is chosen when the addon loads). Skipped where the addon is not built
+// (npm run build:native), as tfjs-node's tests are where it is absent.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { initRuntime } from '../../../src/lab/runtime';
+import { loadNativeGemm } from '../../../src/lab/runtime/native-gemm';
+import { nativeGemmInUse } from '../../../src/lab/runtime/wasm/matmul';
+import { NATIVE_MIN_MACS } from '../../../src/lab/runtime/loaders';
+import { agree, rand } from './compare';
+
+const { gemm: native, why } = loadNativeGemm();
+const skip = native ? false : `native GEMM absent: ${why}`;
+const forced = process.env.VAE_LAB_NATIVE_ISA;
+
+before(async () => {
+  if (!native) return;
+  const info = await initRuntime('wasm', { threads: 2 });
+  assert.match(info.device, new RegExp(`native ${native.isa()} GEMM, 2 threads`));
+  assert.equal(nativeGemmInUse(), native);
+  if (forced) assert.equal(native.isa(), forced);
+});
+
+function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean) {
+  return () => {
+    const a = rand(aShape, 3);
+    const b = rand(bShape, 5);
+    const y = tf.matMul(a, b, ta, tb);
+    const r = rand(y.shape, 7);
+    return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb).mul(r).sum())([a, b])];
+  };
+}
+
+/** [m, k, n]: edge tiles both ways, k > 256 (two KC blocks), m > 96 (two MC blocks), the MLP's sizes. */
+const shapes = [[1, 1, 1], [5, 7, 3], [9, 300, 33], [97, 513, 17], [64, 784, 512], [130, 70, 2100]];
+
+test('products with every transpose, one thread and two', { skip }, async () => {
+  for (const threads of [1, 2]) {
+    native!.configure(threads, threads === 2 ? 1 : NATIVE_MIN_MACS);
+    for (const [m, k, n] of shapes) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+        await agree(`${native!.isa()} ${threads}t ${m}x${k}x${n} ta=${ta} tb=${tb}`,
+          product(ta ? [k, m] : [m, k], tb ? [n, k] : [k, n], ta, tb));
+      }
+    }
+  }
+  native!.configure(2, NATIVE_MIN_MACS);
+});
+
+test('batched products and a dense layer with bias and relu', { skip }, async () => {
+  await agree('[3,5,7]x[3,7,4]', product([3, 5, 7], [3, 7, 4], false, false));
+  // forward only: tfjs 4.22's BatchMatMul gradient does not reduce a broadcast batch dim
+  await agree('[2,6,9]x[9,5] broadcast B', () => [tf.matMul(rand([2, 6, 9], 3), rand([9, 5], 5))]);
+  await agree('dense relu', () => {
+    const x = rand([64, 50], 3);
+    const w = rand([50, 512], 5);
+    const b = rand([512], 7);
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' });
+    return [f(x, w, b), ...tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).sum())([x, w, b])];
+  });
+});
+
+test('conv2d and conv2dTranspose gradients through the native products', { skip }, async () => {
+  await agree('conv2d 14x14x8->16 s2', () => {
+    const x = rand([64, 14, 14, 8], 11) as tf.Tensor4D;
+    const w = rand([4, 4, 8, 16], 13) as tf.Tensor4D;
+    const r = rand([64, 7, 7, 16], 17);
+    const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same');
+    return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+  });
+  await agree('conv2dTranspose 7x7x16->14x14x8 s2', () => {
+    const x = rand([8, 7, 7, 16], 19) as tf.Tensor4D;
+    const w = rand([4, 4, 8, 16], 23) as tf.Tensor4D;
+    const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [8, 14, 14, 8], 2, 'same');
+    const r = rand([8, 14, 14, 8], 29);
+    return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+  });
+});
+
+test('an operand reaching outside the heap is refused, not read', { skip }, () => {
+  const heap = new ArrayBuffer(4 * 100);
+  assert.throws(() => native!.gemm(heap, 0, 10, 1, 50, 10, 1, 0, 10, 10, 10, 10), /outside the heap/); // B ends at 149
+  assert.throws(() => native!.gemm(heap, -1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1), /outside the heap/);
+  assert.throws(() => native!.gemm(heap, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1), /positive/);
+  const f = new Float32Array(heap);
+  f.set([1, 2, 3, 4], 0); // A [2,2]
+  f.set([5, 6, 7, 8], 4); // B [2,2]
+  native!.gemm(heap, 0, 2, 1, 4, 2, 1, 8, 2, 2, 2, 2);
+  assert.deepEqual(Array.from(f.subarray(8, 12)), [19, 22, 43, 50]);
+});
+
+test('the AVX2 kernel, where the CPU also has AVX-512', { skip: skip || forced ? (skip || 'this is the child run') : native!.isa() !== 'avx512' && 'no AVX-512 here: the AVX2 kernel ran above' }, () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', __filename], {
+    env: { ...process.env, VAE_LAB_NATIVE_ISA: 'avx2', NODE_TEST_CONTEXT: undefined }, encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `AVX2 run failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /# pass 4\b/, r.stdout);
+});
