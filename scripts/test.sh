@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build
 npm run typecheck
+# The optional native GEMM (node-gyp, g++): built here so its kernel tests run instead of skipping.
+npm run build:native
 npm run test:unit
 npm run test:browser
 npm run test:e2e
