@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RuntimeInfo } from '../../common/protocol';
+import { registerWebGpuFixes } from './webgpu-fixes';
 
 /** A Dawn `backend=` toggle, the API it drives, and the feature level to ask for on it. */
 interface Api { toggle: string; name: AdapterDescription['api']; featureLevel: 'core' | 'compatibility' }
@@ -158,6 +159,7 @@ export async function installWebGpu(found: FoundAdapter): Promise<void> {
   else Object.defineProperty(g, 'navigator', { value: { gpu }, configurable: true, writable: true });
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   explainSyncReads(mod.WebGPUBackend.prototype as unknown as SyncReader);
+  registerWebGpuFixes();
 }
 
 interface SyncReader { readSync(dataId: object): unknown; tensorMap: { get(id: object): { values?: unknown; dtype?: string } | undefined } }

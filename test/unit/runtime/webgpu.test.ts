@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initRuntime } from '../../../src/lab/runtime';
 import { adapterDevice, isSoftware, prepareEnv, WebGpuSyncReadError } from '../../../src/lab/runtime/webgpu';
+import { modBroadcastable } from '../../../src/lab/runtime/webgpu-fixes';
 import { tempDir } from './fake-packages';
 import { webgpuOrSkip } from './webgpu-compare';
 
@@ -70,4 +71,13 @@ test('auto passes a software adapter over (wasm is faster) and records why', asy
   assert.equal(auto.backend, 'wasm');
   const why = auto.skipped?.find((s) => s.backend === 'webgpu');
   assert.match(why?.reason ?? '', /only a software renderer/);
+});
+
+test('which batch shapes the stock webgpu BatchMatMul broadcasts correctly (by batch % count)', () => {
+  assert.equal(modBroadcastable([], [2, 3]), true);
+  assert.equal(modBroadcastable([1, 1], [2, 3]), true);
+  assert.equal(modBroadcastable([3], [2, 3]), true);
+  assert.equal(modBroadcastable([2, 3], [2, 3]), true);
+  assert.equal(modBroadcastable([2, 1], [2, 3]), false);
+  assert.equal(modBroadcastable([1, 3, 1], [2, 3, 4]), false);
 });
