@@ -1,11 +1,15 @@
 // One esbuild script, one bundle per target (ARCHITECTURE.md):
 //   extension host  cjs/node   `vscode` external, never tfjs
 //   kernel process  cjs/node   tfjs + the lab + tslab's converter inside; tfjs-node(-gpu) stay
-//                              external so the kernel can look for them at run time
+//                              external so the kernel can look for them at run time; Dawn's
+//                              dawn.node (npm `webgpu`) is loaded at run time from dist/webgpu
+//                              (copyWebgpu) and tfjs-backend-webgpu is bundled
 //   cli             cjs/node   the `vae-lab` command (src/cli: run-notebook, and the lab's train/eval)
 //   renderers       esm/browser one bundle per output kind
 // Type-checking is `tsc --noEmit` (npm run typecheck): esbuild does not check types.
-// Usage: node scripts/build.mjs [--production] [--watch]
+// Usage: node scripts/build.mjs [--production] [--watch] [--webgpu=all|none|<platform-arch>,...]
+//   --webgpu: which prebuilt dawn.node binaries go into dist/webgpu (default: this machine's).
+//   `all` makes one .vsix for every platform the package has a binary for (~135 MB unpacked).
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -84,6 +88,27 @@ function bundleMnist() {
   }
 }
 
+/**
+ * The optional `webgpu` package ships one prebuilt dawn.node per platform (dist/<platform>-<arch>,
+ * with D3D12's compiler DLLs beside it on Windows). The kernel loads it from dist/webgpu
+ * (src/lab/runtime/webgpu.ts), since an installed .vsix has no node_modules. Absent package:
+ * nothing is copied and the kernel reports webgpu as not installed, as for tfjs-node.
+ */
+function copyWebgpu() {
+  const pkg = join(root, 'node_modules/webgpu');
+  if (!existsSync(join(pkg, 'dist'))) return;
+  const flag = process.argv.find((a) => a.startsWith('--webgpu='))?.slice('--webgpu='.length);
+  const host = `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+  const available = readdirSync(join(pkg, 'dist'));
+  const wanted = flag === 'all' ? available : flag === 'none' ? [] : (flag ?? host).split(',');
+  for (const p of wanted.filter((p) => available.includes(p))) {
+    const out = join(dist, 'webgpu', p);
+    mkdirSync(out, { recursive: true });
+    for (const f of readdirSync(join(pkg, 'dist', p))) copyFileSync(join(pkg, 'dist', p, f), join(out, f));
+  }
+  if (existsSync(join(dist, 'webgpu'))) copyFileSync(join(pkg, 'LICENSE.md'), join(dist, 'webgpu', 'LICENSE.md'));
+}
+
 async function main() {
   if (!watch) rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
@@ -114,6 +139,7 @@ async function main() {
   }
   copyWasm();
   bundleMnist();
+  copyWebgpu();
   // What the kernel's TypeScript checks cells against (lib files, tfjs and vae-lab types).
   if (existsSync(join(root, 'src/kernel/main.ts'))) buildKernelTypes(root, dist);
   if (watch) console.log('build: watching');

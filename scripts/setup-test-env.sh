@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the browser and VS Code tests need that npm ci does not: Debian's chromium
+# Installs what the browser and VS Code tests need that npm ci does not: Mesa's EGL/GLES (a
+# software WebGPU adapter), Debian's chromium
 # (playwright cannot download a browser here), the native-build libraries code-server needs,
 # a Node 24 (code-server refuses Node 20) and code-server itself. The heavy parts are cached
 # outside the repo in $VAE_LAB_CACHE (default ~/.cache/vae-lab) so a second run takes seconds.
@@ -11,7 +12,10 @@ CODE_SERVER_VERSION=4.139.1
 mkdir -p "$CACHE"
 
 need_apt=()
-for pkg in chromium libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev; do
+# libvulkan1 .. libegl-mesa0: a WebGPU adapter without a GPU (Dawn's GL backend on Mesa's llvmpipe),
+# which the webgpu kernel tests and the e2e run on.
+for pkg in chromium libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev \
+  libvulkan1 mesa-vulkan-drivers libegl1 libgles2 libegl-mesa0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -14,4 +14,6 @@ npm run test:e2e
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:train
 # A new user's first hour on that .vsix alone: empty folder, fresh HOME, no VAE_LAB_* variables.
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:zero
+# A kernel from that .vsix on webgpu (Dawn's software adapter here) under code-server's Node.
+VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:webgpu
 bash scripts/run-notebooks.sh

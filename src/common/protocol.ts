@@ -14,7 +14,7 @@
 export type MimeBundle = Record<string, unknown>;
 
 export type TypeCheckMode = 'off' | 'warn' | 'error';
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 // ---------------------------------------------------------------- host -> kernel
 
@@ -92,6 +92,8 @@ export interface RuntimeInfo {
   /** Human readable device, e.g. 'GPU (NVIDIA H100)', 'CPU, 2 threads'. */
   device: string;
   threads?: number;
+  /** The WebGPU adapter the 'webgpu' backend runs on (src/lab/runtime/webgpu.ts). */
+  adapter?: { vendor: string; architecture: string; device: string; description: string; api: 'Vulkan' | 'Metal' | 'D3D12' | 'GL'; software: boolean };
   /** Why faster backends were skipped, for the log. */
   skipped?: { backend: string; reason: string }[];
 }

@@ -15,6 +15,11 @@ const HOW_TO: Record<BackendChoice, string> = {
     'Install TensorFlow for Node next to the notebook (`npm install @tensorflow/tfjs-node@4.22.0`, or ' +
     '`@tensorflow/tfjs-node-gpu@4.22.0` for an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 — TensorFlow 2.9), or run ' +
     'the command "VAE Lab: Install GPU Runtime", then restart the kernel. Or set `vaeLab.backend` to `auto`.',
+  webgpu:
+    'WebGPU needs the optional package `webgpu` (Dawn; bundled in the extension for Linux x64, macOS and ' +
+    'Windows x64, or `npm install webgpu@0.6.2` next to the notebook) and an adapter: a GPU driver with ' +
+    'Vulkan (Linux, Windows), Metal (macOS) or D3D12 (Windows), or, without a GPU on Linux, Mesa\'s software ' +
+    'renderer (Debian/Ubuntu: `apt-get install libegl1 libgles2 libegl-mesa0`). Or set `vaeLab.backend` to `auto`.',
   wasm:
     'The wasm backend needs its .wasm binaries (dist/wasm in the extension, or ' +
     'node_modules/@tensorflow/tfjs-backend-wasm/dist from source); reinstall the extension, or set ' +

@@ -1,5 +1,6 @@
 /**
- * The real loaders behind select.ts: tfjs-node-gpu, tfjs-node, wasm (+ the lab's kernels), cpu.
+ * The real loaders behind select.ts: tfjs-node-gpu, webgpu (Dawn, webgpu.ts), tfjs-node,
+ * wasm (+ the lab's kernels), cpu.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,7 @@ import { loadNativeGemm } from './native-gemm';
 import { setNativeGemm } from './wasm/matmul';
 import { availableParallelism } from 'node:os';
 import { hasRelaxedSimd } from './wasm/gemm';
+import { adapterDevice, findAdapter, FoundAdapter, installWebGpu } from './webgpu';
 
 export interface LoaderOptions {
   /** Folders where tfjs-node(-gpu) may be installed (notebook folder, extension storage...). */
@@ -75,6 +77,17 @@ function usesGpu(): boolean {
 }
 
 export function realLoaders(opts: LoaderOptions): BackendLoaders {
+  // One probe serves both webgpu candidates: auto asks for hardware, a forced webgpu then takes software.
+  let probe: Promise<FoundAdapter> | undefined;
+  const webgpu = async (allowSoftware: boolean): Promise<LoadedBackend> => {
+    const found = await (probe ??= findAdapter(opts.moduleDirs));
+    if (found.info.software && !allowSoftware) {
+      throw new Error(`no GPU adapter, only a software renderer (${found.info.device || found.info.description}, ${found.info.api}), which is slower than wasm; only a forced webgpu uses it`);
+    }
+    if (!tf.findBackendFactory('webgpu')) await installWebGpu(found);
+    await use('webgpu');
+    return { backend: 'webgpu', device: adapterDevice(found.info), adapter: found.info };
+  };
   const native = async (pkg: string): Promise<void> => {
     if (!tf.findBackendFactory('tensorflow')) requireShared(pkg, opts.moduleDirs);
     await use('tensorflow');
@@ -85,6 +98,8 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       if (!usesGpu()) throw new Error('@tensorflow/tfjs-node-gpu loaded but sees no CUDA device');
       return { backend: 'tensorflow', device: 'GPU (CUDA, TensorFlow native)' };
     },
+    webgpu: () => webgpu(false),
+    'webgpu-software': () => webgpu(true),
     // When tfjs-node-gpu already loaded without a GPU, its backend is native TensorFlow on CPU.
     tensorflow: async (): Promise<LoadedBackend> => {
       await native('@tensorflow/tfjs-node');

@@ -1,4 +1,4 @@
-// initRuntime on this machine: no tfjs-node, so auto lands on wasm with the lab's kernels.
+// initRuntime on this machine: no tfjs-node and no GPU, so auto lands on wasm with the lab's kernels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +20,7 @@ test('auto without tfjs-node: wasm with SIMD, reasons for the skipped native bac
   assert.equal(info.backend, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
   assert.match(info.device, /^CPU \(wasm SIMD( \+ FMA)?(, native avx(512|2) GEMM)?, \d threads?\)$/);
-  assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'tensorflow']);
+  assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
   assert.match(info.skipped![0].reason, /not installed/);
   assert.equal(runtimeInfo(), info);
   assert.equal(describeRuntime(), `tfjs: wasm — ${info.device}`);

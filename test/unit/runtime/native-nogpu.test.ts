@@ -11,7 +11,9 @@ test('gpu package without a device: skipped with the reason, native CPU used', a
   const info = await initRuntime('auto', { moduleDirs: [dir] });
   assert.equal(info.backend, 'tensorflow');
   assert.equal(info.device, 'CPU (TensorFlow native)');
-  assert.deepEqual(info.skipped, [{ backend: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu loaded but sees no CUDA device' }]);
+  assert.deepEqual(info.skipped?.[0], { backend: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu loaded but sees no CUDA device' });
+  // no GPU here, so no WebGPU hardware adapter either: webgpu is passed over before native CPU
+  assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'webgpu']);
   assert.equal(tf.getBackend(), 'tensorflow');
 });
 

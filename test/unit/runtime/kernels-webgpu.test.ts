@@ -1,0 +1,207 @@
+// Every op the lab trains with, on tfjs-backend-webgpu (Dawn) against the cpu backend, forward
+// and gradient, with the shapes of the wasm kernel tests (kernels-matmul/conv/layers/adam).
+// In CI the adapter is Mesa's llvmpipe (a software renderer), which runs the same WGSL shaders.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { rand, relErr } from './compare';
+import { agreeGpu, leaveWebgpu, webgpuOrSkip } from './webgpu-compare';
+
+function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean, withGrads = true) {
+  return () => {
+    const a = rand(aShape, 3);
+    const b = rand(bShape, 5);
+    const y = tf.matMul(a, b, ta, tb);
+    const r = rand(y.shape, 7);
+    if (!withGrads) return [y];
+    return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb).mul(r).sum())([a, b])];
+  };
+}
+
+test('matMul: every transpose, dense-layer sizes, batched and broadcast products', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    await agreeGpu(`matMul ta=${ta} tb=${tb}`, product(ta ? [7, 5] : [5, 7], tb ? [3, 7] : [7, 3], ta, tb));
+  }
+  for (const batch of [1, 64]) await agreeGpu(`x W, batch ${batch}`, product([batch, 784], [784, 96], false, false));
+  await agreeGpu('[3,5,7]x[3,7,4]', product([3, 5, 7], [3, 7, 4], false, false));
+  await agreeGpu('[3,5,7]x[7,4]', product([3, 5, 7], [7, 4], false, false, false));
+  await agreeGpu('[1,5,7]x[3,7,4]', product([1, 5, 7], [3, 7, 4], false, false, false));
+  await agreeGpu('[2,3,7,5]^T x [2,3,4,7]^T', product([2, 3, 7, 5], [2, 3, 4, 7], true, true));
+  await agreeGpu('[3,5,7]x[2,3,7,4] (A broadcast from the left)', product([3, 5, 7], [2, 3, 7, 4], false, false, false));
+});
+
+/** The product with both batches broadcast explicitly first: the cpu kernel gets this case wrong too. */
+function broadcastFirst(aShape: number[], bShape: number[], ta: boolean, tb: boolean) {
+  return () => {
+    const full = tf.backend_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+    const a = tf.broadcastTo(rand(aShape, 3), [...full, ...aShape.slice(-2)]);
+    const b = tf.broadcastTo(rand(bShape, 5), [...full, ...bShape.slice(-2)]);
+    return [tf.matMul(a, b, ta, tb)];
+  };
+}
+
+// webgpu-fixes.ts: the stock kernel throws on the first (3 products for 6 outputs) and returns
+// wrong numbers for the second (A's batch read as batch % 2).
+test('matMul with batch dims broadcast on both sides', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const [a, b, ta, tb] of [
+    [[2, 1, 5, 7], [1, 3, 7, 4], false, false],
+    [[2, 1, 5, 7], [2, 3, 7, 4], false, false],
+    [[2, 1, 7, 5], [1, 3, 4, 7], true, true],
+  ] as [number[], number[], boolean, boolean][]) {
+    await agreeGpu(`[${a}]${ta ? '^T' : ''} x [${b}]${tb ? '^T' : ''}`, product(a, b, ta, tb, false), 1e-4, broadcastFirst(a, b, ta, tb));
+  }
+});
+
+test('fused matMul (the dense layer) with bias and every activation the lab uses', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) {
+    await agreeGpu(`fused ${activation}`, () => {
+      const a = rand([9, 6], 2);
+      const b = rand([4, 6], 4);
+      const bias = rand([4], 6);
+      const preluActivationWeights = activation === 'prelu' ? rand([4], 8) : undefined;
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation, preluActivationWeights, leakyreluAlpha: 0.3 });
+      return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).sum())([a, b])];
+    });
+  }
+});
+
+interface Case { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+
+const cases: Case[] = [
+  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
+  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'valid' },
+  { b: 2, h: 9, w: 8, ci: 2, co: 4, k: 4, s: 2, pad: 'same' },
+  { b: 2, h: 9, w: 9, ci: 3, co: 2, k: 3, s: 2, pad: 'valid' },
+  { b: 3, h: 5, w: 6, ci: 1, co: 3, k: 5, s: 1, pad: 'same' },
+  { b: 64, h: 14, w: 14, ci: 8, co: 16, k: 4, s: 2, pad: 'same' },
+  { b: 64, h: 13, w: 11, ci: 1, co: 8, k: 4, s: 2, pad: 'valid' },
+  { b: 64, h: 28, w: 28, ci: 1, co: 32, k: 4, s: 2, pad: 'same' },
+  { b: 1, h: 9, w: 7, ci: 3, co: 12, k: 3, s: 1, pad: 'valid' },
+];
+const name = (c: Case) => `b${c.b} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
+
+test('conv2d forward, input and filter gradients', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const c of cases) {
+    await agreeGpu(`conv2d ${name(c)}`, () => {
+      const x = rand([c.b, c.h, c.w, c.ci], 11) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
+      const y = tf.conv2d(x, w, c.s, c.pad);
+      const r = rand(y.shape, 17);
+      return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w])];
+    });
+  }
+});
+
+test('conv2dTranspose forward, input and filter gradients', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const c of cases) {
+    const out = c.pad === 'same' ? [c.h * c.s, c.w * c.s] : [(c.h - 1) * c.s + c.k, (c.w - 1) * c.s + c.k];
+    const oShape: [number, number, number, number] = [c.b, out[0], out[1], c.ci];
+    await agreeGpu(`conv2dTranspose ${name(c)}`, () => {
+      const x = rand([c.b, c.h, c.w, c.co], 19) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 23) as tf.Tensor4D;
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, oShape, c.s, c.pad);
+      const y = f(x, w);
+      const r = rand(y.shape, 29);
+      return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+    });
+  }
+});
+
+test('conv2d with explicit padding and with dilation', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  await agreeGpu('conv2d pad=1', () => {
+    const x = rand([2, 6, 7, 3], 31) as tf.Tensor4D;
+    const w = rand([3, 3, 3, 4], 37) as tf.Tensor4D;
+    const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1 as unknown as 'same');
+    return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).sum())([x, w])];
+  });
+  await agreeGpu('conv2d dilation 2', () => [tf.conv2d(rand([2, 9, 8, 3], 41) as tf.Tensor4D, rand([3, 3, 3, 4], 43) as tf.Tensor4D, 1, 'same', 'NHWC', 2)]);
+});
+
+/** The tiny conv VAE of kernels-layers.test.ts: every layer and loss term the lab's models use. */
+function tinyVae() {
+  const init = { kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) };
+  const enc = [
+    tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, ...init }),
+    tf.layers.batchNormalization(),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 6, ...init }),
+  ];
+  const dec = [
+    tf.layers.dense({ units: 4 * 4 * 3, activation: 'relu', ...init }),
+    tf.layers.reshape({ targetShape: [4, 4, 3] }),
+    tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', ...init }),
+  ];
+  const run = (layers: tf.layers.Layer[], x: tf.Tensor) => layers.reduce((h, l) => l.apply(h, { training: true }) as tf.Tensor, x);
+  return (x: tf.Tensor): tf.Scalar => {
+    const h = run(enc, x);
+    const [mu, logvar] = tf.split(h, 2, 1);
+    const z = mu.add(tf.exp(logvar.mul(0.5)).mul(rand(mu.shape, 41)));
+    const logits = run(dec, z).reshape([x.shape[0], -1]);
+    const target = x.reshape([x.shape[0], -1]).greater(0).toFloat();
+    const rec = tf.losses.sigmoidCrossEntropy(target, logits, undefined, 0, tf.Reduction.SUM);
+    const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
+    const lse = tf.logSumExp(logits, 1).sum().mul(0.01);
+    const b = x.shape[0];
+    const picked = tf.gather(logits, tf.tensor1d([0, b - 1, b - 1, 0], 'int32')).softplus().sum().mul(0.01);
+    return rec.add(kl).add(lse).add(picked).div(x.shape[0]) as tf.Scalar;
+  };
+}
+
+test('a VAE loss and every variable gradient (conv, batch-norm, leakyReLU, dense, conv-transpose, losses), batch 1 and 64', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const loss = tinyVae();
+  for (const batch of [1, 64]) {
+    const x = () => rand([batch, 8, 8, 1], 43);
+    await leaveWebgpu();
+    await tf.setBackend('cpu');
+    tf.tidy(() => loss(x())); // builds the layers
+    await agreeGpu(`tiny VAE batch ${batch}`, () => {
+      const { value, grads } = tf.variableGrads(() => loss(x()));
+      return [value, ...Object.keys(grads).sort().map((k) => grads[k])];
+    });
+  }
+});
+
+test('gather gradient (UnsortedSegmentSum) with repeated and unused indices', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  await agreeGpu('gather grad', () => {
+    const p = rand([10, 3], 47);
+    const idx = tf.tensor1d([0, 3, 3, 9, 0, 0], 'int32');
+    const r = rand([6, 3], 53);
+    return [tf.grad((p: tf.Tensor) => tf.gather(p, idx).mul(r).sum())(p)];
+  });
+});
+
+test('Adam: variables and both moments after 6 steps agree with cpu, and no tensor leaks', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const steps = async (backend: string): Promise<Float32Array[]> => {
+    await tf.setBackend(backend);
+    const w = tf.tidy(() => tf.variable(rand([7, 5], 3), true, `gpu_adam_w_${backend}`));
+    const b = tf.tidy(() => tf.variable(rand([3], 5), true, `gpu_adam_b_${backend}`));
+    const x = rand([4, 7], 7);
+    const opt = tf.train.adam(0.05, 0.5, 0.9, 1e-3);
+    const loss = () => tf.tidy(() => tf.matMul(x, w).sum(1).reshape([2, 2]).sum().add(b.square().sum()).add(w.abs().sum().mul(0.1)) as tf.Scalar);
+    const step = () => tf.dispose(opt.minimize(loss, true, [w, b]) ?? []);
+    for (let i = 0; i < 3; i++) step();
+    const before = tf.memory().numTensors; // the moments exist from the first step on
+    for (let i = 0; i < 3; i++) step();
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked (${tf.memory().numTensors} vs ${before})`);
+    const weights = await opt.getWeights();
+    const out = await Promise.all([w, b, ...weights.slice(1).map((v) => v.tensor)].map((t) => t.data() as Promise<Float32Array>));
+    weights[0].tensor.dispose();
+    opt.dispose();
+    tf.dispose([w, b, x]);
+    return out;
+  };
+  const ref = await steps('cpu');
+  const got = await steps('webgpu');
+  assert.equal(got.length, ref.length);
+  ref.forEach((r, i) => assert.ok(relErr(got[i], r) <= 1e-4, `Adam value ${i}: relative error ${relErr(got[i], r).toExponential(2)}`));
+});
