@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET="${VAE_LAB_PRESET:-quick}"
 npm ci --no-audit --no-fund
+# The optional native GEMM (node-gyp + a C++ compiler); without it the lab runs its wasm kernels.
+npm run build:native || echo "main: native GEMM not built; training runs on the wasm kernels"
 npm run package
 OUT="runs/main-$(date +%Y%m%d-%H%M%S)"
 node dist/cli.js train --model vae --dataset mnist --preset "$PRESET" --out "$OUT/vae"
