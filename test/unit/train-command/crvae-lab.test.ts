@@ -35,7 +35,7 @@ test('model configs: the CLI table\'s base, wrapped by CR with the paper\'s defa
 });
 
 test('results table: our numbers beside the paper\'s row', () => {
-  const r = (nll: number) => ({ nll, mi: 1.234, au: 7, n: 10, K: 5, M: 10 });
+  const r = (nll: number) => ({ nll, nllSe: 0.5, mi: 1.234, logM: Math.log(10), miAtBound: false, au: 7, n: 10, K: 5, M: 10 });
   const md = crResultsMarkdown([{ label: 'CR-VAE', test: r(100.04), tTest: r(150.56) }, { label: 'beta-VAE (3)', test: r(1), tTest: r(2) }]);
   const lines = md.split('\n');
   assert.equal(lines.length, 4);
