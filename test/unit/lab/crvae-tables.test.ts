@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { experiments } from '../../../src/lab';
+
+const { crVae } = experiments;
+
+const score = (row: string, seed: number, nllTTest: number, auTest = 30): experiments.crVae.SeedScore =>
+  ({ row, seed, nllTest: 90, nllTTest, auTest, miTest: 3, miTTest: 3, logM: Math.log(1000), miAtBound: false });
+
+test('the tables hold the paper\'s rows: Table 1 has 8, Table 4 VAE + Aug, the eta sweep shares CR-VAE', () => {
+  assert.deepEqual(crVae.TABLE1.map(crVae.rowLabel), ['VAE', 'CR-VAE', 'IWAE', 'CR-IWAE', 'beta-VAE (0.5)', 'beta-CR-VAE (0.5)', 'beta-VAE (10)', 'beta-CR-VAE (10)']);
+  assert.deepEqual(crVae.TABLE4.map(crVae.rowLabel), ['VAE + Aug']);
+  assert.deepEqual(crVae.ETA_SWEEP.map(crVae.rowLabel), ['CR-VAE', 'CR-VAE (eta 1)', 'CR-VAE (eta 10)']);
+  assert.equal(crVae.table1Claims().length, 12);
+});
+
+test('verdicts pair seeds: a steady gain under a large seed effect is reproduced; unpaired seeds are ignored', () => {
+  const scores = [
+    score('VAE', 0, 200), score('VAE', 1, 260), score('VAE', 2, 230), score('VAE', 3, 999),
+    score('CR-VAE', 0, 150), score('CR-VAE', 1, 211), score('CR-VAE', 2, 179),
+  ];
+  const [t] = crVae.verdicts(scores, crVae.table1Claims());
+  assert.equal(t.n, 3);
+  assert.ok(Math.abs(t.effect + 50) < 1e-9);
+  assert.equal(t.verdict, 'reproduced');
+  const md = crVae.verdictMarkdown([t]).split('\n');
+  assert.match(md[2], /^\| CR-VAE − VAE: t-Test NLL falls \| -209\.2 \(129\.5 vs 338\.7\) \| -50\.00 ± 0\.58 \(3 seeds\) \| reproduced \|/);
+});
+
+test('verdicts: the opposite sign beyond 2 se is not reproduced; noise and missing rows are inconclusive', () => {
+  const scores = [score('VAE + Aug', 0, 150, 30), score('VAE + Aug', 1, 152, 31), score('CR-VAE', 0, 170, 30), score('CR-VAE', 1, 171, 32)];
+  const v = crVae.verdicts(scores, crVae.table4Claims());
+  assert.equal(v[0].verdict, 'not reproduced'); // +20 and +19: higher t-Test NLL with CR
+  assert.equal(v[2].verdict, 'inconclusive'); // AU +0, +1
+  const none = crVae.verdicts(scores, crVae.arrowClaims());
+  assert.equal(none[0].verdict, 'inconclusive');
+  assert.match(none[0].why, /no seed has both/);
+});
+
+test('a seed job is one vae-lab train command line; rows and seeds get their own folders', () => {
+  const job = { spec: { model: 'beta-vae', beta: 10, variant: 'cr', eta: 2 } as const, seed: 3 };
+  const dir = crVae.jobDir(job, 'runs');
+  assert.equal(dir, 'runs/cr-beta-vae-10-eta2/seed3');
+  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, dir),
+    ['train', '--model', 'beta-vae', '--preset', 'laptop', '--dataset', 'mnist', '--seed', '3', '--out', dir, '--beta', '10', '--cr', '--eta', '2']);
+  assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), ['--aug', '--epochs', '1']);
+});
