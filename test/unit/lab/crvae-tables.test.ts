@@ -45,3 +45,33 @@ test('a seed job is one vae-lab train command line; rows and seeds get their own
     ['train', '--model', 'beta-vae', '--preset', 'laptop', '--dataset', 'mnist', '--seed', '3', '--out', dir, '--beta', '10', '--cr', '--eta', '2']);
   assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), ['--aug', '--epochs', '1']);
 });
+
+test('runSeeds: two vae-lab train processes at once, each row and seed scored; a finished job is not run again', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { encodeIdx } = await import('../../../src/lab/data/idx');
+  const { blobs } = await import('./helpers');
+  const dir = mkdtempSync(join(tmpdir(), 'seeds-'));
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const set = blobs(64);
+  writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([64, 8, 8], set.images));
+  writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([24, 8, 8], set.images.subarray(0, 24 * 64)));
+  const o = {
+    cli: join(__dirname, '../../../src/cli/main.ts'), nodeArgs: ['--import', 'tsx'], preset: 'quick', dataset: data, outDir: join(dir, 'runs'),
+    extraArgs: ['--epochs', '1', '--train-examples', '64', '--examples', '24', '--K', '4', '--latent', '2', '--backend', 'cpu'],
+  };
+  const jobs = [{ spec: { model: 'vae', variant: 'none' } as const, seed: 0 }, { spec: { model: 'vae', variant: 'cr' } as const, seed: 1 }];
+  const r = await crVae.runSeeds(jobs, o);
+  assert.deepEqual(r.map((x) => [x.row, x.seed]), [['VAE', 0], ['CR-VAE', 1]]);
+  for (const x of r) {
+    assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
+    assert.equal(x.test.M, 24);
+    assert.ok(Math.abs(x.test.logM - Math.log(24)) < 1e-9);
+  }
+  const before = statSync(join(r[0].dir, 'metrics.json')).mtimeMs;
+  await crVae.runSeeds(jobs.slice(0, 1), o);
+  assert.equal(statSync(join(r[0].dir, 'metrics.json')).mtimeMs, before);
+  await assert.rejects(crVae.runSeeds([{ spec: { model: 'vae', variant: 'none' }, seed: 5 }], { ...o, dataset: join(dir, 'nothing') }), /exited with 1/);
+});

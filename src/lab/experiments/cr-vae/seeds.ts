@@ -21,6 +21,8 @@ export interface SeedJob {
 export interface SeedRunOptions {
   /** `vae-lab train` entry point (default: cli.js beside this bundle). */
   cli?: string;
+  /** Node options before it (e.g. ['--import', 'tsx'] for a .ts entry point). */
+  nodeArgs?: string[];
   preset: string;
   dataset?: string;
   dataDir?: string;
@@ -78,7 +80,7 @@ export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<Seed
     while (next < jobs.length) {
       const i = next++;
       const job = jobs[i], dir = jobDir(job, o.outDir);
-      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [cli, ...jobArgs(job, o, dir)], o.signal);
+      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], o.signal);
       results[i] = readResult(job, dir);
       o.onDone?.(job, results[i]);
     }
