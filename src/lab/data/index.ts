@@ -7,3 +7,6 @@ export * from './dsprites';
 export * from './dspritesNpz';
 export * from './npz';
 export * from './moons';
+export * from './resize';
+export * from './omniglot';
+export * from './celeba';

@@ -3,13 +3,15 @@
  * fixed random affine warp of each test image), with the evaluation sizes of a preset.
  */
 import type { ImageDataset } from '../../data/dataset';
-import { loadDataset } from '../../data/sources';
+import { DataNotFoundError, loadDataset, type TrainTest } from '../../data/sources';
+import { loadOmniglot } from '../../data/omniglot';
+import { loadCeleba } from '../../data/celeba';
 import { transformedSet } from '../../data/ttest';
 import { presets, type Preset } from './presets';
 
 /** What `loadData` reads; unset sizes come from the preset. */
 export interface DataOptions {
-  /** 'mnist' | 'fashion-mnist' | a folder of IDX files. */
+  /** 'mnist' | 'fashion-mnist' | 'omniglot' | 'celeba' (both need dataDir) | a folder of IDX files. */
   dataset: string;
   /** Folder holding the data set's IDX files (overrides the default search). */
   dataDir?: string;
@@ -43,7 +45,7 @@ export interface CrData {
 export function loadData(o: DataOptions): CrData {
   const preset = presets[o.preset];
   if (!preset) throw new Error(`unknown preset '${o.preset}': use ${Object.keys(presets).join(' or ')}`);
-  const data = loadDataset(o.dataset, { dataDir: o.dataDir });
+  const data = readSet(o.dataset, o.dataDir);
   const seed = o.seed ?? 0;
   const nTrain = o.trainExamples ?? preset.trainExamples;
   const train = nTrain ? data.train.subset(nTrain, seed) : data.train;
@@ -51,4 +53,13 @@ export function loadData(o: DataOptions): CrData {
   // A random subset, not the first n: the first MNIST test images are cleaner than average.
   const test = nEval < data.test.n ? data.test.subset(nEval, o.evalSeed ?? 0) : data.test;
   return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: nEval, seed };
+}
+
+/** The named data set from the user's folder (Omniglot's PNG release, CelebA's aligned JPEGs) or the IDX sources. */
+function readSet(dataset: string, dataDir?: string): TrainTest {
+  if (dataset === 'omniglot' || dataset === 'celeba') {
+    if (!dataDir) throw new DataNotFoundError(`${dataset}: pass dataDir (--data-dir), the folder you unzipped the official release into`);
+    return dataset === 'omniglot' ? loadOmniglot({ dataDir }) : loadCeleba({ dataDir });
+  }
+  return loadDataset(dataset, { dataDir });
 }
