@@ -4,19 +4,15 @@ import type { ImageDataset } from '../../data/dataset';
 import type { EvalResult } from '../../metrics/evaluate';
 import type { LatentModel } from '../../models/types';
 import { arrowStats } from '../../viz/arrowStats';
-import { PAPER_MNIST } from './score';
+import { scoreOf, summaryMarkdown } from './tables';
 
 /**
- * A Markdown table of results beside the paper's MNIST rows (Table 1 / Table 4; NLL in nats).
+ * A Markdown table of results beside the paper's MNIST rows (Table 1 / Table 4; NLL in nats),
+ * through the same summary the bundled notebook prints (one seed each: no standard errors).
  * The paper columns are always MNIST's: on another data set they are a reference, not a target.
  */
-export function resultsMarkdown(runs: { label: string; test: EvalResult; tTest: EvalResult }[]): string {
-  const f = (v: number | undefined, digits = 1) => (v === undefined ? '–' : v.toFixed(digits));
-  const rows = runs.map((r) => {
-    const p = PAPER_MNIST.find((q) => q.label === r.label);
-    return `| ${r.label} | ${f(r.test.nll)} | ${f(r.tTest.nll)} | ${f(r.test.mi, 2)} | ${f(r.tTest.mi, 2)} | ${r.test.au} | ${f(p?.nllTest)} | ${f(p?.nllTTest)} | ${p?.au ?? '–'} |`;
-  });
-  return ['| model | NLL test | NLL t-Test | MI test | MI t-Test | AU | paper (MNIST) NLL test | paper NLL t-Test | paper AU |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+export function resultsMarkdown(runs: { label: string; test: EvalResult; tTest: EvalResult; seed?: number }[]): string {
+  return summaryMarkdown(runs.map((r) => scoreOf(r.label, r.seed ?? 0, r.test, r.tTest)), [...new Set(runs.map((r) => r.label))]);
 }
 
 /**

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalResult } from '../../metrics/evaluate';
 import type { CrModelSpec } from './build';
-import { rowLabel, type SeedScore } from './tables';
+import { rowLabel, scoreOf, type SeedScore } from './tables';
 import { runName } from './build';
 
 /** One training process: a row of a table at one seed. */
@@ -101,8 +101,5 @@ function runOne(cmd: string, args: string[], signal?: AbortSignal): Promise<void
 
 /** A finished job as a row of the tables (arrowRatio added by the caller when measured). */
 export function seedScore(r: SeedRunResult, arrowRatio?: number): SeedScore {
-  return {
-    row: r.row, seed: r.seed, nllTest: r.test.nll, nllTTest: r.tTest.nll, auTest: r.test.au, miTest: r.test.mi, miTTest: r.tTest.mi,
-    logM: r.test.logM, miAtBound: r.test.miAtBound || r.tTest.miAtBound, arrowRatio,
-  };
+  return scoreOf(r.row, r.seed, r.test, r.tTest, arrowRatio);
 }

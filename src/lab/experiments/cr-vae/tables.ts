@@ -5,6 +5,7 @@
  * error; the verdict rule is metrics/stats.ts `verdict` (reproduced: the paper's sign and
  * |effect| > 2 se; not reproduced: the opposite sign beyond 2 se; else inconclusive).
  */
+import type { EvalResult } from '../../metrics/evaluate';
 import { meanAndSe, pairedDifference, verdict, type Verdict } from '../../metrics/stats';
 import { label, type CrModelSpec } from './build';
 import { PAPER_MNIST } from './score';
@@ -46,6 +47,14 @@ export interface SeedScore {
   miAtBound: boolean;
   /** Mean arrow length / mean class-centre distance (viz/arrowStats), when measured. */
   arrowRatio?: number;
+}
+
+/** A scored model as a row of the tables: the one conversion every table of this experiment uses. */
+export function scoreOf(row: string, seed: number, test: EvalResult, tTest: EvalResult, arrowRatio?: number): SeedScore {
+  return {
+    row, seed, nllTest: test.nll, nllTTest: tTest.nll, auTest: test.au, miTest: test.mi, miTTest: tTest.mi,
+    logM: test.logM, miAtBound: test.miAtBound || tTest.miAtBound, arrowRatio,
+  };
 }
 
 export type Metric = 'nllTest' | 'nllTTest' | 'auTest' | 'miTest' | 'miTTest' | 'arrowRatio';
@@ -143,4 +152,9 @@ export function arrowClaims(): Claim[] {
     { claim: 'CR-VAE − VAE + Aug: shorter arrows', a: 'VAE + Aug', b: 'CR-VAE', metric: 'arrowRatio', expected: -1, paper: 'shorter (Figure 1, no number)' },
     { claim: `${etaTop} − CR-VAE (eta 0.1): a larger eta shortens the arrows`, a: 'CR-VAE', b: etaTop, metric: 'arrowRatio', expected: -1, paper: 'not in the paper (what the consistency term is for)' },
   ];
+}
+
+/** The claims of Tables 1 and 4 whose two rows are both among `rows` (e.g. a Train CR-VAE run with its baseline). */
+export function applicableClaims(rows: string[]): Claim[] {
+  return [...table1Claims(), ...table4Claims()].filter((c) => rows.includes(c.a) && rows.includes(c.b));
 }
