@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { currentHost } from '../../../common/display';
 import type { EvalResult } from '../../metrics/evaluate';
 import type { CrModelSpec } from './build';
 import { rowLabel, scoreOf, type SeedScore } from './tables';
@@ -32,6 +33,7 @@ export interface SeedRunOptions {
   parallel?: number;
   /** Extra CLI flags for every job (e.g. ['--epochs', '1']). */
   extraArgs?: string[];
+  /** Stops every running process (killed; its job reruns next time). Default: the running cell's signal. */
   signal?: AbortSignal;
   onDone?(job: SeedJob, r: SeedRunResult): void;
 }
@@ -74,18 +76,20 @@ function readResult(job: SeedJob, dir: string): SeedRunResult {
 /** Run every job, `parallel` processes at a time; rejects with the first failure's stderr tail. */
 export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunResult[]> {
   const cli = o.cli ?? join(__dirname, 'cli.js');
+  const signal = o.signal ?? currentHost()?.signal;
   const results: SeedRunResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !signal?.aborted) {
       const i = next++;
       const job = jobs[i], dir = jobDir(job, o.outDir);
-      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], o.signal);
+      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], signal);
       results[i] = readResult(job, dir);
       o.onDone?.(job, results[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.parallel ?? 2, jobs.length) }, worker));
+  if (signal?.aborted) throw new Error('runSeeds: cancelled. Run it again to resume: finished jobs keep their metrics.json and are not retrained.');
   return results;
 }
 
