@@ -1,8 +1,10 @@
 /**
  * CR-VAE, seeds in parallel: each (row, seed) trains in its own `vae-lab train` process, a
- * few at a time, so a 2-core CPU runs two models at once (one tfjs process uses about one
- * core). Each process writes <out>/metrics.json and <out>/model (a checkpoint) atomically;
- * a job whose metrics.json already exists is not run again, so a stopped notebook resumes.
+ * few at a time, so a 2-core CPU runs two models at once. With more than one process the
+ * runner sets VAE_LAB_WASM_THREADS=1 (unless set), so each holds one core instead of two
+ * processes fighting over two-thread wasm pools. Each process writes <out>/metrics.json and
+ * <out>/model (a checkpoint) atomically; a job whose metrics.json already exists is not run
+ * again, so a stopped notebook resumes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,7 +31,7 @@ export interface SeedRunOptions {
   dataDir?: string;
   /** Runs folder: job output goes to <outDir>/<runName>-eta<eta>/seed<seed>. */
   outDir: string;
-  /** Processes at once (default 2). */
+  /** Processes at once (default 2; 1 leaves each process its default two wasm threads). */
   parallel?: number;
   /** Extra CLI flags for every job (e.g. ['--epochs', '1']). */
   extraArgs?: string[];
@@ -77,25 +79,27 @@ function readResult(job: SeedJob, dir: string): SeedRunResult {
 export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunResult[]> {
   const cli = o.cli ?? join(__dirname, 'cli.js');
   const signal = o.signal ?? currentHost()?.signal;
+  const parallel = Math.min(o.parallel ?? 2, jobs.length);
+  const env = parallel > 1 && !process.env.VAE_LAB_WASM_THREADS ? { ...process.env, VAE_LAB_WASM_THREADS: '1' } : process.env;
   const results: SeedRunResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const i = next++;
       const job = jobs[i], dir = jobDir(job, o.outDir);
-      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], signal);
+      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
       results[i] = readResult(job, dir);
       o.onDone?.(job, results[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.parallel ?? 2, jobs.length) }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
   if (signal?.aborted) throw new Error('runSeeds: cancelled. Run it again to resume: finished jobs keep their metrics.json and are not retrained.');
   return results;
 }
 
-function runOne(cmd: string, args: string[], signal?: AbortSignal): Promise<void> {
+function runOne(cmd: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, signal });
     let err = '';
     p.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
     p.on('error', reject);
