@@ -20,7 +20,7 @@ import { LR_MODELS, trainLabelRelevant } from './label-relevant';
 const commonFlags = (): FlagSpec[] => [
   { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | dsprites | a folder of IDX files (default mnist)' },
   { name: 'data-dir', type: 'string', help: 'folder holding the data set\'s IDX files (overrides the default search)' },
-  { name: 'preset', type: 'string', choices: Object.keys(experiments.crVae.presets), help: 'quick (CPU, minutes) | paper (the paper\'s setting, GPU) (default quick)' },
+  { name: 'preset', type: 'string', choices: Object.keys(experiments.crVae.presets), help: 'quick (CI smoke test, claims nothing) | laptop (CR-VAE: all 60k images, latent 50, 2-core CPU) | paper (the paper\'s setting, GPU) (default quick)' },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'], help: 'tfjs backend (default auto)' },
   { name: 'seed', type: 'number', range: { min: 0, max: 4294967295, integer: true }, help: 'seed of data order, binarization and noise (default 0)' },
   { name: 'K', type: 'number', range: { min: 1, integer: true }, help: 'importance samples for the NLL (default: the preset\'s)' },

@@ -68,9 +68,14 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
       `scored on \${results.evalExamples} test / t-Test images, K = \${results.K}, M = \${results.M}.\`);`),
     md(`## Scores beside the paper\n\nThe paper's columns are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data), also shown for other data sets as a reference. ` +
       `The quick preset trains a small MLP on a subset for a few epochs, so compare the *direction* of the effect ` +
-      `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers.`),
+      `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers. One run per model cannot separate an effect from ` +
+      `seed noise: the bundled notebook cr-vae.ipynb at the laptop preset trains several seeds and tests each claim with paired differences.`),
     code(`import { experiments, loadCheckpoint, show, tf } from 'vae-lab';\n` +
       `display.markdown(experiments.crVae.resultsMarkdown(results.runs));\n` +
+      `// The verdicts of the bundled notebook, from the same scores; one seed gives no standard error, so each reads inconclusive.\n` +
+      `const scores = results.runs.map((r: any) => experiments.crVae.scoreOf(r.label, 0, r.test, r.tTest));\n` +
+      `const claims = experiments.crVae.applicableClaims(results.runs.map((r: any) => r.label));\n` +
+      `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims)));\n` +
       `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
       (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
       `const data = experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +

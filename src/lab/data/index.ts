@@ -12,3 +12,6 @@ export * from './errors';
 export * from './download';
 export * from './locate';
 export { terminalProgress } from './progress';
+export * from './resize';
+export * from './omniglot';
+export * from './celeba';

@@ -61,33 +61,71 @@ export function importanceSampledNll(model: DensityModel, x: tf.Tensor4D, opts: 
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 
+/** Options of the MI estimator. */
+export interface MiOptions {
+  /** Seed of the one z drawn per example. */
+  seed?: number;
+  /** Rows of the [rows, M] pair matrix per tfjs call (default 256): bounds memory for any M. */
+  chunk?: number;
+  /** Distance from log M, in nats, under which the estimate is reported as at the bound (default 0.1). */
+  boundTolerance?: number;
+}
+
+/** An MI estimate with the bound it cannot exceed. */
+export interface MiResult {
+  mi: number;
+  /** Examples in the aggregate posterior. */
+  M: number;
+  /** log M, the estimator's ceiling. */
+  logM: number;
+  /** mi is within `boundTolerance` of log M: the estimate shows the sample size, not the model. */
+  atBound: boolean;
+}
+
 /**
  * I(x; z) = E_x E_q(z|x)[log q(z|x)] - E_x E_q(z|x)[log q(z)], with q(z) the aggregate
- * posterior (1/M) sum_j q(z|x_j) over the M examples of x (so I <= log M), one z per x.
- * log q(z_i|x_j) for all pairs via the expansion
- *   sum_d (z_id - m_jd)^2 / v_jd = (z^2) (1/v)^T - 2 z (m/v)^T + sum_d m_jd^2 / v_jd.
+ * posterior (1/M) sum_j q(z|x_j) over ALL M examples of x (so I <= log M), one z per x.
+ * The [M, M] matrix of log q(z_i|x_j) is built in row chunks via the expansion
+ *   sum_d (z_id - m_jd)^2 / v_jd = (z^2) (1/v)^T - 2 z (m/v)^T + sum_d m_jd^2 / v_jd,
+ * so M can be a whole test set.
  */
-export function mutualInformation(model: LatentModel, x: tf.Tensor4D, seed = 0): { mi: number; M: number } {
+export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOptions | number = {}): MiResult {
+  const o = typeof opts === 'number' ? { seed: opts } : opts;
   const M = x.shape[0];
-  const mi = tf.tidy(() => {
-    const q = model.encode(x, false);
-    const L = q.mean.shape[1];
-    const eps = tf.randomNormal([M, L], 0, 1, 'float32', new Rng(seed).seed());
-    const z = tf.add(q.mean, tf.mul(tf.exp(tf.mul(q.logVar, 0.5)), eps));
-    const logQzx = tf.mul(tf.sum(tf.add(tf.add(tf.square(eps), q.logVar), LOG_2PI), 1), -0.5); // [M]
-    const iv = tf.exp(tf.neg(q.logVar)); // [M, L] = 1/v_j
-    const quad = tf.add(
-      tf.sub(tf.matMul(tf.square(z), iv, false, true), tf.mul(tf.matMul(z, tf.mul(q.mean, iv), false, true), 2)),
-      tf.reshape(tf.sum(tf.mul(tf.square(q.mean), iv), 1), [1, M]),
-    ); // [M(i), M(j)]
-    const logDet = tf.reshape(tf.add(tf.sum(q.logVar, 1), L * LOG_2PI), [1, M]);
-    const logPairs = tf.mul(tf.add(quad, logDet), -0.5); // log q(z_i | x_j)
-    const logQz = tf.sub(tf.logSumExp(logPairs, 1), Math.log(M)); // [M]
-    return tf.mean(tf.sub(logQzx, logQz));
+  const chunk = o.chunk ?? 256;
+  const enc = tf.tidy(() => {
+    const means: tf.Tensor2D[] = [], logVars: tf.Tensor2D[] = [];
+    for (let from = 0; from < M; from += 500) {
+      const q = model.encode(tf.slice(x, [from, 0, 0, 0], [Math.min(500, M - from), -1, -1, -1]), false);
+      means.push(q.mean); logVars.push(q.logVar);
+    }
+    const mean = tf.concat(means, 0), logVar = tf.concat(logVars, 0);
+    const L = mean.shape[1];
+    const eps = tf.randomNormal([M, L], 0, 1, 'float32', new Rng(o.seed ?? 0).seed());
+    const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+    const logQzx = tf.mul(tf.sum(tf.add(tf.add(tf.square(eps), logVar), LOG_2PI), 1), -0.5); // [M]
+    const iv = tf.exp(tf.neg(logVar)); // [M, L] = 1/v_j
+    const mIv = tf.mul(mean, iv);
+    const cst = tf.reshape(tf.add(tf.add(tf.sum(tf.mul(tf.square(mean), iv), 1), tf.sum(logVar, 1)), L * LOG_2PI), [1, M]);
+    return { z, logQzx, iv, mIv, cst };
   });
-  const v = mi.dataSync()[0];
-  mi.dispose();
-  return { mi: v, M };
+  let sum = 0;
+  const lqzx = enc.logQzx.dataSync();
+  for (let from = 0; from < M; from += chunk) {
+    const rows = Math.min(chunk, M - from);
+    const t = tf.tidy(() => {
+      const zc = tf.slice(enc.z, [from, 0], [rows, -1]);
+      const quad = tf.sub(tf.matMul(tf.square(zc), enc.iv, false, true), tf.mul(tf.matMul(zc, enc.mIv, false, true), 2));
+      const logPairs = tf.mul(tf.add(quad, enc.cst), -0.5); // log q(z_i | x_j), [rows, M]
+      return tf.logSumExp(logPairs, 1);
+    });
+    const lse = t.dataSync();
+    t.dispose();
+    for (let i = 0; i < rows; i++) sum += lqzx[from + i] - (lse[i] - Math.log(M));
+  }
+  tf.dispose([enc.z, enc.logQzx, enc.iv, enc.mIv, enc.cst]);
+  const mi = sum / M, logM = Math.log(M);
+  return { mi, M, logM, atBound: logM - mi < (o.boundTolerance ?? 0.1) };
 }
 
 /** Options of the active-units count. */

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RuntimeInfo } from '../../common/protocol';
+import { LabError } from '../core/errors';
 import { registerWebGpuFixes } from './webgpu-fixes';
 
 /** A Dawn `backend=` toggle, the API it drives, and the feature level to ask for on it. */
@@ -171,11 +172,10 @@ interface SyncReader { readSync(dataId: object): unknown; tensorMap: { get(id: o
  * defined". Values already on the CPU (uploaded, not yet computed on) still read. Anything else
  * gets an error that names the asynchronous call to use instead.
  */
-export class WebGpuSyncReadError extends Error {
+export class WebGpuSyncReadError extends LabError {
   constructor() {
     super('The webgpu backend cannot read a tensor synchronously in Node (dataSync, arraySync, bufferSync): ' +
       'use `await t.data()` or `await t.array()`, or set `vaeLab.backend` (or --backend) to wasm for code that reads synchronously.');
-    this.name = 'WebGpuSyncReadError';
   }
 }
 

@@ -82,7 +82,7 @@ test('CLI: bad usage exits 2 with a message; train + eval end to end on a tiny f
     (await import('node:fs')).mkdirSync(data);
     writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([96, 8, 8], set.images));
     writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([32, 8, 8], set.images.subarray(0, 32 * 64)));
-    presets.tiny = { ...presets.quick, net: { kind: 'mlp', hidden: [8] }, latentDim: 2, batchSize: 16, epochs: 1, trainExamples: 96, evalExamples: 32, K: 4, M: 32 };
+    presets.tiny = { ...presets.quick, net: { kind: 'mlp', hidden: [8] }, latentDim: 2, batchSize: 16, epochs: 1, trainExamples: 96, evalExamples: 32, K: 4 };
     const out = join(dir, 'run');
     const code = await main(['train', '--model', 'vae', '--cr', '--dataset', data, '--preset', 'tiny', '--backend', 'cpu', '--out', out]);
     assert.equal(code, 0, errors.join('\n'));

@@ -5,6 +5,8 @@ import { Rng } from '../../../src/lab/core/random';
 import { klGaussians, LOG_2PI } from '../../../src/lab/models/gaussian';
 import type { DensityModel, GaussianPosterior } from '../../../src/lab/models/types';
 import { activeUnits, importanceSampledNll, mutualInformation } from '../../../src/lab/metrics/latent';
+import { kSweep } from '../../../src/lab/metrics/evaluate';
+import { ImageDataset } from '../../../src/lab/data/dataset';
 import { useCpu } from './helpers';
 
 /**
@@ -140,6 +142,42 @@ test('MI: ~0 for an input-ignoring encoder, near log M for a very informative on
   assert.ok(Math.abs(lo.mi) < 1e-3, `ignoring: ${lo.mi}`);
   assert.ok(hi.mi > 0.95 * Math.log(M) && hi.mi <= Math.log(M) + 1e-3, `informative: ${hi.mi} vs log M ${Math.log(M)}`);
   x.dispose();
+});
+
+test('MI over every image in row chunks equals the one-matrix estimate; the bound is reported', async () => {
+  await useCpu();
+  const M = 300;
+  const x = tf.randomUniform([M, 4, 1, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
+  const blurry = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 2) as tf.Tensor2D, -1, 4);
+  const informative = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 50) as tf.Tensor2D, -6, 4);
+  const n0 = tf.memory().numTensors;
+  const whole = mutualInformation(blurry, x, { seed: 3, chunk: M });
+  const chunked = mutualInformation(blurry, x, { seed: 3, chunk: 7 });
+  assert.equal(tf.memory().numTensors, n0);
+  assert.ok(Math.abs(whole.mi - chunked.mi) < 1e-4, `${whole.mi} vs ${chunked.mi}`);
+  assert.equal(whole.M, M);
+  assert.ok(Math.abs(whole.logM - Math.log(M)) < 1e-12);
+  assert.ok(whole.mi > 0.2 && whole.mi < whole.logM - 0.5, `a blurry encoder sits well under the bound: ${whole.mi}`);
+  assert.equal(whole.atBound, false);
+  const hi = mutualInformation(informative, x, { seed: 3, chunk: 64 });
+  assert.equal(hi.atBound, true, `mi ${hi.mi}, log M ${hi.logM}`);
+  x.dispose();
+});
+
+test('K sweep: the NLL falls towards the closed form as K grows (the bias of small K, sized)', async () => {
+  await useCpu();
+  const rng = new Rng(8);
+  const set = new ImageDataset(Uint8Array.from({ length: 40 * 3 }, () => rng.int(256)), [3, 1, 1]);
+  const model = linearGaussian(4); // a wide proposal: small K is visibly biased
+  const rows = kSweep(model, set, { Ks: [2, 50, 3000], examples: 30, seed: 1 });
+  assert.deepEqual(rows.map((r) => r.K), [2, 50, 3000]);
+  assert.ok(rows[0].nll > rows[1].nll && rows[1].nll > rows[2].nll, rows.map((r) => r.nll).join(' > '));
+  const { x } = set.batch(Int32Array.from({ length: 30 }, (_, i) => i), new Rng(2)); // the sweep's binarization
+  const xs = x.arraySync() as number[][][][];
+  x.dispose();
+  const exact = -xs.reduce((a, r) => a + exactLogPx(r.map((p) => p[0][0])), 0) / 30;
+  assert.ok(Math.abs(rows[2].nll - exact) < 0.05, `K 3000: ${rows[2].nll} vs exact ${exact}`);
+  assert.ok(rows[2].se > 0);
 });
 
 test('Gaussian KL: 0 for equal posteriors; matches numerical integration on random Gaussians', async () => {

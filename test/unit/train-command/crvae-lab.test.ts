@@ -35,10 +35,12 @@ test('model configs: the CLI table\'s base, wrapped by CR with the paper\'s defa
 });
 
 test('results table: our numbers beside the paper\'s row', () => {
-  const r = (nll: number) => ({ nll, mi: 1.234, au: 7, n: 10, K: 5, M: 10 });
+  const r = (nll: number) => ({ nll, nllSe: 0.5, mi: 1.234, logM: Math.log(10), miAtBound: false, au: 7, n: 10, K: 5, M: 10 });
   const md = crResultsMarkdown([{ label: 'CR-VAE', test: r(100.04), tTest: r(150.56) }, { label: 'beta-VAE (3)', test: r(1), tTest: r(2) }]);
   const lines = md.split('\n');
   assert.equal(lines.length, 4);
-  assert.equal(lines[2], '| CR-VAE | 100.0 | 150.6 | 1.23 | 1.23 | 7 | 81.2 | 129.5 | 47 |');
-  assert.equal(lines[3], '| beta-VAE (3) | 1.0 | 2.0 | 1.23 | 1.23 | 7 | – | – | – |');
+  assert.equal(lines[2], '| CR-VAE | 1 | 100.0 | 150.6 | 7.0 | 1.23 / 1.23 | 2.30 | 81.2 / 129.5 / 47 |');
+  assert.equal(lines[3], '| beta-VAE (3) | 1 | 1.0 | 2.0 | 7.0 | 1.23 / 1.23 | 2.30 | – |');
+  const atBound = { ...r(1), mi: 2.25, miAtBound: true };
+  assert.match(crResultsMarkdown([{ label: 'VAE', test: atBound, tTest: atBound }]).split('\n')[2], /2\.25 \/ 2\.25 \(at the bound\) \| 2\.30 \|/);
 });

@@ -3,23 +3,27 @@
  * fixed random affine warp of each test image), with the evaluation sizes of a preset.
  */
 import type { ImageDataset } from '../../data/dataset';
-import { loadDataset } from '../../data/sources';
+import { DataNotFoundError, loadDataset, type TrainTest } from '../../data/sources';
+import { loadOmniglot } from '../../data/omniglot';
+import { loadCeleba } from '../../data/celeba';
 import { transformedSet } from '../../data/ttest';
 import { UnknownNameError } from '../../core/errors';
 import { presets, type Preset } from './presets';
 
 /** What `loadData` reads; unset sizes come from the preset. */
 export interface DataOptions {
-  /** 'mnist' | 'fashion-mnist' | a folder of IDX files. */
+  /** 'mnist' | 'fashion-mnist' | 'omniglot' | 'celeba' (both need dataDir) | a folder of IDX files. */
   dataset: string;
   /** Folder holding the data set's IDX files (overrides the default search). */
   dataDir?: string;
-  /** 'quick' (CPU, minutes) or 'paper' (the paper's setting, GPU). */
+  /** 'quick' (smoke test), 'laptop' (2-core CPU, claims testable) or 'paper' (the paper's setting, GPU). */
   preset: string;
   /** Training images (a seeded subset; default: the preset's, undefined there = all). */
   trainExamples?: number;
-  /** Test / t-Test images scored (the first n; default: the preset's). */
+  /** Test / t-Test images scored (a seeded random subset; default: the preset's). */
   evalExamples?: number;
+  /** Seed of the evaluation subset, apart from the training seed so every model and seed scores the same images (default 0). */
+  evalSeed?: number;
   /** Importance samples for the NLL (default: the preset's). */
   K?: number;
   /** Seed of the subset (and, downstream, of training and scoring). Default 0. */
@@ -33,7 +37,7 @@ export interface CrData {
   test: ImageDataset;
   tTest: ImageDataset;
   K: number;
-  /** The MI's aggregate-posterior batch: the preset's M, at most the test images scored. */
+  /** The MI's aggregate posterior: every evaluation image. */
   M: number;
   seed: number;
 }
@@ -42,11 +46,21 @@ export interface CrData {
 export function loadData(o: DataOptions): CrData {
   const preset = presets[o.preset];
   if (!preset) throw new UnknownNameError('preset', o.preset, Object.keys(presets));
-  const data = loadDataset(o.dataset, { dataDir: o.dataDir });
+  const data = readSet(o.dataset, o.dataDir);
   const seed = o.seed ?? 0;
   const nTrain = o.trainExamples ?? preset.trainExamples;
   const train = nTrain ? data.train.subset(nTrain, seed) : data.train;
   const nEval = Math.min(o.evalExamples ?? preset.evalExamples ?? data.test.n, data.test.n);
-  const test = data.test.slice(0, nEval);
-  return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: Math.min(preset.M, nEval), seed };
+  // A random subset, not the first n: the first MNIST test images are cleaner than average.
+  const test = nEval < data.test.n ? data.test.subset(nEval, o.evalSeed ?? 0) : data.test;
+  return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: nEval, seed };
+}
+
+/** The named data set from the user's folder (Omniglot's PNG release, CelebA's aligned JPEGs) or the IDX sources. */
+function readSet(dataset: string, dataDir?: string): TrainTest {
+  if (dataset === 'omniglot' || dataset === 'celeba') {
+    if (!dataDir) throw new DataNotFoundError(`${dataset}: pass dataDir (--data-dir), the folder you unzipped the official release into`);
+    return dataset === 'omniglot' ? loadOmniglot({ dataDir }) : loadCeleba({ dataDir });
+  }
+  return loadDataset(dataset, { dataDir });
 }

@@ -1,0 +1,113 @@
+/**
+ * CR-VAE, seeds in parallel: each (row, seed) trains in its own `vae-lab train` process, a
+ * few at a time, so a 2-core CPU runs two models at once. With more than one process the
+ * runner sets VAE_LAB_WASM_THREADS=1 (unless set), so each holds one core instead of two
+ * processes fighting over two-thread wasm pools. Each process writes <out>/metrics.json and
+ * <out>/model (a checkpoint) atomically; a job whose metrics.json already exists is not run
+ * again, so a stopped notebook resumes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { currentHost } from '../../../common/display';
+import type { EvalResult } from '../../metrics/evaluate';
+import type { CrModelSpec } from './build';
+import { rowLabel, scoreOf, type SeedScore } from './tables';
+import { runName } from './build';
+
+/** One training process: a row of a table at one seed. */
+export interface SeedJob {
+  spec: CrModelSpec;
+  seed: number;
+}
+
+export interface SeedRunOptions {
+  /** `vae-lab train` entry point (default: cli.js beside this bundle). */
+  cli?: string;
+  /** Node options before it (e.g. ['--import', 'tsx'] for a .ts entry point). */
+  nodeArgs?: string[];
+  preset: string;
+  dataset?: string;
+  dataDir?: string;
+  /** Runs folder: job output goes to <outDir>/<runName>-eta<eta>/seed<seed>. */
+  outDir: string;
+  /** Processes at once (default 2; 1 leaves each process its default two wasm threads). */
+  parallel?: number;
+  /** Extra CLI flags for every job (e.g. ['--epochs', '1']). */
+  extraArgs?: string[];
+  /** Stops every running process (killed; its job reruns next time). Default: the running cell's signal. */
+  signal?: AbortSignal;
+  onDone?(job: SeedJob, r: SeedRunResult): void;
+}
+
+/** What one job left behind. */
+export interface SeedRunResult {
+  row: string;
+  seed: number;
+  dir: string;
+  checkpoint: string;
+  test: EvalResult;
+  tTest: EvalResult;
+  trainSeconds: number;
+}
+
+/** The CLI arguments of one job. */
+export function jobArgs(job: SeedJob, o: Pick<SeedRunOptions, 'preset' | 'dataset' | 'dataDir' | 'extraArgs'>, out: string): string[] {
+  const s = job.spec;
+  const a = ['train', '--model', s.model, '--preset', o.preset, '--dataset', o.dataset ?? 'mnist', '--seed', String(job.seed), '--out', out];
+  if (o.dataDir) a.push('--data-dir', o.dataDir);
+  if (s.beta !== undefined) a.push('--beta', String(s.beta));
+  if (s.k !== undefined) a.push('--k', String(s.k));
+  if (s.variant === 'cr') a.push('--cr');
+  if (s.variant === 'aug') a.push('--aug');
+  if (s.variant === 'cr' && s.eta !== undefined) a.push('--eta', String(s.eta));
+  if (s.lambda !== undefined) a.push('--lambda', String(s.lambda));
+  return [...a, ...(o.extraArgs ?? [])];
+}
+
+/** Job folder: one per row and seed. */
+export function jobDir(job: SeedJob, outDir: string): string {
+  return join(outDir, `${runName(job.spec)}${job.spec.eta !== undefined ? `-eta${job.spec.eta}` : ''}`, `seed${job.seed}`);
+}
+
+function readResult(job: SeedJob, dir: string): SeedRunResult {
+  const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { test: EvalResult; tTest: EvalResult; trainSeconds: number };
+  return { row: rowLabel(job.spec), seed: job.seed, dir, checkpoint: join(dir, 'model'), test: m.test, tTest: m.tTest, trainSeconds: m.trainSeconds };
+}
+
+/** Run every job, `parallel` processes at a time; rejects with the first failure's stderr tail. */
+export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunResult[]> {
+  const cli = o.cli ?? join(__dirname, 'cli.js');
+  const signal = o.signal ?? currentHost()?.signal;
+  const parallel = Math.min(o.parallel ?? 2, jobs.length);
+  const env = parallel > 1 && !process.env.VAE_LAB_WASM_THREADS ? { ...process.env, VAE_LAB_WASM_THREADS: '1' } : process.env;
+  const results: SeedRunResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length && !signal?.aborted) {
+      const i = next++;
+      const job = jobs[i], dir = jobDir(job, o.outDir);
+      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
+      results[i] = readResult(job, dir);
+      o.onDone?.(job, results[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  if (signal?.aborted) throw new Error('runSeeds: cancelled. Run it again to resume: finished jobs keep their metrics.json and are not retrained.');
+  return results;
+}
+
+function runOne(cmd: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, signal });
+    let err = '';
+    p.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vae-lab ${args.slice(1).join(' ')} exited with ${code}:\n${err}`))));
+  });
+}
+
+/** A finished job as a row of the tables (arrowRatio added by the caller when measured). */
+export function seedScore(r: SeedRunResult, arrowRatio?: number): SeedScore {
+  return scoreOf(r.row, r.seed, r.test, r.tTest, arrowRatio);
+}

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { experiments } from '../../../src/lab';
+
+const { crVae } = experiments;
+
+const score = (row: string, seed: number, nllTTest: number, auTest = 30): experiments.crVae.SeedScore =>
+  ({ row, seed, nllTest: 90, nllTTest, auTest, miTest: 3, miTTest: 3, logM: Math.log(1000), miAtBound: false });
+
+test('the tables hold the paper\'s rows: Table 1 has 8, Table 4 VAE + Aug, the eta sweep shares CR-VAE', () => {
+  assert.deepEqual(crVae.TABLE1.map(crVae.rowLabel), ['VAE', 'CR-VAE', 'IWAE', 'CR-IWAE', 'beta-VAE (0.5)', 'beta-CR-VAE (0.5)', 'beta-VAE (10)', 'beta-CR-VAE (10)']);
+  assert.deepEqual(crVae.TABLE4.map(crVae.rowLabel), ['VAE + Aug']);
+  assert.deepEqual(crVae.ETA_SWEEP.map(crVae.rowLabel), ['CR-VAE', 'CR-VAE (eta 1)', 'CR-VAE (eta 10)']);
+  assert.equal(crVae.table1Claims().length, 12);
+});
+
+test('verdicts pair seeds: a steady gain under a large seed effect is reproduced; unpaired seeds are ignored', () => {
+  const scores = [
+    score('VAE', 0, 200), score('VAE', 1, 260), score('VAE', 2, 230), score('VAE', 3, 999),
+    score('CR-VAE', 0, 150), score('CR-VAE', 1, 211), score('CR-VAE', 2, 179),
+  ];
+  const [t] = crVae.verdicts(scores, crVae.table1Claims());
+  assert.equal(t.n, 3);
+  assert.ok(Math.abs(t.effect + 50) < 1e-9);
+  assert.equal(t.verdict, 'reproduced');
+  const md = crVae.verdictMarkdown([t]).split('\n');
+  assert.match(md[2], /^\| CR-VAE − VAE: t-Test NLL falls \| -209\.2 \(129\.5 vs 338\.7\) \| -50\.00 ± 0\.58 \(3 seeds\) \| reproduced \|/);
+});
+
+test('verdicts: the opposite sign beyond 2 se is not reproduced; noise and missing rows are inconclusive', () => {
+  const scores = [score('VAE + Aug', 0, 150, 30), score('VAE + Aug', 1, 152, 31), score('CR-VAE', 0, 170, 30), score('CR-VAE', 1, 171, 32)];
+  const v = crVae.verdicts(scores, crVae.table4Claims());
+  assert.equal(v[0].verdict, 'not reproduced'); // +20 and +19: higher t-Test NLL with CR
+  assert.equal(v[2].verdict, 'inconclusive'); // AU +0, +1
+  const none = crVae.verdicts(scores, crVae.arrowClaims());
+  assert.equal(none[0].verdict, 'inconclusive');
+  assert.match(none[0].why, /no seed has both/);
+});
+
+test('a seed job is one vae-lab train command line; rows and seeds get their own folders', () => {
+  const job = { spec: { model: 'beta-vae', beta: 10, variant: 'cr', eta: 2 } as const, seed: 3 };
+  const dir = crVae.jobDir(job, 'runs');
+  assert.equal(dir, 'runs/cr-beta-vae-10-eta2/seed3');
+  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, dir),
+    ['train', '--model', 'beta-vae', '--preset', 'laptop', '--dataset', 'mnist', '--seed', '3', '--out', dir, '--beta', '10', '--cr', '--eta', '2']);
+  assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), ['--aug', '--epochs', '1']);
+});
+
+test('runSeeds: two vae-lab train processes at once, each row and seed scored; a finished job is not run again', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { encodeIdx } = await import('../../../src/lab/data/idx');
+  const { blobs } = await import('./helpers');
+  const dir = mkdtempSync(join(tmpdir(), 'seeds-'));
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const set = blobs(64);
+  writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([64, 8, 8], set.images));
+  writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([24, 8, 8], set.images.subarray(0, 24 * 64)));
+  const o = {
+    cli: join(__dirname, '../../../src/cli/main.ts'), nodeArgs: ['--import', 'tsx'], preset: 'quick', dataset: data, outDir: join(dir, 'runs'),
+    extraArgs: ['--epochs', '1', '--train-examples', '64', '--examples', '24', '--K', '4', '--latent', '2', '--backend', 'cpu'],
+  };
+  const jobs = [{ spec: { model: 'vae', variant: 'none' } as const, seed: 0 }, { spec: { model: 'vae', variant: 'cr' } as const, seed: 1 }];
+  const r = await crVae.runSeeds(jobs, o);
+  assert.deepEqual(r.map((x) => [x.row, x.seed]), [['VAE', 0], ['CR-VAE', 1]]);
+  for (const x of r) {
+    assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
+    assert.equal(x.test.M, 24);
+    assert.ok(Math.abs(x.test.logM - Math.log(24)) < 1e-9);
+  }
+  const before = statSync(join(r[0].dir, 'metrics.json')).mtimeMs;
+  await crVae.runSeeds(jobs.slice(0, 1), o);
+  assert.equal(statSync(join(r[0].dir, 'metrics.json')).mtimeMs, before);
+  await assert.rejects(crVae.runSeeds([{ spec: { model: 'vae', variant: 'none' }, seed: 5 }], { ...o, dataset: join(dir, 'nothing') }), /exited with 1/);
+});
+
+test('evaluation images: a seeded random subset, the same for every training seed, MI over all of them', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { encodeIdx } = await import('../../../src/lab/data/idx');
+  const dir = mkdtempSync(join(tmpdir(), 'evalset-'));
+  const test = Uint8Array.from({ length: 50 * 64 }, (_, i) => Math.floor(i / 64)); // image i is all i
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), encodeIdx([50, 8, 8], test));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx([50, 8, 8], test));
+  const ids = (seed: number, evalSeed?: number) => {
+    const d = crVae.loadData({ dataset: dir, preset: 'quick', trainExamples: 50, evalExamples: 10, seed, evalSeed });
+    assert.equal(d.M, 10);
+    return Array.from({ length: d.test.n }, (_, i) => d.test.images[i * 64]);
+  };
+  const a = ids(0), b = ids(7);
+  assert.deepEqual(a, b, 'the training seed does not move the evaluation images');
+  assert.notDeepEqual(a, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'not the first n');
+  assert.notDeepEqual(ids(0, 1), a, 'evalSeed picks another subset');
+});
