@@ -6,17 +6,19 @@
  *   loss = -log p(x | z, y) + beta KL(q(z|x,y) || N(0, I))
  * The label enters the encoder as K constant input planes (onehot(y) broadcast over h x w,
  * concatenated to the channels), which lets every lab net kind read it; for the moons' 1x1
- * "images" that is exactly concat(x, y), Sohn et al.'s MLP input.
+ * "images" that is exactly concat(x, y), Sohn et al.'s MLP input (an MLP on 28x28 images
+ * gets (c + K) x 784 inputs: the price of one rule for all nets).
  *
  * cVAE-GAN (Bao et al. 2017), the CVAE plus:
  *   - a discriminator D on real images, reconstructions and prior samples G(z, c), z ~ N(0, I);
  *     here the shared unconditional hinge D (./conditional.ts), not Bao's log loss, and the
  *     generator takes the hinge generator term, not Bao's mean feature matching on D;
  *   - Bao's classifier C, trained on real images with cross-entropy, and Bao's class-wise mean
- *     feature matching for the generator (followed as published):
+ *     feature matching for the generator:
  *       L_GC = 1/2 sum_c || mean_{y_i = c} f_C(x_i) - mean_{c_j = c} f_C(G(z_j, c_j)) ||^2
- *     with f_C C's last hidden layer, over the classes of the batch (prior samples take the
- *     batch's labels, so every class has both sides);
+ *     with f_C C's last hidden layer, over the classes of one batch (Bao et al. keep running
+ *     means across batches); prior samples take the batch's labels, so every class present
+ *     has both sides;
  *   - left out: Bao's pairwise feature matching of x and x_rec (the likelihood term stays).
  * Generation of class c: G([z, onehot(c)]), z ~ N(0, I) (the paper's protocol for both).
  */
