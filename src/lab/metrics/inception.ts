@@ -16,14 +16,14 @@ import { intraClassDiversity, type DiversityOptions } from './msssim';
 import { InvalidArgumentError } from '../core/errors';
 
 /**
- * A small conv net for 28x28-like images: conv 5x5 stride 2 (filters[0]) -> conv 5x5 stride 2
- * (filters[1]) -> dense `dense` -> K logits, ReLU between. Strided convs instead of max-pooling
- * keep every layer on kernels whose gradients all backends have.
+ * A small conv net for 28x28-like images: 3x3 convs with `filters` (the first stride 1, the
+ * rest stride 2, 'same' padding) -> dense `dense` -> K logits, ReLU between. Strided convs
+ * instead of max-pooling keep every layer on kernels whose gradients all backends have.
  */
 export interface ConvClassifierArch {
   kind: 'conv';
-  /** Filters of the two conv layers (default [32, 64]). */
-  filters?: [number, number];
+  /** Filters of the conv layers (default [32, 64, 64]: 28 -> 28 -> 14 -> 7). */
+  filters?: number[];
   /** Units of the hidden dense layer (default 128). */
   dense?: number;
 }
@@ -50,16 +50,16 @@ export interface ScoreClassifierOptions {
 
 /** The conv net of ConvClassifierArch; weights drawn from `seed` (layer l: glorot-uniform with seed + l). */
 export function buildConvClassifier(inputShape: [number, number, number], classes: number, arch: ConvClassifierArch, seed = 0): tf.LayersModel {
-  const [f1, f2] = arch.filters ?? [32, 64];
+  const filters = arch.filters ?? [32, 64, 64];
   const init = (l: number) => tf.initializers.glorotUniform({ seed: seed * 16 + l });
   const input = tf.input({ shape: inputShape });
   let y = input;
-  [f1, f2].forEach((filters, l) => {
-    y = tf.layers.conv2d({ filters, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) }).apply(y) as tf.SymbolicTensor;
+  filters.forEach((f, l) => {
+    y = tf.layers.conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) }).apply(y) as tf.SymbolicTensor;
   });
   y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
-  y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', kernelInitializer: init(2) }).apply(y) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, kernelInitializer: init(3) }).apply(y) as tf.SymbolicTensor });
+  y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', kernelInitializer: init(filters.length) }).apply(y) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, kernelInitializer: init(filters.length + 1) }).apply(y) as tf.SymbolicTensor });
 }
 
 /** What the scores need of a classifier: p(y | x) [n, K]. */

@@ -66,7 +66,7 @@ test('the scoring classifier is cached: the second call loads the same net; anot
   const dir = mkdtempSync(join(tmpdir(), 'vae-lab-clf-'));
   try {
     const train = blobs(256, 1), test = blobs(100, 2);
-    const config = { arch: { kind: 'conv' as const, filters: [8, 8] as [number, number], dense: 16 }, epochs: 6, batchSize: 32, learningRate: 1e-2, lrDecay: 0.5 };
+    const config = { arch: { kind: 'conv' as const, filters: [8, 8], dense: 16 }, epochs: 6, batchSize: 32, learningRate: 1e-2, lrDecay: 0.5 };
     const first = await cachedScoringClassifier(train, test, 4, { config, cacheDir: dir });
     assert.equal(first.loaded, false);
     // Seeded: the same config and data train the same net (cache off).
