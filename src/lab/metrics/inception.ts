@@ -48,7 +48,7 @@ export interface ScoreClassifierOptions {
   signal?: AbortSignal;
 }
 
-/** The conv net of ConvClassifierArch; weights drawn from `seed` (layer l: glorot-uniform with seed + l). */
+/** The conv net of ConvClassifierArch; weights drawn from `seed` (layer l: glorot-uniform seeded 16 seed + l). */
 export function buildConvClassifier(inputShape: [number, number, number], classes: number, arch: ConvClassifierArch, seed = 0): tf.LayersModel {
   const filters = arch.filters ?? [32, 64, 64];
   const init = (l: number) => tf.initializers.glorotUniform({ seed: seed * 16 + l });

@@ -69,6 +69,8 @@ test('the scoring classifier is cached: the second call loads the same net; anot
     const config = { arch: { kind: 'conv' as const, filters: [8, 8], dense: 16 }, epochs: 6, batchSize: 32, learningRate: 1e-2, lrDecay: 0.5 };
     const first = await cachedScoringClassifier(train, test, 4, { config, cacheDir: dir });
     assert.equal(first.loaded, false);
+    const lr = (first.classifier.updates()[0].optimizer as unknown as { learningRate: number }).learningRate;
+    assert.ok(Math.abs(lr - 1e-2 * 0.5 ** 6) < 1e-12, `halved after each of 6 epochs: ${lr}`);
     // Seeded: the same config and data train the same net (cache off).
     const again = await cachedScoringClassifier(train, test, 4, { config, cacheDir: false });
     assert.equal(again.testAccuracy, first.testAccuracy);
