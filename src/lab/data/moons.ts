@@ -115,22 +115,53 @@ export class MoonsSource {
   }
 }
 
+/**
+ * Euclidean distance from (x, y) to the upper half unit circle centred at (cx, 0): the arc
+ * {(cx + cos t, sin t) : t in [0, pi]}. Above the axis (y >= 0) the nearest arc point is the
+ * radial projection, so the distance is | |p - c| - 1 |. Below it the radial projection falls
+ * on the lower half, and since |p - a(t)|^2 = r^2 + 1 - 2 r cos(t - phi) with phi in (-pi, 0),
+ * the nearest arc point over t in [0, pi] is an end: min(|p - (cx + 1, 0)|, |p - (cx - 1, 0)|).
+ */
+export function moonArcDistance(x: number, y: number, cx: number): number {
+  const dx = x - cx;
+  if (y >= 0) return Math.abs(Math.hypot(dx, y) - 1);
+  return Math.min(Math.hypot(dx - 1, y), Math.hypot(dx + 1, y));
+}
+
+/** Angle t in [0, pi] of the arc point nearest (x, y) (moonArcDistance's minimiser; pi/2 at the centre itself). */
+export function moonArcAngle(x: number, y: number, cx: number): number {
+  const dx = x - cx;
+  if (y >= 0) return dx === 0 && y === 0 ? Math.PI / 2 : Math.atan2(y, dx);
+  return dx >= 0 ? 0 : Math.PI;
+}
+
 /** How well class-conditional samples of the toy match it (all in moons coordinates). */
 export interface MoonsSampleScores {
   /** Fraction of real points with a same-class sample within `radius` (mode coverage). */
   coverage: number;
-  /** Fraction of samples within `radius` of their class's half circle (sample quality). */
+  /** Fraction of samples within `radius` of their own class's half circle (moonArcDistance; sample quality). */
   onMoon: number;
+  /**
+   * Fraction of arc bins covered, mean over classes: each class's arc is cut into `bins` equal
+   * angle bins, and a bin counts when a sample of that class within `radius` of the arc has its
+   * nearest arc point (moonArcAngle) in it. 1 = the samples trace the whole half circle; a model
+   * that collapses onto part of the moon covers only that part.
+   */
+  arcCoverage: number;
+  /** arcCoverage per class. */
+  perClassArcCoverage: number[];
   /** Std of the samples' y over the std of the real y, mean over classes (1 = as spread as the data; the paper's point: cVAE-GAN stays narrow). */
   ySpread: number;
 }
 
 /**
  * Scores of samples `gen[c]` (points [m, 2] in moons coordinates) of each class against the
- * real points, with a neighbourhood `radius` (default 0.15, 1.5 x the default noise).
+ * real points, with a neighbourhood `radius` (default 0.15, 1.5 x the default noise) and
+ * `bins` arc bins per class (default 18: 10 degrees each).
  */
-export function moonsSampleScores(gen: Float32Array[], real: { x: number; y: number; label: number }[], radius = 0.15, gap = 2.2): MoonsSampleScores {
+export function moonsSampleScores(gen: Float32Array[], real: { x: number; y: number; label: number }[], radius = 0.15, gap = 2.2, bins = 18): MoonsSampleScores {
   let covered = 0, on = 0, total = 0, spread = 0;
+  const perClassArcCoverage: number[] = [];
   const sd = (v: number[]) => { const m = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length); };
   gen.forEach((g, c) => {
     const mine = real.filter((p) => p.label === c);
@@ -140,13 +171,18 @@ export function moonsSampleScores(gen: Float32Array[], real: { x: number; y: num
       }
     }
     const gy: number[] = [];
+    const hit = new Uint8Array(bins);
     for (let i = 0; i < g.length; i += 2) {
-      const r = Math.hypot(g[i] - gap * c, Math.max(g[i + 1], 0)); // distance to the upper half circle
-      if (Math.abs(r - 1) < radius) on++;
+      if (moonArcDistance(g[i], g[i + 1], gap * c) < radius) {
+        on++;
+        hit[Math.min(bins - 1, Math.floor((moonArcAngle(g[i], g[i + 1], gap * c) / Math.PI) * bins))] = 1;
+      }
       gy.push(g[i + 1]);
       total++;
     }
+    perClassArcCoverage.push(hit.reduce((a, b) => a + b, 0) / bins);
     spread += sd(gy) / sd(mine.map((p) => p.y)) / gen.length;
   });
-  return { coverage: covered / real.length, onMoon: on / total, ySpread: spread };
+  const arcCoverage = perClassArcCoverage.reduce((a, b) => a + b, 0) / Math.max(1, gen.length);
+  return { coverage: covered / real.length, onMoon: on / total, arcCoverage, perClassArcCoverage, ySpread: spread };
 }

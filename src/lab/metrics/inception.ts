@@ -1,7 +1,8 @@
 /**
  * Inception Score with a classifier the lab trains on the REAL data (the paper's Inception
  * nets, trained on ImageNet / VGGFace2, are not available offline, so scores are comparable
- * between models here but not with the paper's numbers):
+ * between models here but not with the paper's numbers; ./scoringClassifier.ts builds the
+ * conv net that stands in for them on MNIST-like data):
  *   IS = exp( E_x KL( p(y|x) || p(y) ) ),  p(y) = E_x p(y|x)
  * over samples x of all classes; high when each sample is confidently one class and the
  * classes are balanced (max = number of classes). Plus the scores the comparison table uses.
@@ -14,10 +15,27 @@ import type { Batch, LossResult, Trainable, UpdateSpec } from '../core/types';
 import { intraClassDiversity, type DiversityOptions } from './msssim';
 import { InvalidArgumentError } from '../core/errors';
 
+/**
+ * A small conv net for 28x28-like images: 3x3 convs with `filters` (the first stride 1, the
+ * rest stride 2, 'same' padding) -> dense `dense` -> K logits, ReLU between. Strided convs
+ * instead of max-pooling keep every layer on kernels whose gradients all backends have.
+ */
+export interface ConvClassifierArch {
+  kind: 'conv';
+  /** Filters of the conv layers (default [32, 64, 64]: 28 -> 28 -> 14 -> 7). */
+  filters?: number[];
+  /** Units of the hidden dense layer (default 128). */
+  dense?: number;
+}
+
 /** Options of the scoring classifier. */
 export interface ScoreClassifierOptions {
-  /** Hidden layer sizes of the MLP (default [256]). */
+  /** Hidden layer sizes of the MLP (default [256]); ignored when `arch` is a conv net. */
   hidden?: number[];
+  /** The conv net instead of the MLP. */
+  arch?: ConvClassifierArch;
+  /** Learning rate multiplied by this after each epoch (default 1: constant). */
+  lrDecay?: number;
   /** Passes over the data (default 2). */
   epochs?: number;
   /** Batch size (default 128). */
@@ -30,13 +48,33 @@ export interface ScoreClassifierOptions {
   signal?: AbortSignal;
 }
 
+/** The conv net of ConvClassifierArch; weights drawn from `seed` (layer l: glorot-uniform seeded 16 seed + l). */
+export function buildConvClassifier(inputShape: [number, number, number], classes: number, arch: ConvClassifierArch, seed = 0): tf.LayersModel {
+  const filters = arch.filters ?? [32, 64, 64];
+  const init = (l: number) => tf.initializers.glorotUniform({ seed: seed * 16 + l });
+  const input = tf.input({ shape: inputShape });
+  let y = input;
+  filters.forEach((f, l) => {
+    y = tf.layers.conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) }).apply(y) as tf.SymbolicTensor;
+  });
+  y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
+  y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', kernelInitializer: init(filters.length) }).apply(y) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, kernelInitializer: init(filters.length + 1) }).apply(y) as tf.SymbolicTensor });
+}
+
+/** What the scores need of a classifier: p(y | x) [n, K]. */
+export interface ProbabilisticClassifier {
+  predict(x: tf.Tensor4D): tf.Tensor2D;
+}
+
 /** A classifier of real data used to score generated samples. */
-export class ScoreClassifier implements Trainable {
+export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
   readonly net: tf.LayersModel;
   private spec?: UpdateSpec;
 
-  constructor(readonly inputShape: [number, number, number], readonly classes: number, private readonly opts: ScoreClassifierOptions = {}) {
-    this.net = buildMlpCritic(inputShape, opts.hidden ?? [256], classes);
+  /** `net`: an already built (e.g. loaded) net of the same architecture, used instead of a fresh one. */
+  constructor(readonly inputShape: [number, number, number], readonly classes: number, private readonly opts: ScoreClassifierOptions = {}, net?: tf.LayersModel) {
+    this.net = net ?? (opts.arch?.kind === 'conv' ? buildConvClassifier(inputShape, classes, opts.arch, opts.seed ?? 0) : buildMlpCritic(inputShape, opts.hidden ?? [256], classes));
   }
 
   /** p(y | x) [n, K]. */
@@ -48,6 +86,27 @@ export class ScoreClassifier implements Trainable {
   accuracy(batch: Batch): number {
     if (!batch.y) throw new InvalidArgumentError('accuracy: the batch has no labels; score with a labelled data set');
     return tf.tidy(() => (tf.mean(tf.equal(tf.argMax(this.predict(batch.x), 1), tf.cast(batch.y!, 'int32')).toFloat()) as tf.Scalar).arraySync());
+  }
+
+  /** Accuracy over every example of a labelled source, in batches of `batchSize`. */
+  accuracyOn(data: BatchSource, batchSize = 500): number {
+    let correct = 0;
+    for (let i = 0; i < data.n; i += batchSize) {
+      const b = data.batch(Int32Array.from({ length: Math.min(batchSize, data.n - i) }, (_, k) => i + k));
+      try {
+        correct += this.accuracy(b) * b.x.shape[0];
+      } finally {
+        tf.dispose([b.x, ...(b.y ? [b.y] : [])]);
+      }
+    }
+    return correct / data.n;
+  }
+
+  /** The Adam learning rate (set between epochs by lrDecay). */
+  setLearningRate(lr: number): void {
+    // tfjs's Adam reads its (protected) learningRate field on every apply.
+    const opt = this.updates()[0].optimizer as unknown as { learningRate: number };
+    opt.learningRate = lr;
   }
 
   updates(): UpdateSpec[] {
@@ -78,7 +137,15 @@ export class ScoreClassifier implements Trainable {
 /** Train the scoring classifier on labelled real data with the lab's Trainer. */
 export async function trainScoreClassifier(data: BatchSource, inputShape: [number, number, number], classes: number, opts: ScoreClassifierOptions = {}): Promise<ScoreClassifier> {
   const clf = new ScoreClassifier(inputShape, classes, opts);
-  await new Trainer({ epochs: opts.epochs ?? 2, batchSize: opts.batchSize ?? 128, seed: opts.seed ?? 0, signal: opts.signal, sanityCheck: false }).fit(clf, data);
+  const lr0 = opts.learningRate ?? 1e-3;
+  const decay = opts.lrDecay ?? 1;
+  const onEpochEnd = decay === 1 ? undefined : ({ epoch }: { epoch: number }) => clf.setLearningRate(lr0 * decay ** (epoch + 1));
+  try {
+    await new Trainer({ epochs: opts.epochs ?? 2, batchSize: opts.batchSize ?? 128, seed: opts.seed ?? 0, signal: opts.signal, sanityCheck: false, callbacks: { onEpochEnd } }).fit(clf, data);
+  } catch (e) {
+    clf.dispose();
+    throw e;
+  }
   return clf;
 }
 
@@ -98,13 +165,28 @@ export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; 
   return { mean, std };
 }
 
+/**
+ * Class agreement of a class-conditional generator: the fraction of its class-c samples that
+ * `clf` labels c, over `perClass` samples of every class (class c drawn with seed + 1000 c).
+ * 1 = every sample shows the class asked for; 1/K = the label is ignored.
+ */
+export function classAgreement(gen: ConditionalGenerator, clf: ProbabilisticClassifier, opts: { perClass?: number; seed?: number } = {}): number {
+  const perClass = opts.perClass ?? 100;
+  const seed = opts.seed ?? 0;
+  let agree = 0;
+  for (let c = 0; c < gen.classes; c++) {
+    agree += tf.tidy(() => (tf.sum(tf.equal(tf.argMax(clf.predict(gen.sample(c, perClass, seed + 1000 * c)), 1), c).toFloat()) as tf.Scalar).arraySync());
+  }
+  return agree / (perClass * gen.classes);
+}
+
 /** Options of generatorScores. */
 export interface GeneratorScoreOptions {
   /** Samples drawn per class (default 100). */
   perClass?: number;
   /** Seed of the samples (class c uses seed + 1000 c). */
   seed?: number;
-  /** IS splits (default 1). */
+  /** IS splits (default 10: mean ± sd over ten parts, each holding every class equally). */
   splits?: number;
   /** Diversity options (pairs per class, MS-SSIM settings). Skip diversity with `false` (non-images). */
   diversity?: DiversityOptions | false;
@@ -124,7 +206,7 @@ export interface GeneratorScores {
 }
 
 /** IS, intra-class diversity and class agreement of a class-conditional generator. */
-export function generatorScores(gen: ConditionalGenerator, clf: ScoreClassifier, opts: GeneratorScoreOptions = {}): GeneratorScores {
+export function generatorScores(gen: ConditionalGenerator, clf: ProbabilisticClassifier, opts: GeneratorScoreOptions = {}): GeneratorScores {
   const perClass = opts.perClass ?? 100;
   const seed = opts.seed ?? 0;
   const probs: tf.Tensor2D[] = [];
@@ -142,7 +224,7 @@ export function generatorScores(gen: ConditionalGenerator, clf: ScoreClassifier,
     // Interleave the classes (row j*K + c = sample j of class c) so every split sees them all.
     const order = Int32Array.from({ length: perClass * gen.classes }, (_, i) => (i % gen.classes) * perClass + Math.floor(i / gen.classes));
     const all = tf.tidy(() => tf.gather(tf.concat(probs, 0), order) as tf.Tensor2D);
-    const is = inceptionScore(all, opts.splits ?? 1);
+    const is = inceptionScore(all, opts.splits ?? 10);
     all.dispose();
     const diversity = perClassDiversity.length ? perClassDiversity.reduce((a, b) => a + b, 0) / perClassDiversity.length : undefined;
     return {

@@ -5,3 +5,4 @@ export * from './disentanglementEval';
 export * from './msssim';
 export * from './inception';
 export * from './stats';
+export * from './scoringClassifier';

@@ -121,31 +121,48 @@ export function msSsim(x: tf.Tensor4D, y: tf.Tensor4D, opts: MsSsimOptions = {})
 
 /** Options of the intra-class diversity. */
 export interface DiversityOptions extends MsSsimOptions {
-  /** Number of random distinct pairs scored (default: all pairs, at most 2000). */
+  /** Number of distinct pairs scored (default: all pairs, at most 2000). */
   pairs?: number;
   /** Seed of the pair draw. */
   seed?: number;
 }
 
 /**
+ * `k` distinct pairs (i < j) of `n` items drawn uniformly without replacement (no pair twice),
+ * seeded. Floyd's algorithm picks k distinct indices of the n(n-1)/2 pairs; index p maps to
+ * the pair in row-major order of the upper triangle. Sorted by (i, j).
+ */
+export function distinctPairs(n: number, k: number, seed: number): { a: number[]; b: number[] } {
+  const total = (n * (n - 1)) / 2;
+  if (!Number.isInteger(k) || k < 0 || k > total) throw new InvalidArgumentError(`distinctPairs: ${n} items have ${total} pairs, cannot draw ${k}; ask for at most ${total}`);
+  const rng = new Rng(seed);
+  const chosen = new Set<number>();
+  for (let j = total - k; j < total; j++) {
+    const t = rng.int(j + 1);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const a: number[] = [], b: number[] = [];
+  for (const p of [...chosen].sort((x, y) => x - y)) {
+    // Row i holds pairs (i, i+1 .. n-1): n-1-i of them, starting at index i(2n-i-1)/2.
+    let i = Math.floor((2 * n - 1 - Math.sqrt((2 * n - 1) ** 2 - 8 * p)) / 2);
+    while (i > 0 && (i * (2 * n - i - 1)) / 2 > p) i--;
+    while (((i + 1) * (2 * n - i - 2)) / 2 <= p) i++;
+    a.push(i);
+    b.push(i + 1 + p - (i * (2 * n - i - 1)) / 2);
+  }
+  return { a, b };
+}
+
+/**
  * Intra-class diversity of a set of samples of ONE class: mean over distinct pairs (i, j) of
- * 1 - MS-SSIM(x_i, x_j). 0 for identical samples; higher = more diverse.
+ * 1 - MS-SSIM(x_i, x_j), the pairs drawn without replacement (distinctPairs). 0 for identical
+ * samples; higher = more diverse.
  */
 export function intraClassDiversity(samples: tf.Tensor4D, opts: DiversityOptions = {}): number {
   const n = samples.shape[0];
   if (n < 2) throw new InvalidArgumentError(`intraClassDiversity: needs at least 2 samples, got ${n}`);
   const all = (n * (n - 1)) / 2;
-  const want = Math.min(opts.pairs ?? Math.min(all, 2000), all);
-  const a: number[] = [], b: number[] = [];
-  if (want === all) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { a.push(i); b.push(j); }
-  } else {
-    const rng = new Rng(opts.seed ?? 0);
-    while (a.length < want) {
-      const i = rng.int(n), j = rng.int(n);
-      if (i !== j) { a.push(i); b.push(j); }
-    }
-  }
+  const { a, b } = distinctPairs(n, Math.min(opts.pairs ?? Math.min(all, 2000), all), opts.seed ?? 0);
   return tf.tidy(() => {
     const s = msSsim(tf.gather(samples, a), tf.gather(samples, b), opts);
     return 1 - (tf.mean(s) as tf.Scalar).arraySync();

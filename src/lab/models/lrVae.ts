@@ -11,6 +11,9 @@
  *   2. 'joint' (E_s, E_u, G):  -log p(x | z_s, z_u) + beta KL(q(z_u|x) || N(0, I))
  *          + w_adv CE(C(z_u), uniform) + w_gm L_GM(z_s) (+ w_gan hinge generator term)
  *   3. 'adversary' (C):  CE(C(z_u), y) on detached codes
+ *   C and the push on E_u see the SAME code (cfg.adversaryInput): both a sample of q(z_u|x)
+ *   (default), or both its mean. Were C trained on the mean while E_u is pushed on samples, a
+ *   label carried by the variance (or hidden under the noise) would go unseen by one of them.
  *   4. 'discriminator' (D, GAN variant only): hinge loss on real, reconstructed, prior samples
  * E_s is the lab's Gaussian encoder with only its mean half used (the paper's delta posterior).
  */
@@ -60,6 +63,12 @@ export interface LrVaeConfig extends ModelConfig {
   adversaryWeight?: number;
   /** Weight of L_GM in the joint update, keeping z_s on its mixture while G trains E_s (default 1). */
   gmWeight?: number;
+  /**
+   * The code of z_u that C learns from and E_u is pushed on, the same for both: 'sample' (default)
+   * z_u ~ q(z_u|x), the code the decoder receives, so any label in mean or variance is in view;
+   * 'mean' the posterior mean, the code the swap grid and traversals use.
+   */
+  adversaryInput?: 'sample' | 'mean';
   /** Hidden sizes of the adversarial classifier C (paper: [256]). */
   adversaryHidden?: number[];
   /** The pixel discriminator: present = the GAN variant. */
@@ -222,7 +231,8 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
           const y = labelsOf(batch, 'lr-vae');
           const r = this.reconstruct(batch.x, ctx);
           // CE against the uniform target: -1/K sum_k log softmax(C(z_u))_k.
-          const adv = tf.neg(tf.mean(tf.mean(tf.logSoftmax(this.adversary.apply(r.zu) as tf.Tensor2D), 1))) as tf.Scalar;
+          const code = this.cfg.adversaryInput === 'mean' ? r.q.mean : r.zu;
+          const adv = tf.neg(tf.mean(tf.mean(tf.logSoftmax(this.adversary.apply(code) as tf.Tensor2D), 1))) as tf.Scalar;
           const gm = gmLoss(this.gm, r.zs, y, gmOpts).loss;
           let loss = tf.addN([r.recon, tf.mul(this.cfg.beta ?? 1, r.kl), tf.mul(this.cfg.adversaryWeight ?? 1, adv), tf.mul(this.cfg.gmWeight ?? 1, gm)]) as tf.Scalar;
           const terms: Record<string, tf.Scalar> = { recon: r.recon, kl: r.kl, advUniform: adv, gm };
@@ -240,9 +250,12 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
         name: 'adversary',
         optimizer: tf.train.adam(lr),
         variables: () => advVars,
-        loss: (batch: Batch): LossResult => {
+        loss: (batch: Batch, ctx: StepContext): LossResult => {
           const y = tf.oneHot(tf.cast(labelsOf(batch, 'lr-vae'), 'int32'), K).toFloat();
-          const logits = this.adversary.apply(this.encodeU(batch.x).mean) as tf.Tensor2D;
+          // The joint update's code, drawn the same way (its first noise draw from the step's rng).
+          const q = this.encodeU(batch.x);
+          const code = this.cfg.adversaryInput === 'mean' ? q.mean : reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D;
+          const logits = this.adversary.apply(code) as tf.Tensor2D;
           const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
           const acc = tf.mean(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)).toFloat()) as tf.Scalar;
           return { loss, terms: { advAccuracy: acc } };

@@ -49,10 +49,7 @@ const latent: Pick<ContractCase, 'encode' | 'decode'> = {
   decode: (m, z) => (m as unknown as LatentView).decode(z),
 };
 const conditional: Pick<ContractCase, 'encode' | 'decode'> = {
-  encode: (m, x) => {
-    const c = m as unknown as ConditionalVAE;
-    return splitPosterior(c.encoder.apply(x) as tf.Tensor2D, c.latentDim);
-  },
+  encode: (m, x, y) => (m as unknown as ConditionalVAE).encode(x, y),
   decode: (m, z, y) => (m as unknown as ConditionalVAE).decode(z, y),
 };
 

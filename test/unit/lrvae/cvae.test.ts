@@ -2,7 +2,9 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import { blobs, useCpu } from '../lab/helpers';
-import { ConditionalVAE, type CvaeConfig } from '../../../src/lab/models/cvae';
+import { ConditionalVAE, classMeanFeatureMatching, withLabelPlanes, type CvaeConfig } from '../../../src/lab/models/cvae';
+import { classAgreement, trainScoreClassifier } from '../../../src/lab/metrics/inception';
+import type { ConditionalGenerator } from '../../../src/lab/models/conditional';
 import { hingeDiscriminatorLoss, hingeGeneratorLoss } from '../../../src/lab/models/conditional';
 import { Trainer } from '../../../src/lab/train/trainer';
 
@@ -10,7 +12,7 @@ before(useCpu);
 
 const cfg = (kind: CvaeConfig['kind']): CvaeConfig => ({
   kind, inputShape: [8, 8, 1], classes: 4, latentDim: 2, net: { kind: 'mlp', hidden: [16] }, learningRate: 1e-2,
-  ...(kind === 'cvae-gan' ? { gan: { hidden: [8] } } : {}),
+  ...(kind === 'cvae-gan' ? { gan: { hidden: [8] }, classifier: { hidden: [8], learningRate: 1e-2 } } : {}),
 });
 
 test('hinge losses: zero for a perfect D, the generator term is minus the mean fake score', () => {
@@ -28,7 +30,7 @@ test('cVAE learns the label: samples of different classes differ, training lower
   assert.deepEqual(m.updates().map((s) => s.name), ['vae']);
   const first = await new Trainer({ steps: 1, batchSize: 64, seed: 1 }).fit(m, data);
   const n0 = tf.memory().numTensors;
-  const r = await new Trainer({ epochs: 15, batchSize: 64, seed: 1 }).fit(m, data);
+  const r = await new Trainer({ epochs: 40, batchSize: 64, seed: 1 }).fit(m, data);
   assert.equal(tf.memory().numTensors, n0);
   assert.ok(r.history[r.history.length - 1].terms.loss < first.history[0].terms.loss - 5);
   // The blob class is the bright square's position: the class-c sample's brightest 3x3 region is class c's.
@@ -38,16 +40,30 @@ test('cVAE learns the label: samples of different classes differ, training lower
     const score = centre.map(([r0, q0]) => img[r0][q0][0]);
     assert.equal(score.indexOf(Math.max(...score)), c, `class ${c}: ${score}`);
   }
+  // Class agreement by a classifier of the real blobs: the CVAE's samples show their class; a
+  // generator that ignores the label (always class-0 samples) agrees 1/K of the time.
+  const clf = await trainScoreClassifier(blobs(512, 9), [8, 8, 1], 4, { epochs: 8, hidden: [16], learningRate: 1e-2 });
+  const agreement = classAgreement(m, clf, { perClass: 50, seed: 4 });
+  assert.ok(agreement >= 0.8, `CVAE class agreement ${agreement}`);
+  const deaf: ConditionalGenerator = { classes: 4, inputShape: [8, 8, 1], sample: (_c, n, seed) => m.sample(0, n, seed) };
+  assert.ok(Math.abs(classAgreement(deaf, clf, { perClass: 50, seed: 4 }) - 0.25) < 0.1);
+  clf.dispose();
   m.dispose();
 });
 
 test('cVAE-GAN adds a discriminator update on its own variables; inpainting keeps the unmasked pixels', async () => {
   const m = new ConditionalVAE(cfg('cvae-gan'));
   const specs = m.updates();
-  assert.deepEqual(specs.map((s) => s.name), ['vae', 'discriminator']);
+  assert.deepEqual(specs.map((s) => s.name), ['vae', 'discriminator', 'classifier']);
   assert.ok(specs[1].variables().every((v) => !specs[0].variables().includes(v)));
-  const r = await new Trainer({ epochs: 2, batchSize: 32, seed: 2 }).fit(m, blobs(64, 7));
-  assert.ok(Number.isFinite(r.history[3].terms['discriminator/loss']));
+  assert.ok(specs[2].variables().every((v) => !specs[0].variables().includes(v) && !specs[1].variables().includes(v)));
+  const r = await new Trainer({ epochs: 8, batchSize: 32, seed: 2 }).fit(m, blobs(128, 7));
+  const last = r.history[r.history.length - 1].terms;
+  assert.ok(Number.isFinite(last['discriminator/loss']) && Number.isFinite(last['vae/classFeatureMatch']));
+  assert.ok(last['classifier/cAccuracy'] > 0.9, `C learns the real classes: ${last['classifier/cAccuracy']}`);
+  const dOnly = new ConditionalVAE({ ...cfg('cvae-gan'), classifier: false });
+  assert.deepEqual(dOnly.updates().map((s) => s.name), ['vae', 'discriminator']);
+  dOnly.dispose();
   const b = blobs(4, 8).batch([0, 1, 2, 3]);
   const mask = tf.tile(tf.concat([tf.ones([1, 8, 4, 1]), tf.zeros([1, 8, 4, 1])], 2), [4, 1, 1, 1]) as tf.Tensor4D;
   const out = m.inpaint(b.x, mask, b.y!);
@@ -56,4 +72,30 @@ test('cVAE-GAN adds a discriminator update on its own variables; inpainting keep
   assert.throws(() => new ConditionalVAE({ ...cfg('cvae'), kind: 'cvae-gan' }), /gan/);
   tf.dispose([b.x, b.y!, mask, out]);
   m.dispose();
+});
+
+test('label planes: onehot(y) appended as constant channels; the CVAE encoder reads the label', () => {
+  const x = tf.ones([2, 3, 3, 1]) as tf.Tensor4D;
+  const p = withLabelPlanes(x, tf.tensor1d([2, 0], 'int32'), 3);
+  assert.deepEqual(p.shape, [2, 3, 3, 4]);
+  const v = p.arraySync() as number[][][][];
+  assert.deepEqual(v[0][1][2], [1, 0, 0, 1]);
+  assert.deepEqual(v[1][2][0], [1, 1, 0, 0]);
+  const m = new ConditionalVAE(cfg('cvae'));
+  const b = blobs(4, 3).batch([0, 1, 2, 3]);
+  const diff = tf.tidy(() => (tf.max(tf.abs(tf.sub(m.encode(b.x, tf.zerosLike(b.y!)).mean, m.encode(b.x, tf.onesLike(b.y!)).mean))) as tf.Scalar).arraySync());
+  assert.ok(diff > 1e-4, 'q(z|x,y) changes with y');
+  tf.dispose([x, p, b.x, b.y!]);
+  m.dispose();
+});
+
+test('class-mean feature matching: known answer; a class missing on one side does not count', () => {
+  const real = tf.tensor2d([[1, 0], [3, 0], [5, 5]]);
+  const fake = tf.tensor2d([[0, 0], [0, 2]]);
+  // class 0: real mean (2, 0), fake mean (0, 1) -> 1/2 (4 + 1); class 1 has no fake sample.
+  const l = classMeanFeatureMatching(real, tf.tensor1d([0, 0, 1], 'int32'), fake, tf.tensor1d([0, 0], 'int32'), 3);
+  assert.ok(Math.abs(l.arraySync() - 2.5) < 1e-6);
+  const same = classMeanFeatureMatching(real, tf.tensor1d([0, 1, 2], 'int32'), real, tf.tensor1d([0, 1, 2], 'int32'), 3);
+  assert.equal(same.arraySync(), 0);
+  tf.dispose([real, fake, l, same]);
 });

@@ -8,6 +8,7 @@ import { blobs, useCpu } from '../lab/helpers';
 import { LabelRelevantVAE, type LrVaeConfig } from '../../../src/lab/models/lrVae';
 import { LabelsRequiredError } from '../../../src/lab/models/conditional';
 import { Trainer } from '../../../src/lab/train/trainer';
+import { Rng } from '../../../src/lab/core/random';
 import { saveCheckpoint, loadCheckpoint } from '../../../src/lab/train/checkpoint';
 import { build } from '../../../src/lab/experiments/label-relevant/build';
 import { trainableVariables } from '../../../src/lab/nets';
@@ -119,4 +120,26 @@ test('checkpoint round trip through the experiment\'s build rebuilds the same mo
     rmSync(dir, { recursive: true, force: true });
     m.dispose();
   }
+});
+
+test('C trains on the very code E_u is pushed on: a sample of q(z_u|x) by default, the mean with adversaryInput "mean"', () => {
+  const b = blobs(16, 12).batch(Int32Array.from({ length: 16 }, (_, i) => i));
+  for (const mode of ['sample', 'mean'] as const) {
+    const m = new LabelRelevantVAE(cfg(mode === 'mean' ? { adversaryInput: 'mean' } : {}));
+    const seen: number[][][] = [];
+    const apply = m.adversary.apply.bind(m.adversary);
+    m.adversary.apply = ((x: tf.Tensor, kw?: object) => { seen.push((x as tf.Tensor2D).arraySync()); return apply(x, kw); }) as typeof m.adversary.apply;
+    const specs = m.updates();
+    const ctx = () => ({ step: 0, epoch: 0, repeat: 0, rng: new Rng(11), nextBatch: () => b });
+    tf.tidy(() => { specs[1].loss(b, ctx()); specs[2].loss(b, ctx()); });
+    assert.equal(seen.length, 2, 'one call of C in each update');
+    const [pushed, trained] = seen;
+    const diff = (p: number[][], q: number[][]) => Math.max(...p.flatMap((row, i) => row.map((v, j) => Math.abs(v - q[i][j]))));
+    assert.ok(diff(pushed, trained) < 1e-6, `${mode}: E_u is pushed on one code and C trains on another (max diff ${diff(pushed, trained)})`);
+    const mean = tf.tidy(() => m.encodeU(b.x).mean.arraySync());
+    if (mode === 'mean') assert.ok(diff(trained, mean) < 1e-6);
+    else assert.ok(diff(trained, mean) > 1e-3, 'the default code is a sample, not the mean');
+    m.dispose();
+  }
+  tf.dispose([b.x, b.y!]);
 });
