@@ -43,14 +43,26 @@ export class Workbench {
     return file;
   }
 
-  /** Runs a command from the palette by its title, e.g. "Notebook: Run All". */
+  /**
+   * Runs a command from the palette by its title, e.g. "Notebook: Run All". The palette lists the
+   * commands known when it opens: on a busy machine an extension's contributions can register a
+   * little after the workbench shows, so a palette that has no such row is closed and opened again
+   * (for up to 90 s) rather than waited on.
+   */
   async command(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      const found = await row.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      if (found) break;
+      if (Date.now() > deadline) throw new Error(`the command palette has no command '${title}' after 90 s`);
+      await input.press('Escape');
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
     await input.press('Enter');
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   }
