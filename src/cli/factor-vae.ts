@@ -2,7 +2,7 @@
  * `vae-lab train --dataset dsprites --model beta-vae|factor-vae ...`: the beta-VAE vs
  * FactorVAE experiment (lab/experiments/factor-vae). Same metrics.json shape as the other
  * data sets (test, tTest, config, backend, seconds, trainSeconds) plus `disentanglement`
- * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
+ * ({ factorVae, betaVae, tcDiscriminator (FactorVAE only), tcGaussianMeans, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
  * discriminator TC estimate per step).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -81,5 +81,5 @@ function writeAtomic(file: string, value: unknown): void {
 
 function summary(kind: string, s: experiments.factorVae.DSpritesScores, backend: string, seconds: number): string {
   const d = s.disentanglement;
-  return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
+  return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC (D) ${d.tcDiscriminator?.toFixed(2) ?? '-'}  TC (Gaussian, means) ${d.tcGaussianMeans.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
 }

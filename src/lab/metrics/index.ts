@@ -4,3 +4,4 @@ export * from './disentanglement';
 export * from './disentanglementEval';
 export * from './msssim';
 export * from './inception';
+export * from './totalCorrelation';
