@@ -29,19 +29,20 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   mkdirSync(out, { recursive: true });
   const seed = (flags.seed as number | undefined) ?? 0;
   const epochs = (flags.epochs as number | undefined) ?? p.epochs;
+  const steps = (flags.steps as number | undefined) ?? (flags.epochs === undefined ? p.steps : undefined);
   const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
   const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
-  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${epochs} epochs, backend ${runtime.backend}`);
+  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend}`);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
     const data = factorVae.loadData(p, { seed, trainExamples });
-    const t = await factorVae.train(config, data, p, { seed, epochs, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const t = await factorVae.train(config, data, p, { seed, epochs, steps, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
     const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
     const tcHistory = r.fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
     const metrics = {
-      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, batchSize: p.batchSize },
+      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
       backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
       disentanglement: r.disentanglement, tcHistory,
     };
@@ -69,8 +70,8 @@ export async function evalDSprites(flags: Flags, model: LabModel, state: Trainer
 
 /** The dSprites preset named on the command line, with --K / --examples applied. */
 function presetFor(name: string, flags: Flags): experiments.factorVae.Preset {
-  const preset = factorVae.presets[name as 'quick' | 'paper'];
-  if (!preset) throw new UsageError(`--preset must be quick or paper for dSprites, got '${name}'`);
+  const preset = factorVae.presets[name as experiments.factorVae.PresetName];
+  if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(factorVae.presets).join(', ')} for dSprites, got '${name}'`);
   return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
 }
 

@@ -85,6 +85,10 @@ test('CLI: dSprites usage errors are caught before any training', async () => {
     assert.match(said.join('\n'), /--gamma must be a number/);
     assert.equal(await main(['train', '--dataset', 'dsprites', '--model', 'factor-vae', '--gama', '3']), 2);
     assert.match(said.join('\n'), /did you mean --gamma/);
+    assert.equal(await main(['train', '--model', 'vae', '--preset', 'laptop', '--out', os.tmpdir()]), 2);
+    assert.match(said.join('\n'), /--preset laptop is the dSprites preset/);
+    assert.equal(await main(['train', '--model', 'vae', '--steps', '10', '--out', os.tmpdir()]), 2);
+    assert.match(said.join('\n'), /--steps is a dSprites flag/);
   } finally {
     console.error = err;
   }
