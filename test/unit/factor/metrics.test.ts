@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/lab/core/random';
 import { DSPRITES_FACTOR_SIZES } from '../../../src/lab/data/dsprites';
-import { betaVaeMetric, factorVaeMetric, fitSoftmax, type Representation } from '../../../src/lab/metrics/disentanglement';
+import { betaVaeMetric, factorVaeMetric, fitSoftmax, latentFactors, type Representation } from '../../../src/lab/metrics/disentanglement';
 
 const sizes = DSPRITES_FACTOR_SIZES;
 const K = sizes.length;
@@ -117,4 +117,16 @@ test('FactorVAE metric: the factors survive a per-dim rescale and a permutation 
   const res = factorVaeMetric(r, sizes, { seed: 9, ...small });
   assert.equal(res.evalAccuracy, 1);
   for (let d = 0; d < K; d++) assert.equal(res.votes[d].indexOf(Math.max(...res.votes[d])), perm[d]);
+});
+
+test('latentFactors: each factor dim is labelled with its factor (eta^2 ~1); noise dims get eta^2 near 0', () => {
+  const labels = latentFactors(identityPlusNoise(10), sizes, { seed: 10, n: 3000 });
+  for (let k = 0; k < K; k++) {
+    assert.equal(labels[k].factor, k);
+    assert.ok(labels[k].eta2 > 0.99, `dim ${k}: ${labels[k].eta2}`);
+  }
+  for (const d of [K, K + 1]) assert.ok(labels[d].eta2 < 0.03, `noise dim ${d}: ${labels[d].eta2}`);
+  const m = latentFactors(mixed, sizes, { seed: 11, n: 3000 });
+  for (const d of [3, 4]) assert.ok(m[d].factor >= 3 && m[d].eta2 > 0.4 && m[d].eta2 < 0.6, `mixed dim ${d}: ${JSON.stringify(m[d])}`);
+  assert.equal(latentFactors(constant, sizes, { seed: 1, n: 100 })[0].eta2, 0);
 });
