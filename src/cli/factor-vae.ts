@@ -40,7 +40,7 @@ export async function trainDSprites(flags: Flags): Promise<number> {
     const data = factorVae.loadData(p, { seed, trainExamples });
     const t = await factorVae.train(config, data, p, { seed, epochs, steps, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
     const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
-    const tcHistory = r.fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
+    const tcHistory = factorVae.tcHistoryOf(r.fit);
     const metrics = {
       test: r.test, tTest: r.tTest, config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
       backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,

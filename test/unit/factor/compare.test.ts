@@ -74,3 +74,15 @@ test('readComparison: reads <model>-<weight>-s<seed>/metrics.json, skips runs wi
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('runs: names, TC history, points, and a run not yet written reads as undefined', async () => {
+  const os = await import('node:os');
+  const { comparisonPoints, loadComparisonRun, runName, tcHistoryOf } = await import('../../../src/lab/experiments/factor-vae/runs');
+  assert.deepEqual(runName('factor-vae', 40), { name: 'FactorVAE (gamma 40)', family: 'FactorVAE' });
+  assert.equal(await loadComparisonRun(os.tmpdir(), 'beta-vae', 4, 12345), undefined);
+  const fit = { steps: 2, epochs: 1, seconds: 1, history: [{ step: 1, terms: { 'vae/tc': 0.5 } }, { step: 2, terms: { 'vae/recon': 3 } }] };
+  assert.deepEqual(tcHistoryOf(fit as unknown as Parameters<typeof tcHistoryOf>[0]), [{ step: 1, tc: 0.5 }]);
+  const d = { factorVae: 0.6, betaVae: 0.7, tcGaussianMeans: 0, recon: 30, klPerDim: [], activeDims: 3 };
+  const pts = comparisonPoints([{ name: 'x', family: 'beta-VAE', weight: 4, seed: 1, scores: { disentanglement: d }, model: undefined as never, tcHistory: [], trainSeconds: 1 }]);
+  assert.deepEqual(pts, [{ family: 'beta-VAE', weight: 4, seed: 1, recon: 30, factorVae: 0.6, betaVae: 0.7 }]);
+});

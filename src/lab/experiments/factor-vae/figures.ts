@@ -4,7 +4,6 @@
  * during training, and the labels of a traversal's rows (the factor each latent follows).
  */
 import type { LatentFactor } from '../../metrics/disentanglement';
-import type { TrainResult } from '../../train/trainer';
 import type { DSpritesScores } from './score';
 
 /** One trained model of the comparison. */
@@ -45,10 +44,9 @@ export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
   };
 }
 
-/** FactorVAE's TC estimate (`vae/tc`) and discriminator accuracy per step, one line per model. */
-export function tcHistorySpec(runs: { name: string; fit: TrainResult }[]): Record<string, unknown> {
-  const tcPoints = runs.flatMap(({ name, fit }) =>
-    fit.history.map((h) => ({ model: name, step: h.step, tc: h.terms['vae/tc'], accuracy: h.terms['discriminator/discriminatorAccuracy'] })));
+/** FactorVAE's TC estimate (`vae/tc`, per step: runs.ts `tcHistoryOf`), one line per model. */
+export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; tc: number }[] }[]): Record<string, unknown> {
+  const tcPoints = runs.flatMap(({ name, tcHistory }) => tcHistory.map((h) => ({ model: name, step: h.step, tc: h.tc })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: "FactorVAE: discriminator's TC estimate during training",

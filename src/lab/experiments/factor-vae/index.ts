@@ -6,3 +6,4 @@ export * from './train';
 export * from './score';
 export * from './figures';
 export * from './compare';
+export * from './runs';
