@@ -1,7 +1,7 @@
 /**
  * FactorVAE (Kim & Mnih 2018) vs beta-VAE on dSprites, presets: `quick` is a CI smoke test
  * (minutes, claims nothing: the metrics stay near chance), `laptop` is the comparison sized
- * for about 30 minutes per model on a 2-core CPU, `paper` is the paper's setting for a GPU.
+ * for a 2-core CPU (30 to 50 minutes per model), `paper` is the paper's setting for a GPU.
  */
 import type { DisentanglementEvalOptions } from '../../metrics/disentanglementEval';
 import type { DiscriminatorConfig } from '../../models/factorVae';
@@ -64,7 +64,10 @@ export const presets: Record<PresetName, Preset> = {
     },
   },
   /**
-   * 2-core CPU, about 30 minutes per model (measured step times in the notebook's text):
+   * 2-core CPU, wasm with 2 threads (scripts/measure-factor-vae.ts, on a shared machine at load
+   * 3-5): 147 ms per beta-VAE step and 240 ms per FactorVAE step, so 29 and 48 minutes of
+   * training per model plus about 3 minutes of scoring. FactorVAE is over the 30-minute target;
+   * the next lever is D's width or the conv width, not the steps.
    * all 737,280 images of the grid (rendered per batch, nothing held in memory), the paper's
    * batch of 64 and latent 10, the Table 1 layout at half width (convs 16, 16, 32, 32, dense
    * 128) and a 6 x 256 LeakyReLU 0.2 discriminator with the paper's Adam (1e-4; 0.5, 0.9).
