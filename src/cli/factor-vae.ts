@@ -2,7 +2,7 @@
  * `vae-lab train --dataset dsprites --model beta-vae|factor-vae ...`: the beta-VAE vs
  * FactorVAE experiment (lab/experiments/factor-vae). Same metrics.json shape as the other
  * data sets (test, tTest, config, backend, seconds, trainSeconds) plus `disentanglement`
- * ({ factorVae, betaVae, tc, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
+ * ({ factorVae, betaVae, tcDiscriminator (FactorVAE only), tcGaussianMeans, recon, klPerDim, activeDims }) and `tcHistory` (FactorVAE's
  * discriminator TC estimate per step).
  */
 import { mkdirSync } from 'node:fs';
@@ -31,19 +31,20 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   mkdirSync(out, { recursive: true });
   const seed = (flags.seed as number | undefined) ?? 0;
   const epochs = (flags.epochs as number | undefined) ?? p.epochs;
+  const steps = (flags.steps as number | undefined) ?? (flags.epochs === undefined ? p.steps : undefined);
   const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
   const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
-  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${epochs} epochs, backend ${runtime.backend}`);
+  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend}`);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
     const data = factorVae.loadData(p, { seed, trainExamples });
-    const t = await factorVae.train(config, data, p, { seed, epochs, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const t = await factorVae.train(config, data, p, { seed, epochs, steps, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
     const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
-    const tcHistory = r.fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
+    const tcHistory = factorVae.tcHistoryOf(r.fit);
     const metrics = {
-      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, batchSize: p.batchSize },
+      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
       backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
       disentanglement: r.disentanglement, tcHistory,
     };
@@ -71,7 +72,7 @@ export async function evalDSprites(flags: Flags, model: LabModel, state: Trainer
 
 /** The dSprites preset named on the command line, with --K / --examples applied. */
 function presetFor(name: string, flags: Flags): experiments.factorVae.Preset {
-  const preset = factorVae.presets[name as 'quick' | 'paper'];
+  const preset = factorVae.presets[name as experiments.factorVae.PresetName];
   if (!preset) throw new UnknownNameError('--preset for dSprites', name, Object.keys(factorVae.presets));
   return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
 }
@@ -82,5 +83,5 @@ function writeAtomic(file: string, value: unknown): void {
 
 function summary(kind: string, s: experiments.factorVae.DSpritesScores, backend: string, seconds: number): string {
   const d = s.disentanglement;
-  return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC ${d.tc.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
+  return `${kind}: FactorVAE metric ${d.factorVae.toFixed(3)}  beta-VAE metric ${d.betaVae.toFixed(3)}  TC (D) ${d.tcDiscriminator?.toFixed(2) ?? '-'}  TC (Gaussian, means) ${d.tcGaussianMeans.toFixed(2)}  recon ${d.recon.toFixed(1)} nats  NLL ${s.test?.nll.toFixed(1)}\nbackend ${backend}, ${seconds.toFixed(0)} s`;
 }

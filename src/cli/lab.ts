@@ -20,7 +20,7 @@ import { LR_MODELS, trainLabelRelevant } from './label-relevant';
 const commonFlags = (): FlagSpec[] => [
   { name: 'dataset', type: 'string', help: 'mnist | fashion-mnist | dsprites | a folder of IDX files (default mnist)' },
   { name: 'data-dir', type: 'string', help: 'folder holding the data set\'s IDX files (overrides the default search)' },
-  { name: 'preset', type: 'string', choices: Object.keys(experiments.crVae.presets), help: 'quick (CI smoke test, claims nothing) | laptop (CR-VAE: all 60k images, latent 50, 2-core CPU) | paper (the paper\'s setting, GPU) (default quick)' },
+  { name: 'preset', type: 'string', choices: [...new Set([...Object.keys(experiments.crVae.presets), ...Object.keys(experiments.factorVae.presets)])], help: 'quick (CI smoke test, claims nothing) | laptop (CR-VAE: all 60k images, latent 50; dSprites: the whole grid; a 2-core CPU) | paper (the paper\'s setting, GPU) (default quick)' },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'], help: 'tfjs backend (default auto)' },
   { name: 'seed', type: 'number', range: { min: 0, max: 4294967295, integer: true }, help: 'seed of data order, binarization and noise (default 0)' },
   { name: 'K', type: 'number', range: { min: 1, integer: true }, help: 'importance samples for the NLL (default: the preset\'s)' },
@@ -35,6 +35,7 @@ const trainFlags = (): FlagSpec[] => [
   { name: 'lambda', type: 'number', range: { min: 0 }, help: 'weight of the bound on transformed data (default 1); needs --cr or --aug' },
   { name: 'aug', type: 'boolean', help: '"VAE + Aug" ablation: train on x and x~, no consistency KL (eta 0)' },
   { name: 'epochs', type: 'number', range: { min: 1, integer: true }, help: 'passes over the training data (default: the preset\'s)' },
+  { name: 'steps', type: 'number', range: { min: 1, integer: true }, help: 'stop after this many steps (dSprites only; default: the preset\'s)' },
   { name: 'train-examples', type: 'number', range: { min: 1, integer: true }, help: 'training images used (default: the preset\'s)' },
   { name: 'out', type: 'string', help: 'output folder: metrics.json and model/ (required)' },
   ...commonFlags(),
@@ -83,6 +84,7 @@ ${USAGE}`);
 
 async function train(flags: Flags): Promise<number> {
   if (flags.dataset === 'dsprites') return trainDSprites(flags);
+  if (flags.steps !== undefined) throw new UsageError('--steps is a dSprites flag; MNIST and moons runs take --epochs');
   if (LR_MODELS.includes(flags.model as string)) return trainLabelRelevant(flags);
   return trainCrVae(flags);
 }

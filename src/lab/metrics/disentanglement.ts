@@ -181,3 +181,43 @@ export function betaVaeMetric(r: Representation, sizes: readonly number[], optio
   const acc = (s: { X: Float64Array[]; y: number[] }) => s.X.filter((x, i) => predict(x) === s.y[i]).length / s.X.length;
   return { trainAccuracy: acc(train), evalAccuracy: acc(held) };
 }
+
+/** Which factor one latent dim follows best. */
+export interface LatentFactor {
+  dim: number;
+  /** Index of the factor with the largest eta^2 for this dim. */
+  factor: number;
+  /** That eta^2 in [0, 1]: the share of the dim's variance explained by the factor. */
+  eta2: number;
+}
+
+/**
+ * For each latent dim d, the factor k maximising the correlation ratio
+ *   eta^2(d, k) = Var_v(E[z_d | f_k = v]) / Var(z_d)
+ * over n codes of uniformly drawn factors: the share of z_d's variance that factor k alone
+ * explains (1 when z_d is a function of f_k, about (values - 1) / n for an unrelated factor).
+ * It labels traversal rows; unlike a linear correlation it sees non-monotone codes such as
+ * orientation. A dim with no variance (to float precision) gets eta^2 0.
+ */
+export function latentFactors(r: Representation, sizes: readonly number[], o: { seed: number; n?: number }): LatentFactor[] {
+  const n = o.n ?? 5000;
+  const K = sizes.length;
+  const f = sampleFactors(sizes, n, new Rng(o.seed));
+  const codes = r(f, n);
+  const D = codes.length / n;
+  const { mean, std } = moments(codes, n, D);
+  return Array.from({ length: D }, (_, d) => {
+    let best = { dim: d, factor: 0, eta2: 0 };
+    const total = std[d] ** 2 * (n - 1);
+    // A constant code still has a rounding-level std; it follows nothing.
+    if (std[d] <= 1e-6 * (Math.abs(mean[d]) + 1e-6)) return best;
+    for (let k = 0; k < K; k++) {
+      const sum = new Float64Array(sizes[k]), cnt = new Float64Array(sizes[k]);
+      for (let i = 0; i < n; i++) { sum[f[i * K + k]] += codes[i * D + d]; cnt[f[i * K + k]]++; }
+      let between = 0;
+      for (let v = 0; v < sizes[k]; v++) if (cnt[v] > 0) between += cnt[v] * (sum[v] / cnt[v] - mean[d]) ** 2;
+      if (between / total > best.eta2) best = { dim: d, factor: k, eta2: between / total };
+    }
+    return best;
+  });
+}

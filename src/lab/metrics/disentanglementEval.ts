@@ -3,19 +3,17 @@
  * supervised metrics of ./disentanglement.ts on the posterior means, plus
  * - recon: reconstruction error, -log p(x | z = E_q[z]) in nats per image (Bernoulli: the
  *   binary cross-entropy summed over pixels), mean over evaluation images;
- * - tc: total correlation of the aggregate posterior, KL(q(z) || prod_d q(z_d)), estimated
- *   model-agnostically (so beta-VAE and FactorVAE are measured alike) with q(z) replaced by
- *   the mixture of the M evaluation posteriors: for z_i ~ q(z|x_i),
- *     TC ~= mean_i [ log 1/M sum_j q(z_i|x_j) - sum_d log 1/M sum_j q(z_id|x_jd) ]
- *   (biased low for small M, like the MI estimate; report M).
+ * - TC, two labelled numbers (./totalCorrelation.ts): the discriminator's estimate (FactorVAE
+ *   only, the paper's) and the Gaussian TC of the posterior means (every model);
+ * - klPerDim and the FactorVAE metric's active dims.
  */
 import * as tf from '../tf';
 import { Rng } from '../core/random';
 import { imagesOf, sampleFactors, type FactorImageSet } from '../data/dsprites';
 import type { DensityModel, LatentModel } from '../models/types';
+import { noise, reparameterize } from '../models/gaussian';
+import { gaussianTc } from './totalCorrelation';
 import { betaVaeMetric, factorVaeMetric, type BetaVaeMetricOptions, type FactorVaeMetricOptions, type Representation } from './disentanglement';
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** The representation r(factors) = E_q[z | x(factors)]: render, encode in chunks, read back. */
 export function encoderRepresentation(model: LatentModel, set: FactorImageSet, chunk = 256): Representation {
@@ -46,45 +44,10 @@ export function reconstructionError(model: LatentModel, x: tf.Tensor4D): number 
   });
 }
 
-/** log (1/M) sum_j exp(a_j) of a Float64Array, stably. */
-function logMeanExp(a: Float64Array): number {
-  let m = -Infinity;
-  for (const v of a) m = Math.max(m, v);
-  let s = 0;
-  for (const v of a) s += Math.exp(v - m);
-  return m + Math.log(s / a.length);
-}
-
-/**
- * Minibatch TC estimate from M posteriors (means and log-variances, flat [M*D]) and one
- * sample per posterior drawn with `rng` (see the module comment for the formula).
- */
-export function aggregateTc(mean: Float32Array, logVar: Float32Array, M: number, rng: Rng): number {
-  const D = mean.length / M;
-  const z = new Float64Array(M * D);
-  for (let i = 0; i < M * D; i++) {
-    const u1 = 1 - rng.next(), u2 = rng.next(); // Box-Muller
-    z[i] = mean[i] + Math.exp(0.5 * logVar[i]) * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-  let tc = 0;
-  const joint = new Float64Array(M);
-  const marg = Array.from({ length: D }, () => new Float64Array(M));
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < M; j++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) {
-        const lv = logVar[j * D + d];
-        const diff = z[i * D + d] - mean[j * D + d];
-        const l = -0.5 * (LOG_2PI + lv + (diff * diff) / Math.exp(lv)); // log N(z_id; mu_jd, var_jd)
-        marg[d][j] = l;
-        s += l;
-      }
-      joint[j] = s;
-    }
-    tc += logMeanExp(joint);
-    for (let d = 0; d < D; d++) tc -= logMeanExp(marg[d]);
-  }
-  return tc / M;
+/** A model with a TC discriminator (FactorVAE). */
+interface HasTcEstimate { tcEstimate(z: tf.Tensor2D): tf.Scalar }
+function hasTcEstimate(m: LatentModel): m is LatentModel & HasTcEstimate {
+  return typeof (m as Partial<HasTcEstimate>).tcEstimate === 'function';
 }
 
 /** Options of `evaluateDisentanglement`. */
@@ -107,8 +70,10 @@ export interface DisentanglementReport {
   factorVae: number;
   /** beta-VAE metric, held-out linear-classifier accuracy (chance 1/K). */
   betaVae: number;
-  /** Aggregate-posterior total correlation estimate (nats), over `evalImages` posteriors. */
-  tc: number;
+  /** The discriminator's TC estimate (nats; the paper's number) on z ~ q(z|x) of the evaluation images; FactorVAE only. */
+  tcDiscriminator?: number;
+  /** Gaussian TC of the posterior means, -1/2 log det corr (nats), over the evaluation images; every model. */
+  tcGaussianMeans: number;
   /** Reconstruction error, nats per image. */
   recon: number;
   /** Mean KL(q(z_d|x) || N(0, 1)) per latent dim over the evaluation images (traversal order). */
@@ -133,10 +98,13 @@ export function evaluateDisentanglement(model: LatentModel, set: FactorImageSet,
       const k = tf.mean(tf.mul(tf.sub(tf.add(tf.exp(q.logVar), tf.square(q.mean)), tf.add(q.logVar, 1)), 0.5), 0);
       return [q.mean, q.logVar, k];
     });
-    const tc = aggregateTc(mean.dataSync() as Float32Array, logVar.dataSync() as Float32Array, M, rng);
+    const tcGaussianMeans = gaussianTc(mean.dataSync(), M);
+    const tcDiscriminator = hasTcEstimate(model)
+      ? tf.tidy(() => model.tcEstimate(reparameterize({ mean, logVar }, noise(mean.shape, rng)) as tf.Tensor2D).dataSync()[0])
+      : undefined;
     const klPerDim = Array.from(kl.dataSync());
     tf.dispose([mean, logVar, kl]);
-    return { factorVae: fv.evalAccuracy, betaVae: bv.evalAccuracy, tc, recon, klPerDim, activeDims: fv.activeDims };
+    return { factorVae: fv.evalAccuracy, betaVae: bv.evalAccuracy, ...(tcDiscriminator === undefined ? {} : { tcDiscriminator }), tcGaussianMeans, recon, klPerDim, activeDims: fv.activeDims };
   } finally {
     x.dispose();
   }

@@ -6,3 +6,4 @@ export * from './msssim';
 export * from './inception';
 export * from './stats';
 export * from './scoringClassifier';
+export * from './totalCorrelation';

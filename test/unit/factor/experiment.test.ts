@@ -38,7 +38,7 @@ test('factor-vae experiment: trains a FactorVAE, scores it, and its checkpoint r
     assert.ok(Number.isFinite(r.fit.history[3].terms['vae/tc']));
     const d = r.disentanglement;
     for (const v of [d.factorVae, d.betaVae]) assert.ok(v >= 0 && v <= 1);
-    assert.ok(d.recon > 0 && Number.isFinite(d.tc) && d.klPerDim.length === 10);
+    assert.ok(d.recon > 0 && Number.isFinite(d.tcDiscriminator!) && Number.isFinite(d.tcGaussianMeans) && d.klPerDim.length === 10);
     assert.ok(r.test && r.tTest && r.test.n === 16);
     const { model } = await loadCheckpoint(path.join(dir, 'model'), buildModel);
     assert.equal(model.config().kind, 'factor-vae');
@@ -60,7 +60,7 @@ test('factor-vae experiment: trains a FactorVAE, scores it, and its checkpoint r
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'eval.json'), 'utf8'));
     assert.equal(m.test.n, 8);
     assert.equal(m.config.model.kind, 'factor-vae');
-    for (const k of ['factorVae', 'betaVae', 'tc', 'recon']) assert.ok(Number.isFinite(m.disentanglement[k]), k);
+    for (const k of ['factorVae', 'betaVae', 'tcDiscriminator', 'tcGaussianMeans', 'recon']) assert.ok(Number.isFinite(m.disentanglement[k]), k);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -85,6 +85,8 @@ test('CLI: dSprites usage errors are caught before any training', async () => {
     assert.match(said.join('\n'), /--gamma must be a number/);
     assert.equal(await main(['train', '--dataset', 'dsprites', '--model', 'factor-vae', '--gama', '3']), 2);
     assert.match(said.join('\n'), /Did you mean '--gamma'\?/);
+    assert.equal(await main(['train', '--model', 'vae', '--steps', '10', '--out', os.tmpdir()]), 2);
+    assert.match(said.join('\n'), /--steps is a dSprites flag/);
   } finally {
     console.error = err;
   }

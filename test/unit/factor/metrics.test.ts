@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/lab/core/random';
 import { DSPRITES_FACTOR_SIZES } from '../../../src/lab/data/dsprites';
-import { betaVaeMetric, factorVaeMetric, fitSoftmax, type Representation } from '../../../src/lab/metrics/disentanglement';
+import { betaVaeMetric, factorVaeMetric, fitSoftmax, latentFactors, type Representation } from '../../../src/lab/metrics/disentanglement';
 
 const sizes = DSPRITES_FACTOR_SIZES;
 const K = sizes.length;
@@ -80,4 +80,53 @@ test('fitSoftmax: separates linearly separable classes and fails on label noise'
   const shuffled = y.map(() => rng.int(3));
   const p2 = fitSoftmax(X, shuffled, 3, 300);
   assert.ok(X.filter((x, i) => p2(x) === shuffled[i]).length < 160);
+});
+
+/**
+ * Shape, scale and orientation as themselves, but x and y mixed by a rotation:
+ * z3 = (x + y)/sqrt 2, z4 = (x - y)/sqrt 2. Fixing x or y shrinks both mixed dims alike, so
+ * the two position factors cannot be told apart: both metrics should land between the
+ * 3-of-5 floor (0.6) and 1.
+ */
+const mixed: Representation = (f, n) => {
+  const out = new Float32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) out[i * K + k] = f[i * K + k] / sizes[k];
+    const x = f[i * K + 3] / sizes[3], y = f[i * K + 4] / sizes[4];
+    out[i * K + 3] = (x + y) / Math.SQRT2;
+    out[i * K + 4] = (x - y) / Math.SQRT2;
+  }
+  return out;
+};
+
+test('both metrics: a representation that mixes x and y scores between the unmixed factors and chance', () => {
+  const fv = factorVaeMetric(mixed, sizes, { seed: 7, ...small });
+  const id = factorVaeMetric(identityPlusNoise(7), sizes, { seed: 7, ...small });
+  assert.ok(fv.evalAccuracy > 0.55 && fv.evalAccuracy < 0.9 && fv.evalAccuracy < id.evalAccuracy, `FactorVAE metric, mixed: ${fv.evalAccuracy}`);
+  const opts = { numTrain: 150, numEval: 100, batchSize: 32, iterations: 300 };
+  const bv = betaVaeMetric(mixed, sizes, { seed: 8, ...opts });
+  assert.ok(bv.evalAccuracy > 0.55 && bv.evalAccuracy < 0.92, `beta-VAE metric, mixed: ${bv.evalAccuracy}`);
+});
+
+test('FactorVAE metric: the factors survive a per-dim rescale and a permutation of dims (the classifier maps dims to factors)', () => {
+  const perm = [3, 0, 4, 1, 2];
+  const r: Representation = (f, n) => Float32Array.from({ length: n * K }, (_, j) => {
+    const i = Math.floor(j / K), d = j % K;
+    return (f[i * K + perm[d]] * (d + 1) * 7) / sizes[perm[d]];
+  });
+  const res = factorVaeMetric(r, sizes, { seed: 9, ...small });
+  assert.equal(res.evalAccuracy, 1);
+  for (let d = 0; d < K; d++) assert.equal(res.votes[d].indexOf(Math.max(...res.votes[d])), perm[d]);
+});
+
+test('latentFactors: each factor dim is labelled with its factor (eta^2 ~1); noise dims get eta^2 near 0', () => {
+  const labels = latentFactors(identityPlusNoise(10), sizes, { seed: 10, n: 3000 });
+  for (let k = 0; k < K; k++) {
+    assert.equal(labels[k].factor, k);
+    assert.ok(labels[k].eta2 > 0.99, `dim ${k}: ${labels[k].eta2}`);
+  }
+  for (const d of [K, K + 1]) assert.ok(labels[d].eta2 < 0.03, `noise dim ${d}: ${labels[d].eta2}`);
+  const m = latentFactors(mixed, sizes, { seed: 11, n: 3000 });
+  for (const d of [3, 4]) assert.ok(m[d].factor >= 3 && m[d].eta2 > 0.4 && m[d].eta2 < 0.6, `mixed dim ${d}: ${JSON.stringify(m[d])}`);
+  assert.equal(latentFactors(constant, sizes, { seed: 1, n: 100 })[0].eta2, 0);
 });

@@ -1,8 +1,9 @@
 /**
  * FactorVAE vs beta-VAE, figures (vega-lite specs): the paper's reconstruction-vs-
- * disentanglement trade-off (Figure 4) and the discriminator's TC estimate during training.
+ * disentanglement trade-off (one point per model and seed), the discriminator's TC estimate
+ * during training, and the labels of a traversal's rows (the factor each latent follows).
  */
-import type { TrainResult } from '../../train/trainer';
+import type { LatentFactor } from '../../metrics/disentanglement';
 import type { DSpritesScores } from './score';
 
 /** One trained model of the comparison. */
@@ -13,12 +14,14 @@ export interface ComparedRun {
   family: string;
   /** beta or gamma. */
   weight: number;
+  /** Training seed (one point per model and seed). Default 0. */
+  seed?: number;
   scores: DSpritesScores;
 }
 
-/** Reconstruction error vs both metrics, one line per family, points labelled by weight; the dashed rule is chance (0.2). */
+/** Reconstruction error vs both metrics, one point per model and seed, labelled by weight; the dashed rule is chance (0.2). */
 export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
-  const points = runs.map(({ name, family, weight, scores }) => ({ name, family, weight, recon: scores.disentanglement.recon, factorVae: scores.disentanglement.factorVae, betaVae: scores.disentanglement.betaVae }));
+  const points = runs.map(({ name, family, weight, seed = 0, scores }) => ({ name, family, weight, seed, recon: scores.disentanglement.recon, factorVae: scores.disentanglement.factorVae, betaVae: scores.disentanglement.betaVae }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Reconstruction error vs disentanglement (dSprites)',
@@ -27,11 +30,11 @@ export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
     spec: {
       width: 260, height: 220,
       layer: [
-        { mark: { type: 'line', point: true }, encoding: {
+        { mark: { type: 'point', filled: true, size: 60 }, encoding: {
           x: { field: 'recon', type: 'quantitative', title: 'reconstruction error (nats)', scale: { zero: false } },
           y: { field: 'score', type: 'quantitative', title: 'disentanglement', scale: { domain: [0, 1] } },
-          color: { field: 'family', type: 'nominal' }, order: { field: 'weight', type: 'quantitative' },
-          tooltip: [{ field: 'name' }, { field: 'recon', format: '.1f' }, { field: 'score', format: '.3f' }] } },
+          color: { field: 'family', type: 'nominal' }, shape: { field: 'family', type: 'nominal' },
+          tooltip: [{ field: 'name' }, { field: 'seed' }, { field: 'recon', format: '.1f' }, { field: 'score', format: '.3f' }] } },
         { mark: { type: 'text', dy: -9, fontSize: 10 }, encoding: {
           x: { field: 'recon', type: 'quantitative' }, y: { field: 'score', type: 'quantitative' },
           text: { field: 'weight' }, color: { field: 'family', type: 'nominal' } } },
@@ -41,10 +44,9 @@ export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
   };
 }
 
-/** FactorVAE's TC estimate (`vae/tc`) and discriminator accuracy per step, one line per model. */
-export function tcHistorySpec(runs: { name: string; fit: TrainResult }[]): Record<string, unknown> {
-  const tcPoints = runs.flatMap(({ name, fit }) =>
-    fit.history.map((h) => ({ model: name, step: h.step, tc: h.terms['vae/tc'], accuracy: h.terms['discriminator/discriminatorAccuracy'] })));
+/** FactorVAE's TC estimate (`vae/tc`, per step: runs.ts `tcHistoryOf`), one line per model. */
+export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; tc: number }[] }[]): Record<string, unknown> {
+  const tcPoints = runs.flatMap(({ name, tcHistory }) => tcHistory.map((h) => ({ model: name, step: h.step, tc: h.tc })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: "FactorVAE: discriminator's TC estimate during training",
@@ -57,4 +59,15 @@ export function tcHistorySpec(runs: { name: string; fit: TrainResult }[]): Recor
       color: { field: 'model', type: 'nominal' },
     },
   };
+}
+
+/**
+ * The title of a traversal whose rows are the most active dims first (the traversal's order:
+ * KL per dim, largest first): each row named by the factor its latent follows best, with eta^2
+ * (metrics/disentanglement.ts `latentFactors`). Dims below `minKl` nats are 'inactive'.
+ */
+export function traversalRowLabels(name: string, labels: LatentFactor[], klPerDim: number[], factorNames: readonly string[], rows: number, minKl = 0.05): string {
+  const order = klPerDim.map((kl, d) => [kl, d] as const).sort((a, b) => b[0] - a[0]).slice(0, rows);
+  const parts = order.map(([kl, d], i) => `row ${i + 1} z${d}: ${kl < minKl ? 'inactive' : `${factorNames[labels[d].factor]} (eta² ${labels[d].eta2.toFixed(2)})`}`);
+  return `${name}. ${parts.join('; ')}`;
 }

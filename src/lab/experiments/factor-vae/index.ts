@@ -5,3 +5,5 @@ export * from './build';
 export * from './train';
 export * from './score';
 export * from './figures';
+export * from './compare';
+export * from './runs';

@@ -12,6 +12,8 @@ export interface TrainOptions {
   seed?: number;
   /** Epochs (default: the preset's). */
   epochs?: number;
+  /** Stop after this many steps (default: the preset's `steps`, if any). */
+  steps?: number;
   /** Cancels training between steps. */
   signal?: AbortSignal;
   /** Trainer callbacks (progress, live TC chart). */
@@ -34,7 +36,7 @@ export async function train(config: ModelConfig, data: DSpritesData, preset: Pre
   const model = buildModel(config);
   const t0 = Date.now();
   const fit = await new Trainer({
-    epochs: o.epochs ?? preset.epochs, batchSize: preset.batchSize, seed: o.seed ?? 0, signal: o.signal,
+    epochs: o.epochs ?? preset.epochs, steps: o.steps ?? preset.steps, batchSize: preset.batchSize, seed: o.seed ?? 0, signal: o.signal,
     callbacks: o.callbacks, checkpointDir: o.checkpointDir, extra: o.extra,
   }).fit(model, data.train);
   return { model, fit, trainSeconds: (Date.now() - t0) / 1000 };

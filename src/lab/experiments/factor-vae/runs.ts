@@ -1,0 +1,66 @@
+/**
+ * FactorVAE vs beta-VAE, the runs of a comparison in one shape whether trained in this process
+ * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.mjs
+ * (laptop, paper): name, family, weight, seed, scores, the model, and D's TC history.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from '../../tf';
+import type { FactorImageSet } from '../../data/dsprites';
+import { encoderRepresentation } from '../../metrics/disentanglementEval';
+import { latentFactors } from '../../metrics/disentanglement';
+import { buildModel } from '../../models';
+import type { LabModel, LatentModel } from '../../models/types';
+import { loadCheckpoint } from '../../train/checkpoint';
+import type { TrainResult } from '../../train/trainer';
+import { encodeAll, klPerDim } from '../../viz/encode';
+import type { DSpritesModel } from './build';
+import type { ComparisonPoint } from './compare';
+import { traversalRowLabels, type ComparedRun } from './figures';
+
+/** One model and seed of the comparison, ready for the table, the figures and the traversals. */
+export interface ComparisonRun extends ComparedRun {
+  seed: number;
+  model: LabModel;
+  /** D's TC estimate per step (FactorVAE; empty for beta-VAE). */
+  tcHistory: { step: number; tc: number }[];
+  /** Training wall time, seconds. */
+  trainSeconds: number;
+}
+
+/** Legend name and family of a grid entry. */
+export function runName(kind: DSpritesModel, weight: number): { name: string; family: 'beta-VAE' | 'FactorVAE' } {
+  return kind === 'beta-vae' ? { name: `beta-VAE (beta ${weight})`, family: 'beta-VAE' } : { name: `FactorVAE (gamma ${weight})`, family: 'FactorVAE' };
+}
+
+/** D's TC estimate per step from a training history. */
+export function tcHistoryOf(fit: TrainResult): { step: number; tc: number }[] {
+  return fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
+}
+
+/**
+ * The run <dir>/<kind>-<weight>-s<seed> written by the comparison script (metrics.json and
+ * model/), or undefined when it has not finished (no metrics.json).
+ */
+export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight: number, seed: number): Promise<ComparisonRun | undefined> {
+  const runDir = join(dir, `${kind}-${weight}-s${seed}`);
+  if (!existsSync(join(runDir, 'metrics.json'))) return undefined;
+  const m = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
+  const { model } = await loadCheckpoint(join(runDir, 'model'), buildModel);
+  return { ...runName(kind, weight), weight, seed, model, scores: { disentanglement: m.disentanglement, test: m.test, tTest: m.tTest }, tcHistory: m.tcHistory ?? [], trainSeconds: m.trainSeconds };
+}
+
+/** The verdict table's points from runs. */
+export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
+  return runs.map((r) => ({ family: r.family === 'beta-VAE' ? 'beta-VAE' : 'FactorVAE', weight: r.weight, seed: r.seed, recon: r.scores.disentanglement.recon, factorVae: r.scores.disentanglement.factorVae, betaVae: r.scores.disentanglement.betaVae }));
+}
+
+/**
+ * The title of `show.traversal(model, x, { dims: rows })`: its rows are x's most active dims
+ * first (KL over x, as the traversal orders them), each named by the factor the latent follows
+ * best (eta^2 over 2,000 codes of uniformly drawn factors, seeded).
+ */
+export function traversalTitle(name: string, model: LatentModel, set: FactorImageSet, x: tf.Tensor4D, rows: number, seed = 0): string {
+  const labels = latentFactors(encoderRepresentation(model, set), set.factorSizes, { seed, n: 2000 });
+  return traversalRowLabels(name, labels, klPerDim(encodeAll(model, x)), set.factorNames, rows);
+}
