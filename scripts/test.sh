@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build
 npm run typecheck
+npm run format:check
 # The optional native GEMM (node-gyp, g++): built here so its kernel tests run instead of skipping.
 npm run build:native
 npm run test:unit
