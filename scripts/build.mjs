@@ -38,11 +38,22 @@ const common = {
 const targets = [
   { name: 'extension', platform: 'node', format: 'cjs', entries: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { name: 'kernel', platform: 'node', format: 'cjs', entries: { kernel: 'src/kernel/main.ts' }, external: nodeExternals, plugins: kernelPlugins(root) },
-  { name: 'cli', platform: 'node', format: 'cjs', entries: { cli: 'src/cli/main.ts' }, external: nodeExternals, banner: { js: '#!/usr/bin/env node' }, plugins: kernelPlugins(root) },
+  {
+    name: 'cli',
+    platform: 'node',
+    format: 'cjs',
+    entries: { cli: 'src/cli/main.ts' },
+    external: nodeExternals,
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: kernelPlugins(root),
+  },
   // The wasm path's second thread (src/lab/runtime/pool.ts looks for dist/wasm-worker.js).
   { name: 'wasm-worker', platform: 'node', format: 'cjs', entries: { 'wasm-worker': 'src/lab/runtime/pool-worker.ts' }, external: nodeExternals },
   {
-    name: 'renderers', platform: 'browser', format: 'esm', outdir: 'dist/renderers',
+    name: 'renderers',
+    platform: 'browser',
+    format: 'esm',
+    outdir: 'dist/renderers',
     entries: {
       grid: 'src/renderers/grid.ts',
       traversal: 'src/renderers/traversal.ts',

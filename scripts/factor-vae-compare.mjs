@@ -9,7 +9,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
-const GRID = [['beta-vae', 1], ['beta-vae', 4], ['beta-vae', 16], ['factor-vae', 10], ['factor-vae', 40]];
+const GRID = [
+  ['beta-vae', 1],
+  ['beta-vae', 4],
+  ['beta-vae', 16],
+  ['factor-vae', 10],
+  ['factor-vae', 40],
+];
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,24 +37,48 @@ for (let seed = 0; seed < seeds; seed++) for (const [model, weight] of GRID) que
 
 function runOne({ model, weight, seed }) {
   const dir = runDir(model, weight, seed);
-  if (existsSync(join(dir, 'metrics.json'))) { console.log(`skip ${dir} (metrics.json exists)`); return Promise.resolve(0); }
+  if (existsSync(join(dir, 'metrics.json'))) {
+    console.log(`skip ${dir} (metrics.json exists)`);
+    return Promise.resolve(0);
+  }
   mkdirSync(dir, { recursive: true });
-  const args = ['dist/cli.js', 'train', '--dataset', 'dsprites', '--preset', preset, '--model', model,
-    model === 'beta-vae' ? '--beta' : '--gamma', String(weight), '--seed', String(seed), '--backend', 'wasm', '--out', dir,
-    ...(steps ? ['--steps', steps] : [])];
+  const args = [
+    'dist/cli.js',
+    'train',
+    '--dataset',
+    'dsprites',
+    '--preset',
+    preset,
+    '--model',
+    model,
+    model === 'beta-vae' ? '--beta' : '--gamma',
+    String(weight),
+    '--seed',
+    String(seed),
+    '--backend',
+    'wasm',
+    '--out',
+    dir,
+    ...(steps ? ['--steps', steps] : []),
+  ];
   const log = openSync(join(dir, 'train.log'), 'w');
   const t0 = Date.now();
   console.log(`start ${dir}`);
   return new Promise((resolve) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: { ...process.env, VAE_LAB_WASM_THREADS: '1' } });
-    p.on('exit', (code) => { console.log(`${code === 0 ? 'done' : `FAILED (exit ${code}, see train.log)`} ${dir} in ${((Date.now() - t0) / 60000).toFixed(1)} min`); resolve(code ?? 1); });
+    p.on('exit', (code) => {
+      console.log(`${code === 0 ? 'done' : `FAILED (exit ${code}, see train.log)`} ${dir} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+      resolve(code ?? 1);
+    });
   });
 }
 
 const t0 = Date.now();
 let failed = 0;
-await Promise.all(Array.from({ length: jobs }, async () => {
-  for (let job = queue.shift(); job; job = queue.shift()) if (await runOne(job) !== 0) failed++;
-}));
+await Promise.all(
+  Array.from({ length: jobs }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) if ((await runOne(job)) !== 0) failed++;
+  }),
+);
 console.log(`${failed ? `${failed} run(s) failed` : 'all runs done'} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
 process.exit(failed ? 1 : 0);

@@ -21,11 +21,7 @@ export type FlagSpec = {
   name: string;
   /** One line for --help. */
   help: string;
-} & (
-  | { type: 'string'; /** Allowed values. */ choices?: string[] }
-  | { type: 'boolean' }
-  | { type: 'number'; range: NumberRange }
-);
+} & ({ type: 'string'; /** Allowed values. */ choices?: string[] } | { type: 'boolean' } | { type: 'number'; range: NumberRange });
 
 /** "an integer >= 1", "a number > 0 and <= 1": how usage errors and --help state a range. */
 export function describeRange(r: NumberRange): string {
@@ -58,7 +54,13 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
-    if (!spec) throw new UnknownNameError('flag', `--${name}`, specs.map((s) => `--${s.name}`), 'See --help.');
+    if (!spec)
+      throw new UnknownNameError(
+        'flag',
+        `--${name}`,
+        specs.map((s) => `--${s.name}`),
+        'See --help.',
+      );
     if (spec.type === 'boolean') {
       out[name] = eq < 0 ? true : !['false', '0', 'no'].includes(arg.slice(eq + 1));
       continue;
@@ -67,7 +69,8 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
     if (raw === undefined || (eq < 0 && raw.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
     if (spec.type === 'number') {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v) || !inRange(v, spec.range)) throw new UsageError(`--${name} must be ${describeRange(spec.range)}, got '${raw}'`);
+      if (raw.trim() === '' || !Number.isFinite(v) || !inRange(v, spec.range))
+        throw new UsageError(`--${name} must be ${describeRange(spec.range)}, got '${raw}'`);
       out[name] = v;
     } else {
       if (spec.choices && !spec.choices.includes(raw)) throw new UnknownNameError(`--${name}`, raw, spec.choices);
@@ -79,6 +82,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
 
 /** Lines of help text for a list of flags. */
 export function flagHelp(specs: FlagSpec[]): string {
-  const value = (s: FlagSpec) => (s.type === 'boolean' ? '' : s.type === 'number' ? ` <${describeRange(s.range)}>` : ` <${s.choices ? s.choices.join('|') : s.type}>`);
+  const value = (s: FlagSpec) =>
+    s.type === 'boolean' ? '' : s.type === 'number' ? ` <${describeRange(s.range)}>` : ` <${s.choices ? s.choices.join('|') : s.type}>`;
   return specs.map((s) => `  --${s.name}${value(s)}\n      ${s.help}`).join('\n');
 }

@@ -16,8 +16,13 @@ const { crVae } = experiments;
 /** The data options the flags name (--dataset, --data-dir, --preset, --train-examples, --examples, --K, --seed). */
 function dataOptions(flags: Flags, preset: string, trainExamples?: number): experiments.crVae.DataOptions {
   return {
-    dataset: (flags.dataset as string | undefined) ?? 'mnist', dataDir: flags['data-dir'] as string | undefined, preset,
-    trainExamples, evalExamples: flags.examples as number | undefined, K: flags.K as number | undefined, seed: flags.seed as number | undefined,
+    dataset: (flags.dataset as string | undefined) ?? 'mnist',
+    dataDir: flags['data-dir'] as string | undefined,
+    preset,
+    trainExamples,
+    evalExamples: flags.examples as number | undefined,
+    K: flags.K as number | undefined,
+    seed: flags.seed as number | undefined,
   };
 }
 
@@ -31,24 +36,45 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   const d = crVae.loadData(dataOptions(flags, presetName, flags['train-examples'] as number | undefined));
   const spec: experiments.crVae.CrModelSpec = {
     model: ((flags.model as string | undefined) ?? 'vae') as experiments.crVae.CrBaseModel,
-    beta: flags.beta as number | undefined, k: flags.k as number | undefined,
+    beta: flags.beta as number | undefined,
+    k: flags.k as number | undefined,
     variant: flags.aug ? 'aug' : flags.cr ? 'cr' : 'none',
-    eta: flags.eta as number | undefined, lambda: flags.lambda as number | undefined,
+    eta: flags.eta as number | undefined,
+    lambda: flags.lambda as number | undefined,
   };
-  const config = crVae.modelConfig(spec, d.preset, d.train.shape, { latentDim: flags.latent as number | undefined, learningRate: flags.lr as number | undefined });
+  const config = crVae.modelConfig(spec, d.preset, d.train.shape, {
+    latentDim: flags.latent as number | undefined,
+    learningRate: flags.lr as number | undefined,
+  });
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
-  const run = { dataset: flags.dataset ?? 'mnist', dataDir: flags['data-dir'], preset: presetName, seed: d.seed, trainExamples: d.train.n, evalExamples: d.test.n, K: d.K, M: d.M };
+  const run = {
+    dataset: flags.dataset ?? 'mnist',
+    dataDir: flags['data-dir'],
+    preset: presetName,
+    seed: d.seed,
+    trainExamples: d.train.n,
+    evalExamples: d.test.n,
+    K: d.K,
+    M: d.M,
+  };
   const epochs = (flags.epochs as number | undefined) ?? d.preset.epochs;
-  console.error(`vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend}`);
+  console.error(
+    `vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend}`,
+  );
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   let model: LabModel;
   try {
     ({ model } = await crVae.train(config, d, {
-      epochs, batchSize: d.preset.batchSize, seed: d.seed, signal: ac.signal,
-      callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run },
+      epochs,
+      batchSize: d.preset.batchSize,
+      seed: d.seed,
+      signal: ac.signal,
+      callbacks: progressCallbacks(),
+      checkpointDir: join(out, 'model'),
+      extra: { run },
     }));
   } finally {
     process.off('SIGINT', onSigint);
@@ -56,15 +82,34 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   const trainSeconds = (Date.now() - t0) / 1000;
   console.error('vae-lab: evaluating (test, t-Test)...');
   const scores = crVae.score(model, d);
-  const metrics = { ...scores, config: { model: config, run, epochs, batchSize: d.preset.batchSize }, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds };
+  const metrics = {
+    ...scores,
+    config: { model: config, run, epochs, batchSize: d.preset.batchSize },
+    backend: runtime.backend,
+    seconds: (Date.now() - t0) / 1000,
+    trainSeconds,
+  };
   writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));
   return 0;
 }
 
 /** `vae-lab eval --checkpoint DIR` of an MNIST-like checkpoint: the scores training wrote, again. */
-export async function evalCrVae(flags: Flags, model: LabModel, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
-  const merged: Flags = { ...(run.dataset ? { dataset: run.dataset as string } : {}), ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}), ...(run.evalExamples ? { examples: run.evalExamples as number } : {}), ...(run.K ? { K: run.K as number } : {}), ...flags };
+export async function evalCrVae(
+  flags: Flags,
+  model: LabModel,
+  state: TrainerState,
+  run: Record<string, unknown>,
+  backend: string,
+  t0: number,
+): Promise<number> {
+  const merged: Flags = {
+    ...(run.dataset ? { dataset: run.dataset as string } : {}),
+    ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}),
+    ...(run.evalExamples ? { examples: run.evalExamples as number } : {}),
+    ...(run.K ? { K: run.K as number } : {}),
+    ...flags,
+  };
   const d = crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
   const scores = crVae.score(model, d);
   const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000 };

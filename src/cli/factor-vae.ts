@@ -34,19 +34,34 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const steps = (flags.steps as number | undefined) ?? (flags.epochs === undefined ? p.steps : undefined);
   const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
   const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
-  console.error(`vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend}`);
+  console.error(
+    `vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend}`,
+  );
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
     const data = factorVae.loadData(p, { seed, trainExamples });
-    const t = await factorVae.train(config, data, p, { seed, epochs, steps, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const t = await factorVae.train(config, data, p, {
+      seed,
+      epochs,
+      steps,
+      signal: ac.signal,
+      callbacks: progressCallbacks(),
+      checkpointDir: join(out, 'model'),
+      extra: { run },
+    });
     const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
     const tcHistory = factorVae.tcHistoryOf(r.fit);
     const metrics = {
-      test: r.test, tTest: r.tTest, config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
-      backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.trainSeconds,
-      disentanglement: r.disentanglement, tcHistory,
+      test: r.test,
+      tTest: r.tTest,
+      config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
+      backend: runtime.backend,
+      seconds: (Date.now() - t0) / 1000,
+      trainSeconds: r.trainSeconds,
+      disentanglement: r.disentanglement,
+      tcHistory,
     };
     writeAtomic(join(out, 'metrics.json'), metrics);
     console.log(summary(config.kind, r, runtime.backend, metrics.seconds));
@@ -60,11 +75,25 @@ export async function trainDSprites(flags: Flags): Promise<number> {
  * `vae-lab eval --checkpoint DIR` for a checkpoint trained on dSprites: the same scores and
  * metrics.json shape as training wrote (without the training history).
  */
-export async function evalDSprites(flags: Flags, model: LabModel, state: TrainerState, run: Record<string, unknown>, backend: string, t0: number): Promise<number> {
+export async function evalDSprites(
+  flags: Flags,
+  model: LabModel,
+  state: TrainerState,
+  run: Record<string, unknown>,
+  backend: string,
+  t0: number,
+): Promise<number> {
   const p = presetFor((flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick', flags);
   const seed = (flags.seed as number | undefined) ?? (run.seed as number | undefined) ?? 0;
   const scores = factorVae.score(model, p, { seed });
-  const metrics = { test: scores.test, tTest: scores.tTest, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000, disentanglement: scores.disentanglement };
+  const metrics = {
+    test: scores.test,
+    tTest: scores.tTest,
+    config: { model: model.config(), run, step: state.step },
+    backend,
+    seconds: (Date.now() - t0) / 1000,
+    disentanglement: scores.disentanglement,
+  };
   if (flags.out) writeAtomic(flags.out as string, metrics);
   console.log(summary(model.config().kind, scores, backend, metrics.seconds));
   return 0;
@@ -74,7 +103,11 @@ export async function evalDSprites(flags: Flags, model: LabModel, state: Trainer
 function presetFor(name: string, flags: Flags): experiments.factorVae.Preset {
   const preset = factorVae.presets[name as experiments.factorVae.PresetName];
   if (!preset) throw new UnknownNameError('--preset for dSprites', name, Object.keys(factorVae.presets));
-  return { ...preset, ...(flags.K !== undefined ? { K: flags.K as number } : {}), ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}) };
+  return {
+    ...preset,
+    ...(flags.K !== undefined ? { K: flags.K as number } : {}),
+    ...(flags.examples !== undefined ? { evalExamples: flags.examples as number } : {}),
+  };
 }
 
 function writeAtomic(file: string, value: unknown): void {

@@ -34,8 +34,12 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   if (!base) throw new UnknownNameError('--preset', presetName, Object.keys(labelRelevant.presets));
   const num = (k: string) => flags[k] as number | undefined;
   const preset = {
-    ...base, epochs: num('epochs') ?? base.epochs, trainExamples: num('train-examples') ?? base.trainExamples,
-    zs: num('zs') ?? base.zs, zu: num('zu') ?? num('latent') ?? base.zu, learningRate: num('lr') ?? base.learningRate,
+    ...base,
+    epochs: num('epochs') ?? base.epochs,
+    trainExamples: num('train-examples') ?? base.trainExamples,
+    zs: num('zs') ?? base.zs,
+    zu: num('zu') ?? num('latent') ?? base.zu,
+    learningRate: num('lr') ?? base.learningRate,
   };
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
@@ -52,7 +56,13 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
-    const r = await labelRelevant.train(m, data, preset, { seed, signal: ac.signal, callbacks: progressCallbacks(), checkpointDir: join(out, 'model'), extra: { run } });
+    const r = await labelRelevant.train(m, data, preset, {
+      seed,
+      signal: ac.signal,
+      callbacks: progressCallbacks(),
+      checkpointDir: join(out, 'model'),
+      extra: { run },
+    });
     console.error('vae-lab: training the real-data classifier for the Inception Score, then scoring samples...');
     const clf = await labelRelevant.scoringClassifier(data, { seed, signal: ac.signal });
     const testBatch = data.test.batch(Int32Array.from({ length: data.test.n }, (_, i) => i));
@@ -60,18 +70,28 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
     tf.dispose([testBatch.x, testBatch.y!]);
     const scores = labelRelevant.score(m, data, clf, preset, seed);
     const metrics = {
-      model: kind, dataset, scores,
-      classifier: { testAccuracy: classifierAccuracy, note: "IS uses an MLP classifier the lab trained on the real training data (the paper's Inception nets are not available offline); compare models within this table only" },
+      model: kind,
+      dataset,
+      scores,
+      classifier: {
+        testAccuracy: classifierAccuracy,
+        note: "IS uses an MLP classifier the lab trained on the real training data (the paper's Inception nets are not available offline); compare models within this table only",
+      },
       config: { model: config, run, epochs: preset.epochs, batchSize: preset.batchSize },
-      lastTerms: r.history[r.history.length - 1]?.terms, backend: runtime.backend, seconds: (Date.now() - t0) / 1000, trainSeconds: r.seconds,
+      lastTerms: r.history[r.history.length - 1]?.terms,
+      backend: runtime.backend,
+      seconds: (Date.now() - t0) / 1000,
+      trainSeconds: r.seconds,
     };
     const file = join(out, 'metrics.json');
     writeFileAtomic(file, JSON.stringify(metrics, null, 2));
     const s = scores;
-    console.log(`${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
-      (s.diversity !== undefined ? `  diversity ${s.diversity.toFixed(4)}` : '') +
-      (s.moons ? `  coverage ${s.moons.coverage.toFixed(3)}  on-moon ${s.moons.onMoon.toFixed(3)}  y-spread ${s.moons.ySpread.toFixed(2)}` : '') +
-      `  class agreement ${s.classAgreement.toFixed(3)}\nbackend ${runtime.backend}, ${metrics.seconds.toFixed(0)} s`);
+    console.log(
+      `${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
+        (s.diversity !== undefined ? `  diversity ${s.diversity.toFixed(4)}` : '') +
+        (s.moons ? `  coverage ${s.moons.coverage.toFixed(3)}  on-moon ${s.moons.onMoon.toFixed(3)}  y-spread ${s.moons.ySpread.toFixed(2)}` : '') +
+        `  class agreement ${s.classAgreement.toFixed(3)}\nbackend ${runtime.backend}, ${metrics.seconds.toFixed(0)} s`,
+    );
     clf.dispose();
     return 0;
   } finally {

@@ -21,8 +21,8 @@ export const modelFlags: FlagSpec[] = [
   { name: 'gamma', type: 'number', range: { min: 0 }, help: 'FactorVAE: weight on the total correlation (default 10)' },
   { name: 'k', type: 'number', range: { min: 1, integer: true }, help: 'IWAE: importance samples in the bound (default 5)' },
   { name: 'gan', type: 'boolean', help: 'lr-vae: add the pixel discriminator (hinge loss), the GAN variant' },
-  { name: 'zs', type: 'number', range: { min: 1, integer: true }, help: 'lr-vae: dimension of the label-relevant code z_s (default: the preset\'s)' },
-  { name: 'zu', type: 'number', range: { min: 1, integer: true }, help: 'lr-vae/cvae: dimension of the label-irrelevant code z_u (default: the preset\'s)' },
-  { name: 'latent', type: 'number', range: { min: 1, integer: true }, help: 'latent dimension (default: the preset\'s)' },
-  { name: 'lr', type: 'number', range: { min: 0, above: true, max: 1 }, help: 'Adam learning rate (default: the preset\'s)' },
+  { name: 'zs', type: 'number', range: { min: 1, integer: true }, help: "lr-vae: dimension of the label-relevant code z_s (default: the preset's)" },
+  { name: 'zu', type: 'number', range: { min: 1, integer: true }, help: "lr-vae/cvae: dimension of the label-irrelevant code z_u (default: the preset's)" },
+  { name: 'latent', type: 'number', range: { min: 1, integer: true }, help: "latent dimension (default: the preset's)" },
+  { name: 'lr', type: 'number', range: { min: 0, above: true, max: 1 }, help: "Adam learning rate (default: the preset's)" },
 ];

@@ -23,8 +23,7 @@ export async function runNotebookCommand(argv: string[]): Promise<number> {
         return 2;
       }
       opts.timeoutMs = seconds * 1000;
-    }
-    else if (a === '--help' || a === '-h') {
+    } else if (a === '--help' || a === '-h') {
       console.log(usage);
       return 0;
     } else if (!a.startsWith('-') && file === undefined) file = a;

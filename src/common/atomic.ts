@@ -93,6 +93,17 @@ export function previousDirs(dir: string): string[] {
   if (!existsSync(parent)) return [];
   const olds = readdirSync(parent).filter((f) => f.startsWith(`${basename(dir)}.old-`));
   // Sort by the timestamp and serial in the name, not as text ("-10" sorts before "-9").
-  const key = (f: string) => f.slice(basename(dir).length + 5).split('-').slice(1).map(Number);
-  return olds.sort((a, b) => { const x = key(a), y = key(b); return x[0] - y[0] || (x[1] ?? 0) - (y[1] ?? 0); }).map((f) => join(parent, f));
+  const key = (f: string) =>
+    f
+      .slice(basename(dir).length + 5)
+      .split('-')
+      .slice(1)
+      .map(Number);
+  return olds
+    .sort((a, b) => {
+      const x = key(a),
+        y = key(b);
+      return x[0] - y[0] || (x[1] ?? 0) - (y[1] ?? 0);
+    })
+    .map((f) => join(parent, f));
 }

@@ -20,11 +20,7 @@ export const MIME_TRAIN_PROGRESS = 'application/vnd.vae-lab.train-progress+json'
  * manifest lists the same; a unit test keeps the two equal). The renderer bundles vega-lite 6,
  * which also reads v4 and v5 specs, so saved notebooks holding older types still draw.
  */
-export const MIME_VEGALITE_ALL = [
-  'application/vnd.vegalite.v6+json',
-  'application/vnd.vegalite.v5+json',
-  'application/vnd.vegalite.v4+json',
-] as const;
+export const MIME_VEGALITE_ALL = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'] as const;
 /** The vega-lite MIME type the lab emits (the bundled vega-lite's own version). */
 export const MIME_VEGALITE = MIME_VEGALITE_ALL[0];
 
@@ -171,10 +167,7 @@ export interface ArrowsPayload {
  * Class colours (Tableau 10: distinguishable on light and dark backgrounds). Here, not in a
  * renderer, so the lab's PNG fallback and the renderer colour class k the same way.
  */
-export const CLASS_COLOURS = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
-  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-];
+export const CLASS_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 export const classColour = (k: number): string => CLASS_COLOURS[k % CLASS_COLOURS.length];
 
 // ---------------------------------------------------------------- renderer <-> host messages
@@ -219,11 +212,14 @@ export function sheetSize(shape: ImageShape, count: number, cols: number): { wid
 export function stackToSheet(stack: Uint8Array, shape: ImageShape, count: number, cols: number): Uint8Array {
   const { height: h, width: w, channels: ch } = shape;
   if (stack.length !== count * h * w * ch) throw new Error(`stackToSheet: ${stack.length} bytes for ${count} images of ${w}x${h}x${ch}`);
-  const size = sheetSize(shape, count, cols), c = size.width / w;
+  const size = sheetSize(shape, count, cols),
+    c = size.width / w;
   const sheet = new Uint8Array(size.width * size.height * ch);
-  const row = w * ch, sheetRow = size.width * ch;
+  const row = w * ch,
+    sheetRow = size.width * ch;
   for (let i = 0; i < count; i++) {
-    const x0 = (i % c) * w, y0 = Math.floor(i / c) * h;
+    const x0 = (i % c) * w,
+      y0 = Math.floor(i / c) * h;
     for (let y = 0; y < h; y++) sheet.set(stack.subarray((i * h + y) * row, (i * h + y + 1) * row), (y0 + y) * sheetRow + x0 * ch);
   }
   return sheet;
@@ -234,16 +230,16 @@ export function stackToSheet(stack: Uint8Array, shape: ImageShape, count: number
  * (4 for a canvas's RGBA ImageData): keeps the first channel for grayscale, the first three for
  * RGB. The sheet must be exactly sheetSize(shape, count, cols).
  */
-export function sheetToStack(
-  sheet: Uint8Array | Uint8ClampedArray, sheetChannels: number, shape: ImageShape, count: number, cols: number,
-): Uint8Array {
+export function sheetToStack(sheet: Uint8Array | Uint8ClampedArray, sheetChannels: number, shape: ImageShape, count: number, cols: number): Uint8Array {
   const { height: h, width: w, channels: ch } = shape;
-  const size = sheetSize(shape, count, cols), c = size.width / w;
+  const size = sheetSize(shape, count, cols),
+    c = size.width / w;
   if (sheet.length !== size.width * size.height * sheetChannels) throw new Error(`image sheet is not ${size.width}x${size.height}`);
   const stack = new Uint8Array(count * h * w * ch);
   let o = 0;
   for (let i = 0; i < count; i++) {
-    const x0 = (i % c) * w, y0 = Math.floor(i / c) * h;
+    const x0 = (i % c) * w,
+      y0 = Math.floor(i / c) * h;
     for (let y = 0; y < h; y++) {
       let s = ((y0 + y) * size.width + x0) * sheetChannels;
       for (let x = 0; x < w; x++, s += sheetChannels) for (let k = 0; k < ch; k++) stack[o++] = sheet[s + k];
@@ -266,7 +262,9 @@ export function bytesToBase64(bytes: Uint8Array): string {
     const end = Math.min(bytes.length, start + CHUNK);
     let s = '';
     for (let i = start; i < end; i += 3) {
-      const a = bytes[i], b = i + 1 < end ? bytes[i + 1] : 0, c = i + 2 < end ? bytes[i + 2] : 0;
+      const a = bytes[i],
+        b = i + 1 < end ? bytes[i + 1] : 0,
+        c = i + 2 < end ? bytes[i + 2] : 0;
       const n = (a << 16) | (b << 8) | c;
       s += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
       s += i + 1 < end ? ALPHABET[(n >> 6) & 63] : '=';
@@ -283,7 +281,9 @@ export function base64ToBytes(text: string): Uint8Array {
   let len = text.length;
   while (len > 0 && text[len - 1] === '=') len--;
   const out = new Uint8Array(Math.floor((len * 3) / 4));
-  let acc = 0, bits = 0, o = 0;
+  let acc = 0,
+    bits = 0,
+    o = 0;
   for (let i = 0; i < len; i++) {
     const code = text.charCodeAt(i);
     const v = code < 128 ? LOOKUP[code] : 255;

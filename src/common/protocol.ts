@@ -75,14 +75,7 @@ export interface ShutdownRequest {
   type: 'shutdown';
 }
 
-export type HostToKernel =
-  | InitRequest
-  | ExecuteRequest
-  | InterruptRequest
-  | CompleteRequest
-  | HoverRequest
-  | RendererMessageRequest
-  | ShutdownRequest;
+export type HostToKernel = InitRequest | ExecuteRequest | InterruptRequest | CompleteRequest | HoverRequest | RendererMessageRequest | ShutdownRequest;
 
 // ---------------------------------------------------------------- kernel -> host
 

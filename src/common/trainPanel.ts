@@ -13,19 +13,35 @@
 import { MIME_VEGALITE_ALL } from './mime';
 
 /** Host -> webview: draw or update the chart `id` (a display id) with `spec`. */
-export interface PanelChart { type: 'chart'; id: string; spec: Record<string, unknown> }
+export interface PanelChart {
+  type: 'chart';
+  id: string;
+  spec: Record<string, unknown>;
+}
 /** Host -> webview: the line above the charts (progress; 'done' / 'cancelled' / 'failed' at the end). */
-export interface PanelStatus { type: 'status'; text: string; state: 'running' | 'done' | 'cancelled' | 'failed' }
+export interface PanelStatus {
+  type: 'status';
+  text: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+}
 /** Host -> webview: forget every chart (a new training run reuses the panel). */
-export interface PanelReset { type: 'reset' }
+export interface PanelReset {
+  type: 'reset';
+}
 export type HostToPanel = PanelChart | PanelStatus | PanelReset;
 
 /** Webview -> host: the script has loaded and wants the current state (also after a reload). */
-export interface PanelReady { type: 'ready' }
+export interface PanelReady {
+  type: 'ready';
+}
 export type PanelToHost = PanelReady;
 
 /** The fields of a kernel display message the feed reads (protocol DisplayMessage). */
-export interface DisplayLike { type: string; displayId?: string; data?: Record<string, unknown> }
+export interface DisplayLike {
+  type: string;
+  displayId?: string;
+  data?: Record<string, unknown>;
+}
 
 /** The chart a kernel message carries: a display (new or update) with a vega-lite spec object. */
 export function chartOf(m: DisplayLike): PanelChart | undefined {

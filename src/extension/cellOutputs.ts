@@ -68,11 +68,13 @@ export class CellOutputWriter {
         this.display(message.data, message.displayId, message.update === true, message.metadata);
         return;
       case 'result':
-        this.append(new vscode.NotebookCellOutput(toOutputItems(message.data), {
-          outputType: 'execute_result',
-          executionCount: this.execution.executionOrder,
-          metadata: {},
-        }));
+        this.append(
+          new vscode.NotebookCellOutput(toOutputItems(message.data), {
+            outputType: 'execute_result',
+            executionCount: this.execution.executionOrder,
+            metadata: {},
+          }),
+        );
         return;
       case 'error':
         this.sawError = true;

@@ -43,21 +43,25 @@ export function registerLanguageFeatures(kernels: KernelRegistry): vscode.Dispos
     return session?.state === 'idle' ? session : undefined;
   };
   return [
-    vscode.languages.registerCompletionItemProvider(selector, {
-      async provideCompletionItems(document, position) {
-        const session = sessionFor(document);
-        if (!session) return undefined;
-        const code = document.getText();
-        const reply = await session.complete(code, document.offsetAt(position));
-        const range = new vscode.Range(document.positionAt(reply.start), document.positionAt(reply.end));
-        return reply.items.map((i) => {
-          const item = new vscode.CompletionItem(i.label, kinds[i.kind] ?? vscode.CompletionItemKind.Text);
-          item.detail = i.detail;
-          item.range = range;
-          return item;
-        });
+    vscode.languages.registerCompletionItemProvider(
+      selector,
+      {
+        async provideCompletionItems(document, position) {
+          const session = sessionFor(document);
+          if (!session) return undefined;
+          const code = document.getText();
+          const reply = await session.complete(code, document.offsetAt(position));
+          const range = new vscode.Range(document.positionAt(reply.start), document.positionAt(reply.end));
+          return reply.items.map((i) => {
+            const item = new vscode.CompletionItem(i.label, kinds[i.kind] ?? vscode.CompletionItemKind.Text);
+            item.detail = i.detail;
+            item.range = range;
+            return item;
+          });
+        },
       },
-    }, '.'),
+      '.',
+    ),
     vscode.languages.registerHoverProvider(selector, {
       async provideHover(document, position) {
         const session = sessionFor(document);

@@ -39,7 +39,10 @@ export class VaeLabController implements vscode.Disposable {
   /** Notebooks that have this controller selected (for the default cell language). */
   private readonly selected = new Set<string>();
 
-  constructor(private readonly kernels: KernelRegistry, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly kernels: KernelRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     const controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, 'jupyter-notebook', CONTROLLER_LABEL);
     controller.supportedLanguages = [...LANGUAGES];
     controller.supportsExecutionOrder = true;
@@ -177,7 +180,8 @@ export class VaeLabController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) {
       return {
         name: 'WorkspaceNotTrusted',
-        message: 'VAE Lab runs notebook cells as code on this machine, so it only runs in a trusted workspace. Trust this folder (command "Workspaces: Manage Workspace Trust") and run the cell again.',
+        message:
+          'VAE Lab runs notebook cells as code on this machine, so it only runs in a trusted workspace. Trust this folder (command "Workspaces: Manage Workspace Trust") and run the cell again.',
       };
     }
     if (!(LANGUAGES as readonly string[]).includes(cell.document.languageId)) {
@@ -212,25 +216,27 @@ export class VaeLabController implements vscode.Disposable {
    * execution, so open a short one on that cell that keeps its execution count and tick.
    */
   private lateOutput(runs: NotebookRuns, writer: CellOutputWriter, message: CellMessage): void {
-    runs.late = runs.late.then(async () => {
-      const cell = writer.cell;
-      const summary = cell.executionSummary;
-      let execution: vscode.NotebookCellExecution;
-      try {
-        execution = this.controller.createNotebookCellExecution(cell);
-      } catch (err) {
-        // The cell is running again or was deleted: its old outputs are gone.
-        this.log.debug(`late output dropped: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-      execution.executionOrder = summary?.executionOrder;
-      execution.start(summary?.timing?.startTime);
-      writer.reopen(execution);
-      writer.handle(message);
-      await writer.flush();
-      writer.markFinished();
-      execution.end(summary?.success, summary?.timing?.endTime);
-    }).catch((err) => this.log.debug(`late output failed: ${err instanceof Error ? err.message : String(err)}`));
+    runs.late = runs.late
+      .then(async () => {
+        const cell = writer.cell;
+        const summary = cell.executionSummary;
+        let execution: vscode.NotebookCellExecution;
+        try {
+          execution = this.controller.createNotebookCellExecution(cell);
+        } catch (err) {
+          // The cell is running again or was deleted: its old outputs are gone.
+          this.log.debug(`late output dropped: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+        execution.executionOrder = summary?.executionOrder;
+        execution.start(summary?.timing?.startTime);
+        writer.reopen(execution);
+        writer.handle(message);
+        await writer.flush();
+        writer.markFinished();
+        execution.end(summary?.success, summary?.timing?.endTime);
+      })
+      .catch((err) => this.log.debug(`late output failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /**

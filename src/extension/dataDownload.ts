@@ -34,12 +34,17 @@ export async function ensureDataInHost(spec: string, log: vscode.LogOutputChanne
         token.onCancellationRequested(() => ac.abort());
         let shown = 0;
         const located = await ensureDataset(spec, {
-          dataRoot, signal: ac.signal, audience: 'vscode',
+          dataRoot,
+          signal: ac.signal,
+          audience: 'vscode',
           onProgress: (p) => {
             const pct = p.total ? (100 * p.received) / p.total : 0;
             // `increment` adds up: report this file's share of the bar since the last report.
             const overall = ((p.fileIndex + pct / 100) / p.fileCount) * 100;
-            progress.report({ message: `${p.file} (file ${p.fileIndex + 1} of ${p.fileCount}): ${formatBytes(p.received, p.total)}`, increment: Math.max(0, overall - shown) });
+            progress.report({
+              message: `${p.file} (file ${p.fileIndex + 1} of ${p.fileCount}): ${formatBytes(p.received, p.total)}`,
+              increment: Math.max(0, overall - shown),
+            });
             shown = Math.max(shown, overall);
           },
         });

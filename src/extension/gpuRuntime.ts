@@ -16,11 +16,7 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
     void vscode.window.showWarningMessage(unsupported);
     return;
   }
-  const go = await vscode.window.showInformationMessage(
-    `Install ${GPU_PACKAGE} for VAE Lab kernels?`,
-    { modal: true, detail: GPU_REQUIREMENTS },
-    'Install',
-  );
+  const go = await vscode.window.showInformationMessage(`Install ${GPU_PACKAGE} for VAE Lab kernels?`, { modal: true, detail: GPU_REQUIREMENTS }, 'Install');
   if (go !== 'Install') return;
 
   const dir = gpuRuntimeDir(context.globalStorageUri.fsPath);
@@ -40,7 +36,11 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
     return;
   }
   if (result !== 'ok') {
-    void vscode.window.showErrorMessage(`Installing ${GPU_PACKAGE} failed: ${result}. See "VAE Lab: Show Kernel Log" for npm's output; npm needs internet access to Google's storage as well as the npm registry.`, 'Show Log')
+    void vscode.window
+      .showErrorMessage(
+        `Installing ${GPU_PACKAGE} failed: ${result}. See "VAE Lab: Show Kernel Log" for npm's output; npm needs internet access to Google's storage as well as the npm registry.`,
+        'Show Log',
+      )
       .then((pick) => pick && log.show());
     return;
   }
@@ -53,8 +53,13 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
 
 /** Runs npm; resolves 'ok', 'cancelled' or a one-line reason. */
 function runNpm(
-  command: string, args: string[], shell: boolean, cwd: string, log: vscode.LogOutputChannel,
-  token: vscode.CancellationToken, onLine: (line: string) => void,
+  command: string,
+  args: string[],
+  shell: boolean,
+  cwd: string,
+  log: vscode.LogOutputChannel,
+  token: vscode.CancellationToken,
+  onLine: (line: string) => void,
 ): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, shell, env: process.env });

@@ -17,7 +17,10 @@ export class KernelRegistry implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly closeListener: vscode.Disposable;
 
-  constructor(private readonly optionsFor: KernelOptionsFor, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly optionsFor: KernelOptionsFor,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.closeListener = vscode.workspace.onDidCloseNotebookDocument((nb) => this.shutdown(nb));
   }
 

@@ -14,11 +14,7 @@ export class KernelStatusBar implements vscode.Disposable {
   constructor(private readonly kernels: KernelRegistry) {
     this.item.name = 'VAE Lab kernel';
     this.item.command = 'vaeLab.showKernelLog';
-    this.disposables = [
-      this.item,
-      kernels.onDidChange(() => this.refresh()),
-      vscode.window.onDidChangeActiveNotebookEditor(() => this.refresh()),
-    ];
+    this.disposables = [this.item, kernels.onDidChange(() => this.refresh()), vscode.window.onDidChangeActiveNotebookEditor(() => this.refresh())];
     this.refresh();
   }
 

@@ -16,7 +16,10 @@ export class KernelError extends Error {
  * Raised by KernelClient.start(); the extension host shows it and points at the setting.
  */
 export class NodeNotFoundError extends KernelError {
-  constructor(readonly nodePath: string, cause: string) {
+  constructor(
+    readonly nodePath: string,
+    cause: string,
+  ) {
     super(
       `Cannot run the Node executable "${nodePath}" for the VAE Lab kernel (${cause}). ` +
         'Install Node.js 20 or newer, or set "vaeLab.nodePath" to the full path of a node executable.',
@@ -29,11 +32,11 @@ export class NodeNotFoundError extends KernelError {
  * Raised by KernelClient.start(); the extension host shows it and points at the setting.
  */
 export class NodeTooOldError extends KernelError {
-  constructor(readonly nodePath: string, readonly version: string) {
-    super(
-      `The VAE Lab kernel needs Node.js 20 or newer, but "${nodePath}" is ${version}. ` +
-        'Install a newer Node.js, or set "vaeLab.nodePath" to one.',
-    );
+  constructor(
+    readonly nodePath: string,
+    readonly version: string,
+  ) {
+    super(`The VAE Lab kernel needs Node.js 20 or newer, but "${nodePath}" is ${version}. ` + 'Install a newer Node.js, or set "vaeLab.nodePath" to one.');
   }
 }
 
@@ -45,7 +48,11 @@ export class NodeTooOldError extends KernelError {
  */
 export class KernelDiedError extends KernelError {
   /** `stderr`: the end of what the process wrote to stderr, already trimmed (see lastWords). */
-  constructor(readonly exitCode: number | null, readonly signal: string | null, readonly stderr?: string) {
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+    readonly stderr?: string,
+  ) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
     super(
       `The kernel process died (it ${how}). All kernel state is lost; the next run starts a fresh kernel.` +
@@ -84,7 +91,10 @@ export function lastWords(stderr: string, max = LAST_WORDS_CHARS): string {
     if (lines[i].length > 300 || /^\s*\^+\s*$/.test(lines[i])) continue;
     kept.push(lines[i]);
   }
-  let text = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  let text = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (text.length > max) {
     const cut = text.indexOf('\n', text.length - max);
     text = `…${text.slice(cut >= 0 && cut < text.length - 1 ? cut : text.length - max)}`;

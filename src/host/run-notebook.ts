@@ -137,7 +137,12 @@ class OutputCollector {
         return;
       case 'diagnostics':
         for (const d of m.diagnostics) {
-          this.add({ type: 'stream', execId: m.execId, name: 'stderr', text: `${d.severity} TS${d.code ?? ''} line ${d.start.line + 1}:${d.start.character + 1}: ${d.message}\n` });
+          this.add({
+            type: 'stream',
+            execId: m.execId,
+            name: 'stderr',
+            text: `${d.severity} TS${d.code ?? ''} line ${d.start.line + 1}:${d.start.character + 1}: ${d.message}\n`,
+          });
         }
         return;
     }
@@ -181,7 +186,13 @@ export async function runNotebook(file: string, options: RunNotebookOptions = {}
         failedCell = index;
         if (done.status === 'interrupted') {
           const why = options.timeoutMs ? `it ran longer than the time limit (${options.timeoutMs / 1000} s)` : 'it was interrupted';
-          collector.add({ type: 'error', execId: '', ename: 'Interrupted', evalue: `Cell ${count} stopped: ${why}.`, stack: `Interrupted: cell ${count} stopped: ${why}.` });
+          collector.add({
+            type: 'error',
+            execId: '',
+            ename: 'Interrupted',
+            evalue: `Cell ${count} stopped: ${why}.`,
+            stack: `Interrupted: cell ${count} stopped: ${why}.`,
+          });
         }
       }
     }

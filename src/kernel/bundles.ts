@@ -56,7 +56,8 @@ export function displayBundle(value: unknown): MimeBundle {
 export function pngBundle(src: TensorLike | Pixels): MimeBundle {
   if (isTensor(src)) {
     const img = tensorToImage(src);
-    if (!img) throw new RangeError(`display.png: a tensor of shape [${src.shape.join(', ')}] is not an image; use [h,w], [h,w,c] or [n,h,w,c] with c = 1, 3 or 4`);
+    if (!img)
+      throw new RangeError(`display.png: a tensor of shape [${src.shape.join(', ')}] is not an image; use [h,w], [h,w,c] or [n,h,w,c] with c = 1, 3 or 4`);
     return { 'image/png': imageToPngBase64(img), 'text/plain': `[image ${img.width}x${img.height}]` };
   }
   const img = pixelsToImage(src);
@@ -66,7 +67,10 @@ export function pngBundle(src: TensorLike | Pixels): MimeBundle {
 /** Text of an HTML fragment for the text/plain fallback: tags dropped, entities of the common five decoded. */
 function htmlText(html: string): string {
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-  return html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => named[e]).trim();
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => named[e])
+    .trim();
 }
 
 export const builders = {

@@ -11,7 +11,8 @@ type Write = typeof process.stdout.write;
 
 function capture(target: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
   const write = function (chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     stream(currentCell()?.execId, name, text);
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());

@@ -24,7 +24,11 @@ export function flush(): void {
   const p = pending;
   if (!p) return;
   pending = undefined;
-  post(p.execId === undefined ? { type: 'log', level: p.name === 'stderr' ? 'warn' : 'info', text: p.text } : { type: 'stream', execId: p.execId, name: p.name, text: p.text });
+  post(
+    p.execId === undefined
+      ? { type: 'log', level: p.name === 'stderr' ? 'warn' : 'info', text: p.text }
+      : { type: 'stream', execId: p.execId, name: p.name, text: p.text },
+  );
 }
 
 export function send(message: KernelToHost): void {
@@ -50,8 +54,7 @@ export function stream(execId: string | undefined, name: 'stdout' | 'stderr', te
   if (pending.text.length >= MAX_CHARS || now - pending.since >= MAX_AGE_MS) {
     lastStreamSent = now;
     flush();
-  }
-  else if (!scheduled) {
+  } else if (!scheduled) {
     scheduled = true;
     setImmediate(() => {
       scheduled = false;

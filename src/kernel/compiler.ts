@@ -68,7 +68,10 @@ function toDiagnostic(d: TsDiagnostic, src: string): Diagnostic {
   const severity = d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning';
   if (d.fileName) {
     const lines = src.split('\n');
-    const at = Math.max(0, lines.findIndex((l) => /\bfrom\s*["']\.|\brequire\s*\(\s*["']\.|\bimport\s*["']\./.test(l)));
+    const at = Math.max(
+      0,
+      lines.findIndex((l) => /\bfrom\s*["']\.|\brequire\s*\(\s*["']\.|\bimport\s*["']\./.test(l)),
+    );
     return {
       severity,
       message: `${d.fileName}, line ${d.start.line + 1}:${d.start.character + 1}: ${text}`,
@@ -77,7 +80,13 @@ function toDiagnostic(d: TsDiagnostic, src: string): Diagnostic {
       code: d.code,
     };
   }
-  return { severity, message: text, start: { line: d.start.line, character: d.start.character }, end: { line: d.end.line, character: d.end.character }, code: d.code };
+  return {
+    severity,
+    message: text,
+    start: { line: d.start.line, character: d.start.character },
+    end: { line: d.end.line, character: d.end.character },
+    code: d.code,
+  };
 }
 
 function syntaxErrors(src: string, isJS: boolean): Diagnostic[] {
@@ -207,7 +216,9 @@ export class CellCompiler {
     let found: Diagnostic[];
     try {
       this.noticeLocalChanges(opts);
-      found = this.converter(isJS).convert(this.prevDecl, src).diagnostics.map((d) => toDiagnostic(d, src));
+      found = this.converter(isJS)
+        .convert(this.prevDecl, src)
+        .diagnostics.map((d) => toDiagnostic(d, src));
       this.noticeLocalChanges(opts);
     } catch {
       return []; // the syntax errors alone still say what to fix

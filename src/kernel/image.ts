@@ -15,8 +15,11 @@ export interface TensorLike {
 
 export function isTensor(v: unknown): v is TensorLike {
   return (
-    typeof v === 'object' && v !== null && Array.isArray((v as TensorLike).shape) &&
-    typeof (v as TensorLike).dtype === 'string' && typeof (v as TensorLike).dataSync === 'function'
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as TensorLike).shape) &&
+    typeof (v as TensorLike).dtype === 'string' &&
+    typeof (v as TensorLike).dataSync === 'function'
   );
 }
 
@@ -103,11 +106,12 @@ export function tensorToImage(t: TensorLike): Image | undefined {
 }
 
 export function pixelsToImage(p: Pixels): Image {
-  const channels = p.channels ?? (p.data.length / (p.width * p.height));
+  const channels = p.channels ?? p.data.length / (p.width * p.height);
   if (channels !== 1 && channels !== 3 && channels !== 4) {
     throw new RangeError(`display.png: ${p.data.length} values do not fit ${p.width}x${p.height} with 1, 3 or 4 channels`);
   }
-  const pixels = p.data instanceof Uint8Array || p.data instanceof Uint8ClampedArray ? new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.length) : toBytes(p.data);
+  const pixels =
+    p.data instanceof Uint8Array || p.data instanceof Uint8ClampedArray ? new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.length) : toBytes(p.data);
   return { pixels, width: p.width, height: p.height, channels };
 }
 

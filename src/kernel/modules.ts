@@ -70,7 +70,8 @@ function exportTarget(t: unknown, star = ''): string | undefined {
 
 /** Resolves `subpath` ('.' or './x') of a package's `exports` field. */
 function resolveExports(exportsField: unknown, subpath: string): string | undefined {
-  const isSubpathMap = exportsField && typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
+  const isSubpathMap =
+    exportsField && typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
   if (!isSubpathMap) return subpath === '.' ? exportTarget(exportsField) : undefined;
   const map = exportsField as Record<string, unknown>;
   if (subpath in map) return exportTarget(map[subpath]);
@@ -181,7 +182,14 @@ export class ModuleLoader {
       if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
       throw new ModuleLoadError(
         `Cannot find module '${id}'. Looked in the notebook folder (${this.notebookDir}) and its parents, ` +
-          `then in ${this.searchDirs.slice(1).join(', ')}. Install it next to the notebook: npm install ${id.startsWith('.') ? '' : id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/')}`,
+          `then in ${this.searchDirs.slice(1).join(', ')}. Install it next to the notebook: npm install ${
+            id.startsWith('.')
+              ? ''
+              : id
+                  .split('/')
+                  .slice(0, id.startsWith('@') ? 2 : 1)
+                  .join('/')
+          }`,
       );
     }
   }

@@ -20,7 +20,6 @@ import { ModuleLoader } from './modules';
 import { errorMessage, mapStack, registerScript } from './stack';
 import { repairTfEngine } from './labparts';
 
-
 /** Makes `exports` a plain bag of names: defineProperty (used for re-exported imports) just stores the value, so later cells can overwrite it. */
 function createExports(): Record<string, unknown> {
   const bag: Record<string, unknown> = {};
@@ -132,7 +131,10 @@ export class CellRunner {
     const lines = c.diagnostics
       .filter((d) => d.severity === 'error')
       .map((d) => `  Cell ${req.cellNumber}, line ${d.start.line + 1}:${d.start.character + 1}: ${d.message}`);
-    const why = c.blocked === 'TypeError' ? 'The cell did not run because it has type errors (setting vaeLab.typeCheck is "error"; "warn" runs it anyway).' : 'The cell did not run because it has syntax errors.';
+    const why =
+      c.blocked === 'TypeError'
+        ? 'The cell did not run because it has type errors (setting vaeLab.typeCheck is "error"; "warn" runs it anyway).'
+        : 'The cell did not run because it has syntax errors.';
     return { type: 'error' as const, execId: req.execId, ename: c.blocked!, evalue: why, stack: `${c.blocked}: ${why}\n${lines.join('\n')}` };
   }
 

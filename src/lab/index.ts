@@ -58,6 +58,9 @@ export { liveChart, type LiveChart } from './viz/charts';
  */
 export function loadCheckpoint(dir: string): Promise<{ model: LabModel; state: TrainerState }>;
 export function loadCheckpoint<M extends Checkpointable>(dir: string, build: (config: ModelConfig) => M): Promise<{ model: M; state: TrainerState }>;
-export function loadCheckpoint(dir: string, build: (config: ModelConfig) => Checkpointable = buildModel): Promise<{ model: Checkpointable; state: TrainerState }> {
+export function loadCheckpoint(
+  dir: string,
+  build: (config: ModelConfig) => Checkpointable = buildModel,
+): Promise<{ model: Checkpointable; state: TrainerState }> {
   return loadCheckpointWith(dir, build);
 }

@@ -7,9 +7,24 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import { base64ToBytes, base64ToFloat32, type ArrowsPayload, type ImageShape } from '../common/mime';
 import {
-  CSS, blitImage, watchTheme, classColour, createTooltip, crispCanvas, decodeImages, Disposables, listen,
-  PayloadError, placeTooltip, readTheme, requireInt, requireObject, requireShape, requireVersion,
-  showError, type Theme,
+  CSS,
+  blitImage,
+  watchTheme,
+  classColour,
+  createTooltip,
+  crispCanvas,
+  decodeImages,
+  Disposables,
+  listen,
+  PayloadError,
+  placeTooltip,
+  readTheme,
+  requireInt,
+  requireObject,
+  requireShape,
+  requireVersion,
+  showError,
+  type Theme,
 } from './common';
 import { buildHitGrid, nearestSegment } from './hitgrid';
 
@@ -17,12 +32,22 @@ const PANEL = 300; // CSS pixels, square
 const PAD = 8;
 
 interface Panel {
-  title: string; from: Float32Array; to: Float32Array;
-  meanArrow: number; meanCentreDistance: number; ratio: number; explained?: number;
+  title: string;
+  from: Float32Array;
+  to: Float32Array;
+  meanArrow: number;
+  meanCentreDistance: number;
+  ratio: number;
+  explained?: number;
 }
 interface Parsed {
-  count: number; labels: Uint8Array; classNames: string[]; extent: [number, number, number, number];
-  axis: [string, string]; title?: string; panels: Panel[];
+  count: number;
+  labels: Uint8Array;
+  classNames: string[];
+  extent: [number, number, number, number];
+  axis: [string, string];
+  title?: string;
+  panels: Panel[];
   images?: { shape: ImageShape; count: number; x: Uint8Array; xTilde: Uint8Array };
 }
 
@@ -38,17 +63,21 @@ export function parseArrows(value: unknown): Parsed {
     throw new PayloadError('"extent" must be [xmin, xmax, ymin, ymax] with min < max');
   }
   const proj = requireObject(p.projection, 'projection');
-  const axis: [string, string] = proj.kind === 'dims' && Array.isArray(proj.dims)
-    ? [`z[${proj.dims[0]}]`, `z[${proj.dims[1]}]`] : ['PC1', 'PC2'];
+  const axis: [string, string] = proj.kind === 'dims' && Array.isArray(proj.dims) ? [`z[${proj.dims[0]}]`, `z[${proj.dims[1]}]`] : ['PC1', 'PC2'];
   if (!Array.isArray(p.panels) || p.panels.length === 0) throw new PayloadError('"panels" must be a non-empty array');
   const panels = p.panels.map((v, i): Panel => {
     const q = requireObject(v, `panel ${i}`);
-    const from = base64ToFloat32(q.from as string), to = base64ToFloat32(q.to as string);
+    const from = base64ToFloat32(q.from as string),
+      to = base64ToFloat32(q.to as string);
     if (from.length !== 2 * count || to.length !== 2 * count) throw new PayloadError(`panel ${i}: "from"/"to" must hold ${count} points`);
     const num = (k: string) => (typeof q[k] === 'number' ? (q[k] as number) : NaN);
     return {
-      title: String(q.title ?? `panel ${i + 1}`), from, to, meanArrow: num('meanArrow'),
-      meanCentreDistance: num('meanCentreDistance'), ratio: num('ratio'),
+      title: String(q.title ?? `panel ${i + 1}`),
+      from,
+      to,
+      meanArrow: num('meanArrow'),
+      meanCentreDistance: num('meanCentreDistance'),
+      ratio: num('ratio'),
       explained: typeof q.explained === 'number' ? q.explained : undefined,
     };
   });
@@ -60,7 +89,13 @@ export function parseArrows(value: unknown): Parsed {
     images = { shape, count: n, x: decodeImages(im.x, shape, n, 'images.x'), xTilde: decodeImages(im.xTilde, shape, n, 'images.xTilde') };
   }
   return {
-    count, labels, classNames, extent: extent as Parsed['extent'], axis, panels, images,
+    count,
+    labels,
+    classNames,
+    extent: extent as Parsed['extent'],
+    axis,
+    panels,
+    images,
     title: typeof p.title === 'string' ? p.title : undefined,
   };
 }
@@ -69,7 +104,8 @@ export function parseArrows(value: unknown): Parsed {
 function mapper(extent: Parsed['extent']) {
   const [x0, x1, y0, y1] = extent;
   const s = Math.min((PANEL - 2 * PAD) / (x1 - x0), (PANEL - 2 * PAD) / (y1 - y0));
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const cx = (x0 + x1) / 2,
+    cy = (y0 + y1) / 2;
   return { x: (v: number) => PANEL / 2 + (v - cx) * s, y: (v: number) => PANEL / 2 - (v - cy) * s };
 }
 
@@ -97,13 +133,20 @@ function drawArrows(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Array, 
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       if (d.labels[i] !== k) continue;
-      const ax = px[4 * i], ay = px[4 * i + 1], bx = px[4 * i + 2], by = px[4 * i + 3];
+      const ax = px[4 * i],
+        ay = px[4 * i + 1],
+        bx = px[4 * i + 2],
+        by = px[4 * i + 3];
       ctx.moveTo(ax, ay);
       ctx.lineTo(bx, by);
       const len = Math.hypot(bx - ax, by - ay);
-      if (len > 3) { // arrowhead: two short strokes back from the head at +-25 degrees
-        const ux = (ax - bx) / len, uy = (ay - by) / len, hl = Math.min(5, len / 2);
-        const c = Math.cos(0.44), s = Math.sin(0.44);
+      if (len > 3) {
+        // arrowhead: two short strokes back from the head at +-25 degrees
+        const ux = (ax - bx) / len,
+          uy = (ay - by) / len,
+          hl = Math.min(5, len / 2);
+        const c = Math.cos(0.44),
+          s = Math.sin(0.44);
         // Separate segments, not a polyline: joins made stroking 3x slower at 10,000 arrows.
         ctx.moveTo(bx, by);
         ctx.lineTo(bx + hl * (ux * c - uy * s), by + hl * (uy * c + ux * s));
@@ -123,11 +166,17 @@ function drawArrows(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Array, 
  * axes arbitrary. Relative tolerance, float32 codes: a spread under 1e-6 of their size.
  */
 function coincident(panel: Panel): boolean {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const a of [panel.from, panel.to]) {
     for (let i = 0; i < a.length; i += 2) {
       if (!Number.isFinite(a[i]) || !Number.isFinite(a[i + 1])) continue;
-      x0 = Math.min(x0, a[i]); x1 = Math.max(x1, a[i]); y0 = Math.min(y0, a[i + 1]); y1 = Math.max(y1, a[i + 1]);
+      x0 = Math.min(x0, a[i]);
+      x1 = Math.max(x1, a[i]);
+      y0 = Math.min(y0, a[i + 1]);
+      y1 = Math.max(y1, a[i + 1]);
     }
   }
   if (!Number.isFinite(x0)) return true;
@@ -145,12 +194,17 @@ function drawCoincident(ctx: CanvasRenderingContext2D, d: Parsed, px: Float32Arr
   ctx.globalAlpha = 0.5;
   ctx.strokeRect(0.5, 0.5, PANEL - 1, PANEL - 1);
   ctx.globalAlpha = 1;
-  let cx = NaN, cy = NaN;
+  let cx = NaN,
+    cy = NaN;
   for (let i = 0; i < d.count && !Number.isFinite(cx + cy); i++) [cx, cy] = [px[4 * i], px[4 * i + 1]];
   if (!Number.isFinite(cx + cy)) {
     ctx.strokeStyle = theme.muted;
-    ctx.beginPath(); ctx.moveTo(PANEL / 2 - 8, PANEL / 2 - 8); ctx.lineTo(PANEL / 2 + 8, PANEL / 2 + 8);
-    ctx.moveTo(PANEL / 2 + 8, PANEL / 2 - 8); ctx.lineTo(PANEL / 2 - 8, PANEL / 2 + 8); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(PANEL / 2 - 8, PANEL / 2 - 8);
+    ctx.lineTo(PANEL / 2 + 8, PANEL / 2 + 8);
+    ctx.moveTo(PANEL / 2 + 8, PANEL / 2 - 8);
+    ctx.lineTo(PANEL / 2 - 8, PANEL / 2 + 8);
+    ctx.stroke();
     return;
   }
   const classes = [...new Set(d.labels)].sort((a, b) => a - b);
@@ -174,9 +228,17 @@ function fmt(v: number): string {
 function statsLines(panel: Panel): [string, string] {
   const explained = panel.explained !== undefined ? ` · axes explain ${(100 * panel.explained).toFixed(0)}% of var.` : '';
   if (Number.isFinite(panel.ratio)) {
-    return [`mean arrow / class-centre distance = ${fmt(panel.ratio)}`, `(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)${explained}`];
+    return [
+      `mean arrow / class-centre distance = ${fmt(panel.ratio)}`,
+      `(${fmt(panel.meanArrow)} / ${fmt(panel.meanCentreDistance)} in latent space)${explained}`,
+    ];
   }
-  const why = panel.meanCentreDistance === 0 ? 'the class centres coincide' : Number.isFinite(panel.meanCentreDistance) ? 'not computed' : 'no class-centre distance given';
+  const why =
+    panel.meanCentreDistance === 0
+      ? 'the class centres coincide'
+      : Number.isFinite(panel.meanCentreDistance)
+        ? 'not computed'
+        : 'no class-centre distance given';
   const arrow = Number.isFinite(panel.meanArrow) ? `mean arrow ${fmt(panel.meanArrow)} in latent space` : 'no mean arrow given';
   return [`no arrow / class-centre ratio: ${why}`, `(${arrow})${explained}`];
 }
@@ -221,8 +283,10 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
   for (const panel of d.panels) {
     const px = new Float32Array(4 * d.count); // CSS-pixel segments [ax, ay, bx, by]
     for (let i = 0; i < d.count; i++) {
-      px[4 * i] = map.x(panel.from[2 * i]); px[4 * i + 1] = map.y(panel.from[2 * i + 1]);
-      px[4 * i + 2] = map.x(panel.to[2 * i]); px[4 * i + 3] = map.y(panel.to[2 * i + 1]);
+      px[4 * i] = map.x(panel.from[2 * i]);
+      px[4 * i + 1] = map.y(panel.from[2 * i + 1]);
+      px[4 * i + 2] = map.x(panel.to[2 * i]);
+      px[4 * i + 3] = map.y(panel.to[2 * i + 1]);
     }
     const fig = document.createElement('figure');
     fig.className = 'vae-lab-panel';
@@ -269,10 +333,16 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
         if (i >= 0) {
           octx.strokeStyle = theme.foreground;
           octx.lineWidth = 3;
-          octx.beginPath(); octx.moveTo(px[4 * i], px[4 * i + 1]); octx.lineTo(px[4 * i + 2], px[4 * i + 3]); octx.stroke();
+          octx.beginPath();
+          octx.moveTo(px[4 * i], px[4 * i + 1]);
+          octx.lineTo(px[4 * i + 2], px[4 * i + 3]);
+          octx.stroke();
         }
       }
-      if (i < 0) { tip.style.display = 'none'; return; }
+      if (i < 0) {
+        tip.style.display = 'none';
+        return;
+      }
       const len = Math.hypot(panel.to[2 * i] - panel.from[2 * i], panel.to[2 * i + 1] - panel.from[2 * i + 1]);
       tip.replaceChildren(`#${i} · ${d.classNames[d.labels[i]] ?? d.labels[i]} · 2-D length ${fmt(len)}`);
       const pair = pairImages(d, i);
@@ -285,9 +355,13 @@ export function renderArrows(id: string, payload: ArrowsPayload | unknown, eleme
       placeTooltip(tip, root, ev);
     });
     listen(disposables, id, overlay, 'mouseleave', () => {
-      hovered = -1; octx.clearRect(0, 0, PANEL, PANEL); tip.style.display = 'none';
+      hovered = -1;
+      octx.clearRect(0, 0, PANEL, PANEL);
+      tip.style.display = 'none';
     });
-    disposables.add(id, () => { canvas.width = canvas.height = overlay.width = overlay.height = 0; });
+    disposables.add(id, () => {
+      canvas.width = canvas.height = overlay.width = overlay.height = 0;
+    });
   }
   element.replaceChildren(root);
 }
@@ -298,7 +372,10 @@ export const activate: ActivationFunction = () => ({
     const draw = () => {
       try {
         renderArrows(item.id, item.json(), element);
-        watchTheme(disposables, item.id, () => { disposables.dispose(item.id); draw(); }); // canvas colours are baked
+        watchTheme(disposables, item.id, () => {
+          disposables.dispose(item.id);
+          draw();
+        }); // canvas colours are baked
       } catch (err) {
         showError(element, 'consistency-arrow plot', err);
       }

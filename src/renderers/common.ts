@@ -43,9 +43,8 @@ export const CSS = {
 /** Reads VS Code's theme from the webview's body classes and CSS variables (with fallbacks). */
 export function readTheme(): Theme {
   const cls = document.body.classList;
-  const kind = cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light')
-    ? 'high-contrast'
-    : cls.contains('vscode-dark') ? 'dark' : 'light';
+  const kind =
+    cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light') ? 'high-contrast' : cls.contains('vscode-dark') ? 'dark' : 'light';
   const css = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   const dark = kind !== 'light' && !cls.contains('vscode-high-contrast-light');
@@ -105,9 +104,7 @@ export function decodeImages(text: unknown, shape: ImageShape, count: number, wh
  * 'raw': base64 pixels; 'png': a PNG sheet laid out by sheetCols) and checks it holds
  * exactly `count` images of `shape`. Async because browsers decode PNGs asynchronously.
  */
-export async function decodeImageStack(
-  text: unknown, encoding: unknown, shape: ImageShape, count: number, what: string,
-): Promise<Uint8Array> {
+export async function decodeImageStack(text: unknown, encoding: unknown, shape: ImageShape, count: number, what: string): Promise<Uint8Array> {
   if (encoding === undefined || encoding === 'raw') return decodeImages(text, shape, count, what);
   if (encoding !== 'png') throw new PayloadError(`${what}: unknown image encoding ${JSON.stringify(encoding)}`);
   if (typeof text !== 'string') throw new PayloadError(`${what}: expected a base64 PNG`);
@@ -121,7 +118,8 @@ export async function decodeImageStack(
   } catch (e) {
     throw new PayloadError(`${what}: ${(e as Error).message}`);
   }
-  const cols = sheetCols(shape, count), want = sheetSize(shape, count, cols);
+  const cols = sheetCols(shape, count),
+    want = sheetSize(shape, count, cols);
   const rgba = await decodePngRgba(bytes, what);
   if (rgba.width !== want.width || rgba.height !== want.height) {
     throw new PayloadError(`${what}: PNG sheet is ${rgba.width}x${rgba.height}, expected ${want.width}x${want.height} (${count} images)`);
@@ -143,7 +141,8 @@ async function decodePngRgba(bytes: Uint8Array, what: string): Promise<{ width: 
   }
   try {
     const { width, height } = bitmap;
-    const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
+    const canvas =
+      typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
     const ctx = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
     if (!ctx) throw new PayloadError(`${what}: no 2d canvas to decode the PNG`);
     ctx.drawImage(bitmap, 0, 0);
@@ -159,10 +158,7 @@ async function decodePngRgba(bytes: Uint8Array, what: string): Promise<{ width: 
  * Copies image `index` of a stack into `dst` RGBA at (x0, y0). Grayscale becomes gray RGB.
  * Kept as a plain loop: it runs for every image of a grid, and ImageData is what canvases take.
  */
-export function blitImage(
-  src: Uint8Array, shape: ImageShape, index: number,
-  dst: ImageData, x0: number, y0: number,
-): void {
+export function blitImage(src: Uint8Array, shape: ImageShape, index: number, dst: ImageData, x0: number, y0: number): void {
   const { height: h, width: w, channels: c } = shape;
   const base = index * h * w * c;
   const out = dst.data;
@@ -237,7 +233,11 @@ export class Disposables {
     const ids = id === undefined ? [...this.byId.keys()] : [id];
     for (const k of ids) {
       for (const fn of this.byId.get(k) ?? []) {
-        try { fn(); } catch { /* a failing cleanup must not stop the others */ }
+        try {
+          fn();
+        } catch {
+          /* a failing cleanup must not stop the others */
+        }
       }
       this.byId.delete(k);
     }
@@ -246,7 +246,11 @@ export class Disposables {
 
 /** Adds an event listener and registers its removal. */
 export function listen<K extends keyof HTMLElementEventMap>(
-  d: Disposables, id: string, el: HTMLElement, type: K, fn: (ev: HTMLElementEventMap[K]) => void,
+  d: Disposables,
+  id: string,
+  el: HTMLElement,
+  type: K,
+  fn: (ev: HTMLElementEventMap[K]) => void,
 ): void {
   el.addEventListener(type, fn);
   d.add(id, () => el.removeEventListener(type, fn));

@@ -6,8 +6,20 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { GridPayload, ImageShape } from '../common/mime';
 import {
-  CSS, blitImage, createTooltip, crispCanvas, decodeImages, Disposables, listen, placeTooltip,
-  PayloadError, requireInt, requireObject, requireShape, requireVersion, showError,
+  CSS,
+  blitImage,
+  createTooltip,
+  crispCanvas,
+  decodeImages,
+  Disposables,
+  listen,
+  placeTooltip,
+  PayloadError,
+  requireInt,
+  requireObject,
+  requireShape,
+  requireVersion,
+  showError,
 } from './common';
 
 /** Target width of one block in CSS pixels; decides columns per block and the zoom factor. */
@@ -87,7 +99,8 @@ export function renderGrid(id: string, payload: GridPayload | unknown, element: 
       const rect = canvas.getBoundingClientRect();
       const nx = ((ev.clientX - rect.left) / rect.width) * image.width;
       const ny = ((ev.clientY - rect.top) / rect.height) * image.height;
-      const c = Math.floor(nx / (w + GAP)), r = Math.floor(ny / (h + GAP));
+      const c = Math.floor(nx / (w + GAP)),
+        r = Math.floor(ny / (h + GAP));
       if (c < 0 || c >= cols || r < 0 || r >= g.rows.length || nx % (w + GAP) >= w || ny % (h + GAP) >= h) {
         tip.style.display = 'none';
         return;
@@ -96,8 +109,12 @@ export function renderGrid(id: string, payload: GridPayload | unknown, element: 
       tip.textContent = `${g.rows[r].label} · #${col}${g.captions ? ` · ${g.captions[col]}` : ''}`;
       placeTooltip(tip, root, ev);
     });
-    listen(disposables, id, canvas, 'mouseleave', () => { tip.style.display = 'none'; });
-    disposables.add(id, () => { canvas.width = canvas.height = 0; });
+    listen(disposables, id, canvas, 'mouseleave', () => {
+      tip.style.display = 'none';
+    });
+    disposables.add(id, () => {
+      canvas.width = canvas.height = 0;
+    });
   }
   element.replaceChildren(root);
 }

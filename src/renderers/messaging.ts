@@ -8,7 +8,11 @@
 import type { RendererContext } from 'vscode-notebook-renderer';
 import type { RendererRequest, RendererResponse } from '../common/mime';
 
-interface Pending { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class KernelChannel {
   private readonly pending = new Map<string, Pending>();

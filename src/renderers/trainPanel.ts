@@ -24,11 +24,19 @@ root.append(status, charts);
 document.body.appendChild(root);
 
 /** Per chart: its element, the newest spec, and whether a draw is in flight (draws never overlap). */
-interface Slot { element: HTMLElement; spec: Record<string, unknown>; drawing: boolean; stale: boolean }
+interface Slot {
+  element: HTMLElement;
+  spec: Record<string, unknown>;
+  drawing: boolean;
+  stale: boolean;
+}
 const slots = new Map<string, Slot>();
 
 async function draw(id: string, slot: Slot): Promise<void> {
-  if (slot.drawing) { slot.stale = true; return; } // the in-flight draw picks up the newest spec after
+  if (slot.drawing) {
+    slot.stale = true;
+    return;
+  } // the in-flight draw picks up the newest spec after
   slot.drawing = true;
   try {
     do {

@@ -10,24 +10,50 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { ImageShape, TraversalFrames, TraversalPayload, TraversalRequest } from '../common/mime';
 import {
-  CSS, blitImage, createTooltip, crispCanvas, decodeImageStack, Disposables, listen, PayloadError,
-  placeTooltip, requireInt, requireObject, requireShape, requireVersion, showError,
+  CSS,
+  blitImage,
+  createTooltip,
+  crispCanvas,
+  decodeImageStack,
+  Disposables,
+  listen,
+  PayloadError,
+  placeTooltip,
+  requireInt,
+  requireObject,
+  requireShape,
+  requireVersion,
+  showError,
 } from './common';
 import { KernelChannel } from './messaging';
 
 const REQUEST_TIMEOUT_MS = 15000;
 const GAP = 1;
 
-interface Frames { example: number; dims: number[]; values: number[]; pixels: Uint8Array }
+interface Frames {
+  example: number;
+  dims: number[];
+  values: number[];
+  pixels: Uint8Array;
+}
 export interface Parsed {
-  shape: ImageShape; id: string; title?: string; kl: number[]; order: number[];
-  examples: Uint8Array; exampleCount: number; range: number; steps: number; frames: Frames[];
+  shape: ImageShape;
+  id: string;
+  title?: string;
+  kl: number[];
+  order: number[];
+  examples: Uint8Array;
+  exampleCount: number;
+  range: number;
+  steps: number;
+  frames: Frames[];
 }
 
 /** `encoding`: the payload's, used when the block names none. */
 async function parseFrames(v: unknown, shape: ImageShape, what: string, encoding?: unknown): Promise<Frames> {
   const f = requireObject(v, what);
-  const dims = f.dims, values = f.values;
+  const dims = f.dims,
+    values = f.values;
   if (!Array.isArray(dims) || !dims.every(Number.isInteger)) throw new PayloadError(`${what}: "dims" must be integers`);
   if (!Array.isArray(values) || values.length === 0 || !values.every(Number.isFinite)) throw new PayloadError(`${what}: "values" must be numbers`);
   const example = requireInt(f.example, `${what}.example`);
@@ -41,7 +67,8 @@ export async function parseTraversal(value: unknown): Promise<Parsed> {
   const shape = requireShape(p);
   if (typeof p.id !== 'string') throw new PayloadError('missing "id"');
   const latentDim = requireInt(p.latentDim, 'latentDim', 1);
-  const kl = p.kl as number[], order = p.order as number[];
+  const kl = p.kl as number[],
+    order = p.order as number[];
   if (!Array.isArray(kl) || kl.length !== latentDim) throw new PayloadError(`"kl" must list ${latentDim} numbers`);
   if (!Array.isArray(order) || !order.every((d) => Number.isInteger(d) && d >= 0 && d < latentDim)) throw new PayloadError('"order" must list latent dims');
   const exampleCount = requireInt(p.exampleCount, 'exampleCount', 1);
@@ -53,8 +80,16 @@ export async function parseTraversal(value: unknown): Promise<Parsed> {
     ...p.frames.map((f, i) => parseFrames(f, shape, `frames[${i}]`, p.encoding)),
   ]);
   return {
-    shape, id: p.id, title: typeof p.title === 'string' ? p.title : undefined, kl, order, exampleCount, range, steps,
-    examples: examples as Uint8Array, frames: frames as Frames[],
+    shape,
+    id: p.id,
+    title: typeof p.title === 'string' ? p.title : undefined,
+    kl,
+    order,
+    exampleCount,
+    range,
+    steps,
+    examples: examples as Uint8Array,
+    frames: frames as Frames[],
   };
 }
 
@@ -103,7 +138,12 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
     c.dataset.example = String(i);
     c.style.cursor = 'pointer';
     c.style.border = `1px solid ${CSS.muted}`; // black digits on a dark theme need an edge
-    listen(disposables, id, c, 'click', () => { if (live || saved(i)) { view.example = i; update(); } });
+    listen(disposables, id, c, 'click', () => {
+      if (live || saved(i)) {
+        view.example = i;
+        update();
+      }
+    });
     thumbCanvases.push(c);
     thumbs.appendChild(c);
   }
@@ -134,8 +174,14 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
   steps.className = 'steps';
   for (const s of new Set([5, 7, 9, 11, 13, d.steps])) steps.appendChild(Object.assign(el('option'), { value: String(s), textContent: `${s} steps` }));
   steps.value = String(view.steps);
-  listen(disposables, id, range, 'input', () => { view.range = Number(range.value); update(); });
-  listen(disposables, id, steps, 'change', () => { view.steps = Number(steps.value); update(); });
+  listen(disposables, id, range, 'input', () => {
+    view.range = Number(range.value);
+    update();
+  });
+  listen(disposables, id, steps, 'change', () => {
+    view.steps = Number(steps.value);
+    update();
+  });
   rangeBox.append(el('span', `color:${CSS.muted}`, 'range ±'), range, rangeText, steps);
 
   const gridBox = el('div');
@@ -150,7 +196,7 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
     const sv = saved(view.example);
     for (const [dim, cb] of checks) {
       cb.checked = view.dims.includes(dim);
-      cb.disabled = !live && !(sv?.dims.includes(dim));
+      cb.disabled = !live && !sv?.dims.includes(dim);
     }
     range.value = String(view.range);
     range.disabled = steps.disabled = !live;
@@ -163,8 +209,12 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
   }
 
   function draw(f: Frames): void {
-    const cols = f.values.length, rows = f.dims.length;
-    if (rows === 0) { gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'pick at least one dim')); return; }
+    const cols = f.values.length,
+      rows = f.dims.length;
+    if (rows === 0) {
+      gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'pick at least one dim'));
+      return;
+    }
     const image = new ImageData(cols * (w + GAP) - GAP, rows * (h + GAP) - GAP);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) blitImage(f.pixels, d.shape, r * cols + c, image, c * (w + GAP), r * (h + GAP));
     // Fill ~640 px, but never blow one image past ~96 px: a few columns would otherwise be huge.
@@ -183,16 +233,22 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
       tip.textContent = `z${f.dims[r]} = base ${f.values[c] >= 0 ? '+' : ''}${f.values[c].toFixed(2)}`;
       placeTooltip(tip, root, ev);
     });
-    canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+    canvas.addEventListener('mouseleave', () => {
+      tip.style.display = 'none';
+    });
     // The canvas is replaced on each redraw; its listeners go with it.
   }
 
   function drawSaved(note: string): void {
     const sv = saved(view.example) ?? first;
-    if (!sv) { gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'no saved frames in this output')); return; }
+    if (!sv) {
+      gridBox.replaceChildren(el('div', `color:${CSS.muted}`, 'no saved frames in this output'));
+      return;
+    }
     view.example = sv.example;
     const keep = sv.dims.map((dim, r) => ({ dim, r })).filter(({ dim }) => view.dims.includes(dim));
-    const n = sv.values.length, size = w * h * d.shape.channels * n;
+    const n = sv.values.length,
+      size = w * h * d.shape.channels * n;
     const pixels = new Uint8Array(keep.length * size);
     keep.forEach(({ r }, i) => pixels.set(sv.pixels.subarray(r * size, (r + 1) * size), i * size));
     view.range = d.range;
@@ -212,30 +268,34 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
     }
     syncControls();
     status.textContent = 'decoding…';
-    channel.request(`traversal:${d.id}`, { ...view, dims: [...view.dims] }, REQUEST_TIMEOUT_MS).then(
-      (reply) => parseFrames(reply, d.shape, 'kernel reply'),
-    ).then(
-      (f) => {
-        if (mine !== token) return; // a newer choice was made meanwhile
-        live = true;
-        draw(f);
-        status.textContent = '';
-        syncControls();
-      },
-      (err: Error) => {
-        if (mine !== token) return;
-        live = false;
-        drawSaved(`kernel not answering (${err.message}): showing saved frames`);
-        syncControls();
-      },
-    );
+    channel
+      .request(`traversal:${d.id}`, { ...view, dims: [...view.dims] }, REQUEST_TIMEOUT_MS)
+      .then((reply) => parseFrames(reply, d.shape, 'kernel reply'))
+      .then(
+        (f) => {
+          if (mine !== token) return; // a newer choice was made meanwhile
+          live = true;
+          draw(f);
+          status.textContent = '';
+          syncControls();
+        },
+        (err: Error) => {
+          if (mine !== token) return;
+          live = false;
+          drawSaved(`kernel not answering (${err.message}): showing saved frames`);
+          syncControls();
+        },
+      );
   }
 
   element.replaceChildren(root);
   drawSaved(''); // saved frames first, so the output is never empty while the kernel decodes
   syncControls();
   if (channel?.available) update();
-  disposables.add(id, () => { token++; gridBox.replaceChildren(); });
+  disposables.add(id, () => {
+    token++;
+    gridBox.replaceChildren();
+  });
 }
 
 let channel: KernelChannel | undefined;

@@ -60,7 +60,10 @@ export async function renderVegaLite(id: string, value: unknown, element: HTMLEl
     config: themeConfig(theme) as never,
   });
   views.set(id, { result, shape: live?.shape ?? '' });
-  disposables.add(id, () => { views.delete(id); result.finalize(); });
+  disposables.add(id, () => {
+    views.delete(id);
+    result.finalize();
+  });
   return { result, embedded: true };
 }
 
@@ -72,7 +75,11 @@ async function draw(id: string, element: HTMLElement, signal: AbortSignal): Prom
     const { embedded } = await renderVegaLite(id, latest.get(id), element);
     if (signal.aborted) disposables.dispose(id);
     // Axis and label colours are in the chart config: re-embed when the theme changes.
-    else if (embedded) watchTheme(disposables, id, () => { disposables.dispose(id); void draw(id, element, signal); });
+    else if (embedded)
+      watchTheme(disposables, id, () => {
+        disposables.dispose(id);
+        void draw(id, element, signal);
+      });
   } catch (err) {
     disposables.dispose(id);
     showError(element, 'chart', err);

@@ -11,7 +11,12 @@ function seq(layers: Layer[], x: tf.Tensor, training: boolean): tf.Tensor {
 
 /** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents. */
 function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
-  const x = tf.tidy(() => tf.randomUniform([BATCH, ...inputShape]).greater(0.5).toFloat());
+  const x = tf.tidy(() =>
+    tf
+      .randomUniform([BATCH, ...inputShape])
+      .greater(0.5)
+      .toFloat(),
+  );
   const opt = tf.train.adam(1e-4);
   const loss = () => {
     const h = seq(enc, x, true);
@@ -46,8 +51,12 @@ export function waeMnist() {
   const c = (filters: number) => [tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
   const t = (filters: number) => [tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
   const enc = [...c(128), ...c(256), ...c(512), ...c(1024), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ units: 7 * 7 * 1024, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 1024] }),
-    ...t(512), ...t(256), tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' })];
+  const dec = [
+    tf.layers.dense({ units: 7 * 7 * 1024, activation: 'relu' }),
+    tf.layers.reshape({ targetShape: [7, 7, 1024] }),
+    ...t(512),
+    ...t(256),
+    tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' }),
+  ];
   return vaeStep(enc, dec, [28, 28, 1]);
 }
-

@@ -28,27 +28,35 @@ let stack: number[] = []; // child time accumulated per open kernel
 
 /** The native GEMM, timed the way the hook times wasm's. */
 function timedNative(nat: NativeGemm): NativeGemm {
-  return { ...nat, isa: () => nat.isa(), configure: (t, m) => nat.configure(t, m), gemm: (...args) => {
-    const t0 = performance.now();
-    nat.gemm(...args);
-    gemm += performance.now() - t0;
-  } };
+  return {
+    ...nat,
+    isa: () => nat.isa(),
+    configure: (t, m) => nat.configure(t, m),
+    gemm: (...args) => {
+      const t0 = performance.now();
+      nat.gemm(...args);
+      gemm += performance.now() - t0;
+    },
+  };
 }
 
 function wrapKernels(): void {
   for (const k of tf.getKernelsForBackend('wasm')) {
     const inner = k.kernelFunc;
     tf.unregisterKernel(k.kernelName, 'wasm');
-    tf.registerKernel({ ...k, kernelFunc: (args) => {
-      stack.push(0);
-      const t0 = performance.now();
-      const out = inner(args);
-      const dt = performance.now() - t0;
-      const children = stack.pop()!;
-      self.set(k.kernelName, (self.get(k.kernelName) ?? 0) + dt - children);
-      if (stack.length) stack[stack.length - 1] += dt;
-      return out;
-    } });
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        stack.push(0);
+        const t0 = performance.now();
+        const out = inner(args);
+        const dt = performance.now() - t0;
+        const children = stack.pop()!;
+        self.set(k.kernelName, (self.get(k.kernelName) ?? 0) + dt - children);
+        if (stack.length) stack[stack.length - 1] += dt;
+        return out;
+      },
+    });
   }
   const pool = panelsHookInUse();
   setPanelsHook((job) => {
@@ -67,7 +75,10 @@ function profile(name: string, step: () => void): void {
   for (let i = 0; i < 3; i++) step();
   const rows: Record<string, number>[] = [];
   for (let i = 0; i < 15; i++) {
-    gemm = 0; splitGemm = 0; self.clear(); stack = [];
+    gemm = 0;
+    splitGemm = 0;
+    self.clear();
+    stack = [];
     const t0 = performance.now();
     step();
     const wall = performance.now() - t0;
@@ -75,9 +86,14 @@ function profile(name: string, step: () => void): void {
     rows.push({ wall, gemm, splitGemm, kernels: inKernels - gemm, dispatch: wall - inKernels, ...Object.fromEntries(self) });
   }
   const m = (key: string) => median(rows.map((r) => r[key] ?? 0));
-  const top = [...self.keys()].map((k) => [k, m(k)] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
-  console.log(`${name}: wall ${m('wall').toFixed(2)} ms = gemm ${m('gemm').toFixed(2)} (of which split over 2 threads ` +
-    `${m('splitGemm').toFixed(2)}) + other kernel time ${m('kernels').toFixed(2)} + dispatch ${m('dispatch').toFixed(2)}`);
+  const top = [...self.keys()]
+    .map((k) => [k, m(k)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8);
+  console.log(
+    `${name}: wall ${m('wall').toFixed(2)} ms = gemm ${m('gemm').toFixed(2)} (of which split over 2 threads ` +
+      `${m('splitGemm').toFixed(2)}) + other kernel time ${m('kernels').toFixed(2)} + dispatch ${m('dispatch').toFixed(2)}`,
+  );
   console.log(`  kernel self time incl. gemm (ms): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 }
 
@@ -96,7 +112,9 @@ function wakeUp(): void {
   setMinMacs(keep);
   tf.dispose([a, b]);
   const [split, one] = ts.map(median);
-  console.log(`second thread round trip: ${((split - one) * 1000).toFixed(0)} us (8x8x8 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
+  console.log(
+    `second thread round trip: ${((split - one) * 1000).toFixed(0)} us (8x8x8 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`,
+  );
 }
 
 /** The same for the native GEMM's second thread: a product of two 8-row blocks, split or not. */
@@ -112,7 +130,9 @@ function nativeWakeUp(nat: NativeGemm): void {
   }
   nat.configure(2, NATIVE_MIN_MACS);
   const [split, one] = ts.map(median);
-  console.log(`native second thread round trip: ${((split - one) * 1000).toFixed(0)} us (64^3 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`);
+  console.log(
+    `native second thread round trip: ${((split - one) * 1000).toFixed(0)} us (64^3 product split ${(split * 1000).toFixed(0)} us, one thread ${(one * 1000).toFixed(0)} us)`,
+  );
 }
 
 async function main() {
@@ -121,7 +141,10 @@ async function main() {
   await startPool(2);
   wrapKernels();
   const only = process.env.BENCH_ONLY ?? '';
-  const steps = [...('mlp'.includes(only) ? [['mlp_vae_step', mlpVae()] as const] : []), ...('conv'.includes(only) ? [['conv_vae_step', convVae()] as const] : [])];
+  const steps = [
+    ...('mlp'.includes(only) ? [['mlp_vae_step', mlpVae()] as const] : []),
+    ...('conv'.includes(only) ? [['conv_vae_step', convVae()] as const] : []),
+  ];
   setNativeGemm(null);
   console.log(`# wasm products, 2 threads, split at 2^${Math.log2(MIN_MACS)} multiply-adds`);
   for (const [name, step] of steps) profile(name, step);
@@ -134,4 +157,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -26,8 +26,13 @@ export class Reference {
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.rl = createInterface({ input: child.stdout });
     this.rl.on('line', (l) => this.take(l));
-    child.stderr.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-2000); });
-    child.on('exit', () => { this.closed = true; this.take(undefined); });
+    child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-2000);
+    });
+    child.on('exit', () => {
+      this.closed = true;
+      this.take(undefined);
+    });
   }
 
   private take(line: string | undefined): void {
@@ -48,7 +53,11 @@ export class Reference {
   async ask<T>(command: string): Promise<T> {
     if (this.closed) throw new Error(`reference.py exited: ${this.stderr.trim()}`);
     this.child.stdin.write(command + '\n');
-    const line = this.lines.shift() ?? await new Promise<string | undefined>((r) => { this.waiting = r; });
+    const line =
+      this.lines.shift() ??
+      (await new Promise<string | undefined>((r) => {
+        this.waiting = r;
+      }));
     if (line === undefined) throw new Error(`reference.py exited: ${this.stderr.trim()}`);
     const obj = JSON.parse(line) as T & { error?: string };
     if (obj.error) throw new Error(obj.error);

@@ -21,8 +21,15 @@ async function main(): Promise<void> {
   try {
     const blobs = blobImages(64);
     const grid: GridPayload = {
-      version: PAYLOAD_VERSION, height: 28, width: 28, channels: 1, count: 64,
-      rows: [{ label: 'x', pixels: bytesToBase64(blobs.pixels) }, { label: 'recon(x)', pixels: bytesToBase64(blobs.pixels.map((v) => 255 - v)) }],
+      version: PAYLOAD_VERSION,
+      height: 28,
+      width: 28,
+      channels: 1,
+      count: 64,
+      rows: [
+        { label: 'x', pixels: bytesToBase64(blobs.pixels) },
+        { label: 'recon(x)', pixels: bytesToBase64(blobs.pixels.map((v) => 255 - v)) },
+      ],
     };
     const full = syntheticArrows(10_000);
     const arrows: ArrowsPayload = { ...full, panels: full.panels.slice(0, 1) };

@@ -15,13 +15,26 @@ import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
 import { findPython, Reference } from './reference';
 import { BATCH, convVae, mlpVae, waeMnist } from './nets';
 
-interface Timing { med: number; min: number; max: number; reps: number; cpu: number; ms: number[] }
+interface Timing {
+  med: number;
+  min: number;
+  max: number;
+  reps: number;
+  cpu: number;
+  ms: number[];
+}
 
 /** The middle value; for an even count, the mean of the two middle ones. */
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+};
 
 /** One way of running the products: which GEMM (native or wasm) and how many threads. */
-interface Setting { where: string; apply: () => void }
+interface Setting {
+  where: string;
+  apply: () => void;
+}
 
 /**
  * `reps` timed runs after `warm` untimed ones (wall ms), and the process CPU time per run (all
@@ -30,7 +43,11 @@ interface Setting { where: string; apply: () => void }
  * alike. The first setting is left in force.
  */
 function time(f: () => void, reps: number, warm: number, settings: Setting[]): { ms: number[]; cpu: number[] }[] {
-  for (let i = 0; i < warm; i++) for (const s of settings) { s.apply(); f(); }
+  for (let i = 0; i < warm; i++)
+    for (const s of settings) {
+      s.apply();
+      f();
+    }
   const out = settings.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < reps; i++) {
     settings.forEach((s, j) => {
@@ -54,16 +71,29 @@ function timing(ms: number[], cpu: number[]): Timing {
 function report(name: string, value: number, where: string, t: Timing, unit = 'ms', rounds = 1) {
   const per = unit === 'ms' ? '' : ' per product';
   const n = rounds > 1 ? `${rounds} rounds x ${t.reps / rounds}` : `${t.reps}`;
-  console.log(`${name}: ${value.toFixed(1)} (${where}; median of ${n}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
-    `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`);
+  console.log(
+    `${name}: ${value.toFixed(1)} (${where}; median of ${n}, range ${t.min.toFixed(1)}-${t.max.toFixed(1)} ms${per}, ` +
+      `cpu ${t.cpu.toFixed(1)} ms${per}, load ${loadavg()[0].toFixed(1)})`,
+  );
 }
 
 /** A reference timed between our runs: `vs` is the index of our setting it is held against (0: default threads, 1: one thread). */
-interface Ref { label: string; vs: number; time: (reps: number, warm: number) => Promise<number[]> }
+interface Ref {
+  label: string;
+  vs: number;
+  time: (reps: number, warm: number) => Promise<number[]>;
+}
 
 interface Bench {
-  name: string; f: () => void; rounds: number; reps: number; warm: number; settings: Setting[];
-  value?: (ms: number) => number; unit?: string; refs: Ref[];
+  name: string;
+  f: () => void;
+  rounds: number;
+  reps: number;
+  warm: number;
+  settings: Setting[];
+  value?: (ms: number) => number;
+  unit?: string;
+  refs: Ref[];
 }
 
 /**
@@ -102,15 +132,24 @@ async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | u
       continue;
     }
     const ratios = t.round.map((m, r) => ours[ref.vs].round[r] / m).sort((x, y) => x - y);
-    console.log(`${b.name}_reference: ${value(median(t.ms)).toFixed(1)} (${ref.label}; median of ${b.rounds} rounds x ${b.reps}, ` +
-      `range ${Math.min(...t.ms).toFixed(1)}-${Math.max(...t.ms).toFixed(1)} ms${unit === 'ms' ? '' : ' per product'})`);
-    console.log(`${b.name}_ratio: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
-      `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`);
+    console.log(
+      `${b.name}_reference: ${value(median(t.ms)).toFixed(1)} (${ref.label}; median of ${b.rounds} rounds x ${b.reps}, ` +
+        `range ${Math.min(...t.ms).toFixed(1)}-${Math.max(...t.ms).toFixed(1)} ms${unit === 'ms' ? '' : ' per product'})`,
+    );
+    console.log(
+      `${b.name}_ratio: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
+        `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`,
+    );
   }
   return { ours: ours.map((o) => median(o.ms)), refs: theirs.map((t) => (t.error ? undefined : median(t.ms))) };
 }
 
-interface References { torch?: Reference; torchLabel: string; numpy: { ref: Reference; label: string }[]; absent: string[] }
+interface References {
+  torch?: Reference;
+  torchLabel: string;
+  numpy: { ref: Reference; label: string }[];
+  absent: string[];
+}
 
 /** Starts the reference children that this machine can run (none with BENCH_NO_REFERENCE=1). */
 async function startReferences(want: (name: string) => boolean): Promise<References> {
@@ -120,8 +159,11 @@ async function startReferences(want: (name: string) => boolean): Promise<Referen
     return refs;
   }
   const tpy = findPython('torch');
-  if (!tpy) refs.absent.push('PyTorch: no python (BENCH_PYTHON, python3, /usr/bin/python3) imports torch; ' +
-    'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references');
+  if (!tpy)
+    refs.absent.push(
+      'PyTorch: no python (BENCH_PYTHON, python3, /usr/bin/python3) imports torch; ' +
+        'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references',
+    );
   else if (want('mlp') || want('conv') || want('wae')) {
     refs.torch = Reference.start(tpy, []);
     const i = await refs.torch.ask<{ torch: string; blas: string }>('info');
@@ -150,12 +192,22 @@ async function startReferences(want: (name: string) => boolean): Promise<Referen
 async function settingsFor(backend: string, simd: string, n: number): Promise<Setting[]> {
   const t = (k: number) => `${k} thread${k === 1 ? '' : 's'}`;
   const split = MIN_MACS;
-  const wasm = (k: number): Setting => ({ where: `${backend}${simd}, ${t(k)}`, apply: () => { setNativeGemm(null); setMinMacs(k > 1 ? split : Infinity); } });
+  const wasm = (k: number): Setting => ({
+    where: `${backend}${simd}, ${t(k)}`,
+    apply: () => {
+      setNativeGemm(null);
+      setMinMacs(k > 1 ? split : Infinity);
+    },
+  });
   const nat = nativeGemmInUse();
   if (!nat) return n > 1 ? [wasm(n), wasm(1)] : [wasm(1)];
   const native = (k: number, from = NATIVE_MIN_MACS): Setting => ({
     where: `${backend}${simd} + native ${nat.isa()} GEMM, ${t(k)}${from === NATIVE_MIN_MACS ? '' : ` from 2^${Math.log2(from)}`}`,
-    apply: () => { setNativeGemm(nat); nat.configure(k, from); } });
+    apply: () => {
+      setNativeGemm(nat);
+      nat.configure(k, from);
+    },
+  });
   const pool = n > 1 ? await startPool(n) : 1;
   // BENCH_NATIVE_SPLIT=20 (say) adds two native threads from 2^20 multiply-adds, to compare thresholds.
   const alt = Number(process.env.BENCH_NATIVE_SPLIT);
@@ -175,20 +227,39 @@ async function main() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const refs = await startReferences(want);
   for (const a of refs.absent) console.log(`# reference absent: ${a}`);
-  const torch = (step: string, oneThread = true): Ref[] => (refs.torch ? [
-    { label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) },
-    ...(oneThread && settings.length > 1 ? [{ label: `${refs.torchLabel.replace('2 threads', '1 thread')}, BLAS limited to 1`, vs: 1,
-      time: (reps: number, warm: number) => refs.torch!.time(`${step}1`, reps, warm) }] : []),
-  ] : []);
+  const torch = (step: string, oneThread = true): Ref[] =>
+    refs.torch
+      ? [
+          { label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) },
+          ...(oneThread && settings.length > 1
+            ? [
+                {
+                  label: `${refs.torchLabel.replace('2 threads', '1 thread')}, BLAS limited to 1`,
+                  vs: 1,
+                  time: (reps: number, warm: number) => refs.torch!.time(`${step}1`, reps, warm),
+                },
+              ]
+            : []),
+        ]
+      : [];
   try {
     if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 4, warm: 3, settings, refs: torch('mlp') });
     if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 2, warm: 2, settings, refs: torch('conv') });
-    if (want('matmul')) await matmul(rounds, settings, refs.numpy.flatMap(({ ref, label }) => [
-      { label: `${label}, BLAS threads as set`, vs: 0, time: (reps: number, warm: number) => ref.time('matmul', reps, warm) },
-      ...(settings.length > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
-    ]));
+    if (want('matmul'))
+      await matmul(
+        rounds,
+        settings,
+        refs.numpy.flatMap(({ ref, label }) => [
+          { label: `${label}, BLAS threads as set`, vs: 0, time: (reps: number, warm: number) => ref.time('matmul', reps, warm) },
+          ...(settings.length > 1 ? [{ label: `${label}, 1 BLAS thread`, vs: 1, time: (reps: number, warm: number) => ref.time('matmul1', reps, warm) }] : []),
+        ]),
+      );
     // ~350 GFLOP per step (two 4x4 conv-transposes at 14x14x512 and 28x28x256 dominate).
-    if (want('wae')) await wae(settings.filter((s) => !s.where.includes('1 thread')), torch('wae', false));
+    if (want('wae'))
+      await wae(
+        settings.filter((s) => !s.where.includes('1 thread')),
+        torch('wae', false),
+      );
   } finally {
     refs.torch?.close();
     refs.numpy.forEach(({ ref }) => ref.close());
@@ -197,15 +268,27 @@ async function main() {
   // The stock cpu backend for comparison, where a step takes seconds rather than minutes.
   await tf.setBackend('cpu');
   const cpu = [{ where: 'cpu, 1 thread', apply: () => {} }];
-  if (want('mlp')) { const [t] = time(mlpVae(), 3, 1, cpu); report('mlp_vae_step_ms', median(t.ms), cpu[0].where, timing(t.ms, t.cpu)); }
+  if (want('mlp')) {
+    const [t] = time(mlpVae(), 3, 1, cpu);
+    report('mlp_vae_step_ms', median(t.ms), cpu[0].where, timing(t.ms, t.cpu));
+  }
   if (want('matmul')) await matmul(1, cpu, []);
   console.log('# conv_vae_step_ms and wae_mnist_step_ms on the cpu backend: skipped (~40 s and many minutes per step)');
 }
 
 async function matmul(rounds: number, settings: Setting[], refs: Ref[]) {
   const [a, b] = tf.tidy(() => [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])]);
-  await sideBySide({ name: 'matmul_gflops', f: () => tf.tidy(() => void tf.matMul(a, b).dataSync()), rounds, reps: 3, warm: 1,
-    settings, value: (ms) => (2 * 1024 ** 3) / (ms * 1e6), unit: 'gflops', refs });
+  await sideBySide({
+    name: 'matmul_gflops',
+    f: () => tf.tidy(() => void tf.matMul(a, b).dataSync()),
+    rounds,
+    reps: 3,
+    warm: 1,
+    settings,
+    value: (ms) => (2 * 1024 ** 3) / (ms * 1e6),
+    unit: 'gflops',
+    refs,
+  });
   tf.dispose([a, b]);
 }
 
@@ -214,10 +297,12 @@ async function wae(settings: Setting[], refs: Ref[]) {
   const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
   const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs });
   const steps = 100 * (60000 / BATCH);
-  const hours = (ms: number) => (steps * ms / 3.6e6).toFixed(0);
+  const hours = (ms: number) => ((steps * ms) / 3.6e6).toFixed(0);
   const ref = r.refs[0];
-  console.log(`wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${settings[0].where}` +
-    `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`);
+  console.log(
+    `wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${settings[0].where}` +
+      `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`,
+  );
 }
 
 main().catch((e) => {

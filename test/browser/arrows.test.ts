@@ -7,8 +7,12 @@ import { consistencyArrows } from '../../src/lab/viz';
 import type { ArrowsPayload } from '../../src/common/mime';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h?.close(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
 
 const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 
@@ -29,10 +33,17 @@ test('arrows are drawn in their class colour at the right place', async () => {
     return out;
   });
   const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) <= 40);
-  for (const [k, yData] of [[0, 3], [1, 0], [2, -3]]) {
-    const yFrac = 0.5 - yData / 10 * ((300 - 16) / 300);
+  for (const [k, yData] of [
+    [0, 3],
+    [1, 0],
+    [2, -3],
+  ]) {
+    const yFrac = 0.5 - (yData / 10) * ((300 - 16) / 300);
     const hit = samples.filter((s) => Math.abs(s.y - yFrac) < 0.02);
-    assert.ok(hit.some((s) => near(s.px, rgb(CLASS_COLOURS[k]))), `class ${k} colour at y=${yData}: ${JSON.stringify(hit)}`);
+    assert.ok(
+      hit.some((s) => near(s.px, rgb(CLASS_COLOURS[k]))),
+      `class ${k} colour at y=${yData}: ${JSON.stringify(hit)}`,
+    );
   }
   const legend = await h.page.$$eval(`#${id} .legend-item`, (ls) => ls.map((l) => l.textContent));
   assert.deepEqual(legend, ['zero', 'one', 'two']);
@@ -82,12 +93,22 @@ test('a panel whose codes all coincide draws one dot per class and says why, nex
   await h.reset('light');
   // A collapsed latent space (every code the same 4-D point, as after a very short run)
   // through the lab's own builder: degenerate PCA, zero arrows, no class-centre distance.
-  const n = 12, dim = 4;
+  const n = 12,
+    dim = 4;
   const labels = Array.from({ length: n }, (_, i) => i % 3);
   const same = new Float32Array(n * dim).fill(0.25);
   const spread = Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.7) + (i % dim === 0 ? labels[Math.floor(i / dim)] : 0));
   const shifted = spread.map((v, i) => v + 0.1 * Math.cos(i));
-  const bundle = consistencyArrows([{ title: 'collapsed', zx: same, zt: same, latentDim: dim }, { title: 'healthy', zx: spread, zt: shifted, latentDim: dim }], undefined, undefined, labels, { classNames: ['a', 'b', 'c'] });
+  const bundle = consistencyArrows(
+    [
+      { title: 'collapsed', zx: same, zt: same, latentDim: dim },
+      { title: 'healthy', zx: spread, zt: shifted, latentDim: dim },
+    ],
+    undefined,
+    undefined,
+    labels,
+    { classNames: ['a', 'b', 'c'] },
+  );
   // As saved in a notebook: JSON (NaN becomes null).
   const payload = JSON.parse(JSON.stringify(bundle[MIME_ARROWS])) as ArrowsPayload;
   const { id } = await h.mount('arrows', MIME_ARROWS, payload);
@@ -122,10 +143,13 @@ test('a theme switch recolours text and redraws the canvas frame', async () => {
   const light = await frame();
   await h.page.evaluate(() => (window as unknown as { setTheme(t: string): void }).setTheme('dark'));
   await h.page.waitForFunction((i) => getComputedStyle(document.querySelector(`#${i} .vae-lab-arrows`)!).color === 'rgb(204, 204, 204)', id);
-  await h.page.waitForFunction(([i, before]) => {
-    const c = document.querySelector(`#${i} canvas`) as HTMLCanvasElement;
-    return c.getContext('2d')!.getImageData(0, 150, 1, 1).data.join() !== before;
-  }, [id, light.join()] as const);
+  await h.page.waitForFunction(
+    ([i, before]) => {
+      const c = document.querySelector(`#${i} canvas`) as HTMLCanvasElement;
+      return c.getContext('2d')!.getImageData(0, 150, 1, 1).data.join() !== before;
+    },
+    [id, light.join()] as const,
+  );
   assert.equal(await h.page.$$eval(`#${id} figure`, (f) => f.length), 1, 'redrawn once, not duplicated');
 });
 

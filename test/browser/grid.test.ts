@@ -5,16 +5,23 @@ import { startHarness, type Harness } from './harness';
 import { labPayloads, rgbGrid, tinyGrid } from './payloads';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h?.close(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
 
 /** Reads the device pixel under native pixel (nx, ny) of the first canvas in an output. */
 async function pixelAt(id: string, nativeWidth: number, nx: number, ny: number): Promise<number[]> {
-  return h.page.evaluate(([id, nw, x, y]) => {
-    const c = document.querySelector<HTMLCanvasElement>(`#${id} canvas`)!;
-    const f = c.width / nw;
-    return [...c.getContext('2d')!.getImageData(Math.floor((x + 0.5) * f), Math.floor((y + 0.5) * f), 1, 1).data];
-  }, [id, nativeWidth, nx, ny] as const);
+  return h.page.evaluate(
+    ([id, nw, x, y]) => {
+      const c = document.querySelector<HTMLCanvasElement>(`#${id} canvas`)!;
+      const f = c.width / nw;
+      return [...c.getContext('2d')!.getImageData(Math.floor((x + 0.5) * f), Math.floor((y + 0.5) * f), 1, 1).data];
+    },
+    [id, nativeWidth, nx, ny] as const,
+  );
 }
 
 test('grid draws exact pixels, crisp, with row labels and hover captions', async () => {
@@ -45,7 +52,10 @@ test('on a 2x display the canvas has one texel per device pixel and stays sharp'
     assert.equal(w, 2 * cssW);
     // No smoothing: the texel right next to the white pixel's block is pure black.
     const f = w / 14;
-    const px = await hi.page.$eval(`#${id} canvas`, (c, [x, y]) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data], [Math.floor(3 * f), Math.floor(1.5 * f)]);
+    const px = await hi.page.$eval(`#${id} canvas`, (c, [x, y]) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data], [
+      Math.floor(3 * f),
+      Math.floor(1.5 * f),
+    ]);
     assert.deepEqual(px, [0, 0, 0, 255]);
     await hi.screenshot('grid-tiny-dpr2');
   } finally {

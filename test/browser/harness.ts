@@ -22,7 +22,12 @@ export type ThemeName = 'light' | 'dark' | 'high-contrast';
 async function buildBundles(dir: string): Promise<void> {
   await esbuild.build({
     entryPoints: Object.fromEntries((['grid', 'traversal', 'arrows', 'vegalite'] as const).map((n) => [n, join(root, `src/renderers/${n}.ts`)])),
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outdir: dir, logLevel: 'warning',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outdir: dir,
+    logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
 }
@@ -102,12 +107,22 @@ export async function startHarness(opts: { deviceScaleFactor?: number } = {}): P
   const port = (server.address() as { port: number }).port;
   const browser: Browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, deviceScaleFactor: opts.deviceScaleFactor ?? 1 });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   const reset = async (theme: ThemeName = 'light') => {
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => typeof (window as unknown as { mount?: unknown }).mount === 'function');

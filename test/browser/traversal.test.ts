@@ -1,14 +1,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MIME_TRAVERSAL, type ImageShape, type RendererRequest, type RendererResponse, type TraversalFrames, type TraversalPayload } from '../../src/common/mime';
+import {
+  MIME_TRAVERSAL,
+  type ImageShape,
+  type RendererRequest,
+  type RendererResponse,
+  type TraversalFrames,
+  type TraversalPayload,
+} from '../../src/common/mime';
 import { stackToPngBase64 } from '../../src/lab/viz/png';
 import { startHarness, type Harness } from './harness';
 import { framesPixels, labPayloads, rawTraversal, rgbTraversal, stackPixels } from './payloads';
 
 let h: Harness;
 const lab = labPayloads();
-before(async () => { h = await startHarness(); });
-after(async () => { lab.model.dispose(); await h?.close(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  lab.model.dispose();
+  await h?.close();
+});
 
 type Win = { posted: RendererRequest[]; reply(m: RendererResponse): void };
 
@@ -18,7 +30,9 @@ async function answer(error?: string): Promise<RendererRequest[]> {
   const reqs = await h.page.evaluate(() => (window as unknown as Win).posted.splice(0));
   for (const r of reqs) {
     assert.equal(r.channel, 'traversal:test');
-    const reply: RendererResponse = error ? { type: 'response', reqId: r.reqId, error } : { type: 'response', reqId: r.reqId, payload: lab.traversalHandle(r.payload) };
+    const reply: RendererResponse = error
+      ? { type: 'response', reqId: r.reqId, error }
+      : { type: 'response', reqId: r.reqId, payload: lab.traversalHandle(r.payload) };
     await h.page.evaluate((m) => (window as unknown as Win).reply(m), reply);
   }
   return reqs;
@@ -30,17 +44,26 @@ async function answer(error?: string): Promise<RendererRequest[]> {
  * returns the cells' RGB, image after image (row-major), as one HWC stack.
  */
 async function drawnStack(selector: string, shape: ImageShape, cols: number, rows: number): Promise<Uint8Array> {
-  const rgb = await h.page.$eval(selector, (c, [w, hh, cols, rows]) => {
-    const canvas = c as HTMLCanvasElement, f = canvas.width / (cols * (w + 1) - 1);
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const out: number[] = [];
-    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) for (let y = 0; y < hh; y++) for (let x = 0; x < w; x++) {
-      const px = Math.floor((k * (w + 1) + x + 0.5) * f), py = Math.floor((r * (hh + 1) + y + 0.5) * f);
-      const i = (py * canvas.width + px) * 4;
-      out.push(data[i], data[i + 1], data[i + 2]);
-    }
-    return out;
-  }, [shape.width, shape.height, cols, rows] as const);
+  const rgb = await h.page.$eval(
+    selector,
+    (c, [w, hh, cols, rows]) => {
+      const canvas = c as HTMLCanvasElement,
+        f = canvas.width / (cols * (w + 1) - 1);
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const out: number[] = [];
+      for (let r = 0; r < rows; r++)
+        for (let k = 0; k < cols; k++)
+          for (let y = 0; y < hh; y++)
+            for (let x = 0; x < w; x++) {
+              const px = Math.floor((k * (w + 1) + x + 0.5) * f),
+                py = Math.floor((r * (hh + 1) + y + 0.5) * f);
+              const i = (py * canvas.width + px) * 4;
+              out.push(data[i], data[i + 1], data[i + 2]);
+            }
+      return out;
+    },
+    [shape.width, shape.height, cols, rows] as const,
+  );
   return Uint8Array.from(rgb);
 }
 
@@ -69,7 +92,10 @@ test('saved frames without messaging: badge, rows in KL order, only saved choice
   assert.equal(await mode(id), 'saved');
   assert.equal(await h.page.textContent(`#${id} .mode`), 'saved frames');
   const labels = await h.page.$$eval(`#${id} .frames > div:first-child > div:first-child > div`, (ds) => ds.map((d) => d.textContent));
-  assert.deepEqual(labels, lab.traversal.order.slice(0, 6).map((d) => `z${d}`));
+  assert.deepEqual(
+    labels,
+    lab.traversal.order.slice(0, 6).map((d) => `z${d}`),
+  );
   const disabled = await h.page.$$eval(`#${id} input[type=checkbox]`, (cs) => cs.map((c) => (c as HTMLInputElement).disabled));
   assert.deepEqual(disabled, [false, false, false, false, false, false, true, true]);
   assert.equal(await h.page.$eval(`#${id} input.range`, (r) => (r as HTMLInputElement).disabled), true);
@@ -125,7 +151,10 @@ test('live mode: the kernel decodes each choice, and the picture follows', async
   // A dim the saved frames do not cover, a smaller range and fewer steps.
   await h.page.click(`#${id} input[type=checkbox] >> nth=7`);
   await answer();
-  await h.page.$eval(`#${id} input.range`, (r) => { (r as HTMLInputElement).value = '1.5'; r.dispatchEvent(new Event('input')); });
+  await h.page.$eval(`#${id} input.range`, (r) => {
+    (r as HTMLInputElement).value = '1.5';
+    r.dispatchEvent(new Event('input'));
+  });
   await answer();
   await h.page.selectOption(`#${id} select.steps`, '5');
   const [last] = await answer();

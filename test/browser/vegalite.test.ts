@@ -5,8 +5,12 @@ import { startHarness, type Harness } from './harness';
 import { labPayloads } from './payloads';
 
 let h: Harness;
-before(async () => { h = await startHarness(); });
-after(async () => { await h?.close(); });
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
 
 const errors: string[] = [];
 
@@ -26,15 +30,25 @@ test('training curves render under a CSP without unsafe-eval (expression interpr
     assert.equal(fill, theme === 'light' ? '#1f1f1f' : '#cccccc');
     await h.screenshot(`chart-${theme}`);
   }
-  assert.deepEqual(errors.filter((e) => /eval|Content Security/i.test(e)), []);
+  assert.deepEqual(
+    errors.filter((e) => /eval|Content Security/i.test(e)),
+    [],
+  );
 });
 
 test('an expression-using spec works without eval', async () => {
   await h.reset('light');
   const spec = {
-    data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }, { a: 3, b: 3 }] },
+    data: {
+      values: [
+        { a: 1, b: 2 },
+        { a: 2, b: 5 },
+        { a: 3, b: 3 },
+      ],
+    },
     transform: [{ calculate: 'datum.b * 2 + sqrt(datum.a)', as: 'c' }, { filter: 'datum.c > 5' }],
-    mark: 'bar', encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'c', type: 'quantitative' } },
+    mark: 'bar',
+    encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'c', type: 'quantitative' } },
   };
   const { id } = await h.mount('vegalite', 'application/vnd.vegalite.v5+json', spec);
   await h.page.waitForSelector(`#${id} .mark-rect path`);

@@ -42,7 +42,10 @@ async function main(): Promise<number> {
   mkdirSync(workspace);
   writeFileSync(join(workspace, NOTEBOOK), JSON.stringify(fixtureNotebook(), null, 1));
   writeFileSync(join(workspace, LIFECYCLE_NOTEBOOK), JSON.stringify(lifecycleNotebook(), null, 1));
-  writeFileSync(join(workspace, PYTHON_NOTEBOOK), JSON.stringify({ cells: [], metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 }));
+  writeFileSync(
+    join(workspace, PYTHON_NOTEBOOK),
+    JSON.stringify({ cells: [], metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 }),
+  );
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -66,7 +69,10 @@ async function main(): Promise<number> {
     const zip = readFileSync(vsix);
     const bundles = ['extension.js', 'kernel.js', 'renderers/grid.js', 'renderers/vegalite.js', 'wasm/tfjs-backend-wasm-simd.wasm'];
     const missing = bundles.filter((b) => !zip.includes(`extension/dist/${b}`));
-    step(`the .vsix (${(zip.length / 1e6).toFixed(1)} MB) holds the host, kernel and renderer bundles and the wasm binaries`, missing.map((m) => `missing dist/${m}`));
+    step(
+      `the .vsix (${(zip.length / 1e6).toFixed(1)} MB) holds the host, kernel and renderer bundles and the wasm binaries`,
+      missing.map((m) => `missing dist/${m}`),
+    );
     console.log('e2e: installing the .vsix into a fresh code-server');
     const installLog = await installExtension(tmp, vsix);
     step('the .vsix installs', /successfully installed/i.test(installLog) ? [] : [installLog.trim()]);
@@ -124,20 +130,54 @@ async function main(): Promise<number> {
         ...(stats.length === 2 && stats.every((t) => /\d/.test(t)) ? [] : [`stats under the panels: ${JSON.stringify(stats)}`]),
       ];
     });
-    await drawn('the vega-lite renderer draws the live training chart (and the chart cell) in the workbench', '.vae-lab-vegalite:has-text("e2e training")', 'out-live-chart', async (el) => {
-      const live = await el.locator('svg .mark-line path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
-      if (!live) return ['the live chart has no drawn line'];
-      // Updated in place: the workbench shows one live chart, not one per update.
-      const copies = (await Promise.all(page.frames().map((f) => f.locator('.vae-lab-vegalite:has-text("e2e training")').count().catch(() => 0)))).reduce((a, b) => a + b, 0);
-      if (copies !== 1) return [`${copies} live charts in the workbench, expected 1`];
-      // vega-embed draws SVG: count the charts whose line marks have a path.
-      const counts = await Promise.all(page.frames().map((f) => f.locator('.vae-lab-vegalite').evaluateAll((boxes) =>
-        boxes.filter((b) => [...b.querySelectorAll('svg .mark-line path')].some((p) => (p.getAttribute('d') ?? '').length > 20)).length).catch(() => 0)));
-      const charts = counts.reduce((a, b) => a + b, 0);
-      return charts >= 2 ? [] : [`${charts} vega-lite outputs drew lines, expected 2 (the chart cell and the live chart)`];
-    });
-    const errorBoxes = (await Promise.all(page.frames().map((f) => f.locator('.vae-lab-error').allInnerTexts().catch(() => [])))).flat();
-    step('no renderer shows an error box', errorBoxes.map((t) => `error box: ${t.slice(0, 200)}`));
+    await drawn(
+      'the vega-lite renderer draws the live training chart (and the chart cell) in the workbench',
+      '.vae-lab-vegalite:has-text("e2e training")',
+      'out-live-chart',
+      async (el) => {
+        const live = await el.locator('svg .mark-line path').evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
+        if (!live) return ['the live chart has no drawn line'];
+        // Updated in place: the workbench shows one live chart, not one per update.
+        const copies = (
+          await Promise.all(
+            page.frames().map((f) =>
+              f
+                .locator('.vae-lab-vegalite:has-text("e2e training")')
+                .count()
+                .catch(() => 0),
+            ),
+          )
+        ).reduce((a, b) => a + b, 0);
+        if (copies !== 1) return [`${copies} live charts in the workbench, expected 1`];
+        // vega-embed draws SVG: count the charts whose line marks have a path.
+        const counts = await Promise.all(
+          page.frames().map((f) =>
+            f
+              .locator('.vae-lab-vegalite')
+              .evaluateAll(
+                (boxes) => boxes.filter((b) => [...b.querySelectorAll('svg .mark-line path')].some((p) => (p.getAttribute('d') ?? '').length > 20)).length,
+              )
+              .catch(() => 0),
+          ),
+        );
+        const charts = counts.reduce((a, b) => a + b, 0);
+        return charts >= 2 ? [] : [`${charts} vega-lite outputs drew lines, expected 2 (the chart cell and the live chart)`];
+      },
+    );
+    const errorBoxes = (
+      await Promise.all(
+        page.frames().map((f) =>
+          f
+            .locator('.vae-lab-error')
+            .allInnerTexts()
+            .catch(() => []),
+        ),
+      )
+    ).flat();
+    step(
+      'no renderer shows an error box',
+      errorBoxes.map((t) => `error box: ${t.slice(0, 200)}`),
+    );
 
     console.log('e2e: interrupt and kernel death');
     await wb.openFile(LIFECYCLE_NOTEBOOK);
@@ -178,8 +218,11 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

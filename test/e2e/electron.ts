@@ -19,8 +19,13 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const suite = join(outDir, 'suite.js');
   await esbuild.build({
-    entryPoints: [join(__dirname, 'electronSuite.ts')], outfile: suite,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'],
+    entryPoints: [join(__dirname, 'electronSuite.ts')],
+    outfile: suite,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
   });
   const tmp = mkdtempSync(join(tmpdir(), 'vae-lab-electron-'));
   const workspace = join(tmp, 'workspace');

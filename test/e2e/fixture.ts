@@ -40,7 +40,10 @@ const join = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join(''
 
 /** Concatenated text of one stream across all its outputs. */
 export function streamText(outputs: IpynbOutput[], name: 'stdout' | 'stderr'): string {
-  return outputs.filter((o) => o.output_type === 'stream' && o.name === name).map((o) => join(o.text)).join('');
+  return outputs
+    .filter((o) => o.output_type === 'stream' && o.name === name)
+    .map((o) => join(o.text))
+    .join('');
 }
 
 /** `text/plain` of the cell's value. */
@@ -100,7 +103,8 @@ export const cells: FixtureCell[] = [
     check: (o, n) => {
       const problems = [...noErrors(o), ...expectResult(o, /^7$/)];
       const err = streamText(o, 'stderr');
-      if (!new RegExp(`Uncaught exception: Error: stray timer\\n\\s+at .*Cell ${n}, line 2:`).test(err)) problems.push(`no mapped stray timer error in stderr: ${JSON.stringify(err)}`);
+      if (!new RegExp(`Uncaught exception: Error: stray timer\\n\\s+at .*Cell ${n}, line 2:`).test(err))
+        problems.push(`no mapped stray timer error in stderr: ${JSON.stringify(err)}`);
       if (!/Uncaught exception.*: Error: stray rejection/.test(err)) problems.push(`no stray rejection in stderr: ${JSON.stringify(err)}`);
       return problems;
     },
@@ -111,7 +115,8 @@ export const cells: FixtureCell[] = [
     check: (o) => {
       const problems = [...noErrors(o), ...expectResult(o, /7 42/)];
       // The previous cell's last timer fires while this one runs: it is shown here.
-      if (!/Uncaught exception: Error: thrown after the cell/.test(streamText(o, 'stderr'))) problems.push(`stderr was ${JSON.stringify(streamText(o, 'stderr'))}`);
+      if (!/Uncaught exception: Error: thrown after the cell/.test(streamText(o, 'stderr')))
+        problems.push(`stderr was ${JSON.stringify(streamText(o, 'stderr'))}`);
       return problems;
     },
   },
@@ -210,7 +215,9 @@ export const cells: FixtureCell[] = [
     ].join('\n'),
     check: (o) => {
       const problems = [...noErrors(o), ...expectResult(o, /^'12 steps'$/)];
-      const charts = o.filter((x) => x.output_type === 'display_data' && Object.keys(x.data ?? {}).some((k) => /^application\/vnd\.vegalite\.v\d\+json$/.test(k)));
+      const charts = o.filter(
+        (x) => x.output_type === 'display_data' && Object.keys(x.data ?? {}).some((k) => /^application\/vnd\.vegalite\.v\d\+json$/.test(k)),
+      );
       if (charts.length !== 1) return [...problems, `expected one live chart output, got ${charts.length} (outputs: ${JSON.stringify(o).slice(0, 300)})`];
       const data = charts[0].data!;
       const spec = data[Object.keys(data).find((k) => k.includes('vegalite'))!] as { data?: { values?: { kind: string; term: string }[] } };
@@ -218,7 +225,8 @@ export const cells: FixtureCell[] = [
       // The saved chart is the last update: all 3 epoch means are in it.
       const epochs = values.filter((v) => v.kind === 'epoch' && v.term === 'loss').length;
       if (epochs !== 3) problems.push(`chart holds ${epochs} epoch loss points, expected 3 (the final update)`);
-      if (!/last step 12/.test(join(data['text/plain'] as string | string[] | undefined))) problems.push(`text/plain fallback ${JSON.stringify(data['text/plain'])} does not name the last step 12`);
+      if (!/last step 12/.test(join(data['text/plain'] as string | string[] | undefined)))
+        problems.push(`text/plain fallback ${JSON.stringify(data['text/plain'])} does not name the last step 12`);
       return problems;
     },
   },
@@ -226,19 +234,23 @@ export const cells: FixtureCell[] = [
     title: 'show.reconstructions draws a grid (with an image/png fallback)',
     code: [
       'const { x } = blobs.batch(Int32Array.from({ length: 8 }, (_, i) => i));',
-      '// x~: each image mirrored left-right, for the grid\'s transformed rows and the arrows below.',
+      "// x~: each image mirrored left-right, for the grid's transformed rows and the arrows below.",
       'const xt = tf.tidy(() => tf.reverse(x, 2)) as typeof x;',
       'const y = Array.from(classes.subarray(0, 8));',
       'show.reconstructions(vae, x, { transformed: xt, labels: y });',
     ].join('\n'),
-    check: (o) => expectLabOutput(o, 'grid', (p: { count?: number; rows?: unknown[] }) =>
-      p.count === 8 && p.rows?.length === 4 ? [] : [`grid payload has count ${p.count} and ${p.rows?.length} rows, expected 8 and 4`]),
+    check: (o) =>
+      expectLabOutput(o, 'grid', (p: { count?: number; rows?: unknown[] }) =>
+        p.count === 8 && p.rows?.length === 4 ? [] : [`grid payload has count ${p.count} and ${p.rows?.length} rows, expected 8 and 4`],
+      ),
   },
   {
     title: 'show.traversal draws a latent traversal (with an image/png fallback)',
     code: "show.traversal(vae, x, { id: 'e2e' });",
-    check: (o) => expectLabOutput(o, 'traversal', (p: { id?: string; latentDim?: number; order?: number[] }) =>
-      p.id === 'e2e' && p.latentDim === 4 && p.order?.length === 4 ? [] : [`traversal payload ${JSON.stringify(p).slice(0, 200)}`]),
+    check: (o) =>
+      expectLabOutput(o, 'traversal', (p: { id?: string; latentDim?: number; order?: number[] }) =>
+        p.id === 'e2e' && p.latentDim === 4 && p.order?.length === 4 ? [] : [`traversal payload ${JSON.stringify(p).slice(0, 200)}`],
+      ),
   },
   {
     title: 'show.arrows draws two panels side by side (with an image/png fallback)',
@@ -247,8 +259,12 @@ export const cells: FixtureCell[] = [
       "show.arrows([{ title: 'VAE (trained)', model: vae }, { title: 'untrained', model: untrained }], x, xt, y, { classNames: ['TL', 'TR', 'BL', 'BR'] });",
       'untrained.dispose();',
     ].join('\n'),
-    check: (o) => expectLabOutput(o, 'arrows', (p: { count?: number; panels?: { title: string }[] }) =>
-      p.count === 8 && p.panels?.map((q) => q.title).join() === 'VAE (trained),untrained' ? [] : [`arrows payload has count ${p.count}, panels ${JSON.stringify(p.panels?.map((q) => q.title))}`]),
+    check: (o) =>
+      expectLabOutput(o, 'arrows', (p: { count?: number; panels?: { title: string }[] }) =>
+        p.count === 8 && p.panels?.map((q) => q.title).join() === 'VAE (trained),untrained'
+          ? []
+          : [`arrows payload has count ${p.count}, panels ${JSON.stringify(p.panels?.map((q) => q.title))}`],
+      ),
   },
   {
     title: 'an error points at the cell line',
@@ -260,7 +276,8 @@ export const cells: FixtureCell[] = [
       const problems: string[] = [];
       if (!/boom 1/.test(e.evalue ?? '')) problems.push(`evalue ${JSON.stringify(e.evalue)}`);
       const trace = (e.traceback ?? []).join('\n');
-      if (!trace.includes(`Cell ${cellNumber}, line 3`)) problems.push(`traceback does not point at Cell ${cellNumber}, line 3: ${JSON.stringify(trace).slice(0, 300)}`);
+      if (!trace.includes(`Cell ${cellNumber}, line 3`))
+        problems.push(`traceback does not point at Cell ${cellNumber}, line 3: ${JSON.stringify(trace).slice(0, 300)}`);
       return problems;
     },
   },
@@ -318,13 +335,7 @@ export function checkNotebook(saved: { cells: IpynbCell[] }): CheckResult[] {
  * at a time.
  */
 export const LIFECYCLE = {
-  cells: [
-    'let kept = 41;',
-    'while (true) {}',
-    'kept + 1',
-    "process.kill(process.pid, 'SIGKILL');",
-    'typeof kept',
-  ],
+  cells: ['let kept = 41;', 'while (true) {}', 'kept + 1', "process.kill(process.pid, 'SIGKILL');", 'typeof kept'],
   loop: 1,
   afterInterrupt: 2,
   kill: 3,
@@ -349,15 +360,24 @@ export function checkLifecycle(saved: { cells: IpynbCell[] }): CheckResult[] {
   return [
     {
       title: 'Interrupt stops `while (true) {}` and keeps the kernel state',
-      problems: afterInterrupt && /^42$/.test(afterInterrupt) ? [] : [`cell after the interrupt gave ${JSON.stringify(afterInterrupt)} (outputs: ${JSON.stringify(outputs(LIFECYCLE.afterInterrupt)).slice(0, 300)})`],
+      problems:
+        afterInterrupt && /^42$/.test(afterInterrupt)
+          ? []
+          : [`cell after the interrupt gave ${JSON.stringify(afterInterrupt)} (outputs: ${JSON.stringify(outputs(LIFECYCLE.afterInterrupt)).slice(0, 300)})`],
     },
     {
       title: 'the interrupted cell says it was interrupted',
-      problems: interrupted && /interrupt/i.test(`${interrupted.ename} ${interrupted.evalue}`) ? [] : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.loop)).slice(0, 300)}`],
+      problems:
+        interrupted && /interrupt/i.test(`${interrupted.ename} ${interrupted.evalue}`)
+          ? []
+          : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.loop)).slice(0, 300)}`],
     },
     {
       title: 'a killed kernel ends its cell with an error that says so',
-      problems: killed && /KernelDied/.test(killed.ename ?? '') && /died/.test(killed.evalue ?? '') ? [] : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.kill)).slice(0, 300)}`],
+      problems:
+        killed && /KernelDied/.test(killed.ename ?? '') && /died/.test(killed.evalue ?? '')
+          ? []
+          : [`outputs: ${JSON.stringify(outputs(LIFECYCLE.kill)).slice(0, 300)}`],
     },
     {
       title: 'the next run after a kernel death starts a fresh kernel',

@@ -52,10 +52,18 @@ async function command(page: Page, wb: Workbench, title: string): Promise<void> 
 async function acceptDefault(page: Page, title: RegExp): Promise<string> {
   const widget = page.locator('.quick-input-widget:visible');
   await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 60_000 });
-  const first = (await widget.locator('.quick-input-list .monaco-list-row').first().textContent().catch(() => '')) ?? '';
+  const first =
+    (await widget
+      .locator('.quick-input-list .monaco-list-row')
+      .first()
+      .textContent()
+      .catch(() => '')) ?? '';
   await page.waitForTimeout(300);
   await page.keyboard.press('Enter');
-  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await widget
+    .locator('.quick-input-title', { hasText: title })
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
   return first.trim();
 }
 
@@ -81,7 +89,8 @@ async function main(): Promise<number> {
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let failed = 0, passed = 0;
+  let failed = 0,
+    passed = 0;
   const step = (title: string, problems: string[]) => {
     if (problems.length) failed++;
     else passed++;
@@ -115,7 +124,10 @@ async function main(): Promise<number> {
     await pick.locator('.quick-input-list .monaco-list-row', { hasText: 'quickstart' }).first().waitFor({ timeout: 30_000 });
     const rows = await pick.locator('.quick-input-list .monaco-list-row').allTextContents();
     await wb.screenshot('open-example-pick');
-    step('the example quick pick lists the bundled notebooks, a line on each', rows.length >= 4 && rows.every((r) => r.length > 40) ? [] : [`rows: ${JSON.stringify(rows)}`]);
+    step(
+      'the example quick pick lists the bundled notebooks, a line on each',
+      rows.length >= 4 && rows.every((r) => r.length > 40) ? [] : [`rows: ${JSON.stringify(rows)}`],
+    );
     await pick.locator('input').fill('quickstart');
     await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
@@ -123,7 +135,10 @@ async function main(): Promise<number> {
     const copied = join(workspace, 'quickstart.ipynb');
     step('the quickstart is copied into the workspace', existsSync(copied) ? [] : [`no ${copied}`]);
     const picker = page.locator('.notebook-editor:visible .notebook-toolbar-container .kernel-action-view-item').first();
-    await picker.filter({ hasText: 'VAE Lab' }).waitFor({ timeout: 60_000 }).catch(() => undefined);
+    await picker
+      .filter({ hasText: 'VAE Lab' })
+      .waitFor({ timeout: 60_000 })
+      .catch(() => undefined);
     const kernel = (await picker.textContent().catch(() => '')) ?? '';
     step('it opens on the VAE Lab kernel (no kernel to pick)', /VAE Lab/.test(kernel) ? [] : [`kernel button: ${kernel}`]);
     await wb.screenshot('quickstart-opened');
@@ -136,7 +151,12 @@ async function main(): Promise<number> {
       ...(c.outputs ?? []).filter((o) => o.output_type === 'error').map((o) => `code cell ${i + 1}: ${o.ename}: ${o.evalue}`),
     ]);
     step(`Run All: every one of the ${code.length} quickstart cells succeeds`, code.length ? cellProblems : ['no code cells']);
-    const mnistOut = text(code[1]?.outputs?.filter((o) => o.output_type === 'stream').map((o) => text(o.text)).join(''));
+    const mnistOut = text(
+      code[1]?.outputs
+        ?.filter((o) => o.output_type === 'stream')
+        .map((o) => text(o.text))
+        .join(''),
+    );
     step('the MNIST cell read the copy inside the extension (2000 + 200 images taken) and created no data cache', [
       ...(/2000 training and 200 test images of 28x28x1/.test(mnistOut) ? [] : [`MNIST cell printed ${JSON.stringify(mnistOut)}`]),
       ...(existsSync(cache) ? [`a data cache was created: ${readdirSync(cache).join(', ')}`] : []),
@@ -155,10 +175,21 @@ async function main(): Promise<number> {
     picked.push(await acceptDefault(page, /comparison/));
     step('Train CR-VAE offers MNIST first, then the defaults', /MNIST/.test(picked[0]) ? [] : [`picked ${JSON.stringify(picked)}`]);
     await page.locator('.notification-toast', { hasText: 'VAE Lab: training' }).waitFor({ timeout: 60_000 });
-    await page.locator('.notification-toast', { hasText: /epoch/ }).first().waitFor({ timeout: 5 * 60_000 }).catch(() => undefined);
+    await page
+      .locator('.notification-toast', { hasText: /epoch/ })
+      .first()
+      .waitFor({ timeout: 5 * 60_000 })
+      .catch(() => undefined);
     await wb.screenshot('train-progress');
     const runs = join(workspace, 'vae-lab-runs');
-    const runDir = await waitFor('the results notebook', () => (existsSync(runs) ? readdirSync(runs).map((d) => join(runs, d)) : []).find((d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json'))), 20 * 60_000);
+    const runDir = await waitFor(
+      'the results notebook',
+      () =>
+        (existsSync(runs) ? readdirSync(runs).map((d) => join(runs, d)) : []).find(
+          (d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json')),
+        ),
+      20 * 60_000,
+    );
     await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 8 * 60_000 });
     await page.locator('.tabs-container .tab', { hasText: 'results.ipynb' }).first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
@@ -182,11 +213,17 @@ async function main(): Promise<number> {
     await walk.waitFor({ timeout: 30_000 });
     await walk.click();
     const detail = page.locator('.gettingStartedContainer', { hasText: 'Open an example notebook' }).first();
-    const shown = await detail.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    const shown = await detail.waitFor({ timeout: 30_000 }).then(
+      () => true,
+      () => false,
+    );
     await page.waitForTimeout(1500);
     await wb.screenshot('walkthrough');
     const steps = shown ? await detail.innerText() : '';
-    step('the Getting Started walkthrough lists its steps', ['Open an example notebook', 'Run it', 'Train CR-VAE', 'Settings'].filter((t) => !steps.includes(t)).map((t) => `missing step "${t}"`));
+    step(
+      'the Getting Started walkthrough lists its steps',
+      ['Open an example notebook', 'Run it', 'Train CR-VAE', 'Settings'].filter((t) => !steps.includes(t)).map((t) => `missing step "${t}"`),
+    );
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
     const page = browser?.contexts()[0]?.pages()[0];
@@ -209,7 +246,10 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

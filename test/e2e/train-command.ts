@@ -48,7 +48,14 @@ async function trainPanel(page: Page): Promise<Locator | undefined> {
   return undefined;
 }
 
-interface PanelState { charts: number; drawn: number; titles: string[]; status: string; state: string; firstPath: string }
+interface PanelState {
+  charts: number;
+  drawn: number;
+  titles: string[];
+  status: string;
+  state: string;
+  firstPath: string;
+}
 
 /** What the panel shows: its charts, how many drew a line (vega-embed's SVG), its status line. */
 async function panelState(root: Locator): Promise<PanelState> {
@@ -85,8 +92,11 @@ async function waitPanel(page: Page, ok: (s: PanelState) => boolean, timeoutMs: 
 function traversalId(file: string): string | undefined {
   try {
     const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: { outputs?: { data?: Record<string, { id?: string }> }[] }[] };
-    for (const c of nb.cells) for (const o of c.outputs ?? []) if (o.data?.['application/vnd.vae-lab.traversal+json']?.id) return o.data['application/vnd.vae-lab.traversal+json'].id;
-  } catch { /* being written */ }
+    for (const c of nb.cells)
+      for (const o of c.outputs ?? []) if (o.data?.['application/vnd.vae-lab.traversal+json']?.id) return o.data['application/vnd.vae-lab.traversal+json'].id;
+  } catch {
+    /* being written */
+  }
   return undefined;
 }
 
@@ -116,7 +126,8 @@ async function main(): Promise<number> {
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let failed = 0, passed = 0;
+  let failed = 0,
+    passed = 0;
   const consoleLog: string[] = [];
   const step = (title: string, problems: string[]) => {
     if (problems.length) failed++;
@@ -135,7 +146,9 @@ async function main(): Promise<number> {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // Errors in the workbench and its webviews (the training panel's script among them).
-    page.on('console', (m) => { if (m.type() === 'error') consoleLog.push(`[${m.type()}] ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleLog.push(`[${m.type()}] ${m.text()}`);
+    });
     page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.message}`));
     const wb = new Workbench(page, OUT);
     await wb.open(server.url);
@@ -144,15 +157,30 @@ async function main(): Promise<number> {
     await wb.command('VAE Lab: Train CR-VAE');
     const toast = page.locator('.notification-toast', { hasText: 'VAE Lab: training' });
     await toast.waitFor({ timeout: 60_000 });
-    await page.locator('.notification-toast', { hasText: /epoch|Loading|Starting/ }).first().waitFor({ timeout: 120_000 }).catch(() => undefined);
+    await page
+      .locator('.notification-toast', { hasText: /epoch|Loading|Starting/ })
+      .first()
+      .waitFor({ timeout: 120_000 })
+      .catch(() => undefined);
     await wb.screenshot('train-progress');
     step('the progress notification shows', []);
-    const tab = await page.locator('.tabs-container .tab', { hasText: 'CR-VAE training' }).first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    const tab = await page
+      .locator('.tabs-container .tab', { hasText: 'CR-VAE training' })
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     // Both models' charts (VAE, then CR-VAE) drawn, by the time the CR-VAE trains or soon after.
     const first = await waitPanel(page, (s) => s.drawn >= 2, 5 * 60_000);
     step('the "CR-VAE training" panel opens beside the editor and draws both models\' live curves', [
       ...(tab ? [] : ['no "CR-VAE training" editor tab']),
-      ...(first.state ? (first.state.drawn >= 2 && first.state.charts === 2 ? [] : [`panel: ${JSON.stringify({ ...first.state, firstPath: undefined })}`]) : ['no panel webview with .vae-lab-train-panel']),
+      ...(first.state
+        ? first.state.drawn >= 2 && first.state.charts === 2
+          ? []
+          : [`panel: ${JSON.stringify({ ...first.state, firstPath: undefined })}`]
+        : ['no panel webview with .vae-lab-train-panel']),
     ]);
     if (first.root) await wb.screenshotElement(first.root, 'train-panel');
 
@@ -164,11 +192,18 @@ async function main(): Promise<number> {
         if (id && !headlessIds.size) headlessIds.add(id);
       }
     }, 200);
-    const runDir = await waitFor('the results notebook', () => runDirs(workspace).find((d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json'))), 6 * 60_000);
+    const runDir = await waitFor(
+      'the results notebook',
+      () => runDirs(workspace).find((d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json'))),
+      6 * 60_000,
+    );
     await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 6 * 60_000 });
     clearInterval(watcher);
     const done = await waitPanel(page, (s) => s.state === 'done', 10_000);
-    step('the panel keeps the final curves and says training is done', done.state?.state === 'done' && done.state.drawn === 2 ? [] : [`panel: ${JSON.stringify({ ...done.state, firstPath: undefined })}`]);
+    step(
+      'the panel keeps the final curves and says training is done',
+      done.state?.state === 'done' && done.state.drawn === 2 ? [] : [`panel: ${JSON.stringify({ ...done.state, firstPath: undefined })}`],
+    );
     await page.locator('.notebook-editor').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
     const dirtyTabs = await page.locator('.tabs-container .tab.dirty', { hasText: 'results.ipynb' }).count();
@@ -177,24 +212,43 @@ async function main(): Promise<number> {
     const nb = JSON.parse(readFileSync(join(runDir, 'results.ipynb'), 'utf8'));
     const outputs = nb.cells.flatMap((c: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }) => c.outputs ?? []);
     const mimes = new Set(outputs.flatMap((o: { data?: object }) => Object.keys(o.data ?? {})));
-    const want = ['application/vnd.vae-lab.grid+json', 'application/vnd.vae-lab.traversal+json', 'application/vnd.vae-lab.arrows+json', 'application/vnd.vegalite.v6+json'];
-    step('the results notebook has metrics, curves, grid, traversal and arrows outputs',
-      [...want.filter((m) => !mimes.has(m)).map((m) => `missing ${m}`), ...outputs.filter((o: { output_type: string }) => o.output_type === 'error').map((o: unknown) => JSON.stringify(o))]);
-    const table = outputs.map((o: { data?: Record<string, string[]> }) => o.data?.['text/markdown']?.join('') ?? '').find((t: string) => t.includes('| CR-VAE |'));
+    const want = [
+      'application/vnd.vae-lab.grid+json',
+      'application/vnd.vae-lab.traversal+json',
+      'application/vnd.vae-lab.arrows+json',
+      'application/vnd.vegalite.v6+json',
+    ];
+    step('the results notebook has metrics, curves, grid, traversal and arrows outputs', [
+      ...want.filter((m) => !mimes.has(m)).map((m) => `missing ${m}`),
+      ...outputs.filter((o: { output_type: string }) => o.output_type === 'error').map((o: unknown) => JSON.stringify(o)),
+    ]);
+    const table = outputs
+      .map((o: { data?: Record<string, string[]> }) => o.data?.['text/markdown']?.join('') ?? '')
+      .find((t: string) => t.includes('| CR-VAE |'));
     step('the metrics table shows CR-VAE and VAE beside the paper', table && /\| VAE \|/.test(table) && /81\.2/.test(table) ? [] : [`table: ${table}`]);
-    const kernelLabel = await page.locator('.notebook-editor .kernel-label, [id="notebook.selectKernel"]').first().textContent().catch(() => '');
+    const kernelLabel = await page
+      .locator('.notebook-editor .kernel-label, [id="notebook.selectKernel"]')
+      .first()
+      .textContent()
+      .catch(() => '');
     step('the results notebook is attached to the VAE Lab kernel', /VAE Lab/.test(kernelLabel ?? '') ? [] : [`kernel label: ${kernelLabel}`]);
     const savedId = traversalId(join(runDir, 'results.ipynb'));
-    step('the saved traversal output comes from the live kernel (not the headless run)',
-      savedId && headlessIds.size && !headlessIds.has(savedId) ? [] : [`headless id ${[...headlessIds]}, saved id ${savedId}`]);
+    step(
+      'the saved traversal output comes from the live kernel (not the headless run)',
+      savedId && headlessIds.size && !headlessIds.has(savedId) ? [] : [`headless id ${[...headlessIds]}, saved id ${savedId}`],
+    );
 
     // The traversal output decodes live: the badge says so, and a new step count (which no saved frames hold) is drawn.
     const traversalProblems: string[] = [];
     try {
       const trav = await wb.findOutput('.vae-lab-traversal');
       const badge = trav.locator('.mode');
-      await trav.locator('.mode[data-mode="live"]').waitFor({ timeout: 30_000 }).catch(() => undefined);
-      if ((await badge.getAttribute('data-mode')) !== 'live') traversalProblems.push(`badge: ${await badge.textContent()} / ${await trav.locator('.status').textContent()}`);
+      await trav
+        .locator('.mode[data-mode="live"]')
+        .waitFor({ timeout: 30_000 })
+        .catch(() => undefined);
+      if ((await badge.getAttribute('data-mode')) !== 'live')
+        traversalProblems.push(`badge: ${await badge.textContent()} / ${await trav.locator('.status').textContent()}`);
       const steps = trav.locator('select.steps');
       const current = await steps.inputValue();
       const other = (await steps.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).find((v) => v !== current) ?? '5';
@@ -203,7 +257,8 @@ async function main(): Promise<number> {
       const columns = async () => ((await axis.textContent().catch(() => '')) ?? '').split('[')[1]?.split(',').length ?? 0;
       for (let i = 0; i < 60 && (await columns()) !== Number(other); i++) await page.waitForTimeout(250);
       const got = await columns();
-      if (got !== Number(other)) traversalProblems.push(`asked for ${other} steps, the traversal shows ${got} columns (status: ${await trav.locator('.status').textContent()})`);
+      if (got !== Number(other))
+        traversalProblems.push(`asked for ${other} steps, the traversal shows ${got} columns (status: ${await trav.locator('.status').textContent()})`);
       if ((await badge.getAttribute('data-mode')) !== 'live') traversalProblems.push('the badge left live mode after the change');
       await wb.screenshotElement(trav, 'train-traversal-live');
     } catch (err) {
@@ -221,13 +276,19 @@ async function main(): Promise<number> {
     // While it trains: the reused panel shows this run's one chart, and its curve grows in place.
     const during = await waitPanel(page, (s) => s.drawn === 1 && s.state === 'running', 30_000);
     const grown = during.state ? await waitPanel(page, (s) => s.drawn === 1 && s.firstPath !== during.state!.firstPath, 30_000) : {};
-    step('during training the panel shows the run\'s live chart, updated in place as it trains', [
-      ...(during.state?.drawn === 1 && during.state.charts === 1 && during.state.state === 'running' ? [] : [`panel: ${JSON.stringify({ ...during.state, firstPath: undefined })}`]),
+    step("during training the panel shows the run's live chart, updated in place as it trains", [
+      ...(during.state?.drawn === 1 && during.state.charts === 1 && during.state.state === 'running'
+        ? []
+        : [`panel: ${JSON.stringify({ ...during.state, firstPath: undefined })}`]),
       ...(grown.state && grown.state.firstPath !== during.state?.firstPath && grown.state.charts === 1 ? [] : ['the chart did not change while training']),
     ]);
     if (grown.root) await wb.screenshotElement(grown.root, 'train-panel-live');
     await wb.screenshot('train-before-cancel');
-    await page.locator('.notification-toast', { hasText: 'VAE Lab: training' }).locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
+    await page
+      .locator('.notification-toast', { hasText: 'VAE Lab: training' })
+      .locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' })
+      .first()
+      .click();
     const cancelled = page.locator('.notification-toast', { hasText: /Training cancelled/ });
     await cancelled.waitFor({ timeout: 120_000 });
     await wb.screenshot('train-cancelled');
@@ -243,7 +304,7 @@ async function main(): Promise<number> {
       if (existsSync(join(second, 'results.json'))) problems.push('a cancelled run wrote results');
       (model as { dispose?: () => void }).dispose?.();
     }
-    step('the cancelled run\'s checkpoint loads (an epoch end)', problems);
+    step("the cancelled run's checkpoint loads (an epoch end)", problems);
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
     const page = browser?.contexts()[0]?.pages()[0];
@@ -268,7 +329,10 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -39,11 +39,15 @@ async function main(): Promise<number> {
   const workspace = join(tmp, 'workspace');
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'vaeLab.backend': 'webgpu' }));
-  writeFileSync(join(workspace, NOTEBOOK), JSON.stringify({
-    cells: [{ cell_type: 'code', source: CELL, outputs: [], execution_count: null, metadata: {} }],
-    metadata: { kernelspec: { name: 'vae-lab', display_name: 'VAE Lab (TypeScript)', language: 'typescript' }, language_info: { name: 'typescript' } },
-    nbformat: 4, nbformat_minor: 5,
-  }));
+  writeFileSync(
+    join(workspace, NOTEBOOK),
+    JSON.stringify({
+      cells: [{ cell_type: 'code', source: CELL, outputs: [], execution_count: null, metadata: {} }],
+      metadata: { kernelspec: { name: 'vae-lab', display_name: 'VAE Lab (TypeScript)', language: 'typescript' }, language_info: { name: 'typescript' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   const failures: string[] = [];
@@ -51,9 +55,15 @@ async function main(): Promise<number> {
     failures.push(...problems.map((p) => `${title}: ${p}`));
     console.log(`${problems.length ? 'FAIL' : 'ok  '} ${title}${problems.map((p) => `\n       ${p}`).join('')}`);
   };
-  const killer = setTimeout(() => { console.error('e2e-webgpu: out of time'); process.exit(1); }, TOTAL_MS);
+  const killer = setTimeout(() => {
+    console.error('e2e-webgpu: out of time');
+    process.exit(1);
+  }, TOTAL_MS);
   try {
-    step('the .vsix holds dawn.node for this platform', readFileSync(vsix).includes(`extension/dist/webgpu/${process.platform}-${process.arch}/dawn.node`) ? [] : ['missing dist/webgpu']);
+    step(
+      'the .vsix holds dawn.node for this platform',
+      readFileSync(vsix).includes(`extension/dist/webgpu/${process.platform}-${process.arch}/dawn.node`) ? [] : ['missing dist/webgpu'],
+    );
     const log = await installExtension(tmp, vsix);
     step('the .vsix installs', /successfully installed/i.test(log) ? [] : [log.trim()]);
     server = await startCodeServer(tmp, workspace);
@@ -68,12 +78,19 @@ async function main(): Promise<number> {
     await wb.save();
     const status = await wb.statusBarText();
     await wb.screenshot('ran');
-    step('the status bar names the webgpu backend and its adapter', /tfjs: webgpu .*WebGPU.*(Vulkan|Metal|D3D12|GL)/.test(status) ? [] : [`status bar: ${status}`]);
-    if (!/GPU \(WebGPU/.test(status)) step('without a GPU it says the adapter is a software renderer', /software renderer/.test(status) ? [] : [`status bar: ${status}`]);
+    step(
+      'the status bar names the webgpu backend and its adapter',
+      /tfjs: webgpu .*WebGPU.*(Vulkan|Metal|D3D12|GL)/.test(status) ? [] : [`status bar: ${status}`],
+    );
+    if (!/GPU \(WebGPU/.test(status))
+      step('without a GPU it says the adapter is a software renderer', /software renderer/.test(status) ? [] : [`status bar: ${status}`]);
     const saved = JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8')) as { cells: IpynbCell[] };
     const out = streamText(saved.cells[0].outputs ?? [], 'stdout');
     // d/dx sum((x a)^2) = 2 (x a) a^T with x = ones: x a = [4, 6] per row, times a^T = [16, 36], times 2
-    step('the cell ran on webgpu with the right gradient', /backend=webgpu grad=32,72,32,72,32,72/.test(out) ? [] : [`stdout: ${out} outputs: ${JSON.stringify(saved.cells[0].outputs).slice(0, 400)}`]);
+    step(
+      'the cell ran on webgpu with the right gradient',
+      /backend=webgpu grad=32,72,32,72,32,72/.test(out) ? [] : [`stdout: ${out} outputs: ${JSON.stringify(saved.cells[0].outputs).slice(0, 400)}`],
+    );
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
   } finally {
@@ -85,4 +102,10 @@ async function main(): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

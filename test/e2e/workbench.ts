@@ -8,8 +8,13 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { join } from 'node:path';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export async function launchBrowser(): Promise<Browser> {
@@ -19,7 +24,10 @@ export async function launchBrowser(): Promise<Browser> {
 export class Workbench {
   private shot = 0;
 
-  constructor(readonly page: Page, private readonly screenshotDir: string) {}
+  constructor(
+    readonly page: Page,
+    private readonly screenshotDir: string,
+  ) {}
 
   /** `emptyFolder`: the folder has no file for the explorer to list, so only its view is waited for. */
   async open(url: string, o: { emptyFolder?: boolean } = {}): Promise<void> {
@@ -29,10 +37,16 @@ export class Workbench {
     if (o.emptyFolder) await this.page.locator('.explorer-folders-view').first().waitFor({ state: 'attached', timeout: 90_000 });
     else await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
     // Close both side bars so outputs get the width.
-    for (const [key, part] of [['Control+B', '.part.sidebar'], ['Control+Alt+B', '.part.auxiliarybar']] as const) {
+    for (const [key, part] of [
+      ['Control+B', '.part.sidebar'],
+      ['Control+Alt+B', '.part.auxiliarybar'],
+    ] as const) {
       if (await this.page.locator(part).isVisible()) {
         await this.page.keyboard.press(key);
-        await this.page.locator(part).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        await this.page
+          .locator(part)
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .catch(() => undefined);
       }
     }
   }
@@ -57,14 +71,23 @@ export class Workbench {
       await this.page.keyboard.press('F1');
       await input.waitFor();
       await input.fill(`>${title}`);
-      const found = await row.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      const found = await row.waitFor({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
       if (found) break;
       if (Date.now() > deadline) throw new Error(`the command palette has no command '${title}' after 90 s`);
       await input.press('Escape');
-      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+      await this.page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => undefined);
     }
     await input.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await this.page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
   }
 
   async openFile(name: string): Promise<void> {
@@ -134,7 +157,11 @@ export class Workbench {
     const cell = this.codeCell(index);
     await cell.hover();
     await cell.locator('.run-button-container .action-label[aria-label^="Execute Cell"]').first().click();
-    await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await this.toolbar()
+      .locator('.action-label[aria-label^="Interrupt"]')
+      .first()
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
     await this.waitIdle(timeoutMs);
   }
 
@@ -159,7 +186,11 @@ export class Workbench {
 
   /** Saves the active editor and waits for its dirty mark to go. */
   async save(): Promise<void> {
-    await this.page.locator('.notebook-editor:visible .monaco-list').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await this.page
+      .locator('.notebook-editor:visible .monaco-list')
+      .first()
+      .click({ position: { x: 5, y: 5 } })
+      .catch(() => undefined);
     await this.page.keyboard.press('Control+S');
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'hidden', timeout: 15_000 });
   }
@@ -217,19 +248,27 @@ export class Workbench {
       await this.page.mouse.wheel(0, 300);
       await this.page.waitForTimeout(300);
     }
-    throw new Error(`no output webview holds ${selector} (frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+    throw new Error(
+      `no output webview holds ${selector} (frames: ${this.page
+        .frames()
+        .map((f) => f.url().slice(0, 80))
+        .join(', ')})`,
+    );
   }
 
   /** Size and number of distinct colours of each canvas under `el` (blank canvases have one or none). */
   async canvases(el: Locator): Promise<{ width: number; height: number; colours: number }[]> {
-    return el.evaluate((root) => [...root.querySelectorAll('canvas')].map((c) => {
-      const seen = new Set<number>();
-      if (c.width && c.height) {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < d.length && seen.size < 1000; i += 4) seen.add(((d[i] >> 3) << 15) | ((d[i + 1] >> 3) << 10) | ((d[i + 2] >> 3) << 5) | (d[i + 3] >> 3));
-      }
-      return { width: c.width, height: c.height, colours: seen.size };
-    }));
+    return el.evaluate((root) =>
+      [...root.querySelectorAll('canvas')].map((c) => {
+        const seen = new Set<number>();
+        if (c.width && c.height) {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length && seen.size < 1000; i += 4)
+            seen.add(((d[i] >> 3) << 15) | ((d[i + 1] >> 3) << 10) | ((d[i + 2] >> 3) << 5) | (d[i + 3] >> 3));
+        }
+        return { width: c.width, height: c.height, colours: seen.size };
+      }),
+    );
   }
 
   /** Screenshot of the page region `el` covers (an element inside an output webview). */
@@ -238,9 +277,12 @@ export class Workbench {
     const file = join(this.screenshotDir, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
     const viewport = this.page.viewportSize() ?? { width: 1400, height: 1000 };
     if (!box) return this.screenshot(name);
-    const x = Math.max(0, box.x - 8), y = Math.max(0, box.y - 8);
-    await this.page.screenshot({ path: file, clip: { x, y, width: Math.min(box.width + 16, viewport.width - x), height: Math.min(box.height + 16, viewport.height - y) } });
+    const x = Math.max(0, box.x - 8),
+      y = Math.max(0, box.y - 8);
+    await this.page.screenshot({
+      path: file,
+      clip: { x, y, width: Math.min(box.width + 16, viewport.width - x), height: Math.min(box.height + 16, viewport.height - y) },
+    });
     return file;
   }
-
 }

@@ -16,9 +16,8 @@ export function registerKernelCommands({ kernels, log }: ExtensionServices): vsc
       // A new client, not client.restart(): it reads the settings again (backend, Node, type check).
       kernels.shutdown(notebook);
       try {
-        await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: restarting the kernel' },
-          () => kernels.getOrCreate(notebook).start(),
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'VAE Lab: restarting the kernel' }, () =>
+          kernels.getOrCreate(notebook).start(),
         );
       } catch (err) {
         void vscode.window.showErrorMessage(`VAE Lab: the kernel did not restart: ${err instanceof Error ? err.message : String(err)}`);

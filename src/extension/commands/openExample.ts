@@ -30,7 +30,11 @@ const text = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
 
 function heading(nb: Ipynb): string {
   const md = nb.cells.find((c) => c.cell_type === 'markdown');
-  return md ? text(md.source).split('\n')[0].replace(/^#+\s*/, '') : '';
+  return md
+    ? text(md.source)
+        .split('\n')[0]
+        .replace(/^#+\s*/, '')
+    : '';
 }
 
 /** A file name in `dir` that does not exist yet: name.ipynb, name-2.ipynb, ... */
@@ -45,7 +49,9 @@ export function freeName(dir: string, name: string, exists: (p: string) => boole
 export function registerOpenExample({ context, log }: ExtensionServices): vscode.Disposable {
   return vscode.commands.registerCommand('vaeLab.openExample', async (given?: string) => {
     const dir = context.asAbsolutePath('notebooks');
-    const names = readdirSync(dir).filter((f) => f.endsWith('.ipynb')).map((f) => f.slice(0, -6))
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith('.ipynb'))
+      .map((f) => f.slice(0, -6))
       .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
     let name = given && names.includes(given) ? given : undefined;
     if (!name) {
@@ -53,7 +59,12 @@ export function registerOpenExample({ context, log }: ExtensionServices): vscode
         const nb = JSON.parse(readFileSync(join(dir, `${n}.ipynb`), 'utf8')) as Ipynb;
         return { label: heading(nb) || n, description: `${n}.ipynb`, detail: LINES[n], name: n };
       });
-      const picked = await vscode.window.showQuickPick(items, { title: 'VAE Lab: Open Example Notebook', placeHolder: 'An example to copy into the workspace and open', matchOnDescription: true, matchOnDetail: true });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'VAE Lab: Open Example Notebook',
+        placeHolder: 'An example to copy into the workspace and open',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
       if (!picked) return undefined;
       name = picked.name;
     }
@@ -76,9 +87,11 @@ export function registerOpenExample({ context, log }: ExtensionServices): vscode
 
 /** The notebook as NotebookData for an untitled editor (cells without outputs; the file's metadata kept). */
 function untitledCopy(nb: Ipynb): vscode.NotebookData {
-  const cells = nb.cells.map((c) => c.cell_type === 'code'
-    ? new vscode.NotebookCellData(vscode.NotebookCellKind.Code, text(c.source), 'typescript')
-    : new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, text(c.source), 'markdown'));
+  const cells = nb.cells.map((c) =>
+    c.cell_type === 'code'
+      ? new vscode.NotebookCellData(vscode.NotebookCellKind.Code, text(c.source), 'typescript')
+      : new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, text(c.source), 'markdown'),
+  );
   const data = new vscode.NotebookData(cells);
   data.metadata = { cells: [], metadata: nb.metadata ?? {}, nbformat: nb.nbformat ?? 4, nbformat_minor: nb.nbformat_minor ?? 5 };
   return data;

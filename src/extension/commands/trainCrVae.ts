@@ -23,8 +23,18 @@ import { ensureDataInHost } from '../dataDownload';
 import { kernelOptionsFor } from '../kernelOptions';
 import type { ExtensionServices } from '../services';
 import {
-  checkpointCheckProgram, DEFAULT_OPTIONS, describe, explainFailure, parseEpochs, parsePositive, progressLine,
-  progressOf, runFolderName, trainingProgram, validateOptions, type TrainCrVaeOptions,
+  checkpointCheckProgram,
+  DEFAULT_OPTIONS,
+  describe,
+  explainFailure,
+  parseEpochs,
+  parsePositive,
+  progressLine,
+  progressOf,
+  runFolderName,
+  trainingProgram,
+  validateOptions,
+  type TrainCrVaeOptions,
 } from '../train/options';
 import { TrainingChartPanel } from '../train/chartPanel';
 import { buildResultsNotebook, liveRunVerdict, runNames } from '../train/resultsNotebook';
@@ -58,7 +68,8 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   const { context, log } = services;
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file') {
-    const message = 'Train CR-VAE writes its checkpoints and results notebook into the workspace: open a folder first (File > Open Folder…), then run the command again.';
+    const message =
+      'Train CR-VAE writes its checkpoints and results notebook into the workspace: open a folder first (File > Open Folder…), then run the command again.';
     void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
     return { status: 'aborted', message };
   }
@@ -134,8 +145,14 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
         if (done.status === 'ok') progress.report({ message: 'Writing and running the results notebook…' });
       },
     );
-    chart.status(cancelled ? 'Training cancelled; the curves are those up to the cancel.' : failure ? `Training failed: ${failure}` : `Trained ${describe(options)}. Results: ${rel}/results.ipynb`,
-      cancelled ? 'cancelled' : failure ? 'failed' : 'done');
+    chart.status(
+      cancelled
+        ? 'Training cancelled; the curves are those up to the cancel.'
+        : failure
+          ? `Training failed: ${failure}`
+          : `Trained ${describe(options)}. Results: ${rel}/results.ipynb`,
+      cancelled ? 'cancelled' : failure ? 'failed' : 'done',
+    );
     if (cancelled) return await afterCancel(client, options, runDir, log);
     if (failure) {
       void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
@@ -150,9 +167,13 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
-    () => runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
+    () =>
+      runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
   );
-  if (run.status !== 0) void vscode.window.showWarningMessage(`VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`);
+  if (run.status !== 0)
+    void vscode.window.showWarningMessage(
+      `VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`,
+    );
   if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
   void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
   return { status: run.status === 0 ? 'done' : 'failed', runDir, notebook: nbPath };
@@ -166,7 +187,8 @@ async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: s
     void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
     return { status: 'cancelled', runDir, message };
   }
-  let out = '', err = '';
+  let out = '',
+    err = '';
   const done = await client.execute({ code: checkpointCheckProgram(dir), language: 'typescript' }, (m) => {
     if (m.type === 'stream') out += m.text;
     if (m.type === 'error') err = `${m.ename}: ${m.evalue}`;
@@ -191,7 +213,9 @@ const LIVE_RUN_MS = 10 * 60_000;
 /** `p`'s value, or TIMED_OUT after `ms` (p goes on; its result is then ignored). */
 function within<T>(p: Thenable<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), ms); });
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
   return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -210,7 +234,10 @@ async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewCol
   log.info('Train CR-VAE: running the results notebook in the live kernel');
   try {
     // Resolves when the controller's execute handler is done with the batch (controller.ts enqueue).
-    const ran = await within(vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: doc.cellCount }], document: doc.uri }), LIVE_RUN_MS);
+    const ran = await within(
+      vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: doc.cellCount }], document: doc.uri }),
+      LIVE_RUN_MS,
+    );
     if (ran === TIMED_OUT) log.warn(`Train CR-VAE: the live run of the results notebook took over ${LIVE_RUN_MS / 60_000} min; not saving it`);
   } catch (e) {
     log.error(`Train CR-VAE: running the results notebook in the live kernel: ${(e as Error).message}`);
@@ -224,7 +251,9 @@ async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewCol
     return;
   }
   log.warn('Train CR-VAE: a results cell failed in the live kernel; showing the outputs of the headless run');
-  void vscode.window.showWarningMessage('VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.');
+  void vscode.window.showWarningMessage(
+    'VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.',
+  );
   // The notebook is the active editor (just shown): revert it to the file the headless run saved.
   if (vscode.window.activeNotebookEditor?.notebook.uri.toString() === doc.uri.toString()) await vscode.commands.executeCommand('workbench.action.files.revert');
 }
@@ -238,12 +267,16 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
     return r?.value;
   };
   const lastFolder = typeof last.dataset === 'object' ? last.dataset.folder : undefined;
-  const ds = await pick<TrainCrVaeOptions['dataset'] | 'folder'>('data set', [
-    { label: 'MNIST', description: 'comes with the extension', value: 'mnist' },
-    { label: 'Fashion-MNIST', description: 'downloaded on first use (30 MB) into the data folder (setting vaeLab.dataDir)', value: 'fashion-mnist' },
-    ...(lastFolder ? [{ label: lastFolder, description: 'IDX folder used last time', value: { folder: lastFolder } }] : []),
-    { label: 'A folder of IDX files…', description: 'train-images-idx3-ubyte[.gz], t10k-images-… (labels optional)', value: 'folder' as const },
-  ], (v) => JSON.stringify(v) === JSON.stringify(last.dataset));
+  const ds = await pick<TrainCrVaeOptions['dataset'] | 'folder'>(
+    'data set',
+    [
+      { label: 'MNIST', description: 'comes with the extension', value: 'mnist' },
+      { label: 'Fashion-MNIST', description: 'downloaded on first use (30 MB) into the data folder (setting vaeLab.dataDir)', value: 'fashion-mnist' },
+      ...(lastFolder ? [{ label: lastFolder, description: 'IDX folder used last time', value: { folder: lastFolder } }] : []),
+      { label: 'A folder of IDX files…', description: 'train-images-idx3-ubyte[.gz], t10k-images-… (labels optional)', value: 'folder' as const },
+    ],
+    (v) => JSON.stringify(v) === JSON.stringify(last.dataset),
+  );
   if (ds === undefined) return undefined;
   let dataset: TrainCrVaeOptions['dataset'];
   if (ds === 'folder') {
@@ -252,34 +285,64 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
     dataset = { folder: uris[0].fsPath };
   } else dataset = ds;
 
-  const model = await pick<TrainCrVaeOptions['model']>('base model', [
-    { label: 'VAE', description: 'one-sample ELBO → CR-VAE', value: 'vae' },
-    { label: 'IWAE', description: 'k-sample bound (k = 5) → CR-IWAE', value: 'iwae' },
-    { label: 'beta-VAE', description: 'KL weighted by beta → beta-CR-VAE', value: 'beta-vae' },
-  ], (v) => v === last.model);
+  const model = await pick<TrainCrVaeOptions['model']>(
+    'base model',
+    [
+      { label: 'VAE', description: 'one-sample ELBO → CR-VAE', value: 'vae' },
+      { label: 'IWAE', description: 'k-sample bound (k = 5) → CR-IWAE', value: 'iwae' },
+      { label: 'beta-VAE', description: 'KL weighted by beta → beta-CR-VAE', value: 'beta-vae' },
+    ],
+    (v) => v === last.model,
+  );
   if (!model) return undefined;
   let beta: number | undefined;
   if (model === 'beta-vae') {
-    const b = await vscode.window.showInputBox({ title: 'Train CR-VAE: beta', prompt: 'Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10', value: String(last.beta ?? 10), ignoreFocusOut: true, validateInput: (t) => parsePositive(t, 'beta').error });
+    const b = await vscode.window.showInputBox({
+      title: 'Train CR-VAE: beta',
+      prompt: 'Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10',
+      value: String(last.beta ?? 10),
+      ignoreFocusOut: true,
+      validateInput: (t) => parsePositive(t, 'beta').error,
+    });
     if (b === undefined) return undefined;
     beta = parsePositive(b, 'beta').value;
   }
   const defaultEta = 0.1 * (beta ?? 1);
-  const etaText = await vscode.window.showInputBox({ title: 'Train CR-VAE: eta', prompt: `Weight of the consistency KL (paper: 0.1, or 0.1 × beta = ${defaultEta}); 0 trains "+ Aug" without it`, value: String(last.eta ?? defaultEta), ignoreFocusOut: true, validateInput: (t) => parsePositive(t, 'eta', true).error });
+  const etaText = await vscode.window.showInputBox({
+    title: 'Train CR-VAE: eta',
+    prompt: `Weight of the consistency KL (paper: 0.1, or 0.1 × beta = ${defaultEta}); 0 trains "+ Aug" without it`,
+    value: String(last.eta ?? defaultEta),
+    ignoreFocusOut: true,
+    validateInput: (t) => parsePositive(t, 'eta', true).error,
+  });
   if (etaText === undefined) return undefined;
   const eta = parsePositive(etaText, 'eta', true).value;
 
-  const preset = await pick<TrainCrVaeOptions['preset']>('preset', [
-    { label: 'quick', description: 'small MLP, 10,000 images, a few epochs: minutes on a CPU', value: 'quick' },
-    { label: 'paper', description: 'the paper\'s WAE conv nets, all data, 100 epochs: needs a GPU', value: 'paper' },
-  ], (v) => v === last.preset);
+  const preset = await pick<TrainCrVaeOptions['preset']>(
+    'preset',
+    [
+      { label: 'quick', description: 'small MLP, 10,000 images, a few epochs: minutes on a CPU', value: 'quick' },
+      { label: 'paper', description: "the paper's WAE conv nets, all data, 100 epochs: needs a GPU", value: 'paper' },
+    ],
+    (v) => v === last.preset,
+  );
   if (!preset) return undefined;
-  const epochText = await vscode.window.showInputBox({ title: 'Train CR-VAE: epochs', prompt: `Passes over the training data (empty: the preset's, ${preset === 'quick' ? 6 : 100})`, value: last.preset === preset && last.epochs ? String(last.epochs) : '', ignoreFocusOut: true, validateInput: (t) => parseEpochs(t).error });
+  const epochText = await vscode.window.showInputBox({
+    title: 'Train CR-VAE: epochs',
+    prompt: `Passes over the training data (empty: the preset's, ${preset === 'quick' ? 6 : 100})`,
+    value: last.preset === preset && last.epochs ? String(last.epochs) : '',
+    ignoreFocusOut: true,
+    validateInput: (t) => parseEpochs(t).error,
+  });
   if (epochText === undefined) return undefined;
-  const baseline = await pick<boolean>('comparison', [
-    { label: 'Also train the base model without CR', description: 'twice the time; the results table shows both', value: true },
-    { label: 'Only the CR model', value: false },
-  ], (v) => v === last.baseline);
+  const baseline = await pick<boolean>(
+    'comparison',
+    [
+      { label: 'Also train the base model without CR', description: 'twice the time; the results table shows both', value: true },
+      { label: 'Only the CR model', value: false },
+    ],
+    (v) => v === last.baseline,
+  );
   if (baseline === undefined) return undefined;
   return { dataset, model, beta, eta, preset, epochs: parseEpochs(epochText).epochs, baseline };
 }

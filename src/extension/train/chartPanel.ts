@@ -31,14 +31,22 @@ export class TrainingChartPanel implements vscode.Disposable {
     }
     // Column two: beside the editor (a second group is made if there is one), and where the
     // results notebook (column one) will not cover it.
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Two, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'renderers')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Two, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'renderers')],
+      },
+    );
     return (TrainingChartPanel.current = new TrainingChartPanel(panel, extensionUri));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+  ) {
     panel.webview.html = panelHtml(panel.webview, vscode.Uri.joinPath(extensionUri, 'dist', 'renderers', 'train-panel.js'));
     this.subscriptions.push(
       // A (re)loaded webview (first load, or shown again after being hidden) asks for the current state.

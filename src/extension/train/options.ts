@@ -40,13 +40,21 @@ export function validateOptions(o: unknown): { ok: true; options: TrainCrVaeOpti
   if (typeof o !== 'object' || o === null) return { ok: false, errors: ['options must be an object'] };
   const v = o as Record<string, unknown>;
   const ds = v.dataset;
-  if (!(ds === 'mnist' || ds === 'fashion-mnist' || (typeof ds === 'object' && ds !== null && typeof (ds as { folder?: unknown }).folder === 'string' && (ds as { folder: string }).folder.length > 0))) {
+  if (
+    !(
+      ds === 'mnist' ||
+      ds === 'fashion-mnist' ||
+      (typeof ds === 'object' && ds !== null && typeof (ds as { folder?: unknown }).folder === 'string' && (ds as { folder: string }).folder.length > 0)
+    )
+  ) {
     errors.push(`dataset must be 'mnist', 'fashion-mnist' or { folder: '/path/to/idx-files' }`);
   }
   if (!['vae', 'iwae', 'beta-vae'].includes(v.model as string)) errors.push(`model must be 'vae', 'iwae' or 'beta-vae'`);
-  if (v.model === 'beta-vae' && !(typeof v.beta === 'number' && Number.isFinite(v.beta) && v.beta > 0)) errors.push('beta must be a number > 0 (the paper uses 0.5 and 10)');
+  if (v.model === 'beta-vae' && !(typeof v.beta === 'number' && Number.isFinite(v.beta) && v.beta > 0))
+    errors.push('beta must be a number > 0 (the paper uses 0.5 and 10)');
   if (v.model !== 'beta-vae' && v.beta !== undefined) errors.push('beta applies to beta-VAE only');
-  if (v.eta !== undefined && !(typeof v.eta === 'number' && Number.isFinite(v.eta) && v.eta >= 0)) errors.push('eta must be a number >= 0 (the paper: 0.1; 0 = augmentation only)');
+  if (v.eta !== undefined && !(typeof v.eta === 'number' && Number.isFinite(v.eta) && v.eta >= 0))
+    errors.push('eta must be a number >= 0 (the paper: 0.1; 0 = augmentation only)');
   if (!['quick', 'paper'].includes(v.preset as string)) errors.push(`preset must be 'quick' or 'paper'`);
   if (v.epochs !== undefined && !(isPosInt(v.epochs) && (v.epochs as number) <= 10_000)) errors.push('epochs must be a whole number from 1 to 10000');
   if (typeof v.baseline !== 'boolean') errors.push('baseline must be true or false');
@@ -59,7 +67,7 @@ export function parseEpochs(text: string): { epochs?: number; error?: string } {
   const t = text.trim();
   if (!t) return {};
   const n = Number(t);
-  return isPosInt(n) && n <= 10_000 ? { epochs: n } : { error: 'Enter a whole number from 1 to 10000, or leave empty for the preset\'s.' };
+  return isPosInt(n) && n <= 10_000 ? { epochs: n } : { error: "Enter a whole number from 1 to 10000, or leave empty for the preset's." };
 }
 
 /** Parses a number input (beta, eta) that must be finite and > min (or >= when inclusive). */
@@ -95,7 +103,10 @@ export function runFolderName(now: Date, o: Pick<TrainCrVaeOptions, 'model' | 'b
 export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
     dataset: typeof o.dataset === 'string' ? o.dataset : o.dataset.folder,
-    model: o.model, preset: o.preset, baseline: o.baseline, outDir: '.',
+    model: o.model,
+    preset: o.preset,
+    baseline: o.baseline,
+    outDir: '.',
   };
   for (const k of ['beta', 'eta', 'epochs', 'trainExamples', 'evalExamples', 'K'] as const) if (o[k] !== undefined) out[k] = o[k];
   return out;
@@ -152,11 +163,16 @@ export function progressOf(m: { type: string; data?: Record<string, unknown> }):
 export function progressLine(p: Record<string, unknown>): string {
   const run = p.runs && (p.runs as number) > 1 ? ` (${p.run}/${p.runs})` : '';
   switch (p.phase) {
-    case 'load': return 'Loading data…';
-    case 'train': return `${p.label}${run}: epoch ${p.epoch}/${p.epochs}, loss ${typeof p.loss === 'number' ? p.loss.toFixed(2) : '?'}`;
-    case 'evaluate': return `${p.label}${run}: scoring NLL / MI / AU on test and t-Test…`;
-    case 'done': return 'Writing the results notebook…';
-    default: return String(p.phase);
+    case 'load':
+      return 'Loading data…';
+    case 'train':
+      return `${p.label}${run}: epoch ${p.epoch}/${p.epochs}, loss ${typeof p.loss === 'number' ? p.loss.toFixed(2) : '?'}`;
+    case 'evaluate':
+      return `${p.label}${run}: scoring NLL / MI / AU on test and t-Test…`;
+    case 'done':
+      return 'Writing the results notebook…';
+    default:
+      return String(p.phase);
   }
 }
 

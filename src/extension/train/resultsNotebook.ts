@@ -30,7 +30,13 @@ export const NOTEBOOK_METADATA = {
 
 const lines = (s: string): string[] => s.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 const md = (s: string): NbCell => ({ cell_type: 'markdown', source: lines(s), metadata: {} });
-const code = (s: string): NbCell => ({ cell_type: 'code', source: lines(s), metadata: { vscode: { languageId: 'typescript' } }, outputs: [], execution_count: null });
+const code = (s: string): NbCell => ({
+  cell_type: 'code',
+  source: lines(s),
+  metadata: { vscode: { languageId: 'typescript' } },
+  outputs: [],
+  execution_count: null,
+});
 
 /** Run folder names of the CR model and the baseline, as the lab writes them (crRunName). */
 export function runNames(o: Pick<TrainCrVaeOptions, 'model' | 'beta'>): { cr: string; base: string } {
@@ -58,39 +64,53 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
     ? `[{ title: labelOf('${names.base}'), model: base! }, { title: labelOf('${names.cr}'), model: model }]`
     : `[{ title: labelOf('${names.cr}'), model: model }]`;
   const cells: NbCell[] = [
-    md(`# ${title}\n\nWritten by **VAE Lab: Train CR-VAE**. The checkpoints are in the folders next to this notebook ` +
-      `(\`${names.cr}/model\`${o.baseline ? `, \`${names.base}/model\`` : ''}); \`results.json\` holds the scores computed right after training ` +
-      `on the test set and on the t-Test set (each test image warped once: translation ±4 px, rotation ±30°, scale 0.75–1.25). ` +
-      `NLL by importance sampling (K samples), MI over M examples (bounded by log M), AU: dims with Cov_x(E[z_d|x]) > 0.01.`),
-    code(`import { readFileSync } from 'node:fs';\nconst results = JSON.parse(readFileSync('results.json', 'utf8'));\n` +
-      `const labelOf = (name: string): string => results.runs.find((r: any) => r.name === name)?.label ?? name;\n` +
-      `display.markdown(\`Data set **\${results.dataset}**, preset **\${results.preset}**: \${results.epochs} epochs on \${results.trainExamples} images; ` +
-      `scored on \${results.evalExamples} test / t-Test images, K = \${results.K}, M = \${results.M}.\`);`),
-    md(`## Scores beside the paper\n\nThe paper's columns are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data), also shown for other data sets as a reference. ` +
-      `The quick preset trains a small MLP on a subset for a few epochs, so compare the *direction* of the effect ` +
-      `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers. One run per model cannot separate an effect from ` +
-      `seed noise: the bundled notebook cr-vae.ipynb at the laptop preset trains several seeds and tests each claim with paired differences.`),
-    code(`import { experiments, loadCheckpoint, show, tf } from 'vae-lab';\n` +
-      `display.markdown(experiments.crVae.resultsMarkdown(results.runs));\n` +
-      `// The verdicts of the bundled notebook, from the same scores; one seed gives no standard error, so each reads inconclusive.\n` +
-      `const scores = results.runs.map((r: any) => experiments.crVae.scoreOf(r.label, 0, r.test, r.tTest));\n` +
-      `const claims = experiments.crVae.applicableClaims(results.runs.map((r: any) => r.label));\n` +
-      `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims)));\n` +
-      `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
-      (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
-      `const data = experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
-      `const idx = Int32Array.from({ length: 256 }, (_, i) => i);\n` +
-      `const { x, y } = data.test.batch(idx);\nconst xt = data.tTest.batch(idx).x;\n` +
-      `console.log(\`loaded ${names.cr}/model\${base ? ' and ${names.base}/model' : ''}; \${x.shape[0]} test images and their t-Test versions\`);`),
-    md('## Training curves\n\nPer-step terms (loss, reconstruction, KL, the bound on x~, the consistency KL) and per-epoch means, as the live chart drew them during training.'),
+    md(
+      `# ${title}\n\nWritten by **VAE Lab: Train CR-VAE**. The checkpoints are in the folders next to this notebook ` +
+        `(\`${names.cr}/model\`${o.baseline ? `, \`${names.base}/model\`` : ''}); \`results.json\` holds the scores computed right after training ` +
+        `on the test set and on the t-Test set (each test image warped once: translation ±4 px, rotation ±30°, scale 0.75–1.25). ` +
+        `NLL by importance sampling (K samples), MI over M examples (bounded by log M), AU: dims with Cov_x(E[z_d|x]) > 0.01.`,
+    ),
+    code(
+      `import { readFileSync } from 'node:fs';\nconst results = JSON.parse(readFileSync('results.json', 'utf8'));\n` +
+        `const labelOf = (name: string): string => results.runs.find((r: any) => r.name === name)?.label ?? name;\n` +
+        `display.markdown(\`Data set **\${results.dataset}**, preset **\${results.preset}**: \${results.epochs} epochs on \${results.trainExamples} images; ` +
+        `scored on \${results.evalExamples} test / t-Test images, K = \${results.K}, M = \${results.M}.\`);`,
+    ),
+    md(
+      `## Scores beside the paper\n\nThe paper's columns are CR-VAE Table 1 (MNIST, its WAE conv nets, 100 epochs, all data), also shown for other data sets as a reference. ` +
+        `The quick preset trains a small MLP on a subset for a few epochs, so compare the *direction* of the effect ` +
+        `(CR lowers the t-Test NLL and keeps more active units), not the absolute numbers. One run per model cannot separate an effect from ` +
+        `seed noise: the bundled notebook cr-vae.ipynb at the laptop preset trains several seeds and tests each claim with paired differences.`,
+    ),
+    code(
+      `import { experiments, loadCheckpoint, show, tf } from 'vae-lab';\n` +
+        `display.markdown(experiments.crVae.resultsMarkdown(results.runs));\n` +
+        `// The verdicts of the bundled notebook, from the same scores; one seed gives no standard error, so each reads inconclusive.\n` +
+        `const scores = results.runs.map((r: any) => experiments.crVae.scoreOf(r.label, 0, r.test, r.tTest));\n` +
+        `const claims = experiments.crVae.applicableClaims(results.runs.map((r: any) => r.label));\n` +
+        `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims)));\n` +
+        `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
+        (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
+        `const data = experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
+        `const idx = Int32Array.from({ length: 256 }, (_, i) => i);\n` +
+        `const { x, y } = data.test.batch(idx);\nconst xt = data.tTest.batch(idx).x;\n` +
+        `console.log(\`loaded ${names.cr}/model\${base ? ' and ${names.base}/model' : ''}; \${x.shape[0]} test images and their t-Test versions\`);`,
+    ),
+    md(
+      '## Training curves\n\nPer-step terms (loss, reconstruction, KL, the bound on x~, the consistency KL) and per-epoch means, as the live chart drew them during training.',
+    ),
     code(`for (const r of results.runs) if (r.curves) display.mime(r.curves);`),
-    md('## Reconstructions\n\nTop: test images; bottom: the CR model\'s reconstructions (posterior mean through the decoder). Then the same for t-Test images.'),
-    code(`const [x16, xt16] = [tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]), tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1])];\n` +
-      `show.reconstructions(model, x16);\nshow.reconstructions(model, xt16);\ntf.dispose([x16, xt16]);`),
+    md("## Reconstructions\n\nTop: test images; bottom: the CR model's reconstructions (posterior mean through the decoder). Then the same for t-Test images."),
+    code(
+      `const [x16, xt16] = [tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]), tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1])];\n` +
+        `show.reconstructions(model, x16);\nshow.reconstructions(model, xt16);\ntf.dispose([x16, xt16]);`,
+    ),
     md('## Latent traversal\n\nOne test image, each latent dimension (ordered by KL to the prior) swept while the others stay at the posterior mean.'),
     code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nshow.traversal(model, x1);\nx1.dispose();`),
-    md('## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
-      'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.'),
+    md(
+      '## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
+        'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.',
+    ),
     code(`show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),
   ];
   return { nbformat: 4, nbformat_minor: 5, metadata: { ...NOTEBOOK_METADATA, vaeLab: { trainCrVae: { options: o, dataset: ds } } }, cells };

@@ -132,7 +132,8 @@ function tslabEmitOnError() {
 }
 
 /** A process-wide error handler being registered, in plain or minified code (any receiver). */
-export const REGISTERS_ERROR_HANDLER = /\b(?:on|once|addListener|prependListener|prependOnceListener)["'\]]*\(\s*["'](?:uncaughtException|unhandledRejection)["']/;
+export const REGISTERS_ERROR_HANDLER =
+  /\b(?:on|once|addListener|prependListener|prependOnceListener)["'\]]*\(\s*["'](?:uncaughtException|unhandledRejection)["']/;
 
 /**
  * Emscripten's Node glue (tfjs-backend-wasm/wasm-out/*.js, two builds of it bundled) registers
@@ -156,7 +157,9 @@ function wasmGlueHandlers() {
         if (!REGISTERS_ERROR_HANDLER.test(text)) return undefined;
         text = text.split(handlers).join('');
         if (REGISTERS_ERROR_HANDLER.test(text)) {
-          return { errors: [{ text: `${args.path} registers process error handlers in a new way: update wasmGlueHandlers in src/kernel/build/kernel-build.mjs` }] };
+          return {
+            errors: [{ text: `${args.path} registers process error handlers in a new way: update wasmGlueHandlers in src/kernel/build/kernel-build.mjs` }],
+          };
         }
         return { contents: text, loader: 'js' };
       });

@@ -44,10 +44,14 @@ export function editDistance(a: string, b: string): number {
  * max(2, len/3) edits (so 'x' does not "suggest" every two-letter name). Ties: the first listed.
  */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined, bestD = Infinity;
+  let best: string | undefined,
+    bestD = Infinity;
   for (const c of candidates) {
     const dist = editDistance(word, c);
-    if (dist < bestD) { best = c; bestD = dist; }
+    if (dist < bestD) {
+      best = c;
+      bestD = dist;
+    }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -63,9 +67,16 @@ export class UnknownNameError extends LabError {
   /** The nearest known name, when one is near enough to be a typo. */
   readonly suggestion?: string;
 
-  constructor(readonly kind: string, readonly unknown: string, readonly known: readonly string[], hint?: string) {
+  constructor(
+    readonly kind: string,
+    readonly unknown: string,
+    readonly known: readonly string[],
+    hint?: string,
+  ) {
     const near = nearest(unknown, known);
-    super(`Unknown ${kind} '${unknown}'.${near ? ` Did you mean '${near}'?` : ''} Known: ${known.join(', ') || 'none'}.${hint ? (hint.startsWith('\n') ? hint : ` ${hint}`) : ''}`);
+    super(
+      `Unknown ${kind} '${unknown}'.${near ? ` Did you mean '${near}'?` : ''} Known: ${known.join(', ') || 'none'}.${hint ? (hint.startsWith('\n') ? hint : ` ${hint}`) : ''}`,
+    );
     this.suggestion = near;
   }
 }

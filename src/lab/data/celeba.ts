@@ -34,18 +34,32 @@ export function celebaImage(bytes: Uint8Array, crop = 140, size = 64): Uint8Arra
 /** Train and test parts of CelebA at size x size x 3 (validation images are left out). */
 export function loadCeleba(o: CelebaOptions): TrainTest {
   const dir = join(o.dataDir, 'img_align_celeba');
-  if (!existsSync(dir)) throw new DataNotFoundError(`CelebA: no folder ${dir}. Unzip img_align_celeba.zip of the official release (and put list_eval_partition.txt beside it) into one folder and pass it as dataDir.`);
-  const files = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.jpg')).sort();
+  if (!existsSync(dir))
+    throw new DataNotFoundError(
+      `CelebA: no folder ${dir}. Unzip img_align_celeba.zip of the official release (and put list_eval_partition.txt beside it) into one folder and pass it as dataDir.`,
+    );
+  const files = readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.jpg'))
+    .sort();
   if (!files.length) throw new DataNotFoundError(`CelebA: no .jpg images in ${dir}.`);
   const partFile = join(o.dataDir, 'list_eval_partition.txt');
   let part: Map<string, number>;
   if (existsSync(partFile)) {
-    part = new Map(readFileSync(partFile, 'utf8').split(/\r?\n/).filter(Boolean).map((l) => { const [f, p] = l.trim().split(/\s+/); return [f, Number(p)]; }));
+    part = new Map(
+      readFileSync(partFile, 'utf8')
+        .split(/\r?\n/)
+        .filter(Boolean)
+        .map((l) => {
+          const [f, p] = l.trim().split(/\s+/);
+          return [f, Number(p)];
+        }),
+    );
   } else {
     const cut = Math.floor(files.length * 0.9);
     part = new Map(files.map((f, i) => [f, i < cut ? 0 : 2]));
   }
-  const size = o.size ?? 64, limit = o.limit ?? Infinity;
+  const size = o.size ?? 64,
+    limit = o.limit ?? Infinity;
   const read = (which: number, name: string) => {
     const chosen = files.filter((f) => part.get(f) === which).slice(0, limit);
     const all = new Uint8Array(chosen.length * size * size * 3);

@@ -19,7 +19,12 @@ export class ImageDataset {
    * @param labels n class labels, when known.
    * @param name shown in logs ("mnist/train").
    */
-  constructor(readonly images: Uint8Array, readonly shape: [number, number, number], readonly labels?: Uint8Array, readonly name = 'images') {
+  constructor(
+    readonly images: Uint8Array,
+    readonly shape: [number, number, number],
+    readonly labels?: Uint8Array,
+    readonly name = 'images',
+  ) {
     this.pixels = shape[0] * shape[1] * shape[2];
     this.n = images.length / this.pixels;
     if (!Number.isInteger(this.n)) throw new InvalidArgumentError(`${name}: ${images.length} bytes is not a whole number of ${shape.join('x')} images`);
@@ -31,7 +36,8 @@ export class ImageDataset {
    * byte/255 (dynamic binarization); otherwise the grey values / 255.
    */
   batch(indices: ArrayLike<number>, binarizeRng?: Rng): Batch {
-    const m = indices.length, P = this.pixels;
+    const m = indices.length,
+      P = this.pixels;
     const buf = new Float32Array(m * P);
     for (let i = 0; i < m; i++) {
       const off = indices[i] * P;
@@ -42,7 +48,10 @@ export class ImageDataset {
     }
     const x = tf.tensor4d(buf, [m, ...this.shape]);
     if (!this.labels) return { x };
-    const y = tf.tensor1d(Int32Array.from(indices, (k) => this.labels![k]), 'int32');
+    const y = tf.tensor1d(
+      Int32Array.from(indices, (k) => this.labels![k]),
+      'int32',
+    );
     return { x, y };
   }
 
@@ -54,7 +63,8 @@ export class ImageDataset {
 
   /** The images at `indices` as a new dataset. */
   select(indices: ArrayLike<number>, name = this.name): ImageDataset {
-    const P = this.pixels, m = indices.length;
+    const P = this.pixels,
+      m = indices.length;
     const img = new Uint8Array(m * P);
     for (let i = 0; i < m; i++) img.set(this.images.subarray(indices[i] * P, (indices[i] + 1) * P), i * P);
     const lab = this.labels ? Uint8Array.from(indices, (k) => this.labels![k]) : undefined;

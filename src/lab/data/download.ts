@@ -87,13 +87,17 @@ async function fetchInto(url: string, tmp: string, file: RemoteFile, o: Download
   const header = Number(res.headers['content-length']);
   const total = Number.isFinite(header) && header > 0 ? header : file.size;
   const hash: Hash | undefined = file.sha256 ? createHash('sha256') : file.md5 ? createHash('md5') : undefined;
-  let received = 0, last = 0;
+  let received = 0,
+    last = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
       hash?.update(chunk);
       const now = Date.now();
-      if (now - last >= 100) { last = now; report(received, total); }
+      if (now - last >= 100) {
+        last = now;
+        report(received, total);
+      }
       done(null, chunk);
     },
   });
@@ -107,7 +111,9 @@ async function fetchInto(url: string, tmp: string, file: RemoteFile, o: Download
   const want = file.sha256 ?? file.md5;
   if (want && digest !== want) throw new Error(`checksum mismatch: ${file.sha256 ? 'SHA-256' : 'MD5'} ${digest}, expected ${want}`);
   if (file.contentSha256) {
-    const content = createHash('sha256').update(gunzipSync(readFileSync(tmp))).digest('hex');
+    const content = createHash('sha256')
+      .update(gunzipSync(readFileSync(tmp)))
+      .digest('hex');
     if (content !== file.contentSha256) throw new Error(`content checksum mismatch: SHA-256 ${content}, expected ${file.contentSha256}`);
   }
 }
@@ -117,7 +123,13 @@ async function fetchInto(url: string, tmp: string, file: RemoteFile, o: Download
  * place and verified. Throws DownloadCancelledError when `signal` aborts, DownloadError when
  * every mirror failed; either way no file of that name (and no temporary file) is left.
  */
-export async function downloadFile(file: RemoteFile, dir: string, o: DownloadOptions = {}, where = { dataset: '', fileIndex: 0, fileCount: 1 }, allFiles: readonly string[] = [file.name]): Promise<string> {
+export async function downloadFile(
+  file: RemoteFile,
+  dir: string,
+  o: DownloadOptions = {},
+  where = { dataset: '', fileIndex: 0, fileCount: 1 },
+  allFiles: readonly string[] = [file.name],
+): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const target = join(dir, file.name);
   const failures: string[] = [];
@@ -138,7 +150,9 @@ export async function downloadFile(file: RemoteFile, dir: string, o: DownloadOpt
   throw new DownloadError(
     `Could not download ${file.name}${where.dataset ? ` (${where.dataset})` : ''}:\n  ${failures.join('\n  ')}\n` +
       `Nothing was saved in ${dir}. ${supplyHint(dir, allFiles, o.audience)}`,
-    file.urls, dir, allFiles,
+    file.urls,
+    dir,
+    allFiles,
   );
 }
 

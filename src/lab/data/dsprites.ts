@@ -79,13 +79,15 @@ function inside(shape: number, scale: number, u: number, v: number): boolean {
     return Math.abs(u) <= h && Math.abs(v) <= h;
   }
   if (shape === 1) {
-    const a = 10 * scale, b = 5 * scale;
+    const a = 10 * scale,
+      b = 5 * scale;
     return (u * u) / (a * a) + (v * v) / (b * b) <= 1;
   }
   // Heart: (x^2 + y^2 - 1)^3 - x^2 y^3 <= 0 with y up; its box is x in [-1.14, 1.14],
   // y in [-1, 1.25], so shift by 0.125 to centre it and scale so it spans ~20*scale px.
   const s = (10 * scale) / 1.13;
-  const x = u / s, y = -v / s + 0.125;
+  const x = u / s,
+    y = -v / s + 0.125;
   const r = x * x + y * y - 1;
   return r * r * r - x * x * y * y * y <= 0;
 }
@@ -93,18 +95,23 @@ function inside(shape: number, scale: number, u: number, v: number): boolean {
 /** Render one dSprites image (factor classes f) as 0/1 into out[offset .. offset + 4096). */
 export function renderDSprite(f: ArrayLike<number>, out: Float32Array | Uint8Array, offset = 0): void {
   const { shape, scale, orientation, posX, posY } = dspritesValues(f);
-  const cx = 16 + 32 * posX, cy = 16 + 32 * posY;
-  const c = Math.cos(orientation), s = Math.sin(orientation);
+  const cx = 16 + 32 * posX,
+    cy = 16 + 32 * posY;
+  const c = Math.cos(orientation),
+    s = Math.sin(orientation);
   const reach = Math.ceil(15 * scale) + 1; // covers every shape's rotated extent
   out.fill(0, offset, offset + SIZE * SIZE);
-  const r0 = Math.max(0, Math.floor(cy - reach)), r1 = Math.min(SIZE - 1, Math.ceil(cy + reach));
-  const c0 = Math.max(0, Math.floor(cx - reach)), c1 = Math.min(SIZE - 1, Math.ceil(cx + reach));
+  const r0 = Math.max(0, Math.floor(cy - reach)),
+    r1 = Math.min(SIZE - 1, Math.ceil(cy + reach));
+  const c0 = Math.max(0, Math.floor(cx - reach)),
+    c1 = Math.min(SIZE - 1, Math.ceil(cx + reach));
   for (let r = r0; r <= r1; r++) {
     const dy = r + 0.5 - cy;
     for (let col = c0; col <= c1; col++) {
       const dx = col + 0.5 - cx;
       // Rotate the pixel back into the sprite frame: [u, v] = R(-theta) [dx, dy].
-      const u = c * dx + s * dy, v = -s * dx + c * dy;
+      const u = c * dx + s * dy,
+        v = -s * dx + c * dy;
       if (inside(shape, scale, u, v)) out[offset + r * SIZE + col] = 1;
     }
   }
@@ -158,9 +165,7 @@ export class DSprites implements FactorImageSet {
  * n factor tuples drawn uniformly from the grid, as a flat Int32Array [n * K].
  * `fixed` pins one factor to one value in every tuple (what the disentanglement metrics need).
  */
-export function sampleFactors(
-  sizes: readonly number[], n: number, rng: Rng, fixed?: { factor: number; value: number },
-): Int32Array {
+export function sampleFactors(sizes: readonly number[], n: number, rng: Rng, fixed?: { factor: number; value: number }): Int32Array {
   const K = sizes.length;
   const out = new Int32Array(n * K);
   for (let i = 0; i < n; i++) {
@@ -204,7 +209,10 @@ export function subsetFactors(sizes: readonly number[], n: number, rng: Rng): In
  */
 export class FactorBatchSource {
   readonly n: number;
-  constructor(readonly set: FactorImageSet, readonly factors?: Int32Array) {
+  constructor(
+    readonly set: FactorImageSet,
+    readonly factors?: Int32Array,
+  ) {
     const K = set.factorSizes.length;
     this.n = factors ? factors.length / K : set.factorSizes.reduce((a, b) => a * b, 1);
   }

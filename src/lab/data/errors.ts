@@ -24,10 +24,13 @@ export function audience(): Audience {
 export function supplyHint(dir: string, files: readonly string[], who: Audience = audience()): string {
   const put = `put ${files.join(', ')} into ${dir}`;
   if (who === 'vscode') {
-    return `To supply the files by hand, ${put}, or set the "vaeLab.dataDir" setting (File > Preferences > Settings, search "vaeLab.dataDir") ` +
-      'to a folder that has them in a subfolder named after the data set; then run the cell or the command again.';
+    return (
+      `To supply the files by hand, ${put}, or set the "vaeLab.dataDir" setting (File > Preferences > Settings, search "vaeLab.dataDir") ` +
+      'to a folder that has them in a subfolder named after the data set; then run the cell or the command again.'
+    );
   }
-  if (who === 'cli') return `To supply the files by hand, ${put}, or pass --data-dir DIR (a folder holding them), or set ${DATA_DIR_ENV}=DIR (DIR/<data set>/<files>).`;
+  if (who === 'cli')
+    return `To supply the files by hand, ${put}, or pass --data-dir DIR (a folder holding them), or set ${DATA_DIR_ENV}=DIR (DIR/<data set>/<files>).`;
   return `To supply the files by hand, ${put}, or pass the \`dataDir\` option (a folder holding them), or set $${DATA_DIR_ENV} (DIR/<data set>/<files>).`;
 }
 
@@ -44,7 +47,12 @@ export class DataNotFoundError extends LabError {}
  * message names every URL tried, the cache folder and the files to put there by hand.
  */
 export class DownloadError extends LabError {
-  constructor(message: string, readonly urls: readonly string[], readonly dir: string, readonly files: readonly string[]) {
+  constructor(
+    message: string,
+    readonly urls: readonly string[],
+    readonly dir: string,
+    readonly files: readonly string[],
+  ) {
     super(message);
   }
 }

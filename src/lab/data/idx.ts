@@ -14,7 +14,10 @@ import { LabError } from '../core/errors';
  * the file (the message names it and says what was expected).
  */
 export class IdxFormatError extends LabError {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: not a valid IDX file: ${detail}. Re-download or replace this file.`);
   }
 }
@@ -46,7 +49,10 @@ export function parseIdx(bytes: Uint8Array, file = '<buffer>', expectDims?: numb
   for (let i = 0; i < d; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const expected = header + dims.reduce((a, b) => a * b, 1);
   if (bytes.length !== expected) {
-    throw new IdxFormatError(file, `expected ${expected} bytes for dims [${dims.join(', ')}], got ${bytes.length}${bytes.length < expected ? ' (truncated?)' : ''}`);
+    throw new IdxFormatError(
+      file,
+      `expected ${expected} bytes for dims [${dims.join(', ')}], got ${bytes.length}${bytes.length < expected ? ' (truncated?)' : ''}`,
+    );
   }
   return { dims, data: bytes.subarray(header) };
 }

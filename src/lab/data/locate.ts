@@ -96,7 +96,12 @@ export function findDataset(id: DatasetId, opts: FindOptions = {}): Located | un
   const entry = CATALOG[id];
   if (opts.dataDir) {
     if (!existsSync(opts.dataDir)) {
-      throw new DataNotFoundError(`${entry.title}: the folder ${opts.dataDir} (the dataDir option) does not exist. ${supplyHint(downloadDir(id, opts), entry.files.map((f) => f.name))}`);
+      throw new DataNotFoundError(
+        `${entry.title}: the folder ${opts.dataDir} (the dataDir option) does not exist. ${supplyHint(
+          downloadDir(id, opts),
+          entry.files.map((f) => f.name),
+        )}`,
+      );
     }
     return { dir: opts.dataDir, source: 'option' };
   }
@@ -104,7 +109,8 @@ export function findDataset(id: DatasetId, opts: FindOptions = {}): Located | un
   if (root && complete(entry, join(root, id))) return { dir: join(root, id), source: 'setting' };
   const own = DATASET_ENV[id] && process.env[DATASET_ENV[id]!]?.trim();
   if (own) {
-    if (!existsSync(own)) throw new DataNotFoundError(`${entry.title}: $${DATASET_ENV[id]} names ${own}, which does not exist. Unset it or point it at the folder of the files.`);
+    if (!existsSync(own))
+      throw new DataNotFoundError(`${entry.title}: $${DATASET_ENV[id]} names ${own}, which does not exist. Unset it or point it at the folder of the files.`);
     return { dir: own, source: 'env' };
   }
   const cache = join(defaultCacheRoot(), id);
@@ -137,6 +143,9 @@ export function notFound(id: DatasetId): DataNotFoundError {
   return new DataNotFoundError(
     `${entry.title} is not on this machine yet and this loader does not download. ` +
       `Use the asynchronous loader (\`await ensureDataset('${id}')\` first, or the loader's async form) to fetch it from ${entry.files[0].urls[0].replace(/[^/]*$/, '')}. ` +
-      supplyHint(downloadDir(id), entry.files.map((f) => f.name)),
+      supplyHint(
+        downloadDir(id),
+        entry.files.map((f) => f.name),
+      ),
   );
 }

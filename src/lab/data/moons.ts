@@ -104,13 +104,21 @@ export class MoonsSource {
       buf[2 * i] = this.unit[2 * indices[i]];
       buf[2 * i + 1] = this.unit[2 * indices[i] + 1];
     }
-    return { x: tf.tensor4d(buf, [m, 1, 1, 2]), y: tf.tensor1d(Int32Array.from(indices, (k) => this.labels[k]), 'int32') };
+    return {
+      x: tf.tensor4d(buf, [m, 1, 1, 2]),
+      y: tf.tensor1d(
+        Int32Array.from(indices, (k) => this.labels[k]),
+        'int32',
+      ),
+    };
   }
 
   /** Every point (moons coordinates) with its label, for plots. */
   points(): { x: number; y: number; label: number }[] {
     return Array.from(this.labels, (label, i) => ({
-      x: this.unit[2 * i] * MOONS_SCALE + MOONS_ORIGIN[0], y: this.unit[2 * i + 1] * MOONS_SCALE + MOONS_ORIGIN[1], label,
+      x: this.unit[2 * i] * MOONS_SCALE + MOONS_ORIGIN[0],
+      y: this.unit[2 * i + 1] * MOONS_SCALE + MOONS_ORIGIN[1],
+      label,
     }));
   }
 }
@@ -159,15 +167,30 @@ export interface MoonsSampleScores {
  * real points, with a neighbourhood `radius` (default 0.15, 1.5 x the default noise) and
  * `bins` arc bins per class (default 18: 10 degrees each).
  */
-export function moonsSampleScores(gen: Float32Array[], real: { x: number; y: number; label: number }[], radius = 0.15, gap = 2.2, bins = 18): MoonsSampleScores {
-  let covered = 0, on = 0, total = 0, spread = 0;
+export function moonsSampleScores(
+  gen: Float32Array[],
+  real: { x: number; y: number; label: number }[],
+  radius = 0.15,
+  gap = 2.2,
+  bins = 18,
+): MoonsSampleScores {
+  let covered = 0,
+    on = 0,
+    total = 0,
+    spread = 0;
   const perClassArcCoverage: number[] = [];
-  const sd = (v: number[]) => { const m = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length); };
+  const sd = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
   gen.forEach((g, c) => {
     const mine = real.filter((p) => p.label === c);
     for (const p of mine) {
       for (let i = 0; i < g.length; i += 2) {
-        if (Math.hypot(g[i] - p.x, g[i + 1] - p.y) < radius) { covered++; break; }
+        if (Math.hypot(g[i] - p.x, g[i + 1] - p.y) < radius) {
+          covered++;
+          break;
+        }
       }
     }
     const gy: number[] = [];

@@ -57,7 +57,11 @@ export function listNpz(path: string): Map<string, NpzEntry> {
     const tailLen = Math.min(fileSize, 65557);
     const tail = readAt(fd, fileSize - tailLen, tailLen);
     let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    for (let i = tail.length - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
     if (eocd < 0) throw new NpzFormatError(path, 'no zip end-of-central-directory record');
     let count = tail.readUInt16LE(eocd + 10);
     let cdSize = tail.readUInt32LE(eocd + 12);
@@ -77,17 +81,30 @@ export function listNpz(path: string): Map<string, NpzEntry> {
     let p = 0;
     for (let n = 0; n < count; n++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new NpzFormatError(path, 'bad central directory entry');
-      const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+      const nameLen = cd.readUInt16LE(p + 28),
+        extraLen = cd.readUInt16LE(p + 30),
+        commentLen = cd.readUInt16LE(p + 32);
       const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
-      let compressedSize = cd.readUInt32LE(p + 20), size = cd.readUInt32LE(p + 24), offset = cd.readUInt32LE(p + 42);
+      let compressedSize = cd.readUInt32LE(p + 20),
+        size = cd.readUInt32LE(p + 24),
+        offset = cd.readUInt32LE(p + 42);
       // zip64 extra field (id 1): 8-byte values for exactly the fields saturated above, in this order.
-      for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
-        const id = cd.readUInt16LE(e), len = cd.readUInt16LE(e + 2);
+      for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen; ) {
+        const id = cd.readUInt16LE(e),
+          len = cd.readUInt16LE(e + 2);
         if (id === 1) {
           let q = e + 4;
-          if (size === 0xffffffff) { size = Number(cd.readBigUInt64LE(q)); q += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = Number(cd.readBigUInt64LE(q)); q += 8; }
-          if (offset === 0xffffffff) { offset = Number(cd.readBigUInt64LE(q)); }
+          if (size === 0xffffffff) {
+            size = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
+          if (offset === 0xffffffff) {
+            offset = Number(cd.readBigUInt64LE(q));
+          }
         }
         e += 4 + len;
       }
@@ -119,7 +136,15 @@ export function parseNpyHeader(path: string, key: string, head: Buffer): { heade
   const shape = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shape === undefined) throw new NpzFormatError(path, `member ${key} has an unreadable .npy header`);
   return {
-    header: { descr, fortranOrder: fortran === 'True', shape: shape.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number) },
+    header: {
+      descr,
+      fortranOrder: fortran === 'True',
+      shape: shape
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map(Number),
+    },
     dataOffset: start + hlen,
   };
 }
@@ -148,7 +173,9 @@ export async function streamNpy(
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   let source: Readable = fs.createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
   if (entry.method === 8) source = source.pipe(zlib.createInflateRaw({ chunkSize: 1 << 20 }));
-  let crc = 0, total = 0, head: Buffer | undefined = Buffer.alloc(0);
+  let crc = 0,
+    total = 0,
+    head: Buffer | undefined = Buffer.alloc(0);
   try {
     for await (const c of source) {
       signal?.throwIfAborted();
@@ -173,13 +200,18 @@ export async function streamNpy(
   }
   if (head) throw new NpzFormatError(path, `member ${key} ends inside its .npy header`);
   if (total !== entry.size) throw new NpzFormatError(path, `member ${key} is ${total} bytes, expected ${entry.size}`);
-  if ((crc >>> 0) !== entry.crc) throw new NpzFormatError(path, `member ${key} fails its CRC-32 check`);
+  if (crc >>> 0 !== entry.crc) throw new NpzFormatError(path, `member ${key} fails its CRC-32 check`);
 }
 
 /** Read a small array whole (e.g. latents_classes): header and raw bytes. */
 export async function readNpy(path: string, key: string): Promise<{ header: NpyHeader; data: Buffer }> {
   let header: NpyHeader | undefined;
   const parts: Buffer[] = [];
-  await streamNpy(path, key, (h) => (header = h), (c) => parts.push(Buffer.from(c)));
+  await streamNpy(
+    path,
+    key,
+    (h) => (header = h),
+    (c) => parts.push(Buffer.from(c)),
+  );
   return { header: header!, data: Buffer.concat(parts) };
 }

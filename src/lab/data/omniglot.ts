@@ -23,15 +23,24 @@ export interface OmniglotOptions {
   limit?: number;
 }
 
-const dirs = (p: string) => readdirSync(p).filter((n) => statSync(join(p, n)).isDirectory()).sort();
+const dirs = (p: string) =>
+  readdirSync(p)
+    .filter((n) => statSync(join(p, n)).isDirectory())
+    .sort();
 
 /** One half of the release as a data set of size x size grey images. */
 export function readOmniglotHalf(dir: string, size = 28, limit = Infinity, name = 'omniglot'): ImageDataset {
-  if (!existsSync(dir)) throw new DataNotFoundError(`Omniglot: no folder ${dir}. Unzip images_background.zip and images_evaluation.zip of the official release (github.com/brendenlake/omniglot) into one folder and pass it as dataDir.`);
-  const images: Uint8Array[] = [], labels: number[] = [];
+  if (!existsSync(dir))
+    throw new DataNotFoundError(
+      `Omniglot: no folder ${dir}. Unzip images_background.zip and images_evaluation.zip of the official release (github.com/brendenlake/omniglot) into one folder and pass it as dataDir.`,
+    );
+  const images: Uint8Array[] = [],
+    labels: number[] = [];
   dirs(dir).forEach((alphabet, a) => {
     for (const character of dirs(join(dir, alphabet))) {
-      for (const file of readdirSync(join(dir, alphabet, character)).filter((f) => f.endsWith('.png')).sort()) {
+      for (const file of readdirSync(join(dir, alphabet, character))
+        .filter((f) => f.endsWith('.png'))
+        .sort()) {
         if (images.length >= limit) return;
         const png = PNG.sync.read(readFileSync(join(dir, alphabet, character, file)));
         const ink = new Uint8Array(png.width * png.height);

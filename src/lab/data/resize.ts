@@ -5,13 +5,17 @@
  */
 export function resizeArea(src: ArrayLike<number>, sw: number, sh: number, channels: number, dw: number, dh: number): Uint8Array {
   const out = new Uint8Array(dw * dh * channels);
-  const fx = sw / dw, fy = sh / dh;
+  const fx = sw / dw,
+    fy = sh / dh;
   for (let oy = 0; oy < dh; oy++) {
-    const y0 = oy * fy, y1 = y0 + fy;
+    const y0 = oy * fy,
+      y1 = y0 + fy;
     for (let ox = 0; ox < dw; ox++) {
-      const x0 = ox * fx, x1 = x0 + fx;
+      const x0 = ox * fx,
+        x1 = x0 + fx;
       for (let c = 0; c < channels; c++) {
-        let sum = 0, wsum = 0;
+        let sum = 0,
+          wsum = 0;
         for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
           const wy = Math.min(y + 1, y1) - Math.max(y, y0);
           for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
@@ -30,7 +34,8 @@ export function resizeArea(src: ArrayLike<number>, sw: number, sh: number, chann
 /** The centred size x size window of an interleaved image (size <= width, height). */
 export function centerCrop(src: ArrayLike<number>, w: number, h: number, channels: number, size: number): Uint8Array {
   if (size > w || size > h) throw new RangeError(`centerCrop: a ${size}x${size} window does not fit a ${w}x${h} image`);
-  const x0 = Math.floor((w - size) / 2), y0 = Math.floor((h - size) / 2);
+  const x0 = Math.floor((w - size) / 2),
+    y0 = Math.floor((h - size) / 2);
   const out = new Uint8Array(size * size * channels);
   for (let y = 0; y < size; y++) {
     for (let i = 0; i < size * channels; i++) out[y * size * channels + i] = src[((y0 + y) * w + x0) * channels + i];

@@ -50,7 +50,9 @@ function readChecked(file: string, dims: number, sha256?: string) {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
     const got = createHash('sha256').update(bytes).digest('hex');
     if (got !== sha256) {
-      throw new DataNotFoundError(`${file} is damaged (SHA-256 ${got}, expected ${sha256}). Reinstall the VAE Lab extension (Extensions view: VAE Lab > Uninstall, then Install).`);
+      throw new DataNotFoundError(
+        `${file} is damaged (SHA-256 ${got}, expected ${sha256}). Reinstall the VAE Lab extension (Extensions view: VAE Lab > Uninstall, then Install).`,
+      );
     }
   }
   return parseIdx(bytes, file, dims);

@@ -30,14 +30,18 @@ export const TTEST_SEED = 20210614;
 /** The [n, 8] output->input maps for n random warps of h x w images. */
 export function randomAffineMatrices(n: number, h: number, w: number, rng: Rng, r: WarpRanges): Float32Array {
   const m = new Float32Array(n * 8);
-  const cx = (w - 1) / 2, cy = (h - 1) / 2;
+  const cx = (w - 1) / 2,
+    cy = (h - 1) / 2;
   for (let i = 0; i < n; i++) {
     const th = (rng.uniform(-r.rotateDeg, r.rotateDeg) * Math.PI) / 180;
     const s = rng.uniform(r.scale[0], r.scale[1]);
-    const tx = rng.uniform(-r.translate, r.translate), ty = rng.uniform(-r.translate, r.translate);
-    const c = Math.cos(th) / s, sn = Math.sin(th) / s;
+    const tx = rng.uniform(-r.translate, r.translate),
+      ty = rng.uniform(-r.translate, r.translate);
+    const c = Math.cos(th) / s,
+      sn = Math.sin(th) / s;
     // A^-1 = [[c, sn], [-sn, c]]; p_in = A^-1 (p - c - t) + c
-    const ox = cx + tx, oy = cy + ty;
+    const ox = cx + tx,
+      oy = cy + ty;
     m.set([c, sn, cx - (c * ox + sn * oy), -sn, c, cy - (-sn * ox + c * oy), 0, 0], i * 8);
   }
   return m;
@@ -60,9 +64,18 @@ export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
     const [a0, a1, a2, b0, b1, b2] = m.subarray(b * 8, b * 8 + 6);
     for (let oy = 0; oy < h; oy++) {
       for (let ox = 0; ox < w; ox++) {
-        const ix = a0 * ox + a1 * oy + a2, iy = b0 * ox + b1 * oy + b2;
-        const x0 = Math.floor(ix), y0 = Math.floor(iy), fx = ix - x0, fy = iy - y0;
-        for (const [xx, yy, weight] of [[x0, y0, (1 - fx) * (1 - fy)], [x0 + 1, y0, fx * (1 - fy)], [x0, y0 + 1, (1 - fx) * fy], [x0 + 1, y0 + 1, fx * fy]]) {
+        const ix = a0 * ox + a1 * oy + a2,
+          iy = b0 * ox + b1 * oy + b2;
+        const x0 = Math.floor(ix),
+          y0 = Math.floor(iy),
+          fx = ix - x0,
+          fy = iy - y0;
+        for (const [xx, yy, weight] of [
+          [x0, y0, (1 - fx) * (1 - fy)],
+          [x0 + 1, y0, fx * (1 - fy)],
+          [x0, y0 + 1, (1 - fx) * fy],
+          [x0 + 1, y0 + 1, fx * fy],
+        ]) {
           const inside = xx >= 0 && xx < w && yy >= 0 && yy < h;
           idx[k] = inside ? (b * h + yy) * w + xx : 0;
           wt[k++] = inside ? weight : 0;

@@ -50,7 +50,8 @@ export interface FactorVaeMetricResult {
 
 /** Per-dim mean and std of codes (flat [n*D]). */
 function moments(codes: Float32Array, n: number, D: number): { mean: Float64Array; std: Float64Array } {
-  const mean = new Float64Array(D), sq = new Float64Array(D);
+  const mean = new Float64Array(D),
+    sq = new Float64Array(D);
   for (let i = 0; i < n; i++) for (let d = 0; d < D; d++) mean[d] += codes[i * D + d] / n;
   for (let i = 0; i < n; i++) for (let d = 0; d < D; d++) sq[d] += (codes[i * D + d] - mean[d]) ** 2;
   return { mean, std: sq.map((s) => Math.sqrt(s / Math.max(1, n - 1))) };
@@ -118,7 +119,8 @@ function betaVaePoint(r: Representation, sizes: readonly number[], L: number, rn
   const a = sampleFactors(sizes, L, rng);
   const b = sampleFactors(sizes, L, rng);
   for (let l = 0; l < L; l++) b[l * K + k] = a[l * K + k];
-  const za = r(a, L), zb = r(b, L);
+  const za = r(a, L),
+    zb = r(b, L);
   const D = za.length / L;
   const f = new Float64Array(D);
   for (let i = 0; i < L * D; i++) f[i % D] += Math.abs(za[i] - zb[i]) / L;
@@ -130,16 +132,20 @@ function betaVaePoint(r: Representation, sizes: readonly number[], L: number, rn
  * p(k|f) = softmax(W f + b)_k, minimising mean cross-entropy + (l2/2)|W|^2. Returns a predictor.
  */
 export function fitSoftmax(X: Float64Array[], y: number[], K: number, iterations = 500, lr = 0.5, l2 = 1e-4): (f: Float64Array) => number {
-  const n = X.length, D = X[0].length;
-  const mu = new Float64Array(D), sd = new Float64Array(D);
+  const n = X.length,
+    D = X[0].length;
+  const mu = new Float64Array(D),
+    sd = new Float64Array(D);
   for (const x of X) for (let d = 0; d < D; d++) mu[d] += x[d] / n;
   for (const x of X) for (let d = 0; d < D; d++) sd[d] += (x[d] - mu[d]) ** 2 / n;
   for (let d = 0; d < D; d++) sd[d] = Math.sqrt(sd[d]) || 1;
   const Z = X.map((x) => x.map((v, d) => (v - mu[d]) / sd[d]));
-  const W = Array.from({ length: K }, () => new Float64Array(D)), b = new Float64Array(K);
+  const W = Array.from({ length: K }, () => new Float64Array(D)),
+    b = new Float64Array(K);
   const logits = (z: Float64Array) => W.map((w, k) => b[k] + w.reduce((s, wd, d) => s + wd * z[d], 0));
   for (let it = 0; it < iterations; it++) {
-    const gW = Array.from({ length: K }, () => new Float64Array(D)), gb = new Float64Array(K);
+    const gW = Array.from({ length: K }, () => new Float64Array(D)),
+      gb = new Float64Array(K);
     for (let i = 0; i < n; i++) {
       const l = logits(Z[i]);
       const m = Math.max(...l);
@@ -167,7 +173,8 @@ export function betaVaeMetric(r: Representation, sizes: readonly number[], optio
   const rng = new Rng(options.seed);
   const K = sizes.length;
   const draw = (n: number) => {
-    const X: Float64Array[] = [], y: number[] = [];
+    const X: Float64Array[] = [],
+      y: number[] = [];
     for (let i = 0; i < n; i++) {
       options.signal?.throwIfAborted();
       const k = rng.int(K);
@@ -176,7 +183,8 @@ export function betaVaeMetric(r: Representation, sizes: readonly number[], optio
     }
     return { X, y };
   };
-  const train = draw(numTrain), held = draw(numEval);
+  const train = draw(numTrain),
+    held = draw(numEval);
   const predict = fitSoftmax(train.X, train.y, K, iterations);
   const acc = (s: { X: Float64Array[]; y: number[] }) => s.X.filter((x, i) => predict(x) === s.y[i]).length / s.X.length;
   return { trainAccuracy: acc(train), evalAccuracy: acc(held) };
@@ -212,8 +220,12 @@ export function latentFactors(r: Representation, sizes: readonly number[], o: { 
     // A constant code still has a rounding-level std; it follows nothing.
     if (std[d] <= 1e-6 * (Math.abs(mean[d]) + 1e-6)) return best;
     for (let k = 0; k < K; k++) {
-      const sum = new Float64Array(sizes[k]), cnt = new Float64Array(sizes[k]);
-      for (let i = 0; i < n; i++) { sum[f[i * K + k]] += codes[i * D + d]; cnt[f[i * K + k]]++; }
+      const sum = new Float64Array(sizes[k]),
+        cnt = new Float64Array(sizes[k]);
+      for (let i = 0; i < n; i++) {
+        sum[f[i * K + k]] += codes[i * D + d];
+        cnt[f[i * K + k]]++;
+      }
       let between = 0;
       for (let v = 0; v < sizes[k]; v++) if (cnt[v] > 0) between += cnt[v] * (sum[v] / cnt[v] - mean[d]) ** 2;
       if (between / total > best.eta2) best = { dim: d, factor: k, eta2: between / total };

@@ -34,18 +34,22 @@ export function encoderRepresentation(model: LatentModel, set: FactorImageSet, c
 export function reconstructionError(model: LatentModel, x: tf.Tensor4D): number {
   return tf.tidy(() => {
     const z = model.encode(x).mean;
-    const ll = 'logLikelihood' in model
-      ? (model as DensityModel).logLikelihood(x, z)
-      : (() => { // Bernoulli from the decoded probabilities
-        const p = tf.clipByValue(model.decode(z), 1e-6, 1 - 1e-6);
-        return tf.sum(tf.add(tf.mul(x, tf.log(p)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, p)))), [1, 2, 3]);
-      })();
+    const ll =
+      'logLikelihood' in model
+        ? (model as DensityModel).logLikelihood(x, z)
+        : (() => {
+            // Bernoulli from the decoded probabilities
+            const p = tf.clipByValue(model.decode(z), 1e-6, 1 - 1e-6);
+            return tf.sum(tf.add(tf.mul(x, tf.log(p)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, p)))), [1, 2, 3]);
+          })();
     return -tf.mean(ll).dataSync()[0];
   });
 }
 
 /** A model with a TC discriminator (FactorVAE). */
-interface HasTcEstimate { tcEstimate(z: tf.Tensor2D): tf.Scalar }
+interface HasTcEstimate {
+  tcEstimate(z: tf.Tensor2D): tf.Scalar;
+}
 function hasTcEstimate(m: LatentModel): m is LatentModel & HasTcEstimate {
   return typeof (m as Partial<HasTcEstimate>).tcEstimate === 'function';
 }
@@ -104,7 +108,15 @@ export function evaluateDisentanglement(model: LatentModel, set: FactorImageSet,
       : undefined;
     const klPerDim = Array.from(kl.dataSync());
     tf.dispose([mean, logVar, kl]);
-    return { factorVae: fv.evalAccuracy, betaVae: bv.evalAccuracy, ...(tcDiscriminator === undefined ? {} : { tcDiscriminator }), tcGaussianMeans, recon, klPerDim, activeDims: fv.activeDims };
+    return {
+      factorVae: fv.evalAccuracy,
+      betaVae: bv.evalAccuracy,
+      ...(tcDiscriminator === undefined ? {} : { tcDiscriminator }),
+      tcGaussianMeans,
+      recon,
+      klPerDim,
+      activeDims: fv.activeDims,
+    };
   } finally {
     x.dispose();
   }

@@ -47,7 +47,10 @@ export function evaluate(model: DensityModel, set: ImageDataset, opts: EvaluateO
   const n = Math.min(opts.examples ?? set.n, set.n);
   const seed = opts.seed ?? 0;
   const K = opts.K ?? 1000;
-  const { x, y } = set.batch(Int32Array.from({ length: n }, (_, i) => i), opts.binarize === false ? undefined : new Rng(seed + 1));
+  const { x, y } = set.batch(
+    Int32Array.from({ length: n }, (_, i) => i),
+    opts.binarize === false ? undefined : new Rng(seed + 1),
+  );
   y?.dispose();
   try {
     const per = nllPerExample(model, x, { K, seed, chunk: opts.chunk });
@@ -79,7 +82,10 @@ export interface KSweepRow {
 export function kSweep(model: DensityModel, set: ImageDataset, opts: { Ks?: number[]; examples?: number; seed?: number; chunk?: number } = {}): KSweepRow[] {
   const n = Math.min(opts.examples ?? 100, set.n);
   const seed = opts.seed ?? 0;
-  const { x, y } = set.batch(Int32Array.from({ length: n }, (_, i) => i), new Rng(seed + 1));
+  const { x, y } = set.batch(
+    Int32Array.from({ length: n }, (_, i) => i),
+    new Rng(seed + 1),
+  );
   y?.dispose();
   try {
     return (opts.Ks ?? [50, 500, 5000]).map((K) => {

@@ -55,7 +55,9 @@ export function buildConvClassifier(inputShape: [number, number, number], classe
   const input = tf.input({ shape: inputShape });
   let y = input;
   filters.forEach((f, l) => {
-    y = tf.layers.conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers
+      .conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) })
+      .apply(y) as tf.SymbolicTensor;
   });
   y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
   y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', kernelInitializer: init(filters.length) }).apply(y) as tf.SymbolicTensor;
@@ -73,8 +75,17 @@ export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
   private spec?: UpdateSpec;
 
   /** `net`: an already built (e.g. loaded) net of the same architecture, used instead of a fresh one. */
-  constructor(readonly inputShape: [number, number, number], readonly classes: number, private readonly opts: ScoreClassifierOptions = {}, net?: tf.LayersModel) {
-    this.net = net ?? (opts.arch?.kind === 'conv' ? buildConvClassifier(inputShape, classes, opts.arch, opts.seed ?? 0) : buildMlpCritic(inputShape, opts.hidden ?? [256], classes));
+  constructor(
+    readonly inputShape: [number, number, number],
+    readonly classes: number,
+    private readonly opts: ScoreClassifierOptions = {},
+    net?: tf.LayersModel,
+  ) {
+    this.net =
+      net ??
+      (opts.arch?.kind === 'conv'
+        ? buildConvClassifier(inputShape, classes, opts.arch, opts.seed ?? 0)
+        : buildMlpCritic(inputShape, opts.hidden ?? [256], classes));
   }
 
   /** p(y | x) [n, K]. */
@@ -117,7 +128,10 @@ export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
       variables: () => vars,
       loss: (batch: Batch): LossResult => {
         if (!batch.y) throw new InvalidArgumentError('the scoring classifier needs labelled data; train it on a labelled data set');
-        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(batch.y, 'int32'), this.classes), this.net.apply(batch.x, { training: true }) as tf.Tensor2D) as tf.Scalar;
+        const loss = tf.losses.softmaxCrossEntropy(
+          tf.oneHot(tf.cast(batch.y, 'int32'), this.classes),
+          this.net.apply(batch.x, { training: true }) as tf.Tensor2D,
+        ) as tf.Scalar;
         return { loss };
       },
     };
@@ -135,13 +149,25 @@ export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
 }
 
 /** Train the scoring classifier on labelled real data with the lab's Trainer. */
-export async function trainScoreClassifier(data: BatchSource, inputShape: [number, number, number], classes: number, opts: ScoreClassifierOptions = {}): Promise<ScoreClassifier> {
+export async function trainScoreClassifier(
+  data: BatchSource,
+  inputShape: [number, number, number],
+  classes: number,
+  opts: ScoreClassifierOptions = {},
+): Promise<ScoreClassifier> {
   const clf = new ScoreClassifier(inputShape, classes, opts);
   const lr0 = opts.learningRate ?? 1e-3;
   const decay = opts.lrDecay ?? 1;
   const onEpochEnd = decay === 1 ? undefined : ({ epoch }: { epoch: number }) => clf.setLearningRate(lr0 * decay ** (epoch + 1));
   try {
-    await new Trainer({ epochs: opts.epochs ?? 2, batchSize: opts.batchSize ?? 128, seed: opts.seed ?? 0, signal: opts.signal, sanityCheck: false, callbacks: { onEpochEnd } }).fit(clf, data);
+    await new Trainer({
+      epochs: opts.epochs ?? 2,
+      batchSize: opts.batchSize ?? 128,
+      seed: opts.seed ?? 0,
+      signal: opts.signal,
+      sanityCheck: false,
+      callbacks: { onEpochEnd },
+    }).fit(clf, data);
   } catch (e) {
     clf.dispose();
     throw e;
@@ -154,12 +180,14 @@ export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; 
   const n = probs.shape[0];
   const size = Math.floor(n / splits);
   if (size < 1) throw new InvalidArgumentError(`inceptionScore: ${n} samples cannot make ${splits} splits; give more samples or fewer splits`);
-  const scores = Array.from({ length: splits }, (_, s) => tf.tidy(() => {
-    const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
-    const py = tf.mean(p, 0, true);
-    const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(p), tf.log(py))), 1)) as tf.Scalar;
-    return Math.exp(kl.arraySync());
-  }));
+  const scores = Array.from({ length: splits }, (_, s) =>
+    tf.tidy(() => {
+      const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
+      const py = tf.mean(p, 0, true);
+      const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(p), tf.log(py))), 1)) as tf.Scalar;
+      return Math.exp(kl.arraySync());
+    }),
+  );
   const mean = scores.reduce((a, b) => a + b, 0) / splits;
   const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / splits);
   return { mean, std };
@@ -228,7 +256,10 @@ export function generatorScores(gen: ConditionalGenerator, clf: ProbabilisticCla
     all.dispose();
     const diversity = perClassDiversity.length ? perClassDiversity.reduce((a, b) => a + b, 0) / perClassDiversity.length : undefined;
     return {
-      inceptionScore: is.mean, inceptionScoreStd: is.std, classAgreement: agree / (perClass * gen.classes), samples: perClass * gen.classes,
+      inceptionScore: is.mean,
+      inceptionScoreStd: is.std,
+      classAgreement: agree / (perClass * gen.classes),
+      samples: perClass * gen.classes,
       ...(diversity !== undefined ? { diversity, perClassDiversity } : {}),
     };
   } finally {

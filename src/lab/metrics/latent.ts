@@ -94,12 +94,15 @@ export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOp
   const M = x.shape[0];
   const chunk = o.chunk ?? 256;
   const enc = tf.tidy(() => {
-    const means: tf.Tensor2D[] = [], logVars: tf.Tensor2D[] = [];
+    const means: tf.Tensor2D[] = [],
+      logVars: tf.Tensor2D[] = [];
     for (let from = 0; from < M; from += 500) {
       const q = model.encode(tf.slice(x, [from, 0, 0, 0], [Math.min(500, M - from), -1, -1, -1]), false);
-      means.push(q.mean); logVars.push(q.logVar);
+      means.push(q.mean);
+      logVars.push(q.logVar);
     }
-    const mean = tf.concat(means, 0), logVar = tf.concat(logVars, 0);
+    const mean = tf.concat(means, 0),
+      logVar = tf.concat(logVars, 0);
     const L = mean.shape[1];
     const eps = tf.randomNormal([M, L], 0, 1, 'float32', new Rng(o.seed ?? 0).seed());
     const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
@@ -124,7 +127,8 @@ export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOp
     for (let i = 0; i < rows; i++) sum += lqzx[from + i] - (lse[i] - Math.log(M));
   }
   tf.dispose([enc.z, enc.logQzx, enc.iv, enc.mIv, enc.cst]);
-  const mi = sum / M, logM = Math.log(M);
+  const mi = sum / M,
+    logM = Math.log(M);
   return { mi, M, logM, atBound: logM - mi < (o.boundTolerance ?? 0.1) };
 }
 
@@ -151,7 +155,11 @@ export function activeUnits(model: LatentModel, x: tf.Tensor4D, opts: ActiveUnit
     mean.dispose();
     sum ??= new Float64Array(L);
     sq ??= new Float64Array(L);
-    for (let i = 0; i < m; i++) for (let d = 0; d < L; d++) { sum[d] += v[i * L + d]; sq[d] += v[i * L + d] ** 2; }
+    for (let i = 0; i < m; i++)
+      for (let d = 0; d < L; d++) {
+        sum[d] += v[i * L + d];
+        sq[d] += v[i * L + d] ** 2;
+      }
   }
   const variances = Array.from(sum!, (s, d) => sq![d] / n - (s / n) ** 2);
   return { au: variances.filter((v) => v > (opts.threshold ?? 0.01)).length, variances };

@@ -58,8 +58,7 @@ function gaussianWindow(size: number, sigma: number): tf.Tensor4D {
 }
 
 /** Per-image mean of the cs map and of the full SSIM map (l * cs) at one scale; x, y [n*c, h, w, 1]. */
-function ssimAtScale(x: tf.Tensor4D, y: tf.Tensor4D, c1: number, c2: number, windowSize: number, sigma: number):
-  { cs: tf.Tensor1D; ssim: tf.Tensor1D } {
+function ssimAtScale(x: tf.Tensor4D, y: tf.Tensor4D, c1: number, c2: number, windowSize: number, sigma: number): { cs: tf.Tensor1D; ssim: tf.Tensor1D } {
   return tf.tidy(() => {
     const { size, sigma: s } = windowAt(Math.min(x.shape[1], x.shape[2]), windowSize, sigma);
     const win = gaussianWindow(size, s);
@@ -134,14 +133,16 @@ export interface DiversityOptions extends MsSsimOptions {
  */
 export function distinctPairs(n: number, k: number, seed: number): { a: number[]; b: number[] } {
   const total = (n * (n - 1)) / 2;
-  if (!Number.isInteger(k) || k < 0 || k > total) throw new InvalidArgumentError(`distinctPairs: ${n} items have ${total} pairs, cannot draw ${k}; ask for at most ${total}`);
+  if (!Number.isInteger(k) || k < 0 || k > total)
+    throw new InvalidArgumentError(`distinctPairs: ${n} items have ${total} pairs, cannot draw ${k}; ask for at most ${total}`);
   const rng = new Rng(seed);
   const chosen = new Set<number>();
   for (let j = total - k; j < total; j++) {
     const t = rng.int(j + 1);
     chosen.add(chosen.has(t) ? j : t);
   }
-  const a: number[] = [], b: number[] = [];
+  const a: number[] = [],
+    b: number[] = [];
   for (const p of [...chosen].sort((x, y) => x - y)) {
     // Row i holds pairs (i, i+1 .. n-1): n-1-i of them, starting at index i(2n-i-1)/2.
     let i = Math.floor((2 * n - 1 - Math.sqrt((2 * n - 1) ** 2 - 8 * p)) / 2);

@@ -25,7 +25,12 @@ import { ScoreClassifier, trainScoreClassifier, type ScoreClassifierOptions } fr
 
 /** Training options of the default MNIST scoring classifier (>= 99% test accuracy in 4 epochs). */
 export const SCORING_CLASSIFIER_DEFAULTS: Readonly<ScoreClassifierOptions> = {
-  arch: { kind: 'conv', filters: [32, 64, 64], dense: 128 }, epochs: 4, batchSize: 64, learningRate: 1e-3, lrDecay: 0.5, seed: 0,
+  arch: { kind: 'conv', filters: [32, 64, 64], dense: 128 },
+  epochs: 4,
+  batchSize: 64,
+  learningRate: 1e-3,
+  lrDecay: 0.5,
+  seed: 0,
 };
 
 /** What cachedScoringClassifier returns. */
@@ -71,7 +76,11 @@ export function datasetHash(data: ImageDataset): string {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+    return `{${Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -79,7 +88,10 @@ function canonicalJson(v: unknown): string {
 /** The cache key of a classifier config (merged over the defaults) trained on data with hash `dataHash`. */
 export function classifierCacheKey(config: ScoreClassifierOptions, classes: number, dataHash: string): string {
   const { signal: _signal, ...rest } = { ...SCORING_CLASSIFIER_DEFAULTS, ...config };
-  return createHash('sha256').update(canonicalJson({ ...rest, classes, dataHash })).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(canonicalJson({ ...rest, classes, dataHash }))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 interface Meta {
@@ -91,7 +103,13 @@ interface Meta {
   trainSeconds: number;
 }
 
-async function load(dir: string, key: string, shape: [number, number, number], classes: number, config: ScoreClassifierOptions): Promise<{ clf: ScoreClassifier; meta: Meta } | undefined> {
+async function load(
+  dir: string,
+  key: string,
+  shape: [number, number, number],
+  classes: number,
+  config: ScoreClassifierOptions,
+): Promise<{ clf: ScoreClassifier; meta: Meta } | undefined> {
   if (!existsSync(join(dir, 'meta.json'))) return undefined;
   try {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
@@ -108,7 +126,12 @@ async function load(dir: string, key: string, shape: [number, number, number], c
  * The scoring classifier for `train` (all of it), from the cache when an entry with the same
  * key exists, else trained, measured on `test`, and cached. Deterministic given config.seed.
  */
-export async function cachedScoringClassifier(train: ImageDataset, test: BatchSource, classes: number, opts: ScoringClassifierOptions = {}): Promise<ScoringClassifierResult> {
+export async function cachedScoringClassifier(
+  train: ImageDataset,
+  test: BatchSource,
+  classes: number,
+  opts: ScoringClassifierOptions = {},
+): Promise<ScoringClassifierResult> {
   const { signal: _signal, ...config } = { ...SCORING_CLASSIFIER_DEFAULTS, ...opts.config };
   const dataHash = datasetHash(train);
   const key = classifierCacheKey(config, classes, dataHash);

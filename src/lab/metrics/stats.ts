@@ -42,7 +42,9 @@ export function verdict(effect: number, se: number, expected: 1 | -1, threshold 
   if (!Number.isFinite(se) || !Number.isFinite(effect)) return { verdict: 'inconclusive', why: 'no standard error (fewer than 2 seeds)' };
   if (se === 0) {
     if (effect === 0) return { verdict: 'inconclusive', why: 'no difference at all' };
-    return Math.sign(effect) === expected ? { verdict: 'reproduced', why: 'same sign, no spread over seeds' } : { verdict: 'not reproduced', why: 'opposite sign, no spread over seeds' };
+    return Math.sign(effect) === expected
+      ? { verdict: 'reproduced', why: 'same sign, no spread over seeds' }
+      : { verdict: 'not reproduced', why: 'opposite sign, no spread over seeds' };
   }
   const z = effect / se;
   if (Math.abs(z) <= threshold) return { verdict: 'inconclusive', why: `|effect| = ${Math.abs(z).toFixed(1)} se <= ${threshold} se` };

@@ -38,7 +38,10 @@ export function gaussianTc(codes: ArrayLike<number>, n: number): number {
   }
   const sd = Array.from({ length: D }, (_, d) => Math.sqrt(S[d * D + d]));
   const top = Math.max(...sd);
-  const keep = sd.map((s, d) => [s, d] as const).filter(([s]) => s > REL_STD_FLOOR * top).map(([, d]) => d);
+  const keep = sd
+    .map((s, d) => [s, d] as const)
+    .filter(([s]) => s > REL_STD_FLOOR * top)
+    .map(([, d]) => d);
   const m = keep.length;
   if (m < 2) return 0;
   // R = corr of the kept dims; log det R = 2 sum log L_ii for R = L L^T.

@@ -68,7 +68,9 @@ export function discriminatorOptimizer(gan: GanConfig): tf.Optimizer {
  */
 export class LabelsRequiredError extends LabError {
   constructor(model: string) {
-    super(`${model} is trained with class labels, but the batch has none: use a labelled data set (moons, mnist, fashion-mnist), or the semi-supervised fine-tuning for unlabelled data.`);
+    super(
+      `${model} is trained with class labels, but the batch has none: use a labelled data set (moons, mnist, fashion-mnist), or the semi-supervised fine-tuning for unlabelled data.`,
+    );
   }
 }
 

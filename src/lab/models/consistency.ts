@@ -54,7 +54,10 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
   readonly eta: number;
   private specs?: UpdateSpec[];
 
-  constructor(readonly base: Base, readonly options: ConsistencyOptions = {}) {
+  constructor(
+    readonly base: Base,
+    readonly options: ConsistencyOptions = {},
+  ) {
     this.latentDim = base.latentDim;
     this.inputShape = base.inputShape;
     this.lambda = options.lambda ?? 1;
@@ -94,30 +97,47 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
   }
 
   // ---- LatentModel / ObjectiveModel: delegate to the base (evaluation is the base model's). ----
-  encode(x: tf.Tensor4D, training?: boolean) { return this.base.encode(x, training); }
-  decode(z: tf.Tensor2D, training?: boolean) { return this.base.decode(z, training); }
-  logLikelihood(x: tf.Tensor4D, z: tf.Tensor2D, training?: boolean) { return this.base.logLikelihood(x, z, training); }
-  objective(x: tf.Tensor4D, rng: Rng, training?: boolean): ObjectiveTerms { return this.base.objective(x, rng, training); }
+  encode(x: tf.Tensor4D, training?: boolean) {
+    return this.base.encode(x, training);
+  }
+  decode(z: tf.Tensor2D, training?: boolean) {
+    return this.base.decode(z, training);
+  }
+  logLikelihood(x: tf.Tensor4D, z: tf.Tensor2D, training?: boolean) {
+    return this.base.logLikelihood(x, z, training);
+  }
+  objective(x: tf.Tensor4D, rng: Rng, training?: boolean): ObjectiveTerms {
+    return this.base.objective(x, rng, training);
+  }
 
   // ---- Trainable: the base's FIRST update (its objective) gets the CR loss; others are kept. ----
   updates(): UpdateSpec[] {
     if (!this.specs) {
       const [first, ...rest] = this.base.updates();
-      this.specs = [{
-        ...first,
-        name: `cr-${first.name}`,
-        loss: (batch: Batch, ctx: StepContext) => this.crLoss(batch.x, ctx.rng, true),
-      }, ...rest];
+      this.specs = [
+        {
+          ...first,
+          name: `cr-${first.name}`,
+          loss: (batch: Batch, ctx: StepContext) => this.crLoss(batch.x, ctx.rng, true),
+        },
+        ...rest,
+      ];
     }
     return this.specs;
   }
-  variables() { return this.base.variables(); }
-  nets() { return this.base.nets(); }
+  variables() {
+    return this.base.variables();
+  }
+  nets() {
+    return this.base.nets();
+  }
   config(): ConsistencyConfig {
     const { transform: _t, ...options } = this.options;
     return { kind: 'cr', base: this.base.config(), options: { ...options, lambda: this.lambda, eta: this.eta } };
   }
-  dispose(): void { (this.base as { dispose?: () => void }).dispose?.(); }
+  dispose(): void {
+    (this.base as { dispose?: () => void }).dispose?.();
+  }
 }
 
 /** Wrap a model with consistency regularization (CR-VAE, CR-IWAE, beta-CR-VAE, VAE + Aug with eta 0). */

@@ -29,8 +29,14 @@ import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior } from './types';
 import {
-  buildMlpCritic, discriminatorOptimizer, hingeDiscriminatorLoss, hingeGeneratorLoss, labelsOf, randomClasses,
-  type ConditionalGenerator, type GanConfig,
+  buildMlpCritic,
+  discriminatorOptimizer,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
+  labelsOf,
+  randomClasses,
+  type ConditionalGenerator,
+  type GanConfig,
 } from './conditional';
 import { InvalidArgumentError } from '../core/errors';
 
@@ -81,7 +87,8 @@ export function withLabelPlanes(x: tf.Tensor4D, y: tf.Tensor1D, classes: number)
 
 /** MLP classifier with two outputs: [features (last hidden layer), logits]. */
 function buildFeatureClassifier(inputShape: number[], hidden: number[], classes: number): tf.LayersModel {
-  if (!hidden.length) throw new InvalidArgumentError("cvae-gan: the classifier needs at least one hidden layer (its features); set classifier.hidden, e.g. [256]");
+  if (!hidden.length)
+    throw new InvalidArgumentError('cvae-gan: the classifier needs at least one hidden layer (its features); set classifier.hidden, e.g. [256]');
   const input = tf.input({ shape: inputShape });
   let y = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
   for (const units of hidden) {
@@ -102,7 +109,8 @@ export function classMeanFeatureMatching(real: tf.Tensor2D, yReal: tf.Tensor1D, 
       const count = tf.sum(oh, 0);
       return { m: tf.div(tf.matMul(oh, f, true), tf.reshape(tf.maximum(count, 1), [classes, 1])), present: tf.greater(count, 0) };
     };
-    const r = means(real, yReal), g = means(fake, yFake);
+    const r = means(real, yReal),
+      g = means(fake, yFake);
     const both = tf.logicalAnd(r.present, g.present).toFloat();
     return tf.mul(0.5, tf.sum(tf.mul(both, tf.sum(tf.square(tf.sub(r.m, g.m)), 1)))) as tf.Scalar;
   });
@@ -175,36 +183,37 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
   updates(): UpdateSpec[] {
     if (this.specs) return this.specs;
     const vaeVars = [...trainableVariables(this.encoder), ...trainableVariables(this.decoder)];
-    const specs: UpdateSpec[] = [{
-      name: 'vae',
-      optimizer: tf.train.adam(this.cfg.learningRate ?? 1e-3),
-      variables: () => vaeVars,
-      loss: (batch: Batch, ctx: StepContext) => {
-        const y = labelsOf(batch, this.cfg.kind);
-        const q = this.encode(batch.x, y, true);
-        const z = reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D;
-        const raw = this.decodeRaw(z, y, true);
-        const recon = tf.neg(tf.mean(logLikelihood(this.likelihood, batch.x, raw))) as tf.Scalar;
-        const kl = tf.mean(klToStdNormal(q)) as tf.Scalar;
-        let loss = tf.add(recon, tf.mul(this.cfg.beta ?? 1, kl)) as tf.Scalar;
-        const terms: Record<string, tf.Scalar> = { recon, kl };
-        if (this.discriminator) {
-          const n = batch.x.shape[0];
-          // Prior samples of the batch's own classes, so L_GC has both sides for every class present.
-          const prior = meanOf(this.likelihood, this.decodeRaw(noise([n, this.latentDim], ctx.rng) as tf.Tensor2D, y, true)) as tf.Tensor4D;
-          const g = hingeGeneratorLoss(this.discriminator.apply(meanOf(this.likelihood, raw)) as tf.Tensor,
-            this.discriminator.apply(prior) as tf.Tensor);
-          loss = tf.add(loss, tf.mul(this.cfg.gan?.weight ?? 1, g)) as tf.Scalar;
-          terms.ganG = g;
-          if (this.classifier) {
-            const fm = classMeanFeatureMatching(this.classifierOutputs(batch.x).features, y, this.classifierOutputs(prior).features, y, this.classes);
-            loss = tf.add(loss, tf.mul(this.classifierCfg().weight ?? 1, fm)) as tf.Scalar;
-            terms.classFeatureMatch = fm;
+    const specs: UpdateSpec[] = [
+      {
+        name: 'vae',
+        optimizer: tf.train.adam(this.cfg.learningRate ?? 1e-3),
+        variables: () => vaeVars,
+        loss: (batch: Batch, ctx: StepContext) => {
+          const y = labelsOf(batch, this.cfg.kind);
+          const q = this.encode(batch.x, y, true);
+          const z = reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D;
+          const raw = this.decodeRaw(z, y, true);
+          const recon = tf.neg(tf.mean(logLikelihood(this.likelihood, batch.x, raw))) as tf.Scalar;
+          const kl = tf.mean(klToStdNormal(q)) as tf.Scalar;
+          let loss = tf.add(recon, tf.mul(this.cfg.beta ?? 1, kl)) as tf.Scalar;
+          const terms: Record<string, tf.Scalar> = { recon, kl };
+          if (this.discriminator) {
+            const n = batch.x.shape[0];
+            // Prior samples of the batch's own classes, so L_GC has both sides for every class present.
+            const prior = meanOf(this.likelihood, this.decodeRaw(noise([n, this.latentDim], ctx.rng) as tf.Tensor2D, y, true)) as tf.Tensor4D;
+            const g = hingeGeneratorLoss(this.discriminator.apply(meanOf(this.likelihood, raw)) as tf.Tensor, this.discriminator.apply(prior) as tf.Tensor);
+            loss = tf.add(loss, tf.mul(this.cfg.gan?.weight ?? 1, g)) as tf.Scalar;
+            terms.ganG = g;
+            if (this.classifier) {
+              const fm = classMeanFeatureMatching(this.classifierOutputs(batch.x).features, y, this.classifierOutputs(prior).features, y, this.classes);
+              loss = tf.add(loss, tf.mul(this.classifierCfg().weight ?? 1, fm)) as tf.Scalar;
+              terms.classFeatureMatch = fm;
+            }
           }
-        }
-        return { loss, terms };
+          return { loss, terms };
+        },
       },
-    }];
+    ];
     if (this.discriminator && this.cfg.gan) {
       const D = this.discriminator;
       const dVars = trainableVariables(D);
@@ -252,8 +261,10 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
 
   nets(): Record<string, tf.LayersModel> {
     return {
-      encoder: this.encoder, decoder: this.decoder,
-      ...(this.discriminator ? { discriminator: this.discriminator } : {}), ...(this.classifier ? { classifier: this.classifier } : {}),
+      encoder: this.encoder,
+      decoder: this.decoder,
+      ...(this.discriminator ? { discriminator: this.discriminator } : {}),
+      ...(this.classifier ? { classifier: this.classifier } : {}),
     };
   }
 

@@ -86,7 +86,8 @@ export function permuteDims(z: tf.Tensor2D, rng: Rng): tf.Tensor2D {
  * D's accuracy on the two halves (0.5 = it cannot tell q(z) from the product of marginals).
  */
 export function discriminatorLoss(D: tf.LayersModel, z: tf.Tensor2D, zPerm: tf.Tensor2D): LossResult {
-  const n = z.shape[0], m = zPerm.shape[0];
+  const n = z.shape[0],
+    m = zPerm.shape[0];
   const logits = D.apply(tf.concat([z, zPerm], 0)) as tf.Tensor2D;
   const labels = tf.oneHot(tf.concat([tf.zeros([n], 'int32'), tf.ones([m], 'int32')]) as tf.Tensor1D, 2);
   const weights = tf.concat([tf.fill([n], 0.5 / n), tf.fill([m], 0.5 / m)]);

@@ -65,11 +65,14 @@ export class GaussianMixture extends tf.layers.Layer {
 
   override build(_inputShape?: tf.Shape | tf.Shape[]): void {
     if (this.built) return;
-    this.meansW = this.addWeight('means', [this.classes, this.dim], 'float32',
-      tf.initializers.randomNormal({ mean: 0, stddev: this.initScale, seed: this.seed }));
+    this.meansW = this.addWeight(
+      'means',
+      [this.classes, this.dim],
+      'float32',
+      tf.initializers.randomNormal({ mean: 0, stddev: this.initScale, seed: this.seed }),
+    );
     // rho = log(1 - minVariance) so that the initial variance is exactly 1.
-    this.rhoW = this.addWeight('rho', [this.classes, this.dim], 'float32',
-      tf.initializers.constant({ value: Math.log(Math.max(1 - this.minVariance, 1e-6)) }));
+    this.rhoW = this.addWeight('rho', [this.classes, this.dim], 'float32', tf.initializers.constant({ value: Math.log(Math.max(1 - this.minVariance, 1e-6)) }));
     this.built = true;
   }
 
@@ -112,8 +115,11 @@ export class GaussianMixture extends tf.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return {
-      ...super.getConfig(), classes: this.classes, dim: this.dim,
-      minVariance: this.minVariance, initScale: this.initScale,
+      ...super.getConfig(),
+      classes: this.classes,
+      dim: this.dim,
+      minVariance: this.minVariance,
+      initScale: this.initScale,
     };
   }
 }
@@ -143,7 +149,10 @@ export function gmPosterior(gm: GaussianMixture, f: tf.Tensor2D): tf.Tensor2D {
 
 /** The GM loss and its two terms (batch means). Call inside a gradient scope. */
 export function gmLoss(
-  gm: GaussianMixture, f: tf.Tensor2D, y: tf.Tensor1D, opts: GmLossOptions = {},
+  gm: GaussianMixture,
+  f: tf.Tensor2D,
+  y: tf.Tensor1D,
+  opts: GmLossOptions = {},
 ): { loss: tf.Scalar; cls: tf.Scalar; lkd: tf.Scalar; accuracy: tf.Scalar } {
   const { alpha = 0.1, lambdaLkd = 0.1 } = opts;
   return tf.tidy(() => {

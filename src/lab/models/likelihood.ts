@@ -19,8 +19,10 @@ export type LikelihoodConfig =
  * instead of being tiled (the importance-sampled NLL decodes thousands of z per image).
  */
 export function logLikelihood(cfg: LikelihoodConfig, x: tf.Tensor4D, out: tf.Tensor4D): tf.Tensor1D {
-  if (cfg.kind !== 'bernoulli' && cfg.kind !== 'gaussian') throw new UnknownNameError('likelihood', String((cfg as { kind: unknown }).kind), ['bernoulli', 'gaussian']);
-  const n = x.shape[0], m = out.shape[0];
+  if (cfg.kind !== 'bernoulli' && cfg.kind !== 'gaussian')
+    throw new UnknownNameError('likelihood', String((cfg as { kind: unknown }).kind), ['bernoulli', 'gaussian']);
+  const n = x.shape[0],
+    m = out.shape[0];
   if (m % n !== 0) throw new InvalidArgumentError(`logLikelihood: ${m} decodings for ${n} images (need a multiple)`);
   const o = m === n ? out : tf.reshape(out, [m / n, ...x.shape]);
   let lp: tf.Tensor;

@@ -25,8 +25,14 @@ import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior, LatentModel } from './types';
 import {
-  buildMlpCritic, discriminatorOptimizer, hingeDiscriminatorLoss, hingeGeneratorLoss, labelsOf, randomClasses,
-  type ConditionalGenerator, type GanConfig,
+  buildMlpCritic,
+  discriminatorOptimizer,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
+  labelsOf,
+  randomClasses,
+  type ConditionalGenerator,
+  type GanConfig,
 } from './conditional';
 import { InvalidArgumentError } from '../core/errors';
 
@@ -141,8 +147,9 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
 
   /** Class c: z_s ~ N(mu_c, Lambda_c), z_u ~ N(0, I). */
   sample(c: number, n: number, seed: number): tf.Tensor4D {
-    return tf.tidy(() => this.decode(tf.concat([sampleClass(this.gm, c, n, seed),
-      tf.randomNormal([n, this.cfg.zu], 0, 1, 'float32', seed + 1)], 1) as tf.Tensor2D));
+    return tf.tidy(() =>
+      this.decode(tf.concat([sampleClass(this.gm, c, n, seed), tf.randomNormal([n, this.cfg.zu], 0, 1, 'float32', seed + 1)], 1) as tf.Tensor2D),
+    );
   }
 
   /** p(y | z_s = E_s(x)) [n, K] (the GM posterior, no margin). */
@@ -153,7 +160,8 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
   /** Swap grid: cell (i, j) decodes [z_s of rows[i], mean z_u of cols[j]]; [rows*cols, h, w, c], row-major. */
   swap(rows: tf.Tensor4D, cols: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const r = rows.shape[0], c = cols.shape[0];
+      const r = rows.shape[0],
+        c = cols.shape[0];
       const s = tf.reshape(tf.tile(tf.expandDims(this.encodeS(rows), 1), [1, c, 1]), [r * c, this.cfg.zs]);
       const u = tf.tile(this.encodeU(cols).mean, [r, 1]);
       return this.decode(tf.concat([s, u], 1) as tf.Tensor2D);
@@ -185,7 +193,10 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
   }
 
   /** Reconstruction and its parts for a batch (shared by the joint and fine-tuning updates). */
-  private reconstruct(x: tf.Tensor4D, ctx: StepContext): { zs: tf.Tensor2D; zu: tf.Tensor2D; q: GaussianPosterior; raw: tf.Tensor4D; recon: tf.Scalar; kl: tf.Scalar } {
+  private reconstruct(
+    x: tf.Tensor4D,
+    ctx: StepContext,
+  ): { zs: tf.Tensor2D; zu: tf.Tensor2D; q: GaussianPosterior; raw: tf.Tensor4D; recon: tf.Scalar; kl: tf.Scalar } {
     const zs = this.encodeS(x, true);
     const q = this.encodeU(x, true);
     const zu = reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D;
@@ -234,12 +245,19 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
           const code = this.cfg.adversaryInput === 'mean' ? r.q.mean : r.zu;
           const adv = tf.neg(tf.mean(tf.mean(tf.logSoftmax(this.adversary.apply(code) as tf.Tensor2D), 1))) as tf.Scalar;
           const gm = gmLoss(this.gm, r.zs, y, gmOpts).loss;
-          let loss = tf.addN([r.recon, tf.mul(this.cfg.beta ?? 1, r.kl), tf.mul(this.cfg.adversaryWeight ?? 1, adv), tf.mul(this.cfg.gmWeight ?? 1, gm)]) as tf.Scalar;
+          let loss = tf.addN([
+            r.recon,
+            tf.mul(this.cfg.beta ?? 1, r.kl),
+            tf.mul(this.cfg.adversaryWeight ?? 1, adv),
+            tf.mul(this.cfg.gmWeight ?? 1, gm),
+          ]) as tf.Scalar;
           const terms: Record<string, tf.Scalar> = { recon: r.recon, kl: r.kl, advUniform: adv, gm };
           if (this.discriminator) {
             const D = this.discriminator;
-            const g = hingeGeneratorLoss(D.apply(meanOf(this.likelihood, r.raw)) as tf.Tensor,
-              D.apply(meanOf(this.likelihood, this.priorRaw(batch.x.shape[0], ctx, true))) as tf.Tensor);
+            const g = hingeGeneratorLoss(
+              D.apply(meanOf(this.likelihood, r.raw)) as tf.Tensor,
+              D.apply(meanOf(this.likelihood, this.priorRaw(batch.x.shape[0], ctx, true))) as tf.Tensor,
+            );
             loss = tf.add(loss, tf.mul(this.cfg.gan?.weight ?? 1, g)) as tf.Scalar;
             terms.ganG = g;
           }
@@ -254,7 +272,7 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
           const y = tf.oneHot(tf.cast(labelsOf(batch, 'lr-vae'), 'int32'), K).toFloat();
           // The joint update's code, drawn the same way (its first noise draw from the step's rng).
           const q = this.encodeU(batch.x);
-          const code = this.cfg.adversaryInput === 'mean' ? q.mean : reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D;
+          const code = this.cfg.adversaryInput === 'mean' ? q.mean : (reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D);
           const logits = this.adversary.apply(code) as tf.Tensor2D;
           const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
           const acc = tf.mean(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)).toFloat()) as tf.Scalar;
@@ -271,7 +289,9 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
         variables: () => dVars,
         loss: (batch: Batch, ctx: StepContext): LossResult => {
           const n = batch.x.shape[0];
-          const rec = this.decode(tf.concat([this.encodeS(batch.x), reparameterize(this.encodeU(batch.x), noise([n, this.cfg.zu], ctx.rng))], 1) as tf.Tensor2D);
+          const rec = this.decode(
+            tf.concat([this.encodeS(batch.x), reparameterize(this.encodeU(batch.x), noise([n, this.cfg.zu], ctx.rng))], 1) as tf.Tensor2D,
+          );
           const prior = meanOf(this.likelihood, this.priorRaw(n, ctx, false));
           const loss = hingeDiscriminatorLoss(D.apply(batch.x) as tf.Tensor, D.apply(rec) as tf.Tensor, D.apply(prior) as tf.Tensor);
           return { loss, terms: { dLoss: loss } };
@@ -310,7 +330,11 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
 
   nets(): Record<string, tf.LayersModel> {
     return {
-      es: this.es, eu: this.eu, decoder: this.decoder, adversary: this.adversary, gm: this.gmNet,
+      es: this.es,
+      eu: this.eu,
+      decoder: this.decoder,
+      adversary: this.adversary,
+      gm: this.gmNet,
       ...(this.discriminator ? { discriminator: this.discriminator } : {}),
     };
   }

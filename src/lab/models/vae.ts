@@ -102,12 +102,14 @@ export abstract class GaussianVae implements ObjectiveModel, Checkpointable {
   /** One update: minimise mean(-bound) with Adam over both nets. */
   updates(): UpdateSpec[] {
     this.optimizer ??= tf.train.adam(this.cfg.learningRate ?? 1e-3);
-    this.specs ??= [{
-      name: this.cfg.kind,
-      optimizer: this.optimizer,
-      variables: () => this.trainableVariables(),
-      loss: (batch: Batch, ctx: StepContext) => objectiveLoss(this.objective(batch.x, ctx.rng, true)),
-    }];
+    this.specs ??= [
+      {
+        name: this.cfg.kind,
+        optimizer: this.optimizer,
+        variables: () => this.trainableVariables(),
+        loss: (batch: Batch, ctx: StepContext) => objectiveLoss(this.objective(batch.x, ctx.rng, true)),
+      },
+    ];
     return this.specs;
   }
 

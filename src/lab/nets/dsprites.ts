@@ -38,8 +38,10 @@ export function buildDSpritesEncoder(cfg: DSpritesNetConfig, s: NetShape): tf.La
 export function buildDSpritesDecoder(cfg: DSpritesNetConfig, s: NetShape): tf.LayersModel {
   const [h, w, c] = s.inputShape;
   const [f1, f2, f3, f4] = cfg.filters ?? [32, 32, 64, 64];
-  const h0 = h / 16, w0 = w / 16;
-  if (!Number.isInteger(h0) || !Number.isInteger(w0)) throw new InvalidArgumentError(`dSprites nets need image sides divisible by 16, got ${h}x${w}: resize the images or use an mlp net`);
+  const h0 = h / 16,
+    w0 = w / 16;
+  if (!Number.isInteger(h0) || !Number.isInteger(w0))
+    throw new InvalidArgumentError(`dSprites nets need image sides divisible by 16, got ${h}x${w}: resize the images or use an mlp net`);
   const input = tf.input({ shape: [s.latentDim] });
   let y = tf.layers.dense({ units: cfg.hidden ?? 128, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
   y = tf.layers.dense({ units: h0 * w0 * f4, activation: 'relu' }).apply(y) as tf.SymbolicTensor;

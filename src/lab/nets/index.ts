@@ -78,7 +78,8 @@ export function buildDecoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
     y = tf.layers.reshape({ targetShape: [h, w, c] }).apply(y) as tf.SymbolicTensor;
   } else if (cfg.kind === 'conv-small') {
     const [f1, f2] = cfg.filters ?? [32, 64];
-    const h0 = Math.ceil(h / 4), w0 = Math.ceil(w / 4);
+    const h0 = Math.ceil(h / 4),
+      w0 = Math.ceil(w / 4);
     y = tf.layers.dense({ units: h0 * w0 * f2, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [h0, w0, f2] }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.conv2dTranspose({ filters: f1, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }).apply(y) as tf.SymbolicTensor;
@@ -86,7 +87,8 @@ export function buildDecoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
   } else {
     const big = h >= 64;
     const k = big ? 5 : 4;
-    const h0 = big ? 8 : 7, w0 = big ? 8 : 7;
+    const h0 = big ? 8 : 7,
+      w0 = big ? 8 : 7;
     y = tf.layers.dense({ units: h0 * w0 * 1024, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [h0, w0, 1024] }).apply(y) as tf.SymbolicTensor;
     for (const filters of big ? [512, 256, 128] : [512, 256]) {

@@ -18,7 +18,7 @@ const HOW_TO: Record<BackendChoice, string> = {
   webgpu:
     'WebGPU needs the optional package `webgpu` (Dawn; bundled in the extension for Linux x64, macOS and ' +
     'Windows x64, or `npm install webgpu@0.6.2` next to the notebook) and an adapter: a GPU driver with ' +
-    'Vulkan (Linux, Windows), Metal (macOS) or D3D12 (Windows), or, without a GPU on Linux, Mesa\'s software ' +
+    "Vulkan (Linux, Windows), Metal (macOS) or D3D12 (Windows), or, without a GPU on Linux, Mesa's software " +
     'renderer (Debian/Ubuntu: `apt-get install libegl1 libgles2 libegl-mesa0`). Or set `vaeLab.backend` to `auto`.',
   wasm:
     'The wasm backend needs its .wasm binaries (dist/wasm in the extension, or ' +
@@ -35,9 +35,11 @@ const HOW_TO: Record<BackendChoice, string> = {
  * or which setting to change) and stays on no backend rather than silently using another.
  */
 export class BackendUnavailableError extends LabError {
-  constructor(readonly choice: BackendChoice, readonly skipped: SkippedBackend[]) {
-    super(`The TensorFlow.js backend '${choice}' could not be loaded: ` +
-      skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ') + `. ${HOW_TO[choice]}`);
+  constructor(
+    readonly choice: BackendChoice,
+    readonly skipped: SkippedBackend[],
+  ) {
+    super(`The TensorFlow.js backend '${choice}' could not be loaded: ` + skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ') + `. ${HOW_TO[choice]}`);
   }
 }
 
@@ -47,7 +49,10 @@ export class BackendUnavailableError extends LabError {
  * as a skip reason and tries the next backend.
  */
 export class PackageNotFoundError extends LabError {
-  constructor(readonly packageName: string, readonly searched: string[]) {
+  constructor(
+    readonly packageName: string,
+    readonly searched: string[],
+  ) {
     super(`${packageName} is not installed (searched: ${searched.join(', ') || 'no folders'})`);
   }
 }
@@ -59,7 +64,10 @@ export class PackageNotFoundError extends LabError {
  * another backend (`vaeLab.backend`: `cpu`, or `tensorflow` where installed).
  */
 export class BackendUnsupportedError extends LabError {
-  constructor(readonly op: string, detail: string) {
+  constructor(
+    readonly op: string,
+    detail: string,
+  ) {
     super(`${op} on the wasm backend ${detail}; or set vaeLab.backend to cpu (or tensorflow) and restart the kernel.`);
   }
 }

@@ -11,8 +11,14 @@ import * as tf from '@tensorflow/tfjs';
 
 type Arg = tf.Tensor | tf.TensorLike;
 
-export function batchNorm<R extends tf.Rank>(x: tf.Tensor<R> | tf.TensorLike, mean: Arg, variance: Arg,
-  offset?: Arg, scale?: Arg, varianceEpsilon?: number): tf.Tensor<R> {
+export function batchNorm<R extends tf.Rank>(
+  x: tf.Tensor<R> | tf.TensorLike,
+  mean: Arg,
+  variance: Arg,
+  offset?: Arg,
+  scale?: Arg,
+  varianceEpsilon?: number,
+): tf.Tensor<R> {
   if (offset != null && scale != null) return tf.batchNorm(x, mean, variance, offset, scale, varianceEpsilon) as tf.Tensor<R>;
   return tf.tidy(() => {
     const m = mean instanceof tf.Tensor ? mean : tf.tensor(mean);
@@ -20,17 +26,14 @@ export function batchNorm<R extends tf.Rank>(x: tf.Tensor<R> | tf.TensorLike, me
   }) as tf.Tensor<R>;
 }
 
-export function batchNorm2d(x: tf.Tensor2D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg,
-  varianceEpsilon?: number): tf.Tensor2D {
+export function batchNorm2d(x: tf.Tensor2D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg, varianceEpsilon?: number): tf.Tensor2D {
   return batchNorm(x as tf.Tensor2D, mean, variance, offset, scale, varianceEpsilon);
 }
 
-export function batchNorm3d(x: tf.Tensor3D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg,
-  varianceEpsilon?: number): tf.Tensor3D {
+export function batchNorm3d(x: tf.Tensor3D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg, varianceEpsilon?: number): tf.Tensor3D {
   return batchNorm(x as tf.Tensor3D, mean, variance, offset, scale, varianceEpsilon);
 }
 
-export function batchNorm4d(x: tf.Tensor4D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg,
-  varianceEpsilon?: number): tf.Tensor4D {
+export function batchNorm4d(x: tf.Tensor4D | tf.TensorLike, mean: Arg, variance: Arg, offset?: Arg, scale?: Arg, varianceEpsilon?: number): tf.Tensor4D {
   return batchNorm(x as tf.Tensor4D, mean, variance, offset, scale, varianceEpsilon);
 }

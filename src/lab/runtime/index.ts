@@ -33,7 +33,10 @@ function silenceCpuBanner(): void {
 }
 
 export async function initRuntime(choice: BackendChoice = 'auto', opts: RuntimeOptions = {}): Promise<RuntimeInfo> {
-  const loaders = { ...realLoaders({ moduleDirs: opts.moduleDirs ?? [process.cwd()], wasmDir: opts.wasmDir, threads: opts.threads, native: opts.native }), ...opts.loaders };
+  const loaders = {
+    ...realLoaders({ moduleDirs: opts.moduleDirs ?? [process.cwd()], wasmDir: opts.wasmDir, threads: opts.threads, native: opts.native }),
+    ...opts.loaders,
+  };
   silenceCpuBanner();
   current = await selectBackend(choice, loaders);
   return current;

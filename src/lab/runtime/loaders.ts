@@ -82,7 +82,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
   const webgpu = async (allowSoftware: boolean): Promise<LoadedBackend> => {
     const found = await (probe ??= findAdapter(opts.moduleDirs));
     if (found.info.software && !allowSoftware) {
-      throw new Error(`no GPU adapter, only a software renderer (${found.info.device || found.info.description}, ${found.info.api}), which is slower than wasm; only a forced webgpu uses it`);
+      throw new Error(
+        `no GPU adapter, only a software renderer (${found.info.device || found.info.description}, ${found.info.api}), which is slower than wasm; only a forced webgpu uses it`,
+      );
     }
     if (!tf.findBackendFactory('webgpu')) await installWebGpu(found);
     await use('webgpu');

@@ -18,16 +18,31 @@ export interface NativeGemm {
   /** Threads for one product (1 or 2), and the multiply-adds from which a product is split. */
   configure(threads: number, minMacs: number): void;
   /** C = op(A) op(B) in `heap`; offsets, steps (element to element) and sizes in floats. */
-  gemm(heap: ArrayBuffer, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
-    c: number, ldc: number, m: number, k: number, n: number): void;
+  gemm(
+    heap: ArrayBuffer,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+  ): void;
 }
 
 const FILE = 'vae_lab_gemm.node';
 
 /** Next to the bundle (dist/), or where node-gyp builds it, seen from dist/ or from src/lab/runtime. */
 export function nativeGemmCandidates(): string[] {
-  return [join(__dirname, FILE), join(__dirname, '..', 'native', 'build', 'Release', FILE),
-    join(__dirname, '..', '..', '..', 'native', 'build', 'Release', FILE)];
+  return [
+    join(__dirname, FILE),
+    join(__dirname, '..', 'native', 'build', 'Release', FILE),
+    join(__dirname, '..', '..', '..', 'native', 'build', 'Release', FILE),
+  ];
 }
 
 let cached: { gemm: NativeGemm | null; why: string } | undefined;

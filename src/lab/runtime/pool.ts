@@ -36,7 +36,11 @@ const PAGE = 65536;
 /** The shared memory's ceiling (1 GiB): a larger product runs on one thread. */
 const MAX_PAGES = 16384;
 
-interface Pool { worker: Worker; memory: WebAssembly.Memory; ctrl: Int32Array }
+interface Pool {
+  worker: Worker;
+  memory: WebAssembly.Memory;
+  ctrl: Int32Array;
+}
 let pool: Pool | undefined;
 
 /**
@@ -74,8 +78,14 @@ export async function startPool(threads = 2): Promise<number> {
   const worker = new Worker(w.script, { eval: w.evalSource, workerData: { module: gemmWasm(true), memory } });
   const ok = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), 30_000);
-    worker.once('message', (m) => { clearTimeout(timer); resolve(m === 'ready'); });
-    worker.once('error', () => { clearTimeout(timer); resolve(false); });
+    worker.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m === 'ready');
+    });
+    worker.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
   if (!ok) {
     await worker.terminate();

@@ -14,7 +14,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 type Info = tf.TensorInfo;
-interface Backend { disposeData(id: object): unknown }
+interface Backend {
+  disposeData(id: object): unknown;
+}
 
 /** Whether `outer` (left-padded with 1s to full's rank) broadcasts correctly by `% count`. */
 export function modBroadcastable(outer: number[], full: number[]): boolean {

@@ -20,7 +20,11 @@ import { LabError } from '../core/errors';
 import { registerWebGpuFixes } from './webgpu-fixes';
 
 /** A Dawn `backend=` toggle, the API it drives, and the feature level to ask for on it. */
-interface Api { toggle: string; name: AdapterDescription['api']; featureLevel: 'core' | 'compatibility' }
+interface Api {
+  toggle: string;
+  name: AdapterDescription['api'];
+  featureLevel: 'core' | 'compatibility';
+}
 
 const VULKAN: Api = { toggle: 'vulkan', name: 'Vulkan', featureLevel: 'core' };
 const GLES: Api = { toggle: 'opengles', name: 'GL', featureLevel: 'compatibility' };
@@ -33,12 +37,30 @@ const APIS: Record<string, Api[]> = {
 /** What the status bar and RuntimeInfo say about the adapter (software: a CPU rasteriser). */
 export type AdapterDescription = NonNullable<RuntimeInfo['adapter']>;
 
-interface DawnAdapterInfo { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
-interface DawnAdapter { info?: DawnAdapterInfo; isFallbackAdapter?: boolean }
-interface DawnGpu { requestAdapter(o: { featureLevel: string; powerPreference: string }): Promise<DawnAdapter | null> }
-interface Dawn { create(flags: string[]): DawnGpu; globals: Record<string, unknown> }
+interface DawnAdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface DawnAdapter {
+  info?: DawnAdapterInfo;
+  isFallbackAdapter?: boolean;
+}
+interface DawnGpu {
+  requestAdapter(o: { featureLevel: string; powerPreference: string }): Promise<DawnAdapter | null>;
+}
+interface Dawn {
+  create(flags: string[]): DawnGpu;
+  globals: Record<string, unknown>;
+}
 
-export interface FoundAdapter { gpu: DawnGpu; adapter: DawnAdapter; info: AdapterDescription }
+export interface FoundAdapter {
+  gpu: DawnGpu;
+  adapter: DawnAdapter;
+  info: AdapterDescription;
+}
 
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render|\bwarp\b/i;
 
@@ -109,7 +131,9 @@ function loadDawn(moduleDirs: string[]): Dawn {
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -126,12 +150,23 @@ export async function findAdapter(moduleDirs: string[], timeoutMs = 15000): Prom
     try {
       const gpu = d.create([`backend=${api.toggle}`]);
       instances.push(gpu);
-      const adapter = await within(gpu.requestAdapter({ featureLevel: api.featureLevel, powerPreference: 'high-performance' }), timeoutMs, `requestAdapter (${api.name})`);
-      if (!adapter) { tried.push(`${api.name}: no adapter`); continue; }
+      const adapter = await within(
+        gpu.requestAdapter({ featureLevel: api.featureLevel, powerPreference: 'high-performance' }),
+        timeoutMs,
+        `requestAdapter (${api.name})`,
+      );
+      if (!adapter) {
+        tried.push(`${api.name}: no adapter`);
+        continue;
+      }
       const i = adapter.info ?? {};
       const info: AdapterDescription = {
-        vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '',
-        api: api.name, software: isSoftware(i, adapter.isFallbackAdapter),
+        vendor: i.vendor ?? '',
+        architecture: i.architecture ?? '',
+        device: i.device ?? '',
+        description: i.description ?? '',
+        api: api.name,
+        software: isSoftware(i, adapter.isFallbackAdapter),
       };
       if (!info.software) return { gpu, adapter, info };
       software ??= { gpu, adapter, info };
@@ -163,7 +198,10 @@ export async function installWebGpu(found: FoundAdapter): Promise<void> {
   registerWebGpuFixes();
 }
 
-interface SyncReader { readSync(dataId: object): unknown; tensorMap: { get(id: object): { values?: unknown; dtype?: string } | undefined } }
+interface SyncReader {
+  readSync(dataId: object): unknown;
+  tensorMap: { get(id: object): { values?: unknown; dtype?: string } | undefined };
+}
 
 /**
  * A tensor read back synchronously (dataSync, arraySync, bufferSync) cannot work on WebGPU in
@@ -174,8 +212,10 @@ interface SyncReader { readSync(dataId: object): unknown; tensorMap: { get(id: o
  */
 export class WebGpuSyncReadError extends LabError {
   constructor() {
-    super('The webgpu backend cannot read a tensor synchronously in Node (dataSync, arraySync, bufferSync): ' +
-      'use `await t.data()` or `await t.array()`, or set `vaeLab.backend` (or --backend) to wasm for code that reads synchronously.');
+    super(
+      'The webgpu backend cannot read a tensor synchronously in Node (dataSync, arraySync, bufferSync): ' +
+        'use `await t.data()` or `await t.array()`, or set `vaeLab.backend` (or --backend) to wasm for code that reads synchronously.',
+    );
   }
 }
 

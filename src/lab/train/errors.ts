@@ -8,7 +8,12 @@ import { LabError } from '../core/errors';
  * the learning rate or checks the data.
  */
 export class NonFiniteLossError extends LabError {
-  constructor(readonly step: number, readonly update: string, readonly term: string, readonly value: number) {
+  constructor(
+    readonly step: number,
+    readonly update: string,
+    readonly term: string,
+    readonly value: number,
+  ) {
     super(
       `Training stopped at step ${step}: ${term === 'gradient' ? 'the gradient' : `the loss term '${term}'`} of update '${update}' is ${value}. ` +
         'That update was not applied, so the weights are the last good ones. Try a lower learning rate, or check the data for NaNs.',
@@ -44,7 +49,11 @@ export class TrainingCancelledError extends LabError {
  * write the previous checkpoint is untouched. The caller reports the path and the cause.
  */
 export class CheckpointError extends LabError {
-  constructor(readonly dir: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly dir: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Checkpoint ${dir}: ${detail}`, options);
   }
 }

@@ -116,8 +116,12 @@ export class Trainer {
     let perm: Int32Array | undefined;
     let permEpoch = -1;
     const batchAt = (step: number): Batch => {
-      const epoch = Math.floor(step / stepsPerEpoch), s = step % stepsPerEpoch;
-      if (permEpoch !== epoch) { perm = new Rng(deriveSeed(seed, 1, epoch)).permutation(data.n); permEpoch = epoch; }
+      const epoch = Math.floor(step / stepsPerEpoch),
+        s = step % stepsPerEpoch;
+      if (permEpoch !== epoch) {
+        perm = new Rng(deriveSeed(seed, 1, epoch)).permutation(data.n);
+        permEpoch = epoch;
+      }
       const idx = perm!.subarray(s * batchSize, (s + 1) * batchSize);
       return data.batch(idx, o.binarize ? new Rng(deriveSeed(seed, 2, step)) : undefined);
     };
@@ -137,7 +141,7 @@ export class Trainer {
       history.push({ step, terms });
       for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
       count++;
-      await o.callbacks?.onStep?.({ step, epoch, stepInEpoch: (step - 1) % stepsPerEpoch + 1, stepsPerEpoch, totalSteps, terms });
+      await o.callbacks?.onStep?.({ step, epoch, stepInEpoch: ((step - 1) % stepsPerEpoch) + 1, stepsPerEpoch, totalSteps, terms });
       const endOfEpoch = step % stepsPerEpoch === 0 || step === totalSteps;
       if (endOfEpoch) {
         const meanTerms = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
@@ -161,7 +165,16 @@ export class Trainer {
   }
 
   /** One training step over all updates; returns the terms as numbers. */
-  private step(specs: UpdateSpec[], stateVars: tf.Variable[], step: number, epoch: number, batchAt: (s: number) => Batch, data: BatchSource, batchSize: number, seed: number): Record<string, number> {
+  private step(
+    specs: UpdateSpec[],
+    stateVars: tf.Variable[],
+    step: number,
+    epoch: number,
+    batchAt: (s: number) => Batch,
+    data: BatchSource,
+    batchSize: number,
+    seed: number,
+  ): Record<string, number> {
     const batch = batchAt(step);
     const extra: Batch[] = [];
     const snapshot = stateVars.map((v) => tf.clone(v));
@@ -177,7 +190,10 @@ export class Trainer {
             return res.loss;
           }, spec.variables());
           const gradNorm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-          const values: Record<string, number> = { loss: value.dataSync()[0], ...Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]])) };
+          const values: Record<string, number> = {
+            loss: value.dataSync()[0],
+            ...Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]])),
+          };
           const g = gradNorm.dataSync()[0];
           tf.dispose([value, gradNorm, ...Object.values(terms)]);
           const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v)) ?? (Number.isFinite(g) ? undefined : ['gradient', g]);
@@ -200,11 +216,23 @@ export class Trainer {
     return out;
   }
 
-  private context(step: number, epoch: number, repeat: number, update: number, seed: number, data: BatchSource, batchSize: number, extra: Batch[]): StepContext {
+  private context(
+    step: number,
+    epoch: number,
+    repeat: number,
+    update: number,
+    seed: number,
+    data: BatchSource,
+    batchSize: number,
+    extra: Batch[],
+  ): StepContext {
     const rng = new Rng(deriveSeed(seed, 3, step, update, repeat));
     const pick = new Rng(deriveSeed(seed, 4, step, update, repeat));
     return {
-      step, epoch, repeat, rng,
+      step,
+      epoch,
+      repeat,
+      rng,
       nextBatch: () => {
         const idx = Int32Array.from({ length: batchSize }, () => pick.int(data.n));
         const b = data.batch(idx, this.options.binarize ? pick.fork() : undefined);
@@ -220,7 +248,9 @@ export class Trainer {
     try {
       const want = (model as { inputShape?: number[] }).inputShape;
       if (want && batch.x.shape.slice(1).join('x') !== want.join('x')) {
-        throw new SanityCheckError(`the data's images are ${batch.x.shape.slice(1).join('x')} but the model expects ${want.join('x')} (height x width x channels)`);
+        throw new SanityCheckError(
+          `the data's images are ${batch.x.shape.slice(1).join('x')} but the model expects ${want.join('x')} (height x width x channels)`,
+        );
       }
       specs.forEach((spec, u) => {
         const ctx = this.context(step, 0, 0, u, deriveSeed(seed, 99), data, batchSize, extra);
@@ -235,7 +265,10 @@ export class Trainer {
           return [['loss', res.loss.dataSync()[0]], ...Object.entries(res.terms ?? {}).map(([k, t]) => [k, t.dataSync()[0]])] as [string, number][];
         });
         const bad = vals.find(([, v]) => !Number.isFinite(v));
-        if (bad) throw new SanityCheckError(`update '${spec.name}': term '${bad[0]}' is ${bad[1]} on the first batch (check the data range and the model's likelihood)`);
+        if (bad)
+          throw new SanityCheckError(
+            `update '${spec.name}': term '${bad[0]}' is ${bad[1]} on the first batch (check the data range and the model's likelihood)`,
+          );
       });
     } finally {
       disposeBatches([batch, ...extra]);

@@ -17,7 +17,10 @@ export function arrowStats(zx: ArrayLike<number>, zt: ArrayLike<number>, labels:
   let arrows = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < d; j++) { const v = zt[i * d + j] - zx[i * d + j]; s += v * v; }
+    for (let j = 0; j < d; j++) {
+      const v = zt[i * d + j] - zx[i * d + j];
+      s += v * v;
+    }
     arrows += Math.sqrt(s);
   }
   const meanArrow = arrows / n;
@@ -30,11 +33,15 @@ export function arrowStats(zx: ArrayLike<number>, zt: ArrayLike<number>, labels:
     for (let j = 0; j < d; j++) e.sum[j] += zx[i * d + j];
   }
   const centres = [...sums.values()].map((e) => e.sum.map((v) => v / e.count));
-  let total = 0, pairs = 0;
+  let total = 0,
+    pairs = 0;
   for (let a = 0; a < centres.length; a++) {
     for (let b = a + 1; b < centres.length; b++) {
       let s = 0;
-      for (let j = 0; j < d; j++) { const v = centres[a][j] - centres[b][j]; s += v * v; }
+      for (let j = 0; j < d; j++) {
+        const v = centres[a][j] - centres[b][j];
+        s += v * v;
+      }
       total += Math.sqrt(s);
       pairs++;
     }

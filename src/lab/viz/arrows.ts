@@ -6,10 +6,7 @@
  */
 import * as tf from '../tf';
 import type { MimeBundle } from '../../common/protocol';
-import {
-  bytesToBase64, classColour, float32ToBase64, MIME_ARROWS, PAYLOAD_VERSION,
-  type ArrowPanel, type ArrowsPayload,
-} from '../../common/mime';
+import { bytesToBase64, classColour, float32ToBase64, MIME_ARROWS, PAYLOAD_VERSION, type ArrowPanel, type ArrowsPayload } from '../../common/mime';
 import type { LatentModel } from '../models/types';
 import { arrowStats } from './arrowStats';
 import { encodeAll } from './encode';
@@ -81,52 +78,71 @@ export function consistencyArrows(
   const lab = Uint8Array.from(labelValues);
   const extent = sharedExtent(points);
   const payload: ArrowsPayload = {
-    version: PAYLOAD_VERSION, title: opts.title, count: n, labels: bytesToBase64(lab),
+    version: PAYLOAD_VERSION,
+    title: opts.title,
+    count: n,
+    labels: bytesToBase64(lab),
     projection: opts.projection && opts.projection !== 'pca' ? { kind: 'dims', dims: opts.projection } : { kind: 'pca' },
-    classNames: opts.classNames ?? [...new Set(lab)].sort((a, b) => a - b).map(String), extent, panels: built,
+    classNames: opts.classNames ?? [...new Set(lab)].sort((a, b) => a - b).map(String),
+    extent,
+    panels: built,
   };
   const k = Math.min(opts.hoverImages ?? 256, n);
   if (x && xTilde && k > 0) {
     const [a, b] = tf.tidy(() => [x.slice([0, 0, 0, 0], [k, -1, -1, -1]), xTilde.slice([0, 0, 0, 0], [k, -1, -1, -1])]);
-    const sa = toImageStack(a as tf.Tensor4D), sb = toImageStack(b as tf.Tensor4D);
+    const sa = toImageStack(a as tf.Tensor4D),
+      sb = toImageStack(b as tf.Tensor4D);
     tf.dispose([a, b]);
     payload.images = { ...sa.shape, count: k, x: bytesToBase64(sa.pixels), xTilde: bytesToBase64(sb.pixels) };
   }
   return {
     [MIME_ARROWS]: payload,
     'image/png': arrowsPng(points, lab, extent),
-    'text/plain': `Consistency arrows, ${n} pairs (${payload.projection.kind === 'pca' ? 'PCA of z(x)' : `dims ${opts.projection}`}):\n` +
-      built.map((p) => `  ${p.title}: mean arrow / class-centre distance = ${p.ratio.toFixed(3)} (${p.meanArrow.toFixed(3)} / ${p.meanCentreDistance.toFixed(3)})`).join('\n'),
+    'text/plain':
+      `Consistency arrows, ${n} pairs (${payload.projection.kind === 'pca' ? 'PCA of z(x)' : `dims ${opts.projection}`}):\n` +
+      built
+        .map((p) => `  ${p.title}: mean arrow / class-centre distance = ${p.ratio.toFixed(3)} (${p.meanArrow.toFixed(3)} / ${p.meanCentreDistance.toFixed(3)})`)
+        .join('\n'),
   };
 }
 
 /** One [xmin, xmax, ymin, ymax] over every panel, 5% margin, so all panels share a scale. */
 export function sharedExtent(points: { from: Float32Array; to: Float32Array }[]): [number, number, number, number] {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const { from, to } of points) {
     for (const a of [from, to]) {
       for (let i = 0; i < a.length; i += 2) {
         if (!Number.isFinite(a[i]) || !Number.isFinite(a[i + 1])) continue;
-        x0 = Math.min(x0, a[i]); x1 = Math.max(x1, a[i]); y0 = Math.min(y0, a[i + 1]); y1 = Math.max(y1, a[i + 1]);
+        x0 = Math.min(x0, a[i]);
+        x1 = Math.max(x1, a[i]);
+        y0 = Math.min(y0, a[i + 1]);
+        y1 = Math.max(y1, a[i + 1]);
       }
     }
   }
   if (!Number.isFinite(x0)) return [-1, 1, -1, 1];
-  const mx = Math.max(1e-6, (x1 - x0) * 0.05), my = Math.max(1e-6, (y1 - y0) * 0.05);
+  const mx = Math.max(1e-6, (x1 - x0) * 0.05),
+    my = Math.max(1e-6, (y1 - y0) * 0.05);
   return [x0 - mx, x1 + mx, y0 - my, y1 + my];
 }
 
 /** Static fallback: the panels side by side, arrows as class-coloured lines. */
 function arrowsPng(points: { from: Float32Array; to: Float32Array }[], labels: Uint8Array, e: [number, number, number, number]): string {
-  const S = 240, GAP = 10;
+  const S = 240,
+    GAP = 10;
   const r = new Raster(points.length * (S + GAP) - GAP, S);
   const s = Math.min((S - 8) / (e[1] - e[0]), (S - 8) / (e[3] - e[2]));
-  const cx = (e[0] + e[1]) / 2, cy = (e[2] + e[3]) / 2;
+  const cx = (e[0] + e[1]) / 2,
+    cy = (e[2] + e[3]) / 2;
   const colours = Array.from({ length: 256 }, (_, k) => hexToRgb(classColour(k)));
   points.forEach(({ from, to }, p) => {
     const ox = p * (S + GAP);
     r.rect(ox, 0, S, S, [180, 180, 180]);
-    const X = (v: number) => ox + S / 2 + (v - cx) * s, Y = (v: number) => S / 2 - (v - cy) * s;
+    const X = (v: number) => ox + S / 2 + (v - cx) * s,
+      Y = (v: number) => S / 2 - (v - cy) * s;
     for (let i = 0; i < labels.length; i++) r.line(X(from[2 * i]), Y(from[2 * i + 1]), X(to[2 * i]), Y(to[2 * i + 1]), colours[labels[i]]);
   });
   return r.png();

@@ -27,7 +27,9 @@ export function trainingCurvesSpec(points: SeriesPoint[], opts: TrainingChartOpt
     title: opts.title,
     data: { name: 'series', values: points },
     // Terms in the order the trainer reported them (loss first), not alphabetical.
-    facet: { row: { field: 'term', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.term))], header: { labelAngle: 0, labelAlign: 'left' } } },
+    facet: {
+      row: { field: 'term', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.term))], header: { labelAngle: 0, labelAlign: 'left' } },
+    },
     spec: {
       width: opts.width ?? 420,
       height: 90,
@@ -75,17 +77,17 @@ export function liveChart(opts: LiveChartOptions = {}): LiveChart {
   const series = new BoundedSeries(opts.maxPoints ?? 400);
   const throttle = opts.throttleMs ?? 500;
   let handle: DisplayHandle | undefined;
-  let last = -Infinity, lastStep = 0, dirty = false;
+  let last = -Infinity,
+    lastStep = 0,
+    dirty = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const pick = (t: Record<string, number>) =>
-    opts.terms ? Object.fromEntries(Object.entries(t).filter(([k]) => opts.terms!.includes(k))) : t;
+  const pick = (t: Record<string, number>) => (opts.terms ? Object.fromEntries(Object.entries(t).filter(([k]) => opts.terms!.includes(k))) : t);
 
   const bundle = () => {
     const pts = series.points();
     const latest = new Map<string, number>();
     for (const p of pts) if (p.kind === 'step') latest.set(p.term, p.value);
-    const text = `Training curves (${pts.length} points), last step ${lastStep}: ` +
-      [...latest].map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ');
+    const text = `Training curves (${pts.length} points), last step ${lastStep}: ` + [...latest].map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ');
     return chartBundle(trainingCurvesSpec(pts, opts), text);
   };
   const show = () => {

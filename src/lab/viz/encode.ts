@@ -15,8 +15,10 @@ export interface Codes {
 
 /** q(z|x) in inference mode, `batchSize` images at a time. Does not dispose `x`. */
 export function encodeAll(model: LatentModel, x: tf.Tensor4D, batchSize = 256): Codes {
-  const n = x.shape[0], d = model.latentDim;
-  const mean = new Float32Array(n * d), logVar = new Float32Array(n * d);
+  const n = x.shape[0],
+    d = model.latentDim;
+  const mean = new Float32Array(n * d),
+    logVar = new Float32Array(n * d);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const [m, lv] = tf.tidy(() => {
@@ -43,7 +45,8 @@ export function klPerDim(c: Codes): number[] {
   const kl = new Array<number>(c.d).fill(0);
   for (let i = 0; i < c.n; i++) {
     for (let j = 0; j < c.d; j++) {
-      const mu = c.mean[i * c.d + j], lv = c.logVar[i * c.d + j];
+      const mu = c.mean[i * c.d + j],
+        lv = c.logVar[i * c.d + j];
       kl[j] += (0.5 * (mu * mu + Math.exp(lv) - 1 - lv)) / c.n;
     }
   }

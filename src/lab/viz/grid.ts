@@ -67,8 +67,12 @@ export function reconstructionGrid(model: LatentModel, batch: tf.Tensor4D, opts:
     const pngCols = Math.min(count, 16); // the static picture keeps to 16 columns
     return {
       [MIME_GRID]: payload,
-      'image/png': mosaicPng(rows.map((r) => sliceStack(r.stack, 0, pngCols)), width <= 32 ? 2 : 1),
-      'text/plain': `Reconstruction grid: ${count} images ${height}x${width}x${channels}, rows ${rows.map((r) => r.label).join(', ')}; ` +
+      'image/png': mosaicPng(
+        rows.map((r) => sliceStack(r.stack, 0, pngCols)),
+        width <= 32 ? 2 : 1,
+      ),
+      'text/plain':
+        `Reconstruction grid: ${count} images ${height}x${width}x${channels}, rows ${rows.map((r) => r.label).join(', ')}; ` +
         `mean |x - recon(x)| = ${err.toFixed(4)}`,
     };
   } finally {

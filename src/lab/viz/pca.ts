@@ -49,7 +49,10 @@ function topEigen(cov: Float64Array, d: number, iterations: number): { value: nu
     const norm = Math.hypot(...w);
     if (norm === 0) break; // zero covariance: any unit vector is an eigenvector
     let delta = 0;
-    for (let a = 0; a < d; a++) { w[a] /= norm; delta += Math.abs(w[a] - v[a]); }
+    for (let a = 0; a < d; a++) {
+      w[a] /= norm;
+      delta += Math.abs(w[a] - v[a]);
+    }
     v = w;
     value = norm;
     if (delta < 1e-12) break;
@@ -85,7 +88,8 @@ export function project(p: Pca2, data: ArrayLike<number>, m: number): Float32Arr
   const d = p.mean.length;
   const out = new Float32Array(2 * m);
   for (let i = 0; i < m; i++) {
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     for (let j = 0; j < d; j++) {
       const c = data[i * d + j] - p.mean[j];
       x += c * p.components[0][j];
@@ -99,8 +103,12 @@ export function project(p: Pca2, data: ArrayLike<number>, m: number): Float32Arr
 
 /** Picks two latent dims instead of PCA: [m, 2]. */
 export function selectDims(data: ArrayLike<number>, m: number, d: number, dims: [number, number]): Float32Array {
-  if (dims.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new InvalidArgumentError(`dims [${dims}] must be integers in [0, ${d}) for a ${d}-dimensional latent space`);
+  if (dims.some((k) => !Number.isInteger(k) || k < 0 || k >= d))
+    throw new InvalidArgumentError(`dims [${dims}] must be integers in [0, ${d}) for a ${d}-dimensional latent space`);
   const out = new Float32Array(2 * m);
-  for (let i = 0; i < m; i++) { out[2 * i] = data[i * d + dims[0]]; out[2 * i + 1] = data[i * d + dims[1]]; }
+  for (let i = 0; i < m; i++) {
+    out[2 * i] = data[i * d + dims[0]];
+    out[2 * i + 1] = data[i * d + dims[1]];
+  }
   return out;
 }

@@ -15,7 +15,8 @@ export interface ImageStack {
 /** NHWC floats in [0, 1] (values outside are clipped) to uint8 pixels. Does not dispose `x`. */
 export function toImageStack(x: tf.Tensor4D): ImageStack {
   const [count, height, width, channels] = x.shape;
-  if (channels !== 1 && channels !== 3) throw new InvalidArgumentError(`images must have 1 or 3 channels (gray or RGB), got ${channels}: pass [n, h, w, 1] or [n, h, w, 3]`);
+  if (channels !== 1 && channels !== 3)
+    throw new InvalidArgumentError(`images must have 1 or 3 channels (gray or RGB), got ${channels}: pass [n, h, w, 1] or [n, h, w, 3]`);
   const bytes = tf.tidy(() => x.clipByValue(0, 1).mul(255).round().cast('int32'));
   try {
     return { shape: { height, width, channels }, count, pixels: Uint8Array.from(bytes.dataSync()) };

@@ -41,7 +41,10 @@ const COLOUR_TYPE = { 1: 0, 3: 2, 4: 6 } as const; // gray, RGB, RGBA
 
 /** Paeth predictor (PNG filter type 4). */
 function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const p = a + b - c,
+    pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -57,18 +60,24 @@ function filterRows(pixels: Uint8Array, width: number, height: number, bpp: numb
   for (let y = 0; y < height; y++) {
     const row = pixels.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : zero;
-    let best = 0, bestSum = Infinity;
+    let best = 0,
+      bestSum = Infinity;
     for (let t = 0; t < 5; t++) {
       const f = cand[t];
       let sum = 0;
       for (let i = 0; i < stride; i++) {
-        const a = i >= bpp ? row[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+        const a = i >= bpp ? row[i - bpp] : 0,
+          b = prev[i],
+          c = i >= bpp ? prev[i - bpp] : 0;
         const pred = t === 0 ? 0 : t === 1 ? a : t === 2 ? b : t === 3 ? (a + b) >> 1 : paeth(a, b, c);
         const v = (row[i] - pred) & 255;
         f[i] = v;
         sum += v < 128 ? v : 256 - v;
       }
-      if (sum < bestSum) { bestSum = sum; best = t; }
+      if (sum < bestSum) {
+        bestSum = sum;
+        best = t;
+      }
     }
     out[y * (stride + 1)] = best;
     out.set(cand[best], y * (stride + 1) + 1);
@@ -78,7 +87,8 @@ function filterRows(pixels: Uint8Array, width: number, height: number, bpp: numb
 
 /** Encodes 8-bit HWC pixels (1, 3 or 4 channels) as a PNG file. */
 export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Buffer {
-  if (pixels.length !== width * height * channels) throw new InvalidArgumentError(`encodePng: ${pixels.length} bytes for ${width}x${height}x${channels}; width * height * channels bytes are needed`);
+  if (pixels.length !== width * height * channels)
+    throw new InvalidArgumentError(`encodePng: ${pixels.length} bytes for ${width}x${height}x${channels}; width * height * channels bytes are needed`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -101,12 +111,16 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
 export function decodePng(png: Uint8Array): { pixels: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 } {
   const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new InvalidArgumentError('decodePng: not a PNG file');
-  let width = 0, height = 0, channels: 1 | 3 | 4 = 1;
+  let width = 0,
+    height = 0,
+    channels: 1 | 3 | 4 = 1;
   const idat: Buffer[] = [];
-  for (let at = 8; at + 12 <= buf.length;) {
-    const len = buf.readUInt32BE(at), type = buf.toString('ascii', at + 4, at + 8);
+  for (let at = 8; at + 12 <= buf.length; ) {
+    const len = buf.readUInt32BE(at),
+      type = buf.toString('ascii', at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + len);
-    if (crc32(buf.subarray(at + 4, at + 8 + len)) !== buf.readUInt32BE(at + 8 + len)) throw new InvalidArgumentError(`decodePng: bad CRC in ${type}; the file is damaged`);
+    if (crc32(buf.subarray(at + 4, at + 8 + len)) !== buf.readUInt32BE(at + 8 + len))
+      throw new InvalidArgumentError(`decodePng: bad CRC in ${type}; the file is damaged`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -118,14 +132,18 @@ export function decodePng(png: Uint8Array): { pixels: Uint8Array; width: number;
     at += 12 + len;
   }
   const raw = inflateSync(Buffer.concat(idat));
-  const bpp = channels, stride = width * bpp;
+  const bpp = channels,
+    stride = width * bpp;
   if (raw.length !== (stride + 1) * height) throw new InvalidArgumentError('decodePng: wrong image data length; the file is damaged');
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
-    const t = raw[y * (stride + 1)], src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const t = raw[y * (stride + 1)],
+      src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     const row = out.subarray(y * stride, (y + 1) * stride);
     for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? row[i - bpp] : 0, b = y > 0 ? out[(y - 1) * stride + i] : 0, c = i >= bpp && y > 0 ? out[(y - 1) * stride + i - bpp] : 0;
+      const a = i >= bpp ? row[i - bpp] : 0,
+        b = y > 0 ? out[(y - 1) * stride + i] : 0,
+        c = i >= bpp && y > 0 ? out[(y - 1) * stride + i - bpp] : 0;
       const pred = t === 0 ? 0 : t === 1 ? a : t === 2 ? b : t === 3 ? (a + b) >> 1 : t === 4 ? paeth(a, b, c) : NaN;
       if (Number.isNaN(pred)) throw new InvalidArgumentError(`decodePng: unknown filter type ${t}; the file is damaged`);
       row[i] = (src[i] + pred) & 255;

@@ -15,7 +15,11 @@ export interface SeriesPoint {
   kind: 'step' | 'epoch';
 }
 
-interface Track { points: { step: number; value: number }[]; width: number; pending: { step: number; sum: number; n: number } | null }
+interface Track {
+  points: { step: number; value: number }[];
+  width: number;
+  pending: { step: number; sum: number; n: number } | null;
+}
 
 export class BoundedSeries {
   private readonly tracks = new Map<string, Track>();
@@ -30,7 +34,9 @@ export class BoundedSeries {
       let t = this.tracks.get(key);
       if (!t) this.tracks.set(key, (t = { points: [], width: 1, pending: null }));
       const p = (t.pending ??= { step, sum: 0, n: 0 });
-      p.step = step; p.sum += value; p.n++;
+      p.step = step;
+      p.sum += value;
+      p.n++;
       if (p.n >= t.width) {
         t.points.push({ step: p.step, value: p.sum / p.n });
         t.pending = null;

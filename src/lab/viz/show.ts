@@ -41,8 +41,11 @@ export const show = {
   },
 
   arrows(
-    panels: ArrowsPanelInput[], x: tf.Tensor4D | undefined, xTilde: tf.Tensor4D | undefined,
-    labels: tf.Tensor1D | ArrayLike<number>, opts?: ConsistencyArrowsOptions,
+    panels: ArrowsPanelInput[],
+    x: tf.Tensor4D | undefined,
+    xTilde: tf.Tensor4D | undefined,
+    labels: tf.Tensor1D | ArrayLike<number>,
+    opts?: ConsistencyArrowsOptions,
   ): MimeBundle | undefined {
     return emit(consistencyArrows(panels, x, xTilde, labels, opts));
   },

@@ -8,10 +8,7 @@
  */
 import * as tf from '../tf';
 import type { MimeBundle } from '../../common/protocol';
-import {
-  MIME_TRAVERSAL, PAYLOAD_VERSION,
-  type TraversalFrames, type TraversalPayload, type TraversalRequest,
-} from '../../common/mime';
+import { MIME_TRAVERSAL, PAYLOAD_VERSION, type TraversalFrames, type TraversalPayload, type TraversalRequest } from '../../common/mime';
 import type { LatentModel } from '../models/types';
 import { decodeCodes, encodeAll, klPerDim, type Codes } from './encode';
 import { toImageStack, type ImageStack } from './pixels';
@@ -34,7 +31,9 @@ export interface LatentTraversalOptions {
 }
 
 /** Limits on live requests: a renderer message is untrusted input to the kernel. */
-const MAX_DIMS = 64, MAX_STEPS = 25, MAX_RANGE = 20;
+const MAX_DIMS = 64,
+  MAX_STEPS = 25,
+  MAX_RANGE = 20;
 
 export function linspace(range: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => -range + (2 * range * i) / (steps - 1));
@@ -54,14 +53,17 @@ export function checkRequest(req: unknown, examples: number, latentDim: number):
 }
 
 function framesStack(model: LatentModel, base: Float32Array, req: TraversalRequest): ImageStack {
-  const d = model.latentDim, values = linspace(req.range, req.steps);
+  const d = model.latentDim,
+    values = linspace(req.range, req.steps);
   const m = req.dims.length * values.length;
   const codes = new Float32Array(m * d);
-  req.dims.forEach((dim, r) => values.forEach((v, c) => {
-    const row = (r * values.length + c) * d;
-    codes.set(base, row);
-    codes[row + dim] = base[dim] + v;
-  }));
+  req.dims.forEach((dim, r) =>
+    values.forEach((v, c) => {
+      const row = (r * values.length + c) * d;
+      codes.set(base, row);
+      codes[row + dim] = base[dim] + v;
+    }),
+  );
   const images = decodeCodes(model, codes, m);
   try {
     return toImageStack(images);
@@ -93,10 +95,14 @@ let counter = 0;
 
 export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: LatentTraversalOptions = {}): TraversalBuild {
   const exampleCount = Math.min(opts.examples ?? 4, x.shape[0]);
-  const range = opts.range ?? 3, steps = opts.steps ?? 9;
+  const range = opts.range ?? 3,
+    steps = opts.steps ?? 9;
   const all = encodeAll(model, x); // KL ordering over every image given, not just the examples
   const kl = klPerDim(all);
-  const order = kl.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+  const order = kl
+    .map((v, i) => [v, i])
+    .sort((a, b) => b[0] - a[0])
+    .map(([, i]) => i);
   const saveDims = order.slice(0, Math.min(opts.dims ?? 8, model.latentDim));
   const codes: Codes = { n: exampleCount, d: all.d, mean: all.mean.slice(0, exampleCount * all.d), logVar: all.logVar.slice(0, exampleCount * all.d) };
   const id = opts.id ?? `t${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -115,16 +121,27 @@ export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: Latent
   ex.dispose();
 
   const payload: TraversalPayload = {
-    version: PAYLOAD_VERSION, id, title: opts.title, ...examples.shape, latentDim: model.latentDim,
-    kl, order, examples: stackToPngBase64(examples.pixels, examples.shape, exampleCount), encoding: 'png',
-    exampleCount, range, steps, frames,
+    version: PAYLOAD_VERSION,
+    id,
+    title: opts.title,
+    ...examples.shape,
+    latentDim: model.latentDim,
+    kl,
+    order,
+    examples: stackToPngBase64(examples.pixels, examples.shape, exampleCount),
+    encoding: 'png',
+    exampleCount,
+    range,
+    steps,
+    frames,
   };
   // Fallback picture: example 0, one row per saved dim.
   const size = examples.shape.height * examples.shape.width * examples.shape.channels;
   const rows = saveDims.map((_, r) => ({ shape: examples.shape, count: steps, pixels: stacks[0].pixels.subarray(r * steps * size, (r + 1) * steps * size) }));
   const bundle: MimeBundle = {
     [MIME_TRAVERSAL]: payload,
-    'text/plain': `Latent traversal: ${model.latentDim} dims, most active ${saveDims.map((d) => `z${d} (KL ${kl[d].toFixed(2)})`).join(', ')}; ` +
+    'text/plain':
+      `Latent traversal: ${model.latentDim} dims, most active ${saveDims.map((d) => `z${d} (KL ${kl[d].toFixed(2)})`).join(', ')}; ` +
       `range ±${range}, ${steps} steps, ${exampleCount} base examples`,
   };
   if (rows.length) bundle['image/png'] = mosaicPng(rows, examples.shape.width <= 32 ? 2 : 1);

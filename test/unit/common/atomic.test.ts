@@ -12,7 +12,8 @@ import { previousDirs, replaceDirAtomic, writeFileAtomic } from '../../../src/co
 const fresh = () => mkdtempSync(join(tmpdir(), 'vae-lab-atomic-'));
 
 test('writeFileAtomic replaces the file and leaves only it in the folder', () => {
-  const dir = fresh(), file = join(dir, 'metrics.json');
+  const dir = fresh(),
+    file = join(dir, 'metrics.json');
   writeFileSync(file, 'old');
   writeFileAtomic(file, 'new');
   assert.equal(readFileSync(file, 'utf8'), 'new');
@@ -22,7 +23,8 @@ test('writeFileAtomic replaces the file and leaves only it in the folder', () =>
 });
 
 test('a failed writeFileAtomic leaves the old file intact and no temp file', () => {
-  const dir = fresh(), file = join(dir, 'results.json');
+  const dir = fresh(),
+    file = join(dir, 'results.json');
   writeFileSync(file, 'old');
   // Data writeFileSync cannot write: the temp file is opened, then the write throws.
   assert.throws(() => writeFileAtomic(file, 42 as unknown as string));
@@ -38,12 +40,25 @@ test('a failed writeFileAtomic leaves the old file intact and no temp file', () 
 });
 
 test('replaceDirAtomic swaps the whole folder; a failed fill leaves the old one and no temp folder', async () => {
-  const root = fresh(), dir = join(root, 'model');
-  await replaceDirAtomic(dir, (tmp) => { writeFileSync(join(tmp, 'a'), '1'); writeFileSync(join(tmp, 'b'), '1'); });
-  await replaceDirAtomic(dir, (tmp) => { mkdirSync(join(tmp, 'net')); writeFileSync(join(tmp, 'net', 'w'), '2'); });
+  const root = fresh(),
+    dir = join(root, 'model');
+  await replaceDirAtomic(dir, (tmp) => {
+    writeFileSync(join(tmp, 'a'), '1');
+    writeFileSync(join(tmp, 'b'), '1');
+  });
+  await replaceDirAtomic(dir, (tmp) => {
+    mkdirSync(join(tmp, 'net'));
+    writeFileSync(join(tmp, 'net', 'w'), '2');
+  });
   assert.deepEqual(readdirSync(dir).sort(), ['net'], 'files of the old folder do not survive a replace');
   assert.equal(readFileSync(join(dir, 'net', 'w'), 'utf8'), '2');
-  await assert.rejects(replaceDirAtomic(dir, async (tmp) => { writeFileSync(join(tmp, 'half'), 'x'); throw new Error('disk full'); }), /disk full/);
+  await assert.rejects(
+    replaceDirAtomic(dir, async (tmp) => {
+      writeFileSync(join(tmp, 'half'), 'x');
+      throw new Error('disk full');
+    }),
+    /disk full/,
+  );
   assert.deepEqual(readdirSync(dir), ['net']);
   assert.equal(readFileSync(join(dir, 'net', 'w'), 'utf8'), '2');
   assert.deepEqual(readdirSync(root), ['model']);
@@ -51,8 +66,13 @@ test('replaceDirAtomic swaps the whole folder; a failed fill leaves the old one 
 });
 
 test('previousDirs lists the folders a crash between the renames leaves, oldest first by time', () => {
-  const root = fresh(), dir = join(root, 'model');
-  for (const f of ['model.old-7-1700000000009', 'model.old-7-1700000000010-3', 'model.old-7-1700000000010-12', 'modelx.old-1-1', 'other']) mkdirSync(join(root, f));
-  assert.deepEqual(previousDirs(dir).map((p) => p.slice(root.length + 1)), ['model.old-7-1700000000009', 'model.old-7-1700000000010-3', 'model.old-7-1700000000010-12']);
+  const root = fresh(),
+    dir = join(root, 'model');
+  for (const f of ['model.old-7-1700000000009', 'model.old-7-1700000000010-3', 'model.old-7-1700000000010-12', 'modelx.old-1-1', 'other'])
+    mkdirSync(join(root, f));
+  assert.deepEqual(
+    previousDirs(dir).map((p) => p.slice(root.length + 1)),
+    ['model.old-7-1700000000009', 'model.old-7-1700000000010-3', 'model.old-7-1700000000010-12'],
+  );
   assert.deepEqual(previousDirs(join(root, 'missing', 'model')), []);
 });

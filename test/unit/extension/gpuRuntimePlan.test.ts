@@ -7,9 +7,15 @@ import { gpuModuleDirs, gpuRuntimeDir, gpuUnsupportedReason, npmInstallInvocatio
 test('kernels get the node_modules folder only once tfjs-node-gpu is installed there', () => {
   const storage = '/home/u/.config/Code/User/globalStorage/vae-lab.vae-lab';
   const modules = join(gpuRuntimeDir(storage), 'node_modules');
-  assert.deepEqual(gpuModuleDirs(storage, () => false), []);
+  assert.deepEqual(
+    gpuModuleDirs(storage, () => false),
+    [],
+  );
   const seen: string[] = [];
-  assert.deepEqual(gpuModuleDirs(storage, (p) => (seen.push(p), true)), [modules]);
+  assert.deepEqual(
+    gpuModuleDirs(storage, (p) => (seen.push(p), true)),
+    [modules],
+  );
   assert.equal(seen[0], join(modules, '@tensorflow', 'tfjs-node-gpu'));
 });
 

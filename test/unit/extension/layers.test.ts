@@ -13,14 +13,29 @@ const root = join(__dirname, '../../..');
 test('the extension host bundle contains no tfjs and no lab code (but the node-only data download)', async () => {
   const result = await esbuild.build({
     entryPoints: [join(root, 'src/extension/extension.ts')],
-    bundle: true, platform: 'node', format: 'cjs', external: ['vscode'],
-    write: false, metafile: true, logLevel: 'silent', absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: root,
   });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((p) => p.startsWith('src/extension/')), 'the bundle should hold the extension sources');
+  assert.ok(
+    inputs.some((p) => p.startsWith('src/extension/')),
+    'the bundle should hold the extension sources',
+  );
   // The data-set download code may run in the host (a progress notification with Cancel): it is
   // node built-ins only (and the lab's error base it throws). Anything else of the lab, tfjs above all, must stay out.
-  const hostSafe = new Set(['src/lab/core/errors.ts', 'src/lab/data/catalog.ts', 'src/lab/data/download.ts', 'src/lab/data/errors.ts', 'src/lab/data/locate.ts']);
+  const hostSafe = new Set([
+    'src/lab/core/errors.ts',
+    'src/lab/data/catalog.ts',
+    'src/lab/data/download.ts',
+    'src/lab/data/errors.ts',
+    'src/lab/data/locate.ts',
+  ]);
   const forbidden = inputs.filter((p) => p.includes('@tensorflow') || (p.startsWith('src/lab/') && !hostSafe.has(p)) || p.startsWith('src/renderers/'));
   assert.deepEqual(forbidden, []);
 });

@@ -30,7 +30,10 @@ test('a bundle keeps every mime in the kernel order, fallbacks included, and ski
     'text/plain': '<grid 2x8>',
     'text/html': undefined,
   });
-  assert.deepEqual(items.map((i) => i.mime), ['application/vnd.vae-lab.grid+json', 'image/png', 'text/plain']);
+  assert.deepEqual(
+    items.map((i) => i.mime),
+    ['application/vnd.vae-lab.grid+json', 'image/png', 'text/plain'],
+  );
   assert.deepEqual([...items[1].data], [1, 2, 3]);
   assert.equal(decode(items[2].data), '<grid 2x8>');
 });

@@ -25,8 +25,10 @@ test('state is part of the text and the tooltip lists skipped backends', () => {
 });
 
 test('webgpu shows the adapter and API the kernel reported, software renderer included', () => {
-  assert.equal(runtimeLabel({ backend: 'webgpu', device: 'GPU (WebGPU: amd rdna-3, AMD Radeon RX 7900 XTX, Vulkan)' }),
-    'tfjs: webgpu GPU (WebGPU: amd rdna-3, AMD Radeon RX 7900 XTX, Vulkan)');
+  assert.equal(
+    runtimeLabel({ backend: 'webgpu', device: 'GPU (WebGPU: amd rdna-3, AMD Radeon RX 7900 XTX, Vulkan)' }),
+    'tfjs: webgpu GPU (WebGPU: amd rdna-3, AMD Radeon RX 7900 XTX, Vulkan)',
+  );
   const soft = 'CPU (WebGPU software renderer: llvmpipe, GL; slower than wasm, for checks only)';
   assert.equal(runtimeLabel({ backend: 'webgpu', device: soft }), `tfjs: webgpu ${soft}`);
 });

@@ -19,19 +19,24 @@ function centroidModel(p: number): LatentModel {
   return {
     latentDim: 3,
     inputShape: [64, 64, 1],
-    encode: (x) => tf.tidy(() => {
-      const m = tf.add(tf.sum(x, [1, 2, 3]), 1e-3);
-      const cx = tf.div(tf.sum(tf.mul(x, col), [1, 2, 3]), m), cy = tf.div(tf.sum(tf.mul(x, row), [1, 2, 3]), m);
-      const mean = tf.stack([tf.div(m, 100), tf.div(cx, 10), tf.div(cy, 10)], 1) as tf.Tensor2D;
-      return { mean, logVar: tf.fill(mean.shape, -4) as tf.Tensor2D };
-    }),
+    encode: (x) =>
+      tf.tidy(() => {
+        const m = tf.add(tf.sum(x, [1, 2, 3]), 1e-3);
+        const cx = tf.div(tf.sum(tf.mul(x, col), [1, 2, 3]), m),
+          cy = tf.div(tf.sum(tf.mul(x, row), [1, 2, 3]), m);
+        const mean = tf.stack([tf.div(m, 100), tf.div(cx, 10), tf.div(cy, 10)], 1) as tf.Tensor2D;
+        return { mean, logVar: tf.fill(mean.shape, -4) as tf.Tensor2D };
+      }),
     decode: (z) => tf.fill([z.shape[0], 64, 64, 1], p) as tf.Tensor4D,
   };
 }
 
 test('reconstructionError: a constant decoder p gives -sum [x log p + (1-x) log(1-p)] exactly', () => {
   const m = centroidModel(0.2);
-  const x = tf.tensor4d(Float32Array.from({ length: 2 * 4096 }, (_, i) => (i % 7 === 0 ? 1 : 0)), [2, 64, 64, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 2 * 4096 }, (_, i) => (i % 7 === 0 ? 1 : 0)),
+    [2, 64, 64, 1],
+  );
   const ones = x.sum().dataSync()[0] / 2;
   const want = -(ones * Math.log(0.2) + (4096 - ones) * Math.log(0.8));
   assert.ok(Math.abs(reconstructionError(m, x) - want) < 1e-2 * want);
@@ -42,7 +47,10 @@ test('evaluateDisentanglement: a centroid encoder (scale, x, y but not shape/ori
   const before = tf.memory().numTensors;
   const small = { numTrain: 100, numEval: 100, batchSize: 16 };
   const r = evaluateDisentanglement(centroidModel(0.5), new DSprites({ cacheSize: 64 }), {
-    seed: 3, evalImages: 200, factorVae: { ...small, numVarianceEstimate: 500 }, betaVae: { ...small, numEval: 60, iterations: 200 },
+    seed: 3,
+    evalImages: 200,
+    factorVae: { ...small, numVarianceEstimate: 500 },
+    betaVae: { ...small, numEval: 60, iterations: 200 },
   });
   assert.ok(tf.memory().numTensors <= before + 2, 'only the model constants remain');
   assert.ok(r.factorVae > 0.45 && r.factorVae < 0.9, `factorVae ${r.factorVae}`);

@@ -5,9 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../../../src/lab/tf';
 import { Rng } from '../../../src/lab/core/random';
-import {
-  DSprites, DSPRITES_FACTOR_SIZES, factorsOf, flatIndex, imagesOf, renderDSprite, sampleFactors, subsetFactors,
-} from '../../../src/lab/data/dsprites';
+import { DSprites, DSPRITES_FACTOR_SIZES, factorsOf, flatIndex, imagesOf, renderDSprite, sampleFactors, subsetFactors } from '../../../src/lab/data/dsprites';
 import { loadDSpritesNpz } from '../../../src/lab/data/dspritesNpz';
 import { NpzFormatError } from '../../../src/lab/data/npz';
 import { writeNpz } from './npzWriter';
@@ -21,8 +19,15 @@ function img(f: number[]): Uint8Array {
 }
 const count = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
 function centroid(a: Uint8Array): [number, number] {
-  let r = 0, c = 0, n = 0;
-  for (let i = 0; i < 4096; i++) if (a[i]) { r += Math.floor(i / 64); c += i % 64; n++; }
+  let r = 0,
+    c = 0,
+    n = 0;
+  for (let i = 0; i < 4096; i++)
+    if (a[i]) {
+      r += Math.floor(i / 64);
+      c += i % 64;
+      n++;
+    }
   return [c / n, r / n];
 }
 
@@ -43,7 +48,10 @@ test('render: binary sprites inside the frame; scale grows area, posX/posY move 
     assert.ok(count(big) > 3 * count(small), `scale 1 has ~4x the area of scale 0.5 (shape ${shape})`);
     assert.ok(small.every((v) => v === 0 || v === 1));
     // Biggest sprite, rotated, at the extreme corners: no pixel on the border.
-    for (const [x, y] of [[0, 0], [31, 31]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [31, 31],
+    ]) {
       const a = img([shape, 5, 5, x, y]);
       for (let k = 0; k < 64; k++) assert.ok(!a[k] && !a[63 * 64 + k] && !a[k * 64] && !a[k * 64 + 63]);
     }
@@ -57,13 +65,16 @@ test('render: binary sprites inside the frame; scale grows area, posX/posY move 
 });
 
 test('render: shapes differ, orientation 0 and 2*pi coincide, a quarter turn of the ellipse swaps its axes', () => {
-  const sq = img([0, 5, 0, 16, 16]), el = img([1, 5, 0, 16, 16]), he = img([2, 5, 0, 16, 16]);
+  const sq = img([0, 5, 0, 16, 16]),
+    el = img([1, 5, 0, 16, 16]),
+    he = img([2, 5, 0, 16, 16]);
   assert.notDeepEqual(sq, el);
   assert.notDeepEqual(el, he);
   assert.deepEqual(img([2, 4, 0, 9, 9]), img([2, 4, 39, 9, 9]));
   assert.notDeepEqual(img([2, 4, 10, 9, 9]), img([2, 4, 0, 9, 9]));
   // orientation class 10 of 40 over [0, 2pi] is 10/39 of a turn (~92 degrees): the ellipse turns upright.
-  const wide = img([1, 5, 0, 16, 16]), tall = img([1, 5, 10, 16, 16]);
+  const wide = img([1, 5, 0, 16, 16]),
+    tall = img([1, 5, 10, 16, 16]);
   const extent = (a: Uint8Array, axis: 0 | 1) => {
     const v = [...a.keys()].filter((i) => a[i]).map((i) => (axis ? Math.floor(i / 64) : i % 64));
     return Math.max(...v) - Math.min(...v);
@@ -135,7 +146,11 @@ test('npz loader: reads stored and deflated archives and finds images by factor 
       writeNpz(file, arrays, deflate);
       const ds = await loadDSpritesNpz(file);
       assert.deepEqual(ds.factorSizes, [3, 2, 2, 2, 2]);
-      for (const f of [[0, 0, 0, 0, 0], [2, 1, 1, 0, 1], [1, 0, 1, 1, 0]]) {
+      for (const f of [
+        [0, 0, 0, 0, 0],
+        [2, 1, 1, 0, 1],
+        [1, 0, 1, 1, 0],
+      ]) {
         const got = new Float32Array(4096);
         ds.writeImage(f, got, 0);
         assert.deepEqual(Array.from(got), Array.from(img([f[0], f[1] * 5, f[2] * 10, f[3] * 31, f[4] * 31])));
@@ -163,7 +178,11 @@ test('npz loader: a truncated, corrupted or incomplete file gives NpzFormatError
     await assert.rejects(loadDSpritesNpz(corrupt), NpzFormatError);
     const missing = path.join(dir, 'missing.npz');
     const n = arrays.imgs.shape[0];
-    writeNpz(missing, { ...arrays, latents_classes: { ...arrays.latents_classes, shape: [n - 1, 6], data: arrays.latents_classes.data.subarray(0, (n - 1) * 48) } }, false);
+    writeNpz(
+      missing,
+      { ...arrays, latents_classes: { ...arrays.latents_classes, shape: [n - 1, 6], data: arrays.latents_classes.data.subarray(0, (n - 1) * 48) } },
+      false,
+    );
     await assert.rejects(loadDSpritesNpz(missing), /full factor grid/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

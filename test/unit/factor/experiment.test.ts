@@ -19,9 +19,18 @@ before(async () => {
 const tiny: factorVae.Preset = {
   ...factorVae.presets.quick,
   net: { kind: 'dsprites', filters: [4, 4, 8, 8], hidden: 16 },
-  epochs: 1, trainExamples: 128, batchSize: 32, evalExamples: 16, K: 2, M: 16,
+  epochs: 1,
+  trainExamples: 128,
+  batchSize: 32,
+  evalExamples: 16,
+  K: 2,
+  M: 16,
   discriminator: { width: 16, depth: 2, learningRate: 1e-3 },
-  disentanglement: { evalImages: 40, factorVae: { numTrain: 20, numEval: 20, batchSize: 8, numVarianceEstimate: 100 }, betaVae: { numTrain: 20, numEval: 10, batchSize: 4, iterations: 50 } },
+  disentanglement: {
+    evalImages: 40,
+    factorVae: { numTrain: 20, numEval: 20, batchSize: 8, numVarianceEstimate: 100 },
+    betaVae: { numTrain: 20, numEval: 10, batchSize: 4, iterations: 50 },
+  },
 };
 
 /** The experiment's parts in order: data, build, train, score. */
@@ -33,7 +42,11 @@ async function trainAndScore(config: ReturnType<typeof factorVae.modelConfig>, o
 test('factor-vae experiment: trains a FactorVAE, scores it, and its checkpoint rebuilds through the registry with D and both optimizers', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fvae-'));
   try {
-    const r = await trainAndScore(factorVae.modelConfig('factor-vae', 10, tiny), { seed: 1, checkpointDir: path.join(dir, 'model'), extra: { run: { dataset: 'dsprites', preset: 'quick', seed: 1 } } });
+    const r = await trainAndScore(factorVae.modelConfig('factor-vae', 10, tiny), {
+      seed: 1,
+      checkpointDir: path.join(dir, 'model'),
+      extra: { run: { dataset: 'dsprites', preset: 'quick', seed: 1 } },
+    });
     assert.equal(r.fit.steps, 4);
     assert.ok(Number.isFinite(r.fit.history[3].terms['vae/tc']));
     const d = r.disentanglement;

@@ -12,12 +12,20 @@ before(async () => {
 });
 
 test('permuteDims: every column is a permutation of itself, rows are mixed, seeded', () => {
-  const z = tf.tensor2d(Array.from({ length: 40 }, (_, i) => i), [20, 2]);
+  const z = tf.tensor2d(
+    Array.from({ length: 40 }, (_, i) => i),
+    [20, 2],
+  );
   const a = permuteDims(z, new Rng(1));
   const b = permuteDims(z, new Rng(1));
-  const av = a.arraySync(), zv = z.arraySync();
+  const av = a.arraySync(),
+    zv = z.arraySync();
   assert.deepEqual(av, b.arraySync());
-  for (let d = 0; d < 2; d++) assert.deepEqual(av.map((r) => r[d]).sort((p, q) => p - q), zv.map((r) => r[d]).sort((p, q) => p - q));
+  for (let d = 0; d < 2; d++)
+    assert.deepEqual(
+      av.map((r) => r[d]).sort((p, q) => p - q),
+      zv.map((r) => r[d]).sort((p, q) => p - q),
+    );
   assert.ok(av.filter((r) => r[1] - r[0] === 1).length < 10, 'rows no longer pair up');
   tf.dispose([z, a, b]);
 });
@@ -29,7 +37,8 @@ function trainD(draw: (n: number, rng: Rng) => tf.Tensor2D, steps: number): { ac
   const rng = new Rng(11);
   for (let s = 0; s < steps; s++) {
     tf.tidy(() => {
-      const z = draw(128, rng), z2 = draw(128, rng);
+      const z = draw(128, rng),
+        z2 = draw(128, rng);
       opt.minimize(() => discriminatorLoss(D, z, permuteDims(z2, rng)).loss);
     });
   }
@@ -46,10 +55,11 @@ function trainD(draw: (n: number, rng: Rng) => tf.Tensor2D, steps: number): { ac
 
 test('discriminator: learns the TC of correlated codes and finds none in independent ones', () => {
   // z = (a, a + 0.3 e): TC = -1/2 log(1 - rho^2) with rho^2 = 1/1.09, i.e. 1.25 nats.
-  const correlated = (n: number, rng: Rng) => tf.tidy(() => {
-    const a = tf.randomNormal([n, 1], 0, 1, 'float32', rng.seed());
-    return tf.concat([a, tf.add(a, tf.randomNormal([n, 1], 0, 0.3, 'float32', rng.seed()))], 1) as tf.Tensor2D;
-  });
+  const correlated = (n: number, rng: Rng) =>
+    tf.tidy(() => {
+      const a = tf.randomNormal([n, 1], 0, 1, 'float32', rng.seed());
+      return tf.concat([a, tf.add(a, tf.randomNormal([n, 1], 0, 0.3, 'float32', rng.seed()))], 1) as tf.Tensor2D;
+    });
   const independent = (n: number, rng: Rng) => tf.randomNormal([n, 2], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
   const before = tf.memory().numTensors;
   const c = trainD(correlated, 200);
@@ -62,7 +72,11 @@ test('discriminator: learns the TC of correlated codes and finds none in indepen
 });
 
 const tiny = (gamma: number): FactorVaeConfig => ({
-  kind: 'factor-vae', inputShape: [64, 64, 1], latentDim: 4, gamma, learningRate: 1e-3,
+  kind: 'factor-vae',
+  inputShape: [64, 64, 1],
+  latentDim: 4,
+  gamma,
+  learningRate: 1e-3,
   net: { kind: 'dsprites', filters: [4, 4, 8, 8], hidden: 16 },
   discriminator: { width: 16, depth: 2, learningRate: 1e-3 },
 });
@@ -74,10 +88,12 @@ test('FactorVAE: two updates through the Trainer, each moving only its own varia
   const m = new FactorVAE(tiny(10));
   const [vae, disc] = m.updates();
   assert.deepEqual([vae.name, disc.name], ['vae', 'discriminator']);
-  const dVars = disc.variables(), vVars = vae.variables();
+  const dVars = disc.variables(),
+    vVars = vae.variables();
   assert.ok(!dVars.some((v) => vVars.includes(v)), 'disjoint variable sets');
   // Only D's update: the VAE weights stay, D's move.
-  const v0 = snapshot(vVars), d0 = snapshot(dVars);
+  const v0 = snapshot(vVars),
+    d0 = snapshot(dVars);
   const onlyD = { updates: () => [disc], variables: () => m.variables() };
   await new Trainer({ steps: 1, batchSize: 16, seed: 1 }).fit(onlyD, data);
   assert.ok(!changed(v0, vVars) && changed(d0, dVars));
@@ -90,7 +106,8 @@ test('FactorVAE: two updates through the Trainer, each moving only its own varia
   const res = await new Trainer({ steps: 3, batchSize: 16, seed: 1 }).fit(m, data);
   assert.equal(tf.memory().numTensors, before);
   const t = res.history[2].terms;
-  for (const k of ['vae/loss', 'vae/recon', 'vae/kl', 'vae/tc', 'discriminator/loss', 'discriminator/discriminatorAccuracy']) assert.ok(Number.isFinite(t[k]), k);
+  for (const k of ['vae/loss', 'vae/recon', 'vae/kl', 'vae/tc', 'discriminator/loss', 'discriminator/discriminatorAccuracy'])
+    assert.ok(Number.isFinite(t[k]), k);
   m.dispose();
 });
 
@@ -105,16 +122,25 @@ test('FactorVAE: training lowers the VAE loss, and gamma changes the encoder upd
     m.variables().forEach((v, i) => f.variables()[i].assign(v));
     return f;
   };
-  const a = enc(0), b = enc(1000);
+  const a = enc(0),
+    b = enc(1000);
   await new Trainer({ steps: 1, batchSize: 16, seed: 5, sanityCheck: false }).fit(a, data);
   await new Trainer({ steps: 1, batchSize: 16, seed: 5, sanityCheck: false }).fit(b, data);
   // Adam's first step moves each weight by +-lr whatever the gradient's size, so only weights
   // whose gradient changes sign differ: look at every encoder weight, not one kernel (64 weights,
   // which in one CI run all kept their signs).
   const flat = (f: FactorVAE) => f.base.encoder.getWeights().flatMap((w) => Array.from(w.dataSync()));
-  const wa = flat(a), wb = flat(b);
-  assert.ok(wa.some((x, i) => Math.abs(x - wb[i]) > 1e-7), 'the TC term reaches the encoder');
-  const da = a.base.decoder.getWeights()[0].dataSync(), db = b.base.decoder.getWeights()[0].dataSync();
-  assert.ok(da.every((x, i) => Math.abs(x - db[i]) < 1e-6), 'but not the decoder (TC depends on z only)');
+  const wa = flat(a),
+    wb = flat(b);
+  assert.ok(
+    wa.some((x, i) => Math.abs(x - wb[i]) > 1e-7),
+    'the TC term reaches the encoder',
+  );
+  const da = a.base.decoder.getWeights()[0].dataSync(),
+    db = b.base.decoder.getWeights()[0].dataSync();
+  assert.ok(
+    da.every((x, i) => Math.abs(x - db[i]) < 1e-6),
+    'but not the decoder (TC depends on z only)',
+  );
   [m, a, b].forEach((x) => x.dispose());
 });

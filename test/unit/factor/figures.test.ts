@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { tradeoffSpec, traversalRowLabels, type ComparedRun } from '../../../src/lab/experiments/factor-vae/figures';
 import type { DSpritesScores } from '../../../src/lab/experiments/factor-vae/score';
 
-const scores = (recon: number, fv: number): DSpritesScores => ({ disentanglement: { factorVae: fv, betaVae: fv, tcGaussianMeans: 0, recon, klPerDim: [], activeDims: 0 } });
+const scores = (recon: number, fv: number): DSpritesScores => ({
+  disentanglement: { factorVae: fv, betaVae: fv, tcGaussianMeans: 0, recon, klPerDim: [], activeDims: 0 },
+});
 
 test('tradeoffSpec: one point per model and seed on each metric facet', () => {
   const runs: ComparedRun[] = [0, 1].flatMap((seed) => [
@@ -16,7 +18,11 @@ test('tradeoffSpec: one point per model and seed on each metric facet', () => {
 });
 
 test('traversalRowLabels: rows in KL order, each named by its factor, collapsed dims inactive', () => {
-  const labels = [{ dim: 0, factor: 3, eta2: 0.9 }, { dim: 1, factor: 1, eta2: 0.8 }, { dim: 2, factor: 0, eta2: 0.01 }];
+  const labels = [
+    { dim: 0, factor: 3, eta2: 0.9 },
+    { dim: 1, factor: 1, eta2: 0.8 },
+    { dim: 2, factor: 0, eta2: 0.01 },
+  ];
   const t = traversalRowLabels('best FactorVAE', labels, [0.5, 2, 0.001], ['shape', 'scale', 'orientation', 'posX', 'posY'], 3);
   assert.equal(t, 'best FactorVAE. row 1 z1: scale (eta² 0.80); row 2 z0: posX (eta² 0.90); row 3 z2: inactive');
 });

@@ -30,7 +30,7 @@ const constant: Representation = (_f, n) => new Float32Array(n * 10).fill(0.3);
 /** Encodes shape, scale and orientation; posX and posY are replaced by noise. */
 function partial(seed: number): Representation {
   const rng = new Rng(seed);
-  return (f, n) => Float32Array.from({ length: n * K }, (_, j) => ((j % K) < 3 ? f[j] : rng.uniform(0, 30)));
+  return (f, n) => Float32Array.from({ length: n * K }, (_, j) => (j % K < 3 ? f[j] : rng.uniform(0, 30)));
 }
 
 test('FactorVAE metric: the factors themselves score 1, whatever their scale, ignoring noise dims', () => {
@@ -69,7 +69,8 @@ test('beta-VAE metric: factors score ~1; random and constant codes near chance',
 
 test('fitSoftmax: separates linearly separable classes and fails on label noise', () => {
   const rng = new Rng(9);
-  const X: Float64Array[] = [], y: number[] = [];
+  const X: Float64Array[] = [],
+    y: number[] = [];
   for (let i = 0; i < 300; i++) {
     const k = i % 3;
     X.push(Float64Array.from([k * 2 + rng.uniform(-0.5, 0.5), rng.uniform(-1, 1)]));
@@ -92,7 +93,8 @@ const mixed: Representation = (f, n) => {
   const out = new Float32Array(n * K);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < 3; k++) out[i * K + k] = f[i * K + k] / sizes[k];
-    const x = f[i * K + 3] / sizes[3], y = f[i * K + 4] / sizes[4];
+    const x = f[i * K + 3] / sizes[3],
+      y = f[i * K + 4] / sizes[4];
     out[i * K + 3] = (x + y) / Math.SQRT2;
     out[i * K + 4] = (x - y) / Math.SQRT2;
   }
@@ -110,10 +112,12 @@ test('both metrics: a representation that mixes x and y scores between the unmix
 
 test('FactorVAE metric: the factors survive a per-dim rescale and a permutation of dims (the classifier maps dims to factors)', () => {
   const perm = [3, 0, 4, 1, 2];
-  const r: Representation = (f, n) => Float32Array.from({ length: n * K }, (_, j) => {
-    const i = Math.floor(j / K), d = j % K;
-    return (f[i * K + perm[d]] * (d + 1) * 7) / sizes[perm[d]];
-  });
+  const r: Representation = (f, n) =>
+    Float32Array.from({ length: n * K }, (_, j) => {
+      const i = Math.floor(j / K),
+        d = j % K;
+      return (f[i * K + perm[d]] * (d + 1) * 7) / sizes[perm[d]];
+    });
   const res = factorVaeMetric(r, sizes, { seed: 9, ...small });
   assert.equal(res.evalAccuracy, 1);
   for (let d = 0; d < K; d++) assert.equal(res.votes[d].indexOf(Math.max(...res.votes[d])), perm[d]);

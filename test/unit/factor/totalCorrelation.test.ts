@@ -25,7 +25,10 @@ test('gaussianTc: independent codes give about 0, whatever their scales (D 10, n
 
 test('gaussianTc: a 2-D Gaussian with correlation rho gives -1/2 log(1 - rho^2)', () => {
   for (const rho of [0.3, 0.8, 0.95]) {
-    const A = [[1, 0], [rho, Math.sqrt(1 - rho * rho)]];
+    const A = [
+      [1, 0],
+      [rho, Math.sqrt(1 - rho * rho)],
+    ];
     const tc = gaussianTc(draws(A, 20000, new Rng(2)), 20000);
     const want = -0.5 * Math.log(1 - rho * rho);
     assert.ok(Math.abs(tc - want) < 0.02 + 0.03 * want, `rho ${rho}: ${tc} vs ${want}`);
@@ -33,9 +36,14 @@ test('gaussianTc: a 2-D Gaussian with correlation rho gives -1/2 log(1 - rho^2)'
 });
 
 test('gaussianTc: a 3-D Gaussian gives 1/2 sum log S_dd - 1/2 log det S, and exact duplicates are finite but large', () => {
-  const A = [[1, 0, 0], [0.5, 2, 0], [-1, 0.7, 0.5]];
+  const A = [
+    [1, 0, 0],
+    [0.5, 2, 0],
+    [-1, 0.7, 0.5],
+  ];
   const S = A.map((r) => A.map((q) => r.reduce((s, v, k) => s + v * q[k], 0)));
-  const det = S[0][0] * (S[1][1] * S[2][2] - S[1][2] * S[2][1]) - S[0][1] * (S[1][0] * S[2][2] - S[1][2] * S[2][0]) + S[0][2] * (S[1][0] * S[2][1] - S[1][1] * S[2][0]);
+  const det =
+    S[0][0] * (S[1][1] * S[2][2] - S[1][2] * S[2][1]) - S[0][1] * (S[1][0] * S[2][2] - S[1][2] * S[2][0]) + S[0][2] * (S[1][0] * S[2][1] - S[1][1] * S[2][0]);
   const want = 0.5 * (Math.log(S[0][0]) + Math.log(S[1][1]) + Math.log(S[2][2])) - 0.5 * Math.log(det);
   const tc = gaussianTc(draws(A, 20000, new Rng(3)), 20000);
   assert.ok(Math.abs(tc - want) < 0.03 + 0.03 * want, `${tc} vs ${want}`);

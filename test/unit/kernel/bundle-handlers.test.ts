@@ -48,9 +48,21 @@ describe('bundled process error handlers', () => {
     ensureBuilt();
     const kernel = registrations(join(root, 'dist/kernel.js'));
     // The kernel's own pair, so the scan is known to see registrations at all.
-    assert.deepEqual(kernel.filter((s) => s.startsWith('src/kernel/')), ['src/kernel/main.ts', 'src/kernel/main.ts']);
-    assert.deepEqual(kernel.filter((s) => !s.startsWith('src/kernel/')), [], 'a bundled library registers process error handlers');
+    assert.deepEqual(
+      kernel.filter((s) => s.startsWith('src/kernel/')),
+      ['src/kernel/main.ts', 'src/kernel/main.ts'],
+    );
+    assert.deepEqual(
+      kernel.filter((s) => !s.startsWith('src/kernel/')),
+      [],
+      'a bundled library registers process error handlers',
+    );
     const cli = join(root, 'dist/cli.js');
-    if (existsSync(cli)) assert.deepEqual(registrations(cli).filter((s) => !s.startsWith('src/')), [], 'a bundled library registers process error handlers');
+    if (existsSync(cli))
+      assert.deepEqual(
+        registrations(cli).filter((s) => !s.startsWith('src/')),
+        [],
+        'a bundled library registers process error handlers',
+      );
   });
 });

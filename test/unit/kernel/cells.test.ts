@@ -154,12 +154,15 @@ describe('cells', () => {
   });
 
   it('shows displays and updates them in place', async () => {
-    const r = await run(client, [
-      'const h = display.markdown("**0%**");',
-      'for (let i = 1; i <= 3; i++) { await new Promise((r) => setTimeout(r, 5)); h.update(`**${i * 33}%**`); }',
-      'display.html("<b>x &amp; y</b>");',
-      'display({ "text/html": "<i>i</i>" });',
-    ].join('\n'));
+    const r = await run(
+      client,
+      [
+        'const h = display.markdown("**0%**");',
+        'for (let i = 1; i <= 3; i++) { await new Promise((r) => setTimeout(r, 5)); h.update(`**${i * 33}%**`); }',
+        'display.html("<b>x &amp; y</b>");',
+        'display({ "text/html": "<i>i</i>" });',
+      ].join('\n'),
+    );
     assert.equal(r.done.status, 'ok', error(r)?.stack);
     const displays = r.messages.filter((m) => m.type === 'display');
     assert.equal(displays.length, 6);
@@ -187,7 +190,10 @@ describe('cells', () => {
   });
 
   it('gives cells the same tfjs instance under every tfjs name', async () => {
-    const r = await run(client, 'import * as tf from "@tensorflow/tfjs";\nimport * as core from "@tensorflow/tfjs-core";\n[tf.engine() === core.engine(), tf.getBackend()]');
+    const r = await run(
+      client,
+      'import * as tf from "@tensorflow/tfjs";\nimport * as core from "@tensorflow/tfjs-core";\n[tf.engine() === core.engine(), tf.getBackend()]',
+    );
     assert.equal(resultText(r), "[ true, 'cpu' ]");
   });
 

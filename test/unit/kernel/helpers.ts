@@ -53,7 +53,11 @@ export async function run(client: KernelClient, code: string | CellRequest, onMe
     messages.push(m);
     onMessage?.(m);
   });
-  const text = (name: string) => messages.filter((m) => m.type === 'stream' && m.name === name).map((m) => (m as { text: string }).text).join('');
+  const text = (name: string) =>
+    messages
+      .filter((m) => m.type === 'stream' && m.name === name)
+      .map((m) => (m as { text: string }).text)
+      .join('');
   return {
     done,
     messages,

@@ -58,6 +58,9 @@ describe('kernel lifecycle', () => {
     writeFileSync(old, '#!/bin/sh\necho 18.19.0\n');
     chmodSync(old, 0o755);
     const tooOld = newClient({ nodePath: old });
-    await assert.rejects(tooOld.start(), (err: Error) => err instanceof NodeTooOldError && /v18\.19\.0/.test(err.message) && /vaeLab\.nodePath/.test(err.message));
+    await assert.rejects(
+      tooOld.start(),
+      (err: Error) => err instanceof NodeTooOldError && /v18\.19\.0/.test(err.message) && /vaeLab\.nodePath/.test(err.message),
+    );
   });
 });

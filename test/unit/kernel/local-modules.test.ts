@@ -23,16 +23,19 @@ before(async () => {
   write('a.ts', 'export const a: number = 2;\n');
   // a stale build output next to its source: the .ts is the one that runs (as TypeScript resolves it)
   write('a.js', 'exports.a = -1;\n');
-  write('lib/b.ts', [
-    "import { a } from '../a';",
-    "import { u } from './util';",
-    "import { twice } from './twice.js';",
-    "const { c } = require('./c');",
-    'export const b: number = twice(a * 10 + u + c);',
-    'export function fail(): never {',
-    "  throw new Error('failed in b');",
-    '}',
-  ].join('\n'));
+  write(
+    'lib/b.ts',
+    [
+      "import { a } from '../a';",
+      "import { u } from './util';",
+      "import { twice } from './twice.js';",
+      "const { c } = require('./c');",
+      'export const b: number = twice(a * 10 + u + c);',
+      'export function fail(): never {',
+      "  throw new Error('failed in b');",
+      '}',
+    ].join('\n'),
+  );
   write('lib/util/index.ts', 'export const u: number = 100;\n');
   write('lib/twice.ts', 'export function twice(x: number): number {\n  return 2 * x;\n}\n');
   // CommonJS: a .ts file with module.exports, and a .js file that requires a .ts one

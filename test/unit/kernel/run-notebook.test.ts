@@ -50,7 +50,10 @@ describe('runNotebook', () => {
       { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': ['42'] }, metadata: {} },
     ]);
     assert.equal(cells[1].execution_count, 1);
-    assert.deepEqual(cells[2].outputs.map((o: Json) => o.output_type), ['display_data', 'display_data']);
+    assert.deepEqual(
+      cells[2].outputs.map((o: Json) => o.output_type),
+      ['display_data', 'display_data'],
+    );
     assert.deepEqual(cells[2].outputs[0].data['text/markdown'], ['100%']);
     assert.deepEqual(cells[2].outputs[1].data['application/json'], { x: 1 });
     assert.equal(typeof cells[2].outputs[1].data['text/plain'][0], 'string');
@@ -58,7 +61,10 @@ describe('runNotebook', () => {
     assert.equal(err.output_type, 'error');
     assert.equal(err.ename, 'TypeError');
     assert.equal(err.evalue, 'bad z');
-    assert.ok(err.traceback.some((l: string) => l.includes('Cell 3, line 3:7')), err.traceback.join('\n'));
+    assert.ok(
+      err.traceback.some((l: string) => l.includes('Cell 3, line 3:7')),
+      err.traceback.join('\n'),
+    );
     assert.deepEqual(cells[4].outputs, []);
     assert.equal(cells[4].execution_count, null);
     assert.deepEqual(readdirSync(join(file, '..')).sort(), ['nb.ipynb', 'out.ipynb'], 'no temporary file left');

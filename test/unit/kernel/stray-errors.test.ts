@@ -18,12 +18,18 @@ import { ensureBuilt, kernelScript, resultText, run } from './helpers';
 const dir = mkdtempSync(join(tmpdir(), 'vae-lab-stray-'));
 let client: KernelClient;
 const late: CellMessage[] = [];
-const lateStderr = () => late.filter((m) => m.type === 'stream' && m.name === 'stderr').map((m) => (m as { text: string }).text).join('');
+const lateStderr = () =>
+  late
+    .filter((m) => m.type === 'stream' && m.name === 'stderr')
+    .map((m) => (m as { text: string }).text)
+    .join('');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 before(async () => {
-  writeFileSync(join(dir, 'stray.js'), 'exports.later = () => { setTimeout(() => { throw new Error("from the module"); }, 5); };\nexports.reject = () => { Promise.reject(new Error("module rejection")); };\n');
+  writeFileSync(
+    join(dir, 'stray.js'),
+    'exports.later = () => { setTimeout(() => { throw new Error("from the module"); }, 5); };\nexports.reject = () => { Promise.reject(new Error("module rejection")); };\n',
+  );
   ensureBuilt();
   client = new KernelClient({ kernelScript, notebookDir: dir, backend: 'wasm' });
   client.onLateOutput((m) => late.push(m));
@@ -36,7 +42,10 @@ after(() => client.dispose());
 describe('stray errors', () => {
   it('reports a timer that throws after its cell on that cell, mapped to the cell line, and loses nothing', async () => {
     const pid = client.pid;
-    const first = await run(client, { code: 'import * as tf from "@tensorflow/tfjs";\nconst kept = 41;\nconst t = tf.tensor([1, 2, 3]);\nsetTimeout(() => {\n  throw new Error("late boom");\n}, 20);\n"scheduled"', cellNumber: 4 });
+    const first = await run(client, {
+      code: 'import * as tf from "@tensorflow/tfjs";\nconst kept = 41;\nconst t = tf.tensor([1, 2, 3]);\nsetTimeout(() => {\n  throw new Error("late boom");\n}, 20);\n"scheduled"',
+      cellNumber: 4,
+    });
     assert.equal(first.done.status, 'ok');
     // The timer's error arrives on its own, after the cell's `done`.
     while (!lateStderr()) await sleep(20);
@@ -52,7 +61,10 @@ describe('stray errors', () => {
 
   it('shows a rejection nobody handles on the cell that runs, which does not fail', async () => {
     late.length = 0;
-    const r = await run(client, { code: 'Promise.reject(new Error("nobody awaits me"));\nawait new Promise((res) => setTimeout(res, 100));\nkept + 1', cellNumber: 6 });
+    const r = await run(client, {
+      code: 'Promise.reject(new Error("nobody awaits me"));\nawait new Promise((res) => setTimeout(res, 100));\nkept + 1',
+      cellNumber: 6,
+    });
     assert.equal(r.done.status, 'ok');
     assert.equal(resultText(r), '42');
     assert.match(r.stderr, /Uncaught exception \(a promise rejection nobody handled\): Error: nobody awaits me\n\s+at Cell 6, line 1:16/);
@@ -60,7 +72,10 @@ describe('stray errors', () => {
 
   it("puts an earlier cell's stray error on the cell running when it fires", async () => {
     // Throws once the next cell has started (polling a flag that cell sets), whatever the delay between cells.
-    await run(client, { code: 'const poll = setInterval(() => { if ((globalThis as any).go) { clearInterval(poll); throw new Error("fired during the next cell"); } }, 5);', cellNumber: 7 });
+    await run(client, {
+      code: 'const poll = setInterval(() => { if ((globalThis as any).go) { clearInterval(poll); throw new Error("fired during the next cell"); } }, 5);',
+      cellNumber: 7,
+    });
     const r = await run(client, { code: '(globalThis as any).go = true;\nawait new Promise((res) => setTimeout(res, 300));\nkept', cellNumber: 8 });
     assert.equal(r.done.status, 'ok');
     assert.equal(resultText(r), '41');
@@ -69,7 +84,10 @@ describe('stray errors', () => {
 
   it('survives stray errors from a module the cell imported, and rejections of non-errors', async () => {
     late.length = 0;
-    const r = await run(client, { code: "import { later, reject } from './stray';\nlater();\nreject();\nPromise.reject(42);\nawait new Promise((res) => setTimeout(res, 100));", cellNumber: 9 });
+    const r = await run(client, {
+      code: "import { later, reject } from './stray';\nlater();\nreject();\nPromise.reject(42);\nawait new Promise((res) => setTimeout(res, 100));",
+      cellNumber: 9,
+    });
     assert.equal(r.done.status, 'ok');
     assert.match(r.stderr, /Error: from the module\n\s+at Timeout\._onTimeout \(.*stray\.js:\d+:\d+\)/);
     assert.match(r.stderr, /Error: module rejection/);
@@ -86,7 +104,10 @@ describe('a kernel that dies', () => {
     try {
       // Without the kernel's handlers, tfjs's own throw from a timer is fatal: Node prints the
       // bundle line it came from, then the error.
-      const r = await run(c, "import * as tf from '@tensorflow/tfjs';\nprocess.removeAllListeners('uncaughtException');\nsetTimeout(() => tf.tensor([1, 2]).reshape([3]), 0);\nawait new Promise(() => {});");
+      const r = await run(
+        c,
+        "import * as tf from '@tensorflow/tfjs';\nprocess.removeAllListeners('uncaughtException');\nsetTimeout(() => tf.tensor([1, 2]).reshape([3]), 0);\nawait new Promise(() => {});",
+      );
       assert.equal(r.done.status, 'error');
       const msg = r.errors[0].evalue;
       assert.match(msg, /^The kernel process died \(it exited with code 1\)/);

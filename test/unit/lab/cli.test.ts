@@ -19,11 +19,17 @@ const specs: FlagSpec[] = [
 
 test('flags: values, = form, booleans; typos suggest the nearest flag or choice', () => {
   assert.deepEqual(parseFlags(['--model', 'iwae', '--epochs=3', '--cr'], specs), { model: 'iwae', epochs: 3, cr: true });
-  assert.throws(() => parseFlags(['--epoch', '3'], specs), (e: unknown) => e instanceof UnknownNameError && e.suggestion === '--epochs' && /Did you mean '--epochs'\?/.test(e.message));
+  assert.throws(
+    () => parseFlags(['--epoch', '3'], specs),
+    (e: unknown) => e instanceof UnknownNameError && e.suggestion === '--epochs' && /Did you mean '--epochs'\?/.test(e.message),
+  );
   assert.throws(() => parseFlags(['--model', 'iwea'], specs), /Unknown --model 'iwea'\. Did you mean 'iwae'\? Known: vae, iwae, beta-vae\./);
   assert.throws(() => parseFlags(['--epochs', 'ten'], specs), /--epochs must be an integer >= 1, got 'ten'/);
   assert.throws(() => parseFlags(['--epochs'], specs), /needs a value/);
-  assert.throws(() => parseFlags(['--zzzzzzzz'], specs), (e: unknown) => e instanceof UnknownNameError && !/Did you mean/.test(e.message));
+  assert.throws(
+    () => parseFlags(['--zzzzzzzz'], specs),
+    (e: unknown) => e instanceof UnknownNameError && !/Did you mean/.test(e.message),
+  );
 });
 
 test('flags: numbers outside their range are usage errors that name the flag and the range', () => {
@@ -37,7 +43,11 @@ test('flags: numbers outside their range are usage errors that name the flag and
     [['--lr', '3'], /--lr must be a number > 0 and <= 1/],
     [['--lr', 'Infinity'], /--lr must be a number > 0 and <= 1/],
   ] as const) {
-    assert.throws(() => parseFlags([...argv], specs), (e: unknown) => e instanceof UsageError && why.test(e.message), argv.join(' '));
+    assert.throws(
+      () => parseFlags([...argv], specs),
+      (e: unknown) => e instanceof UsageError && why.test(e.message),
+      argv.join(' '),
+    );
   }
 });
 
@@ -45,7 +55,9 @@ test('CLI: every numeric flag of every command is range-checked before anything 
   const { commands } = await import('../../../src/cli/lab');
   const errors: string[] = [];
   const origErr = console.error;
-  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  console.error = (...a: unknown[]) => {
+    errors.push(a.join(' '));
+  };
   try {
     for (const [cmd, c] of Object.entries(commands)) {
       for (const spec of c.flags()) {
@@ -66,8 +78,11 @@ test('CLI: every numeric flag of every command is range-checked before anything 
 
 test('CLI: bad usage exits 2 with a message; train + eval end to end on a tiny folder of IDX files', async () => {
   const errors: string[] = [];
-  const origErr = console.error, origLog = console.log;
-  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  const origErr = console.error,
+    origLog = console.log;
+  console.error = (...a: unknown[]) => {
+    errors.push(a.join(' '));
+  };
   console.log = () => {};
   try {
     assert.equal(await main(['trian']), 2);

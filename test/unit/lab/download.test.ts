@@ -49,7 +49,8 @@ function send(res: ServerResponse, mode: Mode, body: Buffer): void {
     case 'truncated-chunked': // no length header: a complete-looking response of half the file
       res.writeHead(200).end(half);
       return;
-    case 'corrupt': { // right length, one byte flipped
+    case 'corrupt': {
+      // right length, one byte flipped
       const bad = Buffer.from(body);
       bad[bad.length >> 1] ^= 0xff;
       res.writeHead(200, { 'content-length': bad.length }).end(bad);
@@ -62,9 +63,11 @@ function send(res: ServerResponse, mode: Mode, body: Buffer): void {
       res.writeHead(200, { 'content-length': body.length });
       res.write(half, () => res.socket?.destroy());
       return;
-    case 'slow': { // 16 KiB every 50 ms (at most 200 chunks), so a cancel lands mid-file
+    case 'slow': {
+      // 16 KiB every 50 ms (at most 200 chunks), so a cancel lands mid-file
       res.writeHead(200, { 'content-length': body.length });
-      let off = 0, n = 0;
+      let off = 0,
+        n = 0;
       const tick = () => {
         if (res.destroyed || off >= body.length || n++ > 200) return void res.end();
         res.write(body.subarray(off, (off += 16384)));
@@ -103,7 +106,9 @@ const entry = (...files: RemoteFile[]): DatasetEntry => ({ id: 'mnist', title: '
 test('a good download: both files in place, verified, progress up to their length, nothing else in the folder', async () => {
   const dir = cacheDir();
   const seen: DownloadProgress[] = [];
-  await downloadDataset(entry(fileVia('t10k-labels-idx1-ubyte.gz', 'good'), fileVia('t10k-images-idx3-ubyte.gz', 'good')), dir, { onProgress: (p) => seen.push(p) });
+  await downloadDataset(entry(fileVia('t10k-labels-idx1-ubyte.gz', 'good'), fileVia('t10k-images-idx3-ubyte.gz', 'good')), dir, {
+    onProgress: (p) => seen.push(p),
+  });
   assert.deepEqual(listing(dir), ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']);
   assert.equal(sha256(readFileSync(join(dir, 't10k-images-idx3-ubyte.gz'))), sha256(images));
   const last = seen.filter((p) => p.file === 't10k-images-idx3-ubyte.gz').at(-1)!;
@@ -112,7 +117,7 @@ test('a good download: both files in place, verified, progress up to their lengt
   assert.deepEqual([...new Set(seen.map((p) => `${p.fileIndex}/${p.fileCount}`))], ['0/2', '1/2']);
   // What was downloaded reads as MNIST's test set (10,000 labels).
   const labelsOnly = entry(fileVia('t10k-labels-idx1-ubyte.gz', 'good'));
-  assert.equal((await downloadDataset(labelsOnly, dir)), dir, 'a complete folder downloads nothing');
+  assert.equal(await downloadDataset(labelsOnly, dir), dir, 'a complete folder downloads nothing');
   assert.equal(hits.filter((h) => h === 'good/t10k-labels-idx1-ubyte.gz').length, 1);
 });
 
@@ -156,7 +161,12 @@ test('Cancel (AbortSignal) mid-file: DownloadCancelledError, the folder is left 
   const hitsBefore = hits.length;
   let progressed = 0;
   await assert.rejects(
-    downloadFile(fileVia('t10k-images-idx3-ubyte.gz', 'slow', 'good'), dir, { signal: ac.signal, onProgress: (p) => { if (p.received > 0 && ++progressed === 1) ac.abort(); } }),
+    downloadFile(fileVia('t10k-images-idx3-ubyte.gz', 'slow', 'good'), dir, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.received > 0 && ++progressed === 1) ac.abort();
+      },
+    }),
     DownloadCancelledError,
   );
   assert.ok(progressed >= 1);
@@ -190,7 +200,10 @@ test('a damaged bundled copy is refused by its SHA-256; a good one loads', () =>
   write('train-labels-idx1-ubyte.gz', labels);
   write('t10k-images-idx3-ubyte.gz', images);
   write('t10k-labels-idx1-ubyte.gz', labels);
-  const verify = { 't10k-images-idx3-ubyte.gz': catalogFile('t10k-images-idx3-ubyte.gz').contentSha256!, 't10k-labels-idx1-ubyte.gz': catalogFile('t10k-labels-idx1-ubyte.gz').contentSha256! };
+  const verify = {
+    't10k-images-idx3-ubyte.gz': catalogFile('t10k-images-idx3-ubyte.gz').contentSha256!,
+    't10k-labels-idx1-ubyte.gz': catalogFile('t10k-labels-idx1-ubyte.gz').contentSha256!,
+  };
   assert.equal(loadIdxFolder(dir, 'mnist', verify).test.n, 10000);
   const bad = gzipSync(Buffer.from(readFileSync(join(mnistDir, 't10k-labels-idx1-ubyte')).map((v, i) => (i === 100 ? v ^ 1 : v))));
   write('t10k-labels-idx1-ubyte.gz', bad);
@@ -198,7 +211,7 @@ test('a damaged bundled copy is refused by its SHA-256; a good one loads', () =>
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('data errors speak the audience\'s terms: VS Code names the setting, never an npm package', () => {
+test("data errors speak the audience's terms: VS Code names the setting, never an npm package", () => {
   const files = ['a.gz', 'b.gz'];
   const vscode = supplyHint('/cache/x', files, 'vscode');
   assert.match(vscode, /vaeLab\.dataDir/);
@@ -227,7 +240,13 @@ test('in a notebook cell: one progress output updated in place, and interrupting
     assert.match(shown[0].at(-1)!, /Downloading MNIST \(test copy\) \(file 1 of 1, t10k-images-idx3-ubyte\.gz\): 100% 1\.6 of 1\.6 MB/);
     const slowDir = cacheDir();
     const interrupted = cellDownloadOptions<DownloadOptions>({});
-    const run = downloadDataset(entry(fileVia('t10k-images-idx3-ubyte.gz', 'slow')), slowDir, { ...interrupted, onProgress: (p) => { interrupted.onProgress!(p); if (p.received > 0) ac.abort(); } });
+    const run = downloadDataset(entry(fileVia('t10k-images-idx3-ubyte.gz', 'slow')), slowDir, {
+      ...interrupted,
+      onProgress: (p) => {
+        interrupted.onProgress!(p);
+        if (p.received > 0) ac.abort();
+      },
+    });
     await assert.rejects(run, DownloadCancelledError);
     assert.deepEqual(listing(slowDir), []);
   } finally {

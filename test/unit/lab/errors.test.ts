@@ -43,15 +43,27 @@ test('UnknownNameError suggests the nearest name and lists them all', () => {
   assert.equal(far.message, "Unknown preset 'enormous'. Known: quick, paper. Add one to presets.");
   assert.equal(far.suggestion, undefined);
   assert.equal(new UnknownNameError('backend', 'x', []).message, "Unknown backend 'x'. Known: none.");
-  assert.equal(new UnknownNameError('command', 'trian', ['train', 'eval'], '\nusage: ...').message, "Unknown command 'trian'. Did you mean 'train'? Known: train, eval.\nusage: ...");
+  assert.equal(
+    new UnknownNameError('command', 'trian', ['train', 'eval'], '\nusage: ...').message,
+    "Unknown command 'trian'. Did you mean 'train'? Known: train, eval.\nusage: ...",
+  );
 });
 
 test('the registries throw it: model kinds, net kinds, likelihoods and the label-relevant data sets', () => {
-  assert.throws(() => buildModel({ kind: 'iwea' } as never), (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'iwae' && /registerModel/.test(e.message));
-  assert.throws(() => buildEncoder({ kind: 'conv_small' } as never, { inputShape: [8, 8, 1], latentDim: 2 }),
-    (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'conv-small', 'an unknown net kind is refused, not built as the WAE net');
+  assert.throws(
+    () => buildModel({ kind: 'iwea' } as never),
+    (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'iwae' && /registerModel/.test(e.message),
+  );
+  assert.throws(
+    () => buildEncoder({ kind: 'conv_small' } as never, { inputShape: [8, 8, 1], latentDim: 2 }),
+    (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'conv-small',
+    'an unknown net kind is refused, not built as the WAE net',
+  );
   const x = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
-  assert.throws(() => logLikelihood({ kind: 'bernouli' } as never, x, x), (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'bernoulli');
+  assert.throws(
+    () => logLikelihood({ kind: 'bernouli' } as never, x, x),
+    (e: unknown) => e instanceof UnknownNameError && e.suggestion === 'bernoulli',
+  );
   x.dispose();
   const d = new UnknownDatasetError('minst');
   assert.ok(d instanceof UnknownNameError);
@@ -82,20 +94,35 @@ test('every error class in src/lab extends LabError (none extends Error directly
     }
   };
   walk(join(root, 'src/lab'));
-  const direct = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/class (\w+) extends (Error|RangeError|TypeError)\b/g)]
-    .map((m) => `${f.slice(root.length + 1)}: ${m[1]}`))
+  const direct = files
+    .flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/class (\w+) extends (Error|RangeError|TypeError)\b/g)].map((m) => `${f.slice(root.length + 1)}: ${m[1]}`),
+    )
     .filter((s) => !s.endsWith(': LabError'));
   assert.deepEqual(direct, []);
 });
 
 test('names survive a minified build (esbuild keepNames, as scripts/build.mjs sets)', async () => {
   const out = await esbuild.build({
-    stdin: { contents: "export { CheckpointError } from './src/lab/train/errors'; export { UnknownNameError } from './src/lab/core/errors';", resolveDir: root, loader: 'ts' },
-    bundle: true, format: 'cjs', platform: 'node', minify: true, keepNames: true, write: false, logLevel: 'silent',
+    stdin: {
+      contents: "export { CheckpointError } from './src/lab/train/errors'; export { UnknownNameError } from './src/lab/core/errors';",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    minify: true,
+    keepNames: true,
+    write: false,
+    logLevel: 'silent',
   });
   const mod = { exports: {} as Record<string, new (...a: never[]) => Error> };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
-  const { CheckpointError: C, UnknownNameError: U } = mod.exports as unknown as { CheckpointError: typeof CheckpointError; UnknownNameError: typeof UnknownNameError };
+  const { CheckpointError: C, UnknownNameError: U } = mod.exports as unknown as {
+    CheckpointError: typeof CheckpointError;
+    UnknownNameError: typeof UnknownNameError;
+  };
   assert.equal(new C('/x', 'gone').name, 'CheckpointError');
   assert.equal(new U('model', 'vea', ['vae']).name, 'UnknownNameError');
   const build = readFileSync(join(root, 'scripts/build.mjs'), 'utf8');

@@ -17,11 +17,13 @@ export function blobs(n: number, seed = 1): ImageDataset {
   for (let i = 0; i < n; i++) {
     const c = rng.int(4);
     labels[i] = c;
-    const r0 = c < 2 ? 1 : 4, c0 = c % 2 ? 4 : 1;
-    for (let r = 0; r < 8; r++) for (let q = 0; q < 8; q++) {
-      const inside = r >= r0 && r < r0 + 3 && q >= c0 && q < c0 + 3;
-      img[i * 64 + r * 8 + q] = inside ? 230 : Math.floor(rng.next() * 20);
-    }
+    const r0 = c < 2 ? 1 : 4,
+      c0 = c % 2 ? 4 : 1;
+    for (let r = 0; r < 8; r++)
+      for (let q = 0; q < 8; q++) {
+        const inside = r >= r0 && r < r0 + 3 && q >= c0 && q < c0 + 3;
+        img[i * 64 + r * 8 + q] = inside ? 230 : Math.floor(rng.next() * 20);
+      }
   }
   return new ImageDataset(img, [8, 8, 1], labels, 'blobs');
 }
@@ -34,7 +36,8 @@ export function tinyVae(kind: VaeConfig['kind'] = 'vae', extra: Partial<VaeConfi
 export function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
   let m = 0;
   a.forEach((t, i) => {
-    const x = t.dataSync(), y = b[i].dataSync();
+    const x = t.dataSync(),
+      y = b[i].dataSync();
     for (let j = 0; j < x.length; j++) m = Math.max(m, Math.abs(x[j] - y[j]));
   });
   return m;

@@ -65,8 +65,12 @@ export function importsOf(file: string, text: string): ImportEdge[] {
     }
   }
   const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && n.arguments.length === 1 && ts.isStringLiteral(n.arguments[0])
-      && (n.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(n.expression) && n.expression.text === 'require'))) {
+    if (
+      ts.isCallExpression(n) &&
+      n.arguments.length === 1 &&
+      ts.isStringLiteral(n.arguments[0]) &&
+      (n.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(n.expression) && n.expression.text === 'require'))
+    ) {
       add(n.arguments[0].text, false);
     }
     ts.forEachChild(n, visit);
@@ -107,7 +111,8 @@ export function layerViolations(files: { path: string; text: string }[]): string
       graph.get(from)!.add(to);
       if (e.typeOnly) continue;
       if (rank(to) > rank(from)) problems.push(`${path} (${from}) imports a value from ${e.spec} (${to}), a later layer`);
-      else if (from.startsWith('experiments/') && to.startsWith('experiments/')) problems.push(`${path} (${from}) imports ${e.spec}: one paper's experiment must not use another's`);
+      else if (from.startsWith('experiments/') && to.startsWith('experiments/'))
+        problems.push(`${path} (${from}) imports ${e.spec}: one paper's experiment must not use another's`);
     }
   }
   // Folder cycles, through type-only imports too: a depth-first search for a back edge.
@@ -135,14 +140,25 @@ test('src/lab: every folder imports values only from the folders before it, and 
 
 test('the checker itself: a value import against the order, a type-only cycle and a cross-paper import are each caught', () => {
   const f = (path: string, text: string) => ({ path, text });
-  assert.deepEqual(layerViolations([f('src/lab/models/a.ts', "import type { T } from '../train/trainer';\nimport { x } from '../core/random';")]), [], 'type-only upward and value downward pass');
+  assert.deepEqual(
+    layerViolations([f('src/lab/models/a.ts', "import type { T } from '../train/trainer';\nimport { x } from '../core/random';")]),
+    [],
+    'type-only upward and value downward pass',
+  );
   assert.match(layerViolations([f('src/lab/models/registry.ts', "import { loadCheckpoint } from '../train/checkpoint';")]).join(), /a later layer/);
   assert.match(layerViolations([f('src/lab/data/a.ts', "const m = require('../metrics/evaluate');")]).join(), /a later layer/);
-  assert.match(layerViolations([f('src/lab/data/a.ts', "import { type A, b } from '../viz/show';")]).join(), /a later layer/, 'one value specifier makes the import a value import');
-  assert.match(layerViolations([
-    f('src/lab/models/a.ts', "import type { T } from '../train/trainer';"),
-    f('src/lab/train/b.ts', "import type { M } from '../models/types';"),
-  ]).join(), /folder cycle: (models -> train -> models|train -> models -> train)/);
+  assert.match(
+    layerViolations([f('src/lab/data/a.ts', "import { type A, b } from '../viz/show';")]).join(),
+    /a later layer/,
+    'one value specifier makes the import a value import',
+  );
+  assert.match(
+    layerViolations([
+      f('src/lab/models/a.ts', "import type { T } from '../train/trainer';"),
+      f('src/lab/train/b.ts', "import type { M } from '../models/types';"),
+    ]).join(),
+    /folder cycle: (models -> train -> models|train -> models -> train)/,
+  );
   assert.match(layerViolations([f('src/lab/experiments/factor-vae/a.ts', "import { presets } from '../cr-vae/presets';")]).join(), /another's/);
   assert.match(layerViolations([f('src/lab/viz/a.ts', "import { x } from '../../extension/kernels';")]).join(), /outside the lab/);
 });
@@ -153,8 +169,10 @@ test('process boundaries: nothing imports src/cli; host code loads neither the l
   for (const { path, text } of all) {
     for (const e of importsOf(path, text)) {
       if (e.to?.startsWith('src/cli/')) bad.push(`${path} imports ${e.spec}: src/cli is an entry point only`);
-      if (path.startsWith('src/host/') && (e.spec === 'vscode' || e.to?.startsWith('src/lab/') || e.to?.startsWith('src/extension/'))) bad.push(`${path} imports ${e.spec}`);
-      if (path.startsWith('src/kernel/') && (e.to?.startsWith('src/host/') || e.to?.startsWith('src/extension/'))) bad.push(`${path} imports ${e.spec}: the kernel process holds kernel code only`);
+      if (path.startsWith('src/host/') && (e.spec === 'vscode' || e.to?.startsWith('src/lab/') || e.to?.startsWith('src/extension/')))
+        bad.push(`${path} imports ${e.spec}`);
+      if (path.startsWith('src/kernel/') && (e.to?.startsWith('src/host/') || e.to?.startsWith('src/extension/')))
+        bad.push(`${path} imports ${e.spec}: the kernel process holds kernel code only`);
     }
   }
   assert.deepEqual(bad, []);

@@ -52,16 +52,22 @@ test('Omniglot (official PNG release layout): halves, alphabets as labels, ink b
   assert.ok(px(o.train, 0, 11, 10) > 0 && px(o.train, 0, 11, 10) < 255, 'the edge row is partly covered: grey');
   assert.equal(px(o.train, 1, 1, 3), 255);
   assert.equal(px(o.train, 2, 26, 3), 255);
-  assert.throws(() => loadOmniglot({ dataDir: join(dir, 'missing') }), (e: unknown) => e instanceof DataNotFoundError && /images_background/.test(e.message));
+  assert.throws(
+    () => loadOmniglot({ dataDir: join(dir, 'missing') }),
+    (e: unknown) => e instanceof DataNotFoundError && /images_background/.test(e.message),
+  );
 });
 
 /** A 178x218 aligned-CelebA-style JPEG: the centred 140x140 square red, the border blue. */
 function face(): Uint8Array {
-  const w = 178, h = 218, data = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const inside = x >= 19 && x < 159 && y >= 39 && y < 179;
-    data.set(inside ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * w + x) * 4);
-  }
+  const w = 178,
+    h = 218,
+    data = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const inside = x >= 19 && x < 159 && y >= 39 && y < 179;
+      data.set(inside ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * w + x) * 4);
+    }
   return jpeg.encode({ data, width: w, height: h }, 95).data;
 }
 
@@ -69,7 +75,11 @@ test('CelebA (img_align_celeba JPEGs): centre 140 crop to 64x64x3, official part
   const img = celebaImage(face());
   assert.equal(img.length, 64 * 64 * 3);
   const at = (x: number, y: number) => [...img.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)];
-  for (const [x, y] of [[32, 32], [8, 8], [56, 56]]) {
+  for (const [x, y] of [
+    [32, 32],
+    [8, 8],
+    [56, 56],
+  ]) {
     const [r, g, b] = at(x, y);
     assert.ok(r > 220 && g < 40 && b < 40, `(${x}, ${y}) is the red centre: ${[r, g, b]}`);
   }

@@ -14,15 +14,25 @@ import { useCpu } from './helpers';
  * p(x) = N(b, W W^T + s^2 I) in closed form; exact posterior N(S W^T (x-b)/s^2, S),
  * S = (I + W^T W / s^2)^-1. `inflate` widens q to test a non-exact proposal.
  */
-const W = [[1.0, -0.5], [0.3, 0.8], [-0.7, 0.2]];
+const W = [
+  [1.0, -0.5],
+  [0.3, 0.8],
+  [-0.7, 0.2],
+];
 const b = [0.2, -0.1, 0.4];
 const s2 = 0.25;
 
 function posteriorCov(): number[][] {
   // A = I + W^T W / s2 (2x2), S = A^-1
-  const A = [[1, 0], [0, 1]].map((row, i) => row.map((v, j) => v + W.reduce((acc, w) => acc + w[i] * w[j], 0) / s2));
+  const A = [
+    [1, 0],
+    [0, 1],
+  ].map((row, i) => row.map((v, j) => v + W.reduce((acc, w) => acc + w[i] * w[j], 0) / s2));
   const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
-  return [[A[1][1] / det, -A[0][1] / det], [-A[1][0] / det, A[0][0] / det]];
+  return [
+    [A[1][1] / det, -A[0][1] / det],
+    [-A[1][0] / det, A[0][0] / det],
+  ];
 }
 
 function linearGaussian(inflate: number): DensityModel {
@@ -46,7 +56,8 @@ function linearGaussian(inflate: number): DensityModel {
     logLikelihood(x: tf.Tensor4D, z: tf.Tensor2D) {
       return tf.tidy(() => {
         const mu = tf.add(tf.matMul(z, Wt, false, true), tf.tensor1d(b));
-        const n = x.shape[0], k = z.shape[0] / n; // k codes per image, k-major
+        const n = x.shape[0],
+          k = z.shape[0] / n; // k codes per image, k-major
         const sq = tf.div(tf.square(tf.sub(tf.reshape(x, [1, n, 3]), tf.reshape(mu, [k, n, 3]))), s2);
         return tf.reshape(tf.mul(tf.sum(tf.add(sq, LOG_2PI + Math.log(s2)), 2), -0.5), [k * n]) as tf.Tensor1D;
       });
@@ -110,7 +121,11 @@ function fixedEncoder(meanOf: (x: tf.Tensor4D) => tf.Tensor2D, logVar: number, L
   return {
     latentDim: L,
     inputShape: [4, 1, 1] as [number, number, number],
-    encode: (x: tf.Tensor4D) => tf.tidy(() => { const mean = meanOf(x); return { mean, logVar: tf.fill(mean.shape, logVar) as tf.Tensor2D }; }),
+    encode: (x: tf.Tensor4D) =>
+      tf.tidy(() => {
+        const mean = meanOf(x);
+        return { mean, logVar: tf.fill(mean.shape, logVar) as tf.Tensor2D };
+      }),
     decode: (z: tf.Tensor2D) => tf.zeros([z.shape[0], 4, 1, 1]) as tf.Tensor4D,
   };
 }
@@ -167,12 +182,21 @@ test('MI over every image in row chunks equals the one-matrix estimate; the boun
 test('K sweep: the NLL falls towards the closed form as K grows (the bias of small K, sized)', async () => {
   await useCpu();
   const rng = new Rng(8);
-  const set = new ImageDataset(Uint8Array.from({ length: 40 * 3 }, () => rng.int(256)), [3, 1, 1]);
+  const set = new ImageDataset(
+    Uint8Array.from({ length: 40 * 3 }, () => rng.int(256)),
+    [3, 1, 1],
+  );
   const model = linearGaussian(4); // a wide proposal: small K is visibly biased
   const rows = kSweep(model, set, { Ks: [2, 50, 3000], examples: 30, seed: 1 });
-  assert.deepEqual(rows.map((r) => r.K), [2, 50, 3000]);
+  assert.deepEqual(
+    rows.map((r) => r.K),
+    [2, 50, 3000],
+  );
   assert.ok(rows[0].nll > rows[1].nll && rows[1].nll > rows[2].nll, rows.map((r) => r.nll).join(' > '));
-  const { x } = set.batch(Int32Array.from({ length: 30 }, (_, i) => i), new Rng(2)); // the sweep's binarization
+  const { x } = set.batch(
+    Int32Array.from({ length: 30 }, (_, i) => i),
+    new Rng(2),
+  ); // the sweep's binarization
   const xs = x.arraySync() as number[][][][];
   x.dispose();
   const exact = -xs.reduce((a, r) => a + exactLogPx(r.map((p) => p[0][0])), 0) / 30;
@@ -183,9 +207,13 @@ test('K sweep: the NLL falls towards the closed form as K grows (the bias of sma
 test('Gaussian KL: 0 for equal posteriors; matches numerical integration on random Gaussians', async () => {
   await useCpu();
   const rng = new Rng(9);
-  const L = 3, n = 4;
+  const L = 3,
+    n = 4;
   const rand = (lo: number, hi: number) => Array.from({ length: n * L }, () => rng.uniform(lo, hi));
-  const ma = rand(-1, 1), la = rand(-1, 1), mb = rand(-1, 1), lb = rand(-1, 1);
+  const ma = rand(-1, 1),
+    la = rand(-1, 1),
+    mb = rand(-1, 1),
+    lb = rand(-1, 1);
   const a = { mean: tf.tensor2d(ma, [n, L]), logVar: tf.tensor2d(la, [n, L]) };
   const bq = { mean: tf.tensor2d(mb, [n, L]), logVar: tf.tensor2d(lb, [n, L]) };
   const same = klGaussians(a, a).dataSync();
@@ -198,7 +226,10 @@ test('Gaussian KL: 0 for equal posteriors; matches numerical integration on rand
     for (let d = 0; d < L; d++) {
       const k = i * L + d;
       const sd = Math.exp(la[k] / 2);
-      const lo = ma[k] - 12 * sd, hi = ma[k] + 12 * sd, steps = 20000, h = (hi - lo) / steps;
+      const lo = ma[k] - 12 * sd,
+        hi = ma[k] + 12 * sd,
+        steps = 20000,
+        h = (hi - lo) / steps;
       let acc = 0;
       for (let s = 0; s <= steps; s++) {
         const x = lo + s * h;

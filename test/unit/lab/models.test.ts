@@ -40,7 +40,10 @@ for (const [name, config] of Object.entries(configs)) {
       const xr = model.decode(q.mean);
       assert.deepEqual(xr.shape, [5, 8, 8, 1]);
       const v = xr.dataSync();
-      assert.ok(v.every((p) => p >= 0 && p <= 1), 'decode gives probabilities');
+      assert.ok(
+        v.every((p) => p >= 0 && p <= 1),
+        'decode gives probabilities',
+      );
       const t = model.objective(x, new Rng(1));
       for (const k of ['bound', 'recon', 'kl'] as const) assert.deepEqual(t[k].shape, [5]);
     });
@@ -58,7 +61,8 @@ for (const [name, config] of Object.entries(configs)) {
     assert.deepEqual(loaded.config(), model.config());
     const lm = loaded as unknown as ObjectiveModel & { dispose(): void };
     tf.tidy(() => {
-      const a = model.encode(x), b = lm.encode(x);
+      const a = model.encode(x),
+        b = lm.encode(x);
       assert.ok(maxDiff([a.mean, a.logVar, model.decode(a.mean)], [b.mean, b.logVar, lm.decode(a.mean)]) < 1e-6);
     });
     lm.dispose();
@@ -104,9 +108,13 @@ test('consistency KL is 0 for the identity transform, and eta defaults to 0.1*be
 
 test('paper (WAE) nets: 28x28x1 and 64x64x3 shapes', async () => {
   await useCpu();
-  for (const [shape, latent] of [[[28, 28, 1], 50], [[64, 64, 3], 8]] as const) {
+  for (const [shape, latent] of [
+    [[28, 28, 1], 50],
+    [[64, 64, 3], 8],
+  ] as const) {
     const s = { inputShape: [...shape] as [number, number, number], latentDim: latent };
-    const enc = buildEncoder({ kind: 'wae' }, s), dec = buildDecoder({ kind: 'wae' }, s);
+    const enc = buildEncoder({ kind: 'wae' }, s),
+      dec = buildDecoder({ kind: 'wae' }, s);
     assert.deepEqual(enc.outputs[0].shape, [null, 2 * latent]);
     assert.deepEqual(dec.outputs[0].shape, [null, ...shape]);
     assert.ok(enc.layers.some((l) => l.getClassName() === 'BatchNormalization'));

@@ -21,7 +21,7 @@ test('paired difference removes what the pair shares: a large shared seed effect
   assert.throws(() => pairedDifference([1, 2], [1]), /pair the same seeds/);
 });
 
-test('verdict: reproduced beyond 2 se with the paper\'s sign, not reproduced with the other, inconclusive within', () => {
+test("verdict: reproduced beyond 2 se with the paper's sign, not reproduced with the other, inconclusive within", () => {
   assert.equal(verdict(-5, 1, -1).verdict, 'reproduced');
   assert.equal(verdict(5, 1, -1).verdict, 'not reproduced');
   assert.equal(verdict(-1.9, 1, -1).verdict, 'inconclusive');

@@ -20,7 +20,17 @@ test('cancellation: the signal stops the run between steps, after the current st
   const ac = new AbortController();
   let seen = 0;
   await assert.rejects(
-    new Trainer({ steps: 50, batchSize: 8, signal: ac.signal, callbacks: { onStep: (i) => { seen = i.step; if (i.step === 3) ac.abort(); } } }).fit(model, blobs(64)),
+    new Trainer({
+      steps: 50,
+      batchSize: 8,
+      signal: ac.signal,
+      callbacks: {
+        onStep: (i) => {
+          seen = i.step;
+          if (i.step === 3) ac.abort();
+        },
+      },
+    }).fit(model, blobs(64)),
     (e: unknown) => e instanceof TrainingCancelledError && e.step === 3,
   );
   assert.equal(seen, 3);
@@ -44,7 +54,16 @@ test('NaN guard: stops naming the step and the term, keeps the last good weights
   const wrapped = { updates: () => [poisoned], variables: () => model.variables() };
   let good: tf.Tensor[] = [];
   await assert.rejects(
-    new Trainer({ steps: 10, batchSize: 8, callbacks: { onStep: () => { tf.dispose(good); good = values(model.variables()); } } }).fit(wrapped, blobs(64)),
+    new Trainer({
+      steps: 10,
+      batchSize: 8,
+      callbacks: {
+        onStep: () => {
+          tf.dispose(good);
+          good = values(model.variables());
+        },
+      },
+    }).fit(wrapped, blobs(64)),
     (e: unknown) => {
       assert.ok(e instanceof NonFiniteLossError);
       assert.equal(e.step, 4);
@@ -62,7 +81,10 @@ test('NaN guard: stops naming the step and the term, keeps the last good weights
 test('sanity step: a model/data shape mismatch fails before any update, with a clear message', async () => {
   await useCpu();
   const model = new VAE({ ...tinyVae(), inputShape: [28, 28, 1] });
-  await assert.rejects(new Trainer({ steps: 1, batchSize: 8 }).fit(model, blobs(16)), (e: unknown) => e instanceof SanityCheckError && /8x8x1 but the model expects 28x28x1/.test(e.message));
+  await assert.rejects(
+    new Trainer({ steps: 1, batchSize: 8 }).fit(model, blobs(16)),
+    (e: unknown) => e instanceof SanityCheckError && /8x8x1 but the model expects 28x28x1/.test(e.message),
+  );
   model.dispose();
 });
 
@@ -98,8 +120,16 @@ test('checkpoint atomicity: a failed write leaves the previous checkpoint loadab
   const saved = values(model.variables());
   await new Trainer({ steps: 2, batchSize: 8 }).fit(model, blobs(32));
   // A config that cannot be serialised makes the write fail after the nets were written.
-  const broken: Checkpointable = { updates: () => model.updates(), variables: () => model.variables(), nets: () => model.nets(), config: () => ({ kind: 'vae', bad: 1n }) };
-  await assert.rejects(saveCheckpoint(dir, broken, { step: 2, epoch: 0, seed: 0, batchSize: 8 }), (e: unknown) => e instanceof CheckpointError && /previous checkpoint is unchanged/.test(e.message));
+  const broken: Checkpointable = {
+    updates: () => model.updates(),
+    variables: () => model.variables(),
+    nets: () => model.nets(),
+    config: () => ({ kind: 'vae', bad: 1n }),
+  };
+  await assert.rejects(
+    saveCheckpoint(dir, broken, { step: 2, epoch: 0, seed: 0, batchSize: 8 }),
+    (e: unknown) => e instanceof CheckpointError && /previous checkpoint is unchanged/.test(e.message),
+  );
   const { model: back, state } = await loadCheckpoint(dir, buildModel);
   assert.equal(state.step, 1);
   assert.equal(maxDiff(back.variables(), saved), 0);
@@ -114,23 +144,37 @@ test('checkpoint atomicity: a failed write leaves the previous checkpoint loadab
 
 test('several updates per step: each its own optimizer, repeat honoured, nextBatch gives fresh batches', async () => {
   await useCpu();
-  const a = tf.variable(tf.scalar(0)), b = tf.variable(tf.scalar(0));
+  const a = tf.variable(tf.scalar(0)),
+    b = tf.variable(tf.scalar(0));
   const calls: string[] = [];
   const sizes: number[] = [];
-  const optA = tf.train.sgd(0.1), optB = tf.train.sgd(0.1); // each holds its learning-rate scalar
+  const optA = tf.train.sgd(0.1),
+    optB = tf.train.sgd(0.1); // each holds its learning-rate scalar
   const model = {
     variables: () => [a, b],
     updates: (): UpdateSpec[] => [
-      { name: 'a', optimizer: optA, variables: () => [a], repeat: 3,
-        loss: (_batch, ctx) => { calls.push(`a${ctx.repeat}`); return { loss: tf.square(tf.sub(a, 1)) as tf.Scalar }; } },
-      { name: 'b', optimizer: optB, variables: () => [b],
+      {
+        name: 'a',
+        optimizer: optA,
+        variables: () => [a],
+        repeat: 3,
+        loss: (_batch, ctx) => {
+          calls.push(`a${ctx.repeat}`);
+          return { loss: tf.square(tf.sub(a, 1)) as tf.Scalar };
+        },
+      },
+      {
+        name: 'b',
+        optimizer: optB,
+        variables: () => [b],
         loss: (batch, ctx) => {
           calls.push('b');
           const other = ctx.nextBatch();
           sizes.push(other.x.shape[0]);
           // pulls b towards the difference of the two batches' means (non-zero: they differ)
           return { loss: tf.square(tf.sub(b, tf.sub(tf.mean(batch.x), tf.mean(other.x)))) as tf.Scalar, terms: { gap: tf.mean(other.x) as tf.Scalar } };
-        } },
+        },
+      },
     ],
   };
   const n0 = tf.memory().numTensors;

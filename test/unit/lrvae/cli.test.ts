@@ -14,7 +14,22 @@ test('CLI: lr-vae --gan on the moons writes metrics.json (IS from the lab classi
   const lines: string[] = [];
   console.log = (s: string) => lines.push(s);
   try {
-    const code = await main(['train', '--model', 'lr-vae', '--gan', '--dataset', 'moons', '--epochs', '1', '--train-examples', '384', '--backend', 'cpu', '--out', out]);
+    const code = await main([
+      'train',
+      '--model',
+      'lr-vae',
+      '--gan',
+      '--dataset',
+      'moons',
+      '--epochs',
+      '1',
+      '--train-examples',
+      '384',
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
     assert.equal(code, 0);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     assert.equal(m.model, 'lr-vae-gan');

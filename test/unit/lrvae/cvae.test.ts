@@ -11,7 +11,12 @@ import { Trainer } from '../../../src/lab/train/trainer';
 before(useCpu);
 
 const cfg = (kind: CvaeConfig['kind']): CvaeConfig => ({
-  kind, inputShape: [8, 8, 1], classes: 4, latentDim: 2, net: { kind: 'mlp', hidden: [16] }, learningRate: 1e-2,
+  kind,
+  inputShape: [8, 8, 1],
+  classes: 4,
+  latentDim: 2,
+  net: { kind: 'mlp', hidden: [16] },
+  learningRate: 1e-2,
   ...(kind === 'cvae-gan' ? { gan: { hidden: [8] }, classifier: { hidden: [8], learningRate: 1e-2 } } : {}),
 });
 
@@ -27,14 +32,22 @@ test('hinge losses: zero for a perfect D, the generator term is minus the mean f
 test('cVAE learns the label: samples of different classes differ, training lowers the loss, no leaks', async () => {
   const data = blobs(256, 6);
   const m = new ConditionalVAE(cfg('cvae'));
-  assert.deepEqual(m.updates().map((s) => s.name), ['vae']);
+  assert.deepEqual(
+    m.updates().map((s) => s.name),
+    ['vae'],
+  );
   const first = await new Trainer({ steps: 1, batchSize: 64, seed: 1 }).fit(m, data);
   const n0 = tf.memory().numTensors;
   const r = await new Trainer({ epochs: 40, batchSize: 64, seed: 1 }).fit(m, data);
   assert.equal(tf.memory().numTensors, n0);
   assert.ok(r.history[r.history.length - 1].terms.loss < first.history[0].terms.loss - 5);
   // The blob class is the bright square's position: the class-c sample's brightest 3x3 region is class c's.
-  const centre = [[2, 2], [2, 5], [5, 2], [5, 5]];
+  const centre = [
+    [2, 2],
+    [2, 5],
+    [5, 2],
+    [5, 5],
+  ];
   for (let c = 0; c < 4; c++) {
     const img = tf.tidy(() => tf.mean(m.sample(c, 20, 3), 0).arraySync() as number[][][]);
     const score = centre.map(([r0, q0]) => img[r0][q0][0]);
@@ -54,7 +67,10 @@ test('cVAE learns the label: samples of different classes differ, training lower
 test('cVAE-GAN adds a discriminator update on its own variables; inpainting keeps the unmasked pixels', async () => {
   const m = new ConditionalVAE(cfg('cvae-gan'));
   const specs = m.updates();
-  assert.deepEqual(specs.map((s) => s.name), ['vae', 'discriminator', 'classifier']);
+  assert.deepEqual(
+    specs.map((s) => s.name),
+    ['vae', 'discriminator', 'classifier'],
+  );
   assert.ok(specs[1].variables().every((v) => !specs[0].variables().includes(v)));
   assert.ok(specs[2].variables().every((v) => !specs[0].variables().includes(v) && !specs[1].variables().includes(v)));
   const r = await new Trainer({ epochs: 8, batchSize: 32, seed: 2 }).fit(m, blobs(128, 7));
@@ -62,13 +78,19 @@ test('cVAE-GAN adds a discriminator update on its own variables; inpainting keep
   assert.ok(Number.isFinite(last['discriminator/loss']) && Number.isFinite(last['vae/classFeatureMatch']));
   assert.ok(last['classifier/cAccuracy'] > 0.9, `C learns the real classes: ${last['classifier/cAccuracy']}`);
   const dOnly = new ConditionalVAE({ ...cfg('cvae-gan'), classifier: false });
-  assert.deepEqual(dOnly.updates().map((s) => s.name), ['vae', 'discriminator']);
+  assert.deepEqual(
+    dOnly.updates().map((s) => s.name),
+    ['vae', 'discriminator'],
+  );
   dOnly.dispose();
   const b = blobs(4, 8).batch([0, 1, 2, 3]);
   const mask = tf.tile(tf.concat([tf.ones([1, 8, 4, 1]), tf.zeros([1, 8, 4, 1])], 2), [4, 1, 1, 1]) as tf.Tensor4D;
   const out = m.inpaint(b.x, mask, b.y!);
   const right = (t: tf.Tensor) => tf.slice(t, [0, 0, 4, 0], [4, 8, 4, 1]);
-  assert.equal(tf.tidy(() => (tf.max(tf.abs(tf.sub(right(out), right(b.x)))) as tf.Scalar).arraySync()), 0);
+  assert.equal(
+    tf.tidy(() => (tf.max(tf.abs(tf.sub(right(out), right(b.x)))) as tf.Scalar).arraySync()),
+    0,
+  );
   assert.throws(() => new ConditionalVAE({ ...cfg('cvae'), kind: 'cvae-gan' }), /gan/);
   tf.dispose([b.x, b.y!, mask, out]);
   m.dispose();
@@ -90,8 +112,15 @@ test('label planes: onehot(y) appended as constant channels; the CVAE encoder re
 });
 
 test('class-mean feature matching: known answer; a class missing on one side does not count', () => {
-  const real = tf.tensor2d([[1, 0], [3, 0], [5, 5]]);
-  const fake = tf.tensor2d([[0, 0], [0, 2]]);
+  const real = tf.tensor2d([
+    [1, 0],
+    [3, 0],
+    [5, 5],
+  ]);
+  const fake = tf.tensor2d([
+    [0, 0],
+    [0, 2],
+  ]);
   // class 0: real mean (2, 0), fake mean (0, 1) -> 1/2 (4 + 1); class 1 has no fake sample.
   const l = classMeanFeatureMatching(real, tf.tensor1d([0, 0, 1], 'int32'), fake, tf.tensor1d([0, 0], 'int32'), 3);
   assert.ok(Math.abs(l.arraySync() - 2.5) < 1e-6);

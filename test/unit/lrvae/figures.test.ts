@@ -25,7 +25,8 @@ test('swap figure: header row = column sources, first column = row sources, body
   const b = blobs(5, 1).batch([0, 1, 2, 3, 4]);
   const n0 = tf.memory().numTensors;
   tf.tidy(() => {
-    const rows = tf.slice(b.x, [0], [2]) as tf.Tensor4D, cols = tf.slice(b.x, [2], [3]) as tf.Tensor4D;
+    const rows = tf.slice(b.x, [0], [2]) as tf.Tensor4D,
+      cols = tf.slice(b.x, [2], [3]) as tf.Tensor4D;
     const fig = swapFigure(m, rows, cols);
     assert.deepEqual(fig.shape, [3 * 9 - 1, 4 * 9 - 1, 1]);
     const cellAt = (r: number, c: number) => tf.slice(fig, [r * 9, c * 9, 0], [8, 8, 1]);

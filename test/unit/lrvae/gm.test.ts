@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
-import {
-  GaussianMixture, gmLoss, gmLogits, gmUnlabeledNll, ambiguousGaussian, sampleClass, gaussianMixtureModel,
-} from '../../../src/lab/models/gm';
+import { GaussianMixture, gmLoss, gmLogits, gmUnlabeledNll, ambiguousGaussian, sampleClass, gaussianMixtureModel } from '../../../src/lab/models/gm';
 import { moons } from '../../../src/lab/data/moons';
 import { InvalidArgumentError } from '../../../src/lab/core/errors';
 
@@ -14,14 +12,29 @@ function setParams(gm: GaussianMixture, mu: number[][], variance: number[][]): v
 
 test('distances and loss match a direct computation of the formulas', () => {
   const gm = new GaussianMixture({ classes: 3, dim: 2, seed: 1 });
-  const mu = [[0, 0], [2, 1], [-1, 3]];
-  const va = [[1, 0.5], [0.2, 2], [1.5, 1.5]];
+  const mu = [
+    [0, 0],
+    [2, 1],
+    [-1, 3],
+  ];
+  const va = [
+    [1, 0.5],
+    [0.2, 2],
+    [1.5, 1.5],
+  ];
   setParams(gm, mu, va);
-  const f = [[0.3, -0.2], [1.5, 1.1], [-0.7, 2.2], [4, -1]];
+  const f = [
+    [0.3, -0.2],
+    [1.5, 1.1],
+    [-0.7, 2.2],
+    [4, -1],
+  ];
   const y = [0, 1, 2, 1];
-  const alpha = 0.1, lambdaLkd = 0.1;
+  const alpha = 0.1,
+    lambdaLkd = 0.1;
   // Reference by hand.
-  let cls = 0, lkd = 0;
+  let cls = 0,
+    lkd = 0;
   for (let i = 0; i < f.length; i++) {
     const d = mu.map((m, k) => 0.5 * ((f[i][0] - m[0]) ** 2 / va[k][0] + (f[i][1] - m[1]) ** 2 / va[k][1]));
     const ld = va.map((v) => Math.log(v[0]) + Math.log(v[1]));
@@ -61,9 +74,12 @@ test('training the mixture on moons points learns the class means and classifies
   const vars2 = gm2.trainableWeights.map((w) => w.read() as tf.Variable);
   const opt2 = tf.train.adam(0.05);
   for (let i = 0; i < 400; i++) opt2.minimize(() => gmLoss(gm2, f, y, { lambdaLkd: 1 }).loss, false, vars2);
-  gm2.means().arraySync().forEach(([mx, my], k) => {
-    assert.ok(Math.abs(mx - 2.2 * k) < 0.15 && Math.abs(my - 2 / Math.PI) < 0.15, `class ${k} mean (${mx}, ${my})`);
-  });
+  gm2
+    .means()
+    .arraySync()
+    .forEach(([mx, my], k) => {
+      assert.ok(Math.abs(mx - 2.2 * k) < 0.15 && Math.abs(my - 2 / Math.PI) < 0.15, `class ${k} mean (${mx}, ${my})`);
+    });
   opt2.dispose();
   tf.dispose([x, y, f]);
   opt.dispose();

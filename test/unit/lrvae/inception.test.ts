@@ -11,7 +11,15 @@ before(useCpu);
 
 test('IS: confident and balanced over K classes gives K; identical predictions give 1; in between for soft ones', () => {
   const K = 5;
-  const onehot = tf.oneHot(tf.tensor1d(Array.from({ length: 50 }, (_, i) => i % K), 'int32'), K).toFloat() as tf.Tensor2D;
+  const onehot = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: 50 }, (_, i) => i % K),
+        'int32',
+      ),
+      K,
+    )
+    .toFloat() as tf.Tensor2D;
   assert.ok(Math.abs(inceptionScore(onehot).mean - K) < 1e-3);
   const split = inceptionScore(onehot, 5);
   assert.ok(Math.abs(split.mean - K) < 1e-3 && split.std < 1e-6);
@@ -40,8 +48,15 @@ test('the real-data classifier learns the classes; generator scores separate a f
   assert.ok(clf.accuracy(test) > 0.95);
   // "Generators" that return real images of the asked class (faithful) or one fixed image of it (collapsed).
   const byClass = (c: number) => Array.from({ length: 200 }, (_, i) => i).filter((i) => test.y!.arraySync()[i] === c);
-  const faithful: ConditionalGenerator = { classes: 4, inputShape: [8, 8, 1], sample: (c, n) => tf.tidy(() => tf.gather(test.x, byClass(c).slice(0, n)) as tf.Tensor4D) };
-  const collapsed: ConditionalGenerator = { ...faithful, sample: (c, n) => tf.tidy(() => tf.tile(tf.gather(test.x, [byClass(c)[0]]), [n, 1, 1, 1]) as tf.Tensor4D) };
+  const faithful: ConditionalGenerator = {
+    classes: 4,
+    inputShape: [8, 8, 1],
+    sample: (c, n) => tf.tidy(() => tf.gather(test.x, byClass(c).slice(0, n)) as tf.Tensor4D),
+  };
+  const collapsed: ConditionalGenerator = {
+    ...faithful,
+    sample: (c, n) => tf.tidy(() => tf.tile(tf.gather(test.x, [byClass(c)[0]]), [n, 1, 1, 1]) as tf.Tensor4D),
+  };
   const n0 = tf.memory().numTensors;
   const f = generatorScores(faithful, clf, { perClass: 20, diversity: { pairs: 50 } });
   const c = generatorScores(collapsed, clf, { perClass: 20, diversity: { pairs: 50 } });

@@ -17,14 +17,25 @@ import { InvalidArgumentError } from '../../../src/lab/core/errors';
 before(useCpu);
 
 const cfg = (extra: Partial<LrVaeConfig> = {}): LrVaeConfig => ({
-  kind: 'lr-vae', inputShape: [8, 8, 1], classes: 4, zs: 2, zu: 3, net: { kind: 'mlp', hidden: [16] },
-  learningRate: 1e-2, adversaryHidden: [8], seed: 1, ...extra,
+  kind: 'lr-vae',
+  inputShape: [8, 8, 1],
+  classes: 4,
+  zs: 2,
+  zu: 3,
+  net: { kind: 'mlp', hidden: [16] },
+  learningRate: 1e-2,
+  adversaryHidden: [8],
+  seed: 1,
+  ...extra,
 });
 
 test('updates: E_s + GM first (3x), then the joint update, then C (and D with --gan), each on its own variables', () => {
   const m = new LabelRelevantVAE(cfg({ gan: { hidden: [8] } }));
   const specs = m.updates();
-  assert.deepEqual(specs.map((s) => s.name), ['label-relevant', 'joint', 'adversary', 'discriminator']);
+  assert.deepEqual(
+    specs.map((s) => s.name),
+    ['label-relevant', 'joint', 'adversary', 'discriminator'],
+  );
   assert.equal(specs[0].repeat, 3);
   const gmVars = trainableVariables(m.gmNet);
   const has = (s: number, vs: tf.Variable[]) => vs.every((v) => specs[s].variables().includes(v));
@@ -44,7 +55,8 @@ test('training lowers the GM and reconstruction losses, C learns, no tensors lea
   const n0 = tf.memory().numTensors;
   const r = await new Trainer({ epochs: 12, batchSize: 64, seed: 1 }).fit(m, data);
   assert.equal(tf.memory().numTensors, n0, 'tensors leaked by training steps');
-  const t0 = first.history[0].terms, t1 = r.history[r.history.length - 1].terms;
+  const t0 = first.history[0].terms,
+    t1 = r.history[r.history.length - 1].terms;
   assert.ok(t1['label-relevant/loss'] < t0['label-relevant/loss'], `GM ${t0['label-relevant/loss']} -> ${t1['label-relevant/loss']}`);
   assert.ok(t1['joint/recon'] < t0['joint/recon'] - 1, `recon ${t0['joint/recon']} -> ${t1['joint/recon']}`);
   // z_s classifies the blobs through the GM posterior.
@@ -64,7 +76,8 @@ test('uses: class samples, swap grid, z_u traversal and inpainting do what they 
     assert.deepEqual(m.sample(2, 5, 7).shape, [5, 8, 8, 1]);
     assert.throws(() => m.sample(4, 1, 0), InvalidArgumentError);
     // Swap: cell (i, j) = G([E_s(rows_i), mu_u(cols_j)]).
-    const rows = tf.slice(b.x, [0], [2]) as tf.Tensor4D, cols = tf.slice(b.x, [2], [3]) as tf.Tensor4D;
+    const rows = tf.slice(b.x, [0], [2]) as tf.Tensor4D,
+      cols = tf.slice(b.x, [2], [3]) as tf.Tensor4D;
     const grid = m.swap(rows, cols);
     assert.deepEqual(grid.shape, [6, 8, 8, 1]);
     const cell = m.decode(tf.concat([tf.slice(m.encodeS(rows), [1, 0], [1, 2]), tf.slice(m.encodeU(cols).mean, [2, 0], [1, 3])], 1) as tf.Tensor2D);
@@ -98,12 +111,15 @@ test('unlabelled data: the joint update refuses it clearly; semi-supervised fine
     const gmBefore = m.gm.getWeights().map((w) => w.arraySync());
     const r = await new Trainer({ epochs: 6, batchSize: 32, seed: 2 }).fit(m.semiSupervised(prior), unlabelled);
     assert.ok(r.history[r.history.length - 1].terms.recon < r.history[0].terms.recon, `${prior}: recon did not fall`);
-    assert.deepEqual(m.gm.getWeights().map((w) => w.arraySync()), gmBefore);
+    assert.deepEqual(
+      m.gm.getWeights().map((w) => w.arraySync()),
+      gmBefore,
+    );
   }
   m.dispose();
 });
 
-test('checkpoint round trip through the experiment\'s build rebuilds the same model (GM layer included)', async () => {
+test("checkpoint round trip through the experiment's build rebuilds the same model (GM layer included)", async () => {
   const m = new LabelRelevantVAE(cfg({ gan: { hidden: [8] } }));
   await new Trainer({ steps: 2, batchSize: 32, seed: 3 }).fit(m, blobs(64, 5));
   const dir = mkdtempSync(join(tmpdir(), 'lrvae-'));
@@ -112,7 +128,8 @@ test('checkpoint round trip through the experiment\'s build rebuilds the same mo
     const { model } = await loadCheckpoint(join(dir, 'model'), build);
     const back = model as LabelRelevantVAE;
     assert.ok(back instanceof LabelRelevantVAE);
-    const a = m.sample(1, 4, 11), b = back.sample(1, 4, 11);
+    const a = m.sample(1, 4, 11),
+      b = back.sample(1, 4, 11);
     assert.ok((tf.max(tf.abs(tf.sub(a, b))) as tf.Scalar).arraySync() < 1e-6);
     tf.dispose([a, b]);
     back.dispose();
@@ -128,10 +145,16 @@ test('C trains on the very code E_u is pushed on: a sample of q(z_u|x) by defaul
     const m = new LabelRelevantVAE(cfg(mode === 'mean' ? { adversaryInput: 'mean' } : {}));
     const seen: number[][][] = [];
     const apply = m.adversary.apply.bind(m.adversary);
-    m.adversary.apply = ((x: tf.Tensor, kw?: object) => { seen.push((x as tf.Tensor2D).arraySync()); return apply(x, kw); }) as typeof m.adversary.apply;
+    m.adversary.apply = ((x: tf.Tensor, kw?: object) => {
+      seen.push((x as tf.Tensor2D).arraySync());
+      return apply(x, kw);
+    }) as typeof m.adversary.apply;
     const specs = m.updates();
     const ctx = () => ({ step: 0, epoch: 0, repeat: 0, rng: new Rng(11), nextBatch: () => b });
-    tf.tidy(() => { specs[1].loss(b, ctx()); specs[2].loss(b, ctx()); });
+    tf.tidy(() => {
+      specs[1].loss(b, ctx());
+      specs[2].loss(b, ctx());
+    });
     assert.equal(seen.length, 2, 'one call of C in each update');
     const [pushed, trained] = seen;
     const diff = (p: number[][], q: number[][]) => Math.max(...p.flatMap((row, i) => row.map((v, j) => Math.abs(v - q[i][j]))));

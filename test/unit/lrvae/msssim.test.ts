@@ -8,15 +8,21 @@ import { msSsim, windowAt, MS_SSIM_WEIGHTS, MsSsimShapeError } from '../../../sr
 function image(kind: string, h: number, w: number): Float32Array {
   const out = new Float32Array(h * w);
   const clip = (v: number) => Math.min(1, Math.max(0, v));
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-    const s = Math.sin(0.3 * i + 0.2 * j);
-    const v = kind === 'a' ? 0.5 + 0.4 * s
-      : kind === 'b' ? clip(0.5 + 0.4 * s + 0.15 * Math.cos((0.7 * i * j) / h))
-      : kind === 'c' ? 0.5 + 0.2 * s
-      : kind === 'd' ? clip(0.5 + 0.4 * s + 0.1 * ((i + j) % 2) - 0.05)
-      : 0.5 + 0.4 * Math.sin(0.3 * (i + 1) + 0.2 * j);
-    out[i * w + j] = v;
-  }
+  for (let i = 0; i < h; i++)
+    for (let j = 0; j < w; j++) {
+      const s = Math.sin(0.3 * i + 0.2 * j);
+      const v =
+        kind === 'a'
+          ? 0.5 + 0.4 * s
+          : kind === 'b'
+            ? clip(0.5 + 0.4 * s + 0.15 * Math.cos((0.7 * i * j) / h))
+            : kind === 'c'
+              ? 0.5 + 0.2 * s
+              : kind === 'd'
+                ? clip(0.5 + 0.4 * s + 0.1 * ((i + j) % 2) - 0.05)
+                : 0.5 + 0.4 * Math.sin(0.3 * (i + 1) + 0.2 * j);
+      out[i * w + j] = v;
+    }
   return out;
 }
 
@@ -31,7 +37,11 @@ test('identical images give MS-SSIM 1 (1 and 3 channels)', () => {
 
 test('constant images: cs = 1 at every scale, so MS-SSIM = l^w5 in closed form', () => {
   const c1 = 0.01 ** 2;
-  for (const [a, b] of [[0.2, 0.5], [0.9, 0.1], [0.4, 0.45]]) {
+  for (const [a, b] of [
+    [0.2, 0.5],
+    [0.9, 0.1],
+    [0.4, 0.45],
+  ]) {
     const x = tf.fill([1, 28, 28, 1], a) as tf.Tensor4D;
     const y = tf.fill([1, 28, 28, 1], b) as tf.Tensor4D;
     const want = ((2 * a * b + c1) / (a * a + b * b + c1)) ** MS_SSIM_WEIGHTS[4];
@@ -42,8 +52,13 @@ test('constant images: cs = 1 at every scale, so MS-SSIM = l^w5 in closed form',
 });
 
 test('matches an independent numpy reference (msssim_reference.py) on formula images', () => {
-  const cases = JSON.parse(readFileSync(new URL('./msssim-reference.json', import.meta.url), 'utf8')) as
-    { h: number; w: number; x: string; y: string; msssim: number }[];
+  const cases = JSON.parse(readFileSync(new URL('./msssim-reference.json', import.meta.url), 'utf8')) as {
+    h: number;
+    w: number;
+    x: string;
+    y: string;
+    msssim: number;
+  }[];
   assert.ok(cases.length >= 10);
   for (const c of cases) {
     const x = tf.tensor4d(image(c.x, c.h, c.w), [1, c.h, c.w, 1]);
@@ -56,13 +71,15 @@ test('matches an independent numpy reference (msssim_reference.py) on formula im
 
 test('more noise means lower MS-SSIM; the measure is symmetric', () => {
   const x = tf.tensor4d(image('a', 28, 28), [1, 28, 28, 1]);
-  const scores = [0.02, 0.1, 0.3].map((s) => tf.tidy(() => {
-    const y = tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, s, 'float32', 3)), 0, 1) as tf.Tensor4D;
-    const v1 = msSsim(x, y).arraySync()[0];
-    const v2 = msSsim(y, x).arraySync()[0];
-    assert.ok(Math.abs(v1 - v2) < 1e-6);
-    return v1;
-  }));
+  const scores = [0.02, 0.1, 0.3].map((s) =>
+    tf.tidy(() => {
+      const y = tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, s, 'float32', 3)), 0, 1) as tf.Tensor4D;
+      const v1 = msSsim(x, y).arraySync()[0];
+      const v2 = msSsim(y, x).arraySync()[0];
+      assert.ok(Math.abs(v1 - v2) < 1e-6);
+      return v1;
+    }),
+  );
   assert.ok(scores[0] > scores[1] && scores[1] > scores[2], `${scores}`);
   x.dispose();
 });

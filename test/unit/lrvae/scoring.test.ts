@@ -19,7 +19,11 @@ test('distinct pairs: all pairs when asked for all, no pair twice, i < j, seeded
   const expected: string[] = [];
   for (let i = 0; i < 7; i++) for (let j = i + 1; j < 7; j++) expected.push(`${i},${j}`);
   assert.deepEqual(keys, expected);
-  for (const [n, k] of [[50, 1000], [1000, 1200], [3, 2]]) {
+  for (const [n, k] of [
+    [50, 1000],
+    [1000, 1200],
+    [3, 2],
+  ]) {
     const p = distinctPairs(n, k, 5);
     const seen = new Set(p.a.map((i, m) => i * n + p.b[m]));
     assert.equal(seen.size, k, `${k} distinct pairs of ${n}`);
@@ -34,7 +38,10 @@ test('distinct pairs: all pairs when asked for all, no pair twice, i < j, seeded
     const p = distinctPairs(5, 3, s);
     p.a.forEach((i, m) => counts[(i * (9 - i)) / 2 + p.b[m] - i - 1]++);
   }
-  assert.ok(counts.every((c) => Math.abs(c - 600) < 90), `pair counts ${counts}`);
+  assert.ok(
+    counts.every((c) => Math.abs(c - 600) < 90),
+    `pair counts ${counts}`,
+  );
 });
 
 test('diversity over drawn pairs: half copies of one image and half of another gives the share of mixed pairs times their 1 - MS-SSIM', () => {
@@ -53,7 +60,17 @@ test('class agreement: 1 for a generator whose class the classifier reads, 1/K f
     predict: (x) => tf.tidy(() => tf.oneHot(tf.cast(tf.floor(tf.mul(tf.mean(x, [1, 2, 3]), K)), 'int32'), K).toFloat() as tf.Tensor2D),
   };
   const gen: ConditionalGenerator = { classes: K, inputShape: [4, 4, 1], sample: (c, n) => tf.fill([n, 4, 4, 1], (c + 0.5) / K) as tf.Tensor4D };
-  const deaf: ConditionalGenerator = { ...gen, sample: (_c, n, seed) => tf.tidy(() => tf.add(tf.zeros([n, 4, 4, 1]), tf.reshape(tf.floor(tf.randomUniform([n], 0, K, 'float32', seed)), [n, 1, 1, 1])).div(K).add(0.5 / K) as tf.Tensor4D) };
+  const deaf: ConditionalGenerator = {
+    ...gen,
+    sample: (_c, n, seed) =>
+      tf.tidy(
+        () =>
+          tf
+            .add(tf.zeros([n, 4, 4, 1]), tf.reshape(tf.floor(tf.randomUniform([n], 0, K, 'float32', seed)), [n, 1, 1, 1]))
+            .div(K)
+            .add(0.5 / K) as tf.Tensor4D,
+      ),
+  };
   const n0 = tf.memory().numTensors;
   assert.equal(classAgreement(gen, oracle, { perClass: 10 }), 1);
   const a = classAgreement(deaf, oracle, { perClass: 400, seed: 3 });
@@ -65,7 +82,8 @@ test('class agreement: 1 for a generator whose class the classifier reads, 1/K f
 test('the scoring classifier is cached: the second call loads the same net; another config or other data trains anew', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vae-lab-clf-'));
   try {
-    const train = blobs(256, 1), test = blobs(100, 2);
+    const train = blobs(256, 1),
+      test = blobs(100, 2);
     const config = { arch: { kind: 'conv' as const, filters: [8, 8], dense: 16 }, epochs: 6, batchSize: 32, learningRate: 1e-2, lrDecay: 0.5 };
     const first = await cachedScoringClassifier(train, test, 4, { config, cacheDir: dir });
     assert.equal(first.loaded, false);

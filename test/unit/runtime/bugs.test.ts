@@ -15,7 +15,15 @@ function negativePool(filter: number, stride: number, pad: 'same' | 'valid') {
     const x = rand([2, 5, 7, 3], 61).abs().neg().sub(0.1) as tf.Tensor4D;
     const y = tf.maxPool(x, filter, stride, pad);
     const r = rand(y.shape, 67);
-    return [y, tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, filter, stride, pad).mul(r).sum())(x)];
+    return [
+      y,
+      tf.grad((x: tf.Tensor) =>
+        tf
+          .maxPool(x as tf.Tensor4D, filter, stride, pad)
+          .mul(r)
+          .sum(),
+      )(x),
+    ];
   };
 }
 
@@ -77,6 +85,9 @@ test('gradient of tf.batchNorm without scale/offset (the lab door) matches the c
 });
 
 test('canary: the umbrella tf.batchNorm gradient without scale still throws', () => {
-  assert.throws(() => tfjs.tidy(() => bnGrads(tfjs.batchNorm as typeof tf.batchNorm)), /Cannot read properties of undefined/,
-    'tfjs fixed the batchNorm gradient: src/lab/runtime/fixes.ts may go');
+  assert.throws(
+    () => tfjs.tidy(() => bnGrads(tfjs.batchNorm as typeof tf.batchNorm)),
+    /Cannot read properties of undefined/,
+    'tfjs fixed the batchNorm gradient: src/lab/runtime/fixes.ts may go',
+  );
 });

@@ -23,7 +23,13 @@ export function data(n: number, seed = 1): Float32Array {
 }
 
 export function rand(shape: number[], seed = 1): tf.Tensor {
-  return tf.tensor(data(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return tf.tensor(
+    data(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 async function run(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {

@@ -20,7 +20,10 @@ export function writePackage(dir: string, name: string, indexJs: string): string
  * backend (a cpu backend underneath) whose `binding.isUsingGpuDevice()` answers `gpu`.
  */
 export function fakeTfjsNode(dir: string, name: string, gpu: boolean): void {
-  writePackage(dir, name, `
+  writePackage(
+    dir,
+    name,
+    `
 const core = require('@tensorflow/tfjs-core');
 const tf = require('@tensorflow/tfjs');
 core.registerBackend('tensorflow', () => {
@@ -29,5 +32,6 @@ core.registerBackend('tensorflow', () => {
   return be;
 }, 3);
 exports.core = core;
-`);
+`,
+  );
 }

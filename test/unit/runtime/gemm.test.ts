@@ -5,7 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gemmModule } from '../../../src/lab/runtime/wasm/gemm-code';
-import { hasRelaxedSimd, instantiateGemm, MR, multiplyPanels, NR, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from '../../../src/lab/runtime/wasm/gemm';
+import {
+  hasRelaxedSimd,
+  instantiateGemm,
+  MR,
+  multiplyPanels,
+  NR,
+  operand,
+  packA,
+  packB,
+  packedABytes,
+  packedBBytes,
+  panelsOf,
+} from '../../../src/lab/runtime/wasm/gemm';
 import { data } from './compare';
 
 function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
@@ -54,16 +66,33 @@ function check(what: string, { c, ref, k }: { c: Float32Array; ref: Float64Array
   }
 }
 
-const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 300, 17], [9, 20, 300], [13, 513, 259], [64, 784, 96]];
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 300, 17],
+  [9, 20, 300],
+  [13, 513, 259],
+  [64, 784, 96],
+];
 
 for (const fma of [false, true]) {
-  test(`products match a float64 reference (${fma ? 'fused multiply-add' : 'plain SIMD'})`, { skip: fma && !hasRelaxedSimd() && 'no relaxed SIMD here' }, () => {
-    for (const [m, k, n] of shapes) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-        check(`${m}x${k}x${n} ta=${ta} tb=${tb}`, run(fma, false, m, k, n, ta, tb));
+  test(
+    `products match a float64 reference (${fma ? 'fused multiply-add' : 'plain SIMD'})`,
+    { skip: fma && !hasRelaxedSimd() && 'no relaxed SIMD here' },
+    () => {
+      for (const [m, k, n] of shapes) {
+        for (const [ta, tb] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ]) {
+          check(`${m}x${k}x${n} ta=${ta} tb=${tb}`, run(fma, false, m, k, n, ta, tb));
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 test('the shared-memory build (the second thread) computes the same products', () => {

@@ -20,12 +20,17 @@ test('auto without tfjs-node: wasm with SIMD, reasons for the skipped native bac
   assert.equal(info.backend, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
   assert.match(info.device, /^CPU \(wasm SIMD( \+ FMA)?(, native avx(512|2) GEMM)?, \d threads?\)$/);
-  assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
+  assert.deepEqual(
+    info.skipped?.map((s) => s.backend),
+    ['tensorflow-gpu', 'webgpu', 'tensorflow'],
+  );
   assert.match(info.skipped![0].reason, /not installed/);
   assert.equal(runtimeInfo(), info);
   assert.equal(describeRuntime(), `tfjs: wasm — ${info.device}`);
   // the lab's kernels are live: conv2d's filter gradient is missing from stock wasm
-  const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').sum())(tf.ones([3, 3, 1, 1])));
+  const g = tf.tidy(() =>
+    tf.grad((w: tf.Tensor) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').sum())(tf.ones([3, 3, 1, 1])),
+  );
   assert.deepEqual(Array.from(g.dataSync()), Array(9).fill(9));
   g.dispose();
 });
@@ -47,5 +52,8 @@ test('the cpu backend does not print its "install tfjs-node" banner', async () =
   } finally {
     console.warn = warn;
   }
-  assert.deepEqual(warnings.filter((w) => /tfjs-node/.test(w)), []);
+  assert.deepEqual(
+    warnings.filter((w) => /tfjs-node/.test(w)),
+    [],
+  );
 });

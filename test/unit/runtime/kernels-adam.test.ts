@@ -9,7 +9,11 @@ import { rand, relErr, setup } from './compare';
 
 before(setup);
 
-interface Run { values: Float32Array[]; iterations: number; names: string[] }
+interface Run {
+  values: Float32Array[];
+  iterations: number;
+  names: string[];
+}
 
 async function steps(backend: string, make: () => tf.Optimizer, n: number, arrayForm = false): Promise<Run> {
   await tf.setBackend(backend);
@@ -22,7 +26,10 @@ async function steps(backend: string, make: () => tf.Optimizer, n: number, array
     if (arrayForm) {
       const { value, grads } = tf.variableGrads(loss, [w, b]);
       value.dispose();
-      opt.applyGradients([{ name: b.name, tensor: grads[b.name] }, { name: w.name, tensor: grads[w.name] }]);
+      opt.applyGradients([
+        { name: b.name, tensor: grads[b.name] },
+        { name: w.name, tensor: grads[w.name] },
+      ]);
       tf.dispose(Object.values(grads));
     } else {
       tf.dispose(opt.minimize(loss, true, [w, b]) ?? []);
@@ -66,7 +73,7 @@ test('on wasm, Adam runs the fused kernel (one per variable) instead of 12 eleme
   const opt = tf.train.adam(1e-2);
   const info = await tf.profile(() => tf.dispose(opt.minimize(() => w.square().sum() as tf.Scalar, true, [w]) ?? []));
   assert.ok(info.kernelNames.includes(FUSED_ADAM), `kernels run: ${info.kernelNames.join(', ')}`);
-  assert.ok(!info.kernelNames.includes('Sqrt'), 'tfjs\'s own Adam ran too');
+  assert.ok(!info.kernelNames.includes('Sqrt'), "tfjs's own Adam ran too");
   opt.dispose();
   w.dispose();
 });

@@ -7,7 +7,16 @@ import { agree, rand, setup } from './compare';
 
 before(setup);
 
-interface Case { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+interface Case {
+  b: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  s: number;
+  pad: 'same' | 'valid';
+}
 
 const cases: Case[] = [
   { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
@@ -31,7 +40,12 @@ test('conv2d forward, input and filter gradients', async () => {
       const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
       const y = tf.conv2d(x, w, c.s, c.pad);
       const r = rand(y.shape, 17);
-      const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w]);
+      const g = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf
+          .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad)
+          .mul(r)
+          .sum(),
+      )([x, w]);
       return [y, ...g];
     });
   }

@@ -36,7 +36,11 @@ function tinyVae() {
     const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
     const lse = tf.logSumExp(logits, 1).sum().mul(0.01);
     const b = x.shape[0];
-    const picked = tf.gather(logits, tf.tensor1d([0, b - 1, b - 1, 0], 'int32')).softplus().sum().mul(0.01);
+    const picked = tf
+      .gather(logits, tf.tensor1d([0, b - 1, b - 1, 0], 'int32'))
+      .softplus()
+      .sum()
+      .mul(0.01);
     return rec.add(kl).add(lse).add(picked).div(x.shape[0]) as tf.Scalar;
   };
 }
@@ -49,7 +53,12 @@ test('a VAE loss and every variable gradient agree between wasm and cpu, batch 1
     tf.tidy(() => loss(x())); // builds the layers
     await agree(`tiny VAE batch ${batch}`, () => {
       const { value, grads } = tf.variableGrads(() => loss(x()));
-      return [value, ...Object.keys(grads).sort().map((k) => grads[k])];
+      return [
+        value,
+        ...Object.keys(grads)
+          .sort()
+          .map((k) => grads[k]),
+      ];
     });
   }
 });

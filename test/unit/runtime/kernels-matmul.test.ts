@@ -23,7 +23,12 @@ function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean, w
 }
 
 test('2-D products with every transpose combination, odd sizes', async () => {
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     const a = ta ? [7, 5] : [5, 7];
     const b = tb ? [3, 7] : [7, 3];
     await agree(`matMul ta=${ta} tb=${tb}`, product(a, b, ta, tb));
@@ -51,8 +56,7 @@ test('fused matMul (dense forward) with bias and activation', async () => {
     const a = rand([9, 6], 2);
     const b = rand([4, 6], 4);
     const bias = rand([4], 6);
-    const f = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation: 'relu' });
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation: 'relu' });
     return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).sum())([a, b])];
   });
 });

@@ -37,15 +37,26 @@ function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean) {
 }
 
 /** [m, k, n]: edge tiles both ways, k > 256 (two KC blocks), m > 96 (two MC blocks), the MLP's sizes. */
-const shapes = [[1, 1, 1], [5, 7, 3], [9, 300, 33], [97, 513, 17], [64, 784, 512], [130, 70, 2100]];
+const shapes = [
+  [1, 1, 1],
+  [5, 7, 3],
+  [9, 300, 33],
+  [97, 513, 17],
+  [64, 784, 512],
+  [130, 70, 2100],
+];
 
 test('products with every transpose, one thread and two', { skip }, async () => {
   for (const threads of [1, 2]) {
     native!.configure(threads, threads === 2 ? 1 : NATIVE_MIN_MACS);
     for (const [m, k, n] of shapes) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-        await agree(`${native!.isa()} ${threads}t ${m}x${k}x${n} ta=${ta} tb=${tb}`,
-          product(ta ? [k, m] : [m, k], tb ? [n, k] : [k, n], ta, tb));
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]) {
+        await agree(`${native!.isa()} ${threads}t ${m}x${k}x${n} ta=${ta} tb=${tb}`, product(ta ? [k, m] : [m, k], tb ? [n, k] : [k, n], ta, tb));
       }
     }
   }
@@ -94,10 +105,15 @@ test('an operand reaching outside the heap is refused, not read', { skip }, () =
   assert.deepEqual(Array.from(f.subarray(8, 12)), [19, 22, 43, 50]);
 });
 
-test('the AVX2 kernel, where the CPU also has AVX-512', { skip: skip || forced ? (skip || 'this is the child run') : native!.isa() !== 'avx512' && 'no AVX-512 here: the AVX2 kernel ran above' }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', __filename], {
-    env: { ...process.env, VAE_LAB_NATIVE_ISA: 'avx2', NODE_TEST_CONTEXT: undefined }, encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `AVX2 run failed:\n${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /# pass 4\b/, r.stdout);
-});
+test(
+  'the AVX2 kernel, where the CPU also has AVX-512',
+  { skip: skip || forced ? skip || 'this is the child run' : native!.isa() !== 'avx512' && 'no AVX-512 here: the AVX2 kernel ran above' },
+  () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', __filename], {
+      env: { ...process.env, VAE_LAB_NATIVE_ISA: 'avx2', NODE_TEST_CONTEXT: undefined },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `AVX2 run failed:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /# pass 4\b/, r.stdout);
+  },
+);

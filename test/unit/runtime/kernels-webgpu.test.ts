@@ -20,7 +20,12 @@ function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean, w
 
 test('matMul: every transpose, dense-layer sizes, batched and broadcast products', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     await agreeGpu(`matMul ta=${ta} tb=${tb}`, product(ta ? [7, 5] : [5, 7], tb ? [3, 7] : [7, 3], ta, tb));
   }
   for (const batch of [1, 64]) await agreeGpu(`x W, batch ${batch}`, product([batch, 784], [784, 96], false, false));
@@ -62,13 +67,23 @@ test('fused matMul (the dense layer) with bias and every activation the lab uses
       const b = rand([4, 6], 4);
       const bias = rand([4], 6);
       const preluActivationWeights = activation === 'prelu' ? rand([4], 8) : undefined;
-      const f = (a: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation, preluActivationWeights, leakyreluAlpha: 0.3 });
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation, preluActivationWeights, leakyreluAlpha: 0.3 });
       return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).sum())([a, b])];
     });
   }
 });
 
-interface Case { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+interface Case {
+  b: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  s: number;
+  pad: 'same' | 'valid';
+}
 
 const cases: Case[] = [
   { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
@@ -91,7 +106,15 @@ test('conv2d forward, input and filter gradients', async (t) => {
       const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
       const y = tf.conv2d(x, w, c.s, c.pad);
       const r = rand(y.shape, 17);
-      return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w])];
+      return [
+        y,
+        ...tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+          tf
+            .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad)
+            .mul(r)
+            .sum(),
+        )([x, w]),
+      ];
     });
   }
 });
@@ -149,7 +172,11 @@ function tinyVae() {
     const kl = tf.sum(tf.exp(logvar).add(mu.square()).sub(1).sub(logvar)).mul(0.5);
     const lse = tf.logSumExp(logits, 1).sum().mul(0.01);
     const b = x.shape[0];
-    const picked = tf.gather(logits, tf.tensor1d([0, b - 1, b - 1, 0], 'int32')).softplus().sum().mul(0.01);
+    const picked = tf
+      .gather(logits, tf.tensor1d([0, b - 1, b - 1, 0], 'int32'))
+      .softplus()
+      .sum()
+      .mul(0.01);
     return rec.add(kl).add(lse).add(picked).div(x.shape[0]) as tf.Scalar;
   };
 }
@@ -164,7 +191,12 @@ test('a VAE loss and every variable gradient (conv, batch-norm, leakyReLU, dense
     tf.tidy(() => loss(x())); // builds the layers
     await agreeGpu(`tiny VAE batch ${batch}`, () => {
       const { value, grads } = tf.variableGrads(() => loss(x()));
-      return [value, ...Object.keys(grads).sort().map((k) => grads[k])];
+      return [
+        value,
+        ...Object.keys(grads)
+          .sort()
+          .map((k) => grads[k]),
+      ];
     });
   }
 });

@@ -13,7 +13,10 @@ test('gpu package without a device: skipped with the reason, native CPU used', a
   assert.equal(info.device, 'CPU (TensorFlow native)');
   assert.deepEqual(info.skipped?.[0], { backend: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu loaded but sees no CUDA device' });
   // no GPU here, so no WebGPU hardware adapter either: webgpu is passed over before native CPU
-  assert.deepEqual(info.skipped?.map((s) => s.backend), ['tensorflow-gpu', 'webgpu']);
+  assert.deepEqual(
+    info.skipped?.map((s) => s.backend),
+    ['tensorflow-gpu', 'webgpu'],
+  );
   assert.equal(tf.getBackend(), 'tensorflow');
 });
 

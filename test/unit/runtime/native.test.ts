@@ -9,11 +9,15 @@ import { fakeTfjsNode, tempDir, writePackage } from './fake-packages';
 
 test('a package that requires @tensorflow/tfjs-core registers on the lab engine (one tfjs-core)', () => {
   const dir = tempDir();
-  writePackage(dir, 'fake-tfjs-plugin', `
+  writePackage(
+    dir,
+    'fake-tfjs-plugin',
+    `
 const core = require('@tensorflow/tfjs-core');
 core.registerBackend('fake-plugin', () => new (require('@tensorflow/tfjs').MathBackendCPU)(), 0);
 exports.engine = core.engine();
-`);
+`,
+  );
   const mod = requireShared('fake-tfjs-plugin', [dir]) as { engine: unknown };
   assert.equal(mod.engine, tf.engine(), 'the plugin saw another tfjs-core');
   assert.ok(tf.findBackendFactory('fake-plugin'), 'backend not registered on the lab engine');
@@ -21,8 +25,10 @@ exports.engine = core.engine();
 
 test('a package missing from every folder is a typed error naming the folders', () => {
   const dir = tempDir();
-  assert.throws(() => resolvePackage('@tensorflow/tfjs-node', [dir]), (e: unknown) =>
-    e instanceof PackageNotFoundError && e.message.includes(dir));
+  assert.throws(
+    () => resolvePackage('@tensorflow/tfjs-node', [dir]),
+    (e: unknown) => e instanceof PackageNotFoundError && e.message.includes(dir),
+  );
 });
 
 test('auto picks tfjs-node-gpu from the extra module dirs when it sees a CUDA device', async () => {

@@ -33,7 +33,12 @@ function sameOnBoth(what: string, f: () => tf.Tensor[]): void {
 }
 
 test('split products equal one-thread products (odd rows, growing shared buffer)', () => {
-  for (const [m, k, n] of [[3, 5, 4], [65, 33, 17], [64, 784, 512], [1024, 300, 700]]) {
+  for (const [m, k, n] of [
+    [3, 5, 4],
+    [65, 33, 17],
+    [64, 784, 512],
+    [1024, 300, 700],
+  ]) {
     sameOnBoth(`${m}x${k}x${n}`, () => [tf.matMul(rand([m, k], 3), rand([k, n], 5))]);
   }
 });
@@ -42,7 +47,12 @@ test('a conv layer gradient through the split products', () => {
   sameOnBoth('conv grads', () => {
     const x = rand([16, 14, 14, 8], 7) as tf.Tensor4D;
     const w = rand([4, 4, 8, 16], 11) as tf.Tensor4D;
-    return tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
+    return tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+      tf
+        .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')
+        .square()
+        .sum(),
+    )([x, w]);
   });
 });
 
@@ -65,7 +75,10 @@ test('a worker that dies takes the pool down and products go on, right, on one t
   const before = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
   const worker = poolWorker();
   assert.ok(worker, 'the pool runs');
-  await new Promise<void>((resolve) => { worker.once('exit', () => resolve()); void worker.terminate(); });
+  await new Promise<void>((resolve) => {
+    worker.once('exit', () => resolve());
+    void worker.terminate();
+  });
   assert.equal(poolThreads(), 1);
   const after = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
   assert.deepEqual(after, before);

@@ -14,8 +14,12 @@ function fakes(working: CandidateName[]): { loaders: BackendLoaders; tried: Cand
     return { backend, device: `dev:${name}` };
   };
   const loaders = {
-    'tensorflow-gpu': make('tensorflow-gpu'), webgpu: make('webgpu'), 'webgpu-software': make('webgpu-software'),
-    tensorflow: make('tensorflow'), wasm: make('wasm'), cpu: make('cpu'),
+    'tensorflow-gpu': make('tensorflow-gpu'),
+    webgpu: make('webgpu'),
+    'webgpu-software': make('webgpu-software'),
+    tensorflow: make('tensorflow'),
+    wasm: make('wasm'),
+    cpu: make('cpu'),
   };
   return { loaders, tried };
 }
@@ -109,5 +113,8 @@ test('forced wasm and cpu try only themselves', async () => {
 });
 
 test('an unknown choice is a clear error', async () => {
-  await assert.rejects(selectBackend('gpu' as never, fakes(['cpu']).loaders), /Unknown backend 'gpu'\. Did you mean 'cpu'\? Known: auto, tensorflow, webgpu, wasm, cpu\./);
+  await assert.rejects(
+    selectBackend('gpu' as never, fakes(['cpu']).loaders),
+    /Unknown backend 'gpu'\. Did you mean 'cpu'\? Known: auto, tensorflow, webgpu, wasm, cpu\./,
+  );
 });

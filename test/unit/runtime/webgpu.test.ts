@@ -23,7 +23,10 @@ test('software renderers are told apart from GPUs by the driver name or the fall
 test('the device string names vendor, architecture, device and API, and flags a software renderer', () => {
   const gpu = { vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA RTX A6000', description: '', api: 'Vulkan' as const, software: false };
   assert.equal(adapterDevice(gpu), 'GPU (WebGPU: nvidia ampere, NVIDIA RTX A6000, Vulkan)');
-  assert.equal(adapterDevice({ ...gpu, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'Metal' }), 'GPU (WebGPU: apple metal-3, Apple M2, Metal)');
+  assert.equal(
+    adapterDevice({ ...gpu, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'Metal' }),
+    'GPU (WebGPU: apple metal-3, Apple M2, Metal)',
+  );
   const soft = { vendor: '', architecture: '', device: 'llvmpipe', description: 'OpenGL ES 3.2 Mesa', api: 'GL' as const, software: true };
   assert.match(adapterDevice(soft), /^CPU \(WebGPU software renderer: llvmpipe, GL; slower than wasm/);
 });
@@ -49,11 +52,21 @@ test('forcing webgpu runs on the adapter there is, names it, and says when it is
   assert.ok(['Vulkan', 'Metal', 'D3D12', 'GL'].includes(info.adapter.api));
   if (info.adapter.software) {
     assert.match(info.device, /software renderer/);
-    assert.deepEqual(info.skipped?.map((s) => s.backend), ['webgpu'], 'the hardware candidate says why it was passed over');
+    assert.deepEqual(
+      info.skipped?.map((s) => s.backend),
+      ['webgpu'],
+      'the hardware candidate says why it was passed over',
+    );
   } else {
     assert.match(info.device, /^GPU \(WebGPU: /);
   }
-  const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
+  const y = tf.matMul(
+    tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]),
+    tf.tensor2d([[5], [6]]),
+  );
   assert.throws(() => y.dataSync(), WebGpuSyncReadError);
   assert.throws(() => y.arraySync(), /await t\.data\(\)/);
   assert.deepEqual(Array.from(await y.data()), [17, 39]);

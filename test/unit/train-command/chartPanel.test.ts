@@ -11,9 +11,12 @@ import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
 import { chartBundle, trainingCurvesSpec } from '../../../src/lab/viz/charts';
 
 const spec = (n: number, title = 'CR-VAE: training curves') =>
-  trainingCurvesSpec(Array.from({ length: n }, (_, i) => ({ kind: 'step' as const, term: 'loss', step: i + 1, value: 100 - i })), { title });
+  trainingCurvesSpec(
+    Array.from({ length: n }, (_, i) => ({ kind: 'step' as const, term: 'loss', step: i + 1, value: 100 - i })),
+    { title },
+  );
 
-test('chartOf: the lab\'s live-chart display (new and update) is a chart keyed by its display id', () => {
+test("chartOf: the lab's live-chart display (new and update) is a chart keyed by its display id", () => {
   const data = chartBundle(spec(3));
   assert.deepEqual(chartOf({ type: 'display', displayId: 'd1-1', data }), { type: 'chart', id: 'd1-1', spec: data['application/vnd.vegalite.v6+json'] });
   assert.equal(chartOf({ type: 'display', displayId: 'd1-1', data, update: true } as never)?.id, 'd1-1');
@@ -37,13 +40,20 @@ test('ChartFeed: forwards each update, keeps the newest spec per chart in first-
   assert.equal(feed.accept({ type: 'display', displayId: 'p', data: { [MIME_TRAIN_PROGRESS]: {} } }), undefined);
   feed.accept(show('cr', 1, 'CR-VAE'));
   const update = feed.accept(show('vae', 5, 'VAE'));
-  assert.equal(((update!.spec.data as { values: unknown[] }).values).length, 5);
+  assert.equal((update!.spec.data as { values: unknown[] }).values.length, 5);
   assert.equal(feed.size, 2);
   feed.setStatus('CR-VAE: epoch 1/2');
   const snap = feed.snapshot();
-  assert.deepEqual(snap.map((m) => m.type), ['reset', 'status', 'chart', 'chart']);
-  assert.deepEqual(snap.filter((m) => m.type === 'chart').map((m) => (m as { id: string }).id), ['vae', 'cr'], 'a chart keeps its place when updated');
-  assert.equal((((snap[2] as PanelChart).spec.data as { values: unknown[] }).values).length, 5, 'the newest spec, not the first');
+  assert.deepEqual(
+    snap.map((m) => m.type),
+    ['reset', 'status', 'chart', 'chart'],
+  );
+  assert.deepEqual(
+    snap.filter((m) => m.type === 'chart').map((m) => (m as { id: string }).id),
+    ['vae', 'cr'],
+    'a chart keeps its place when updated',
+  );
+  assert.equal(((snap[2] as PanelChart).spec.data as { values: unknown[] }).values.length, 5, 'the newest spec, not the first');
   assert.deepEqual(feed.setStatus('done', 'done'), { type: 'status', text: 'done', state: 'done' });
   feed.clear();
   assert.deepEqual(feed.snapshot(), [{ type: 'reset' }]);
@@ -51,8 +61,20 @@ test('ChartFeed: forwards each update, keeps the newest spec per chart in first-
 
 test('liveRunVerdict: save only when every code cell succeeded in the live kernel', () => {
   assert.equal(liveRunVerdict([{ code: false }, { code: true, success: true }, { code: true, success: true }]), 'ok');
-  assert.equal(liveRunVerdict([{ code: true, success: true }, { code: true, success: false }]), 'failed');
+  assert.equal(
+    liveRunVerdict([
+      { code: true, success: true },
+      { code: true, success: false },
+    ]),
+    'failed',
+  );
   // A failed cell cancels the rest of the batch: those end with no result.
-  assert.equal(liveRunVerdict([{ code: true, success: false }, { code: true, success: undefined }]), 'failed');
+  assert.equal(
+    liveRunVerdict([
+      { code: true, success: false },
+      { code: true, success: undefined },
+    ]),
+    'failed',
+  );
   assert.equal(liveRunVerdict([{ code: true }]), 'failed', 'never ran (kernel did not start)');
 });

@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { label as crLabel, modelConfig as crModelConfig, resultsMarkdown as crResultsMarkdown, runName as crRunName, paperRow, PAPER_MNIST as CRVAE_PAPER_MNIST, presets, type CrModelSpec } from '../../../src/lab/experiments/cr-vae';
+import {
+  label as crLabel,
+  modelConfig as crModelConfig,
+  resultsMarkdown as crResultsMarkdown,
+  runName as crRunName,
+  paperRow,
+  PAPER_MNIST as CRVAE_PAPER_MNIST,
+  presets,
+  type CrModelSpec,
+} from '../../../src/lab/experiments/cr-vae';
 
-test('labels and run names follow the paper\'s table rows', () => {
+test("labels and run names follow the paper's table rows", () => {
   assert.equal(crLabel({ model: 'vae', variant: 'cr' }), 'CR-VAE');
   assert.equal(crLabel({ model: 'iwae', variant: 'none' }), 'IWAE');
   assert.equal(crLabel({ model: 'beta-vae', beta: 10, variant: 'cr' }), 'beta-CR-VAE (10)');
@@ -19,7 +28,7 @@ test('labels and run names follow the paper\'s table rows', () => {
   assert.equal(new Set(specs.map(crRunName)).size, specs.length, 'distinct folders');
 });
 
-test('model configs: the CLI table\'s base, wrapped by CR with the paper\'s defaults or eta 0 for + Aug', () => {
+test("model configs: the CLI table's base, wrapped by CR with the paper's defaults or eta 0 for + Aug", () => {
   const p = presets.quick;
   const base = crModelConfig({ model: 'beta-vae', beta: 10, variant: 'none' }, p, [28, 28, 1]);
   assert.equal(base.kind, 'beta-vae');
@@ -34,9 +43,12 @@ test('model configs: the CLI table\'s base, wrapped by CR with the paper\'s defa
   assert.deepEqual(crModelConfig({ model: 'vae', variant: 'cr' }, p, [28, 28, 1]).options, {}, 'eta left to the regularizer (0.1, 0.1*beta)');
 });
 
-test('results table: our numbers beside the paper\'s row', () => {
+test("results table: our numbers beside the paper's row", () => {
   const r = (nll: number) => ({ nll, nllSe: 0.5, mi: 1.234, logM: Math.log(10), miAtBound: false, au: 7, n: 10, K: 5, M: 10 });
-  const md = crResultsMarkdown([{ label: 'CR-VAE', test: r(100.04), tTest: r(150.56) }, { label: 'beta-VAE (3)', test: r(1), tTest: r(2) }]);
+  const md = crResultsMarkdown([
+    { label: 'CR-VAE', test: r(100.04), tTest: r(150.56) },
+    { label: 'beta-VAE (3)', test: r(1), tTest: r(2) },
+  ]);
   const lines = md.split('\n');
   assert.equal(lines.length, 4);
   assert.equal(lines[2], '| CR-VAE | 1 | 100.0 | 150.6 | 7.0 | 1.23 / 1.23 | 2.30 | 81.2 / 129.5 / 47 |');

@@ -41,7 +41,16 @@ function blobFolder(root: string): string {
 
 test('training program + results notebook through the kernel', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'train-cmd-'));
-  const o: TrainCrVaeOptions = { dataset: { folder: blobFolder(root) }, model: 'vae', preset: 'quick', baseline: true, epochs: 2, trainExamples: 128, evalExamples: 64, K: 4 };
+  const o: TrainCrVaeOptions = {
+    dataset: { folder: blobFolder(root) },
+    model: 'vae',
+    preset: 'quick',
+    baseline: true,
+    epochs: 2,
+    trainExamples: 128,
+    evalExamples: 64,
+    K: 4,
+  };
   const runDir = join(root, 'run');
   mkdirSync(runDir);
   const client = new KernelClient({ kernelScript, notebookDir: runDir, typeCheck: 'off' });
@@ -58,14 +67,20 @@ test('training program + results notebook through the kernel', { timeout: 600_00
     client.dispose();
   }
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
-  assert.deepEqual(results.runs.map((r: { label: string }) => r.label), ['CR-VAE', 'VAE']);
+  assert.deepEqual(
+    results.runs.map((r: { label: string }) => r.label),
+    ['CR-VAE', 'VAE'],
+  );
   for (const r of results.runs) {
     assert.ok(r.test.nll > 0 && Number.isFinite(r.tTest.nll) && r.test.n === 64 && r.test.K === 4);
     assert.equal(r.epochs.length, 2);
     assert.ok(r.curves['application/vnd.vegalite.v6+json'], 'training curves saved');
   }
   assert.ok(existsSync(join(runDir, runNames(o).cr, 'model', 'trainer.json')));
-  assert.ok(progress.some((p) => p.phase === 'train' && p.label === 'VAE' && p.epoch === 2), 'progress reports model and epoch');
+  assert.ok(
+    progress.some((p) => p.phase === 'train' && p.label === 'VAE' && p.epoch === 2),
+    'progress reports model and epoch',
+  );
   assert.equal(progress[progress.length - 1].phase, 'done');
 
   const nbPath = join(runDir, 'results.ipynb');
@@ -75,15 +90,25 @@ test('training program + results notebook through the kernel', { timeout: 600_00
   const outputs = nb.cells.flatMap((c: { outputs?: { output_type: string; data?: object; evalue?: string }[] }) => c.outputs ?? []);
   assert.equal(run.status, 0, JSON.stringify(outputs.filter((x: { output_type: string }) => x.output_type === 'error')));
   const mimes = new Set(outputs.flatMap((x: { data?: object }) => Object.keys(x.data ?? {})));
-  for (const m of ['application/vnd.vae-lab.grid+json', 'application/vnd.vae-lab.traversal+json', 'application/vnd.vae-lab.arrows+json', 'text/markdown']) assert.ok(mimes.has(m), m);
+  for (const m of ['application/vnd.vae-lab.grid+json', 'application/vnd.vae-lab.traversal+json', 'application/vnd.vae-lab.arrows+json', 'text/markdown'])
+    assert.ok(mimes.has(m), m);
   const table = outputs.find((x: { data?: Record<string, string[]> }) => x.data?.['text/markdown']?.join('').includes('| CR-VAE |'));
   assert.ok(table, 'metrics table with the CR-VAE row');
-  assert.match(table.data['text/markdown'].join(''), /\| CR-VAE \| 1 \| [\d.]+ \| [\d.]+ \|.*\| 81\.2 \/ 129\.5 \/ 47 \|/, 'beside the paper\'s row');
+  assert.match(table.data['text/markdown'].join(''), /\| CR-VAE \| 1 \| [\d.]+ \| [\d.]+ \|.*\| 81\.2 \/ 129\.5 \/ 47 \|/, "beside the paper's row");
 });
 
 test('an interrupted training run keeps its last checkpoint loadable', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'train-cancel-'));
-  const o: TrainCrVaeOptions = { dataset: { folder: blobFolder(root) }, model: 'vae', preset: 'quick', baseline: false, epochs: 5000, trainExamples: 128, evalExamples: 64, K: 4 };
+  const o: TrainCrVaeOptions = {
+    dataset: { folder: blobFolder(root) },
+    model: 'vae',
+    preset: 'quick',
+    baseline: false,
+    epochs: 5000,
+    trainExamples: 128,
+    evalExamples: 64,
+    K: 4,
+  };
   const runDir = join(root, 'run');
   mkdirSync(runDir);
   const client = new KernelClient({ kernelScript, notebookDir: runDir, typeCheck: 'off' });

@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_OPTIONS, describe, explainFailure, labOptions, parseEpochs, parsePositive, progressLine, progressOf,
-  runFolderName, trainingProgram, validateOptions,
+  DEFAULT_OPTIONS,
+  describe,
+  explainFailure,
+  labOptions,
+  parseEpochs,
+  parsePositive,
+  progressLine,
+  progressOf,
+  runFolderName,
+  trainingProgram,
+  validateOptions,
 } from '../../../src/extension/train/options';
 import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
 
@@ -39,8 +48,14 @@ test('runFolderName never reuses an existing folder', () => {
   const b = runFolderName(now, { model: 'vae' }, (n) => taken.has(n));
   assert.equal(b, `${a}-2`);
   taken.add(b);
-  assert.equal(runFolderName(now, { model: 'vae' }, (n) => taken.has(n)), `${a}-3`);
-  assert.equal(runFolderName(now, { model: 'beta-vae', beta: 10 }, () => false), 'vae-lab-runs/2026-01-02-0304-beta10-crvae');
+  assert.equal(
+    runFolderName(now, { model: 'vae' }, (n) => taken.has(n)),
+    `${a}-3`,
+  );
+  assert.equal(
+    runFolderName(now, { model: 'beta-vae', beta: 10 }, () => false),
+    'vae-lab-runs/2026-01-02-0304-beta10-crvae',
+  );
 });
 
 test('labOptions and the training program carry exactly the chosen options', () => {
@@ -57,7 +72,10 @@ test('labOptions and the training program carry exactly the chosen options', () 
 test('progress messages: only the progress display counts, lines say model, epoch and loss', () => {
   assert.equal(progressOf({ type: 'stream' }), undefined);
   assert.equal(progressOf({ type: 'display', data: { 'text/plain': 'x' } }), undefined);
-  const p = progressOf({ type: 'display', data: { [MIME_TRAIN_PROGRESS]: { phase: 'train', label: 'CR-VAE', run: 1, runs: 2, epoch: 3, epochs: 6, loss: 101.234 } } });
+  const p = progressOf({
+    type: 'display',
+    data: { [MIME_TRAIN_PROGRESS]: { phase: 'train', label: 'CR-VAE', run: 1, runs: 2, epoch: 3, epochs: 6, loss: 101.234 } },
+  });
   assert.equal(progressLine(p!), 'CR-VAE (1/2): epoch 3/6, loss 101.23');
   assert.match(progressLine({ phase: 'evaluate', label: 'VAE', run: 2, runs: 2 }), /VAE \(2\/2\): scoring/);
 });

@@ -17,7 +17,7 @@ test('results notebook: nbformat 4, TypeScript metadata for the VAE Lab kernel, 
   for (const c of nb.cells) assert.ok(c.source.slice(0, -1).every((l) => l.endsWith('\n')));
 });
 
-test('results notebook: loads both checkpoints by the lab\'s run names and shows metrics, grid, traversal, arrows', () => {
+test("results notebook: loads both checkpoints by the lab's run names and shows metrics, grid, traversal, arrows", () => {
   for (const o of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, model: 'beta-vae' as const, beta: 10 }, { ...DEFAULT_OPTIONS, model: 'iwae' as const }]) {
     const names = runNames(o);
     assert.equal(names.cr, crRunName({ ...o, variant: 'cr' }), 'same folder as the lab writes');

@@ -4,8 +4,16 @@ import * as tf from '../../../src/lab/tf';
 import { setCellHost, type CellHost } from '../../../src/common/display';
 import type { MimeBundle } from '../../../src/common/protocol';
 import {
-  base64ToBytes, base64ToFloat32, MIME_ARROWS, MIME_GRID, MIME_TRAVERSAL, sheetToStack,
-  type ArrowsPayload, type GridPayload, type TraversalFrames, type TraversalPayload,
+  base64ToBytes,
+  base64ToFloat32,
+  MIME_ARROWS,
+  MIME_GRID,
+  MIME_TRAVERSAL,
+  sheetToStack,
+  type ArrowsPayload,
+  type GridPayload,
+  type TraversalFrames,
+  type TraversalPayload,
 } from '../../../src/common/mime';
 import { consistencyArrows, latentTraversal, liveChart, reconstructionGrid, show, MIME_VEGALITE } from '../../../src/lab/viz';
 import { decodePng } from '../../../src/lab/viz/png';
@@ -14,7 +22,10 @@ import { images, LinearModel } from './fakeModel';
 const model = new LinearModel(6, 8, 8, 1, 4);
 const x = images(20, 8, 8, 1);
 const xt = tf.tidy(() => x.reverse(2)) as tf.Tensor4D; // a mirror as the "transform"
-after(() => { model.dispose(); tf.dispose([x, xt]); });
+after(() => {
+  model.dispose();
+  tf.dispose([x, xt]);
+});
 
 /** Runs fn and checks it left no tensor behind. */
 function noLeak<T>(fn: () => T): T {
@@ -27,7 +38,8 @@ function noLeak<T>(fn: () => T): T {
 /** Pixels of a traversal frames block (a PNG sheet: one row of all its 8x8 gray images). */
 function framePixels(f: TraversalFrames): Uint8Array {
   assert.equal(f.encoding, 'png');
-  const png = decodePng(Buffer.from(f.pixels, 'base64')), n = f.dims.length * f.values.length;
+  const png = decodePng(Buffer.from(f.pixels, 'base64')),
+    n = f.dims.length * f.values.length;
   assert.deepEqual([png.width, png.height, png.channels], [8 * n, 8, 1]);
   return sheetToStack(png.pixels, 1, { height: 8, width: 8, channels: 1 }, n, n);
 }
@@ -37,14 +49,23 @@ const isPng = (b64: unknown) => typeof b64 === 'string' && Buffer.from(b64, 'bas
 test('reconstruction grid: rows, exact pixels, fallbacks, no leaks', () => {
   const bundle = noLeak(() => reconstructionGrid(model, x, { count: 5, transformed: xt, labels: [1, 2, 3, 4, 5, 6] }));
   const p = bundle[MIME_GRID] as GridPayload;
-  assert.deepEqual(p.rows.map((r) => r.label), ['x', 'recon(x)', 'x~', 'recon(x~)']);
+  assert.deepEqual(
+    p.rows.map((r) => r.label),
+    ['x', 'recon(x)', 'x~', 'recon(x~)'],
+  );
   assert.equal(p.count, 5);
   assert.deepEqual([p.height, p.width, p.channels], [8, 8, 1]);
   const orig = base64ToBytes(p.rows[0].pixels);
   const want = tf.tidy(() => x.slice(0, 5).mul(255).round().dataSync());
   assert.deepEqual([...orig], [...want]);
   const recon = base64ToBytes(p.rows[1].pixels);
-  const wantRecon = tf.tidy(() => model.decode(model.encode(x.slice(0, 5)).mean).mul(255).round().dataSync());
+  const wantRecon = tf.tidy(() =>
+    model
+      .decode(model.encode(x.slice(0, 5)).mean)
+      .mul(255)
+      .round()
+      .dataSync(),
+  );
   assert.deepEqual([...recon], [...wantRecon]);
   assert.equal(p.captions![4], 'class 5');
   assert.ok(isPng(bundle['image/png']));
@@ -68,8 +89,15 @@ test('traversal: dims ordered by KL, saved frames, live decode matches, requests
   const wantEx = tf.tidy(() => x.slice(0, 3).mul(255).round().dataSync());
   assert.deepEqual([...sheetToStack(ex.pixels, 1, { height: 8, width: 8, channels: 1 }, 3, 3)], [...wantEx]);
   // The middle column is the base code itself: the reconstruction of the example.
-  const f = p.frames[1], px = framePixels(f);
-  const recon = tf.tidy(() => model.decode(model.encode(x.slice(1, 1)).mean).mul(255).round().dataSync());
+  const f = p.frames[1],
+    px = framePixels(f);
+  const recon = tf.tidy(() =>
+    model
+      .decode(model.encode(x.slice(1, 1)).mean)
+      .mul(255)
+      .round()
+      .dataSync(),
+  );
   assert.deepEqual([...px.subarray(2 * 64, 3 * 64)], [...recon]);
   // A live request for other dims/steps decodes exactly those.
   const live = noLeak(() => t.handle({ example: 2, dims: [5, 0], range: 1, steps: 3 })) as TraversalFrames;
@@ -84,9 +112,18 @@ test('traversal: dims ordered by KL, saved frames, live decode matches, requests
 test('consistency arrows: PCA panels on a shared extent, stats, hover images, codes input', () => {
   const labels = Array.from({ length: 20 }, (_, i) => i % 3);
   const other = new LinearModel(6, 8, 8, 1, 6, 7);
-  const bundle = noLeak(() => consistencyArrows(
-    [{ title: 'A', model }, { title: 'B', model: other }], x, xt, labels, { hoverImages: 4, classNames: ['a', 'b', 'c'] },
-  ));
+  const bundle = noLeak(() =>
+    consistencyArrows(
+      [
+        { title: 'A', model },
+        { title: 'B', model: other },
+      ],
+      x,
+      xt,
+      labels,
+      { hoverImages: 4, classNames: ['a', 'b', 'c'] },
+    ),
+  );
   other.dispose();
   const p = bundle[MIME_ARROWS] as ArrowsPayload;
   assert.equal(p.count, 20);
@@ -106,7 +143,8 @@ test('consistency arrows: PCA panels on a shared extent, stats, hover images, co
   assert.deepEqual([...base64ToBytes(p.labels)], labels);
   assert.ok(isPng(bundle['image/png']));
   // Precomputed codes and two chosen dims.
-  const zx = new Float32Array(20 * 3).map((_, i) => i), zt = zx.map((v) => v + 1);
+  const zx = new Float32Array(20 * 3).map((_, i) => i),
+    zt = zx.map((v) => v + 1);
   const b2 = consistencyArrows([{ title: 'C', zx, zt, latentDim: 3 }], undefined, undefined, labels, { projection: [0, 2] });
   const p2 = b2[MIME_ARROWS] as ArrowsPayload;
   assert.deepEqual(p2.projection, { kind: 'dims', dims: [0, 2] });
@@ -147,7 +185,12 @@ test('show.* displays through the host and registers the traversal channel; retu
   } finally {
     setCellHost(undefined);
   }
-  const b = show.arrows([{ title: 'A', model }], x, xt, new Array(20).fill(0).map((_, i) => i % 2));
+  const b = show.arrows(
+    [{ title: 'A', model }],
+    x,
+    xt,
+    new Array(20).fill(0).map((_, i) => i % 2),
+  );
   assert.ok(b && MIME_ARROWS in b);
 });
 
@@ -175,7 +218,7 @@ test('live chart: one output updated in place, throttled with a trailing update,
   }
 });
 
-test('with the lab\'s real VAE and Trainer: live chart during fit, then every show.* output, no leaks', async () => {
+test("with the lab's real VAE and Trainer: live chart during fit, then every show.* output, no leaks", async () => {
   const { Trainer } = await import('../../../src/lab/train/trainer');
   const { VAE } = await import('../../../src/lab/models/vae');
   const { blobs, tinyVae, useCpu } = await import('../lab/helpers');

@@ -12,7 +12,14 @@ export class LinearModel implements LatentModel {
   private readonly dec: tf.Tensor2D;
   private readonly mask: tf.Tensor1D;
 
-  constructor(readonly latentDim: number, h: number, w: number, c: 1 | 3, readonly active = latentDim, seed = 1) {
+  constructor(
+    readonly latentDim: number,
+    h: number,
+    w: number,
+    c: 1 | 3,
+    readonly active = latentDim,
+    seed = 1,
+  ) {
     this.inputShape = [h, w, c];
     const p = h * w * c;
     this.enc = tf.randomNormal([p, latentDim], 0, 3 / Math.sqrt(p), 'float32', seed) as tf.Tensor2D;

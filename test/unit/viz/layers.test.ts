@@ -10,7 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
-const sources = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => ({ f: `${dir}/${f}`, text: readFileSync(join(root, dir, f), 'utf8') }));
+const sources = (dir: string) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ f: `${dir}/${f}`, text: readFileSync(join(root, dir, f), 'utf8') }));
 const imports = (text: string) => [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
 
 test('renderer sources import neither tfjs, vscode nor the lab', () => {
@@ -24,10 +27,19 @@ test('renderer sources import neither tfjs, vscode nor the lab', () => {
 test('renderer bundles contain no tfjs (transitively)', async () => {
   const r = await esbuild.build({
     entryPoints: ['grid', 'traversal', 'arrows', 'trainPanel'].map((n) => join(root, `src/renderers/${n}.ts`)),
-    bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', outdir: '/tmp/unused', logLevel: 'silent',
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir: '/tmp/unused',
+    logLevel: 'silent',
   });
   const inputs = Object.keys(r.metafile!.inputs);
-  assert.deepEqual(inputs.filter((p) => /@tensorflow|src\/lab\//.test(p)), []);
+  assert.deepEqual(
+    inputs.filter((p) => /@tensorflow|src\/lab\//.test(p)),
+    [],
+  );
 });
 
 test('viz builders use no DOM or vscode; mime.ts imports nothing', () => {

@@ -10,7 +10,9 @@ import { buildHitGrid, nearestSegment } from '../../../src/renderers/hitgrid';
 
 test('PCA recovers the axes of a rotated anisotropic cloud', () => {
   // Points on a grid with std 3 along u = (cos t, sin t, 0) and 1 along v = (-sin t, cos t, 0), none on z.
-  const t = 0.6, u = [Math.cos(t), Math.sin(t), 0], v = [-Math.sin(t), Math.cos(t), 0];
+  const t = 0.6,
+    u = [Math.cos(t), Math.sin(t), 0],
+    v = [-Math.sin(t), Math.cos(t), 0];
   const data: number[] = [];
   for (const a of [-3, 3]) for (const b of [-1, 1]) data.push(...[0, 1, 2].map((k) => 5 + a * u[k] + b * v[k]));
   const p = fitPca2(data, 4, 3);
@@ -30,7 +32,8 @@ test('PCA of constant data does not produce NaN', () => {
 
 test('arrow stats: known answer', () => {
   // Two classes with centres (0,0) and (4,0) in 2-D; each arrow has length 1 -> ratio 1/4.
-  const zx = [0, 0, 0, 0, 4, 0, 4, 0], zt = [1, 0, 0, 1, 4, 1, 3, 0];
+  const zx = [0, 0, 0, 0, 4, 0, 4, 0],
+    zt = [1, 0, 0, 1, 4, 1, 3, 0];
   const s = arrowStats(zx, zt, [0, 0, 1, 1], 4, 2);
   assert.equal(s.meanArrow, 1);
   assert.equal(s.meanCentreDistance, 4);

@@ -17,22 +17,27 @@ function rng(seed: number) {
 
 /** Smooth blobs plus noise plus hard edges and saturated runs: the kinds of pixels a VAE decodes. */
 function stack(shape: ImageShape, count: number, seed = 1): Uint8Array {
-  const r = rng(seed), { height: h, width: w, channels: c } = shape;
+  const r = rng(seed),
+    { height: h, width: w, channels: c } = shape;
   const px = new Uint8Array(count * h * w * c);
   for (let i = 0; i < count; i++) {
-    const cx = r() * w, cy = r() * h;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) {
-      const d = Math.hypot(x - cx, y - cy);
-      const v = i % 3 === 0 ? 255 * Math.exp(-d / (3 + k)) + 20 * r() : i % 3 === 1 ? (d < w / 4 ? 255 : 0) : r() * 256;
-      px[((i * h + y) * w + x) * c + k] = Math.max(0, Math.min(255, Math.floor(v)));
-    }
+    const cx = r() * w,
+      cy = r() * h;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) {
+          const d = Math.hypot(x - cx, y - cy);
+          const v = i % 3 === 0 ? 255 * Math.exp(-d / (3 + k)) + 20 * r() : i % 3 === 1 ? (d < w / 4 ? 255 : 0) : r() * 256;
+          px[((i * h + y) * w + x) * c + k] = Math.max(0, Math.min(255, Math.floor(v)));
+        }
   }
   return px;
 }
 
 /** The filter type of each row of a PNG with one IDAT (what encodePng writes). */
 function rowFilters(png: Buffer, stride: number): number[] {
-  const len = png.readUInt32BE(33), raw = inflateSync(png.subarray(41, 41 + len));
+  const len = png.readUInt32BE(33),
+    raw = inflateSync(png.subarray(41, 41 + len));
   return Array.from({ length: raw.length / (stride + 1) }, (_, y) => raw[y * (stride + 1)]);
 }
 
@@ -66,7 +71,10 @@ test('PNG sheets round-trip exactly: grayscale and RGB, full and ragged sheets',
     const px = stack(shape, count, count);
     const b64 = stackToPngBase64(px, shape, count, cols);
     const png = decodePng(Buffer.from(b64, 'base64'));
-    assert.deepEqual({ w: png.width, h: png.height, c: png.channels }, { w: sheetSize(shape, count, cols).width, h: sheetSize(shape, count, cols).height, c: shape.channels });
+    assert.deepEqual(
+      { w: png.width, h: png.height, c: png.channels },
+      { w: sheetSize(shape, count, cols).width, h: sheetSize(shape, count, cols).height, c: shape.channels },
+    );
     assert.deepEqual(sheetToStack(png.pixels, shape.channels, shape, count, cols), px, `${count} x ${shape.width}x${shape.height}x${shape.channels}`);
     for (const f of rowFilters(Buffer.from(b64, 'base64'), png.width * shape.channels)) seen.add(f);
   }
@@ -88,7 +96,10 @@ test('fallback pictures: gray PNG when every pixel is gray, RGB once one is colo
   r.set(1, 2, [7, 7, 7]);
   const gray = decodePng(Buffer.from(r.png(), 'base64'));
   assert.equal(gray.channels, 1);
-  assert.deepEqual(gray.pixels, r.data.filter((_, i) => i % 3 === 0));
+  assert.deepEqual(
+    gray.pixels,
+    r.data.filter((_, i) => i % 3 === 0),
+  );
   r.set(3, 1, [200, 10, 30]);
   const rgb = decodePng(Buffer.from(r.png(), 'base64'));
   assert.equal(rgb.channels, 3);

@@ -33,7 +33,12 @@ export interface BaseOverrides {
 }
 
 /** The base model's config: the preset's nets, latent size and learning rate. */
-export function baseConfig(spec: Pick<CrModelSpec, 'model' | 'beta' | 'k'>, preset: Preset, inputShape: [number, number, number], o: BaseOverrides = {}): ModelConfig {
+export function baseConfig(
+  spec: Pick<CrModelSpec, 'model' | 'beta' | 'k'>,
+  preset: Preset,
+  inputShape: [number, number, number],
+  o: BaseOverrides = {},
+): ModelConfig {
   const extra = spec.model === 'iwae' ? { k: spec.k ?? 5 } : spec.model === 'beta-vae' ? { beta: spec.beta ?? 1 } : {};
   return {
     kind: spec.model,

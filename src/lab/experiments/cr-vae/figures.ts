@@ -12,7 +12,10 @@ import { scoreOf, summaryMarkdown } from './tables';
  * The paper columns are always MNIST's: on another data set they are a reference, not a target.
  */
 export function resultsMarkdown(runs: { label: string; test: EvalResult; tTest: EvalResult; seed?: number }[]): string {
-  return summaryMarkdown(runs.map((r) => scoreOf(r.label, r.seed ?? 0, r.test, r.tTest)), [...new Set(runs.map((r) => r.label))]);
+  return summaryMarkdown(
+    runs.map((r) => scoreOf(r.label, r.seed ?? 0, r.test, r.tTest)),
+    [...new Set(runs.map((r) => r.label))],
+  );
 }
 
 /**
@@ -23,7 +26,8 @@ export function resultsMarkdown(runs: { label: string; test: EvalResult; tTest: 
 export function arrowRatio(model: LatentModel, test: ImageDataset, tTest: ImageDataset, n = 500): number {
   const m = Math.min(n, test.n);
   const idx = Int32Array.from({ length: m }, (_, i) => i);
-  const a = test.batch(idx), b = tTest.batch(idx);
+  const a = test.batch(idx),
+    b = tTest.batch(idx);
   const [zx, zt] = tf.tidy(() => [model.encode(a.x, false).mean, model.encode(b.x, false).mean]);
   const labels = a.y ? a.y.dataSync() : new Int32Array(m);
   const r = arrowStats(zx.dataSync(), zt.dataSync(), labels, m, zx.shape[1]);

@@ -86,7 +86,8 @@ export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<Seed
   const worker = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const i = next++;
-      const job = jobs[i], dir = jobDir(job, o.outDir);
+      const job = jobs[i],
+        dir = jobDir(job, o.outDir);
       if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
       results[i] = readResult(job, dir);
       o.onDone?.(job, results[i]);
@@ -101,7 +102,9 @@ function runOne(cmd: string, args: string[], env: NodeJS.ProcessEnv, signal?: Ab
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, signal });
     let err = '';
-    p.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
+    p.stderr.on('data', (b: Buffer) => {
+      err = (err + b.toString()).slice(-2000);
+    });
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vae-lab ${args.slice(1).join(' ')} exited with ${code}:\n${err}`))));
   });

@@ -12,17 +12,25 @@ import { PAPER_MNIST } from './score';
 
 /** Table 1: four base models, each alone and CR-wrapped (eta = 0.1, 0.1 * beta for beta-VAE). */
 export const TABLE1: CrModelSpec[] = [
-  { model: 'vae', variant: 'none' }, { model: 'vae', variant: 'cr' },
-  { model: 'iwae', variant: 'none' }, { model: 'iwae', variant: 'cr' },
-  { model: 'beta-vae', beta: 0.5, variant: 'none' }, { model: 'beta-vae', beta: 0.5, variant: 'cr' },
-  { model: 'beta-vae', beta: 10, variant: 'none' }, { model: 'beta-vae', beta: 10, variant: 'cr' },
+  { model: 'vae', variant: 'none' },
+  { model: 'vae', variant: 'cr' },
+  { model: 'iwae', variant: 'none' },
+  { model: 'iwae', variant: 'cr' },
+  { model: 'beta-vae', beta: 0.5, variant: 'none' },
+  { model: 'beta-vae', beta: 0.5, variant: 'cr' },
+  { model: 'beta-vae', beta: 10, variant: 'none' },
+  { model: 'beta-vae', beta: 10, variant: 'cr' },
 ];
 
 /** Table 4: the ablation "VAE + Aug" (both bounds, no consistency KL: eta = 0). */
 export const TABLE4: CrModelSpec[] = [{ model: 'vae', variant: 'aug' }];
 
 /** The eta sweep of the consistency weight on CR-VAE: 0.1 (Table 1's CR-VAE, the same runs), 1, 10. */
-export const ETA_SWEEP: CrModelSpec[] = [{ model: 'vae', variant: 'cr' }, { model: 'vae', variant: 'cr', eta: 1 }, { model: 'vae', variant: 'cr', eta: 10 }];
+export const ETA_SWEEP: CrModelSpec[] = [
+  { model: 'vae', variant: 'cr' },
+  { model: 'vae', variant: 'cr', eta: 1 },
+  { model: 'vae', variant: 'cr', eta: 10 },
+];
 
 /** Figure 1's panels. */
 export const FIGURE1 = ['VAE', 'VAE + Aug', 'CR-VAE'];
@@ -30,7 +38,9 @@ export const FIGURE1 = ['VAE', 'VAE + Aug', 'CR-VAE'];
 /** A row's name in the tables: the paper's label, plus eta when it is not the default. */
 export function rowLabel(spec: CrModelSpec): string {
   const l = label(spec);
-  return spec.variant === 'cr' && spec.eta !== undefined && spec.eta !== (spec.model === 'beta-vae' ? 0.1 * (spec.beta ?? 1) : 0.1) ? `${l} (eta ${spec.eta})` : l;
+  return spec.variant === 'cr' && spec.eta !== undefined && spec.eta !== (spec.model === 'beta-vae' ? 0.1 * (spec.beta ?? 1) : 0.1)
+    ? `${l} (eta ${spec.eta})`
+    : l;
 }
 
 /** The scores of one trained model (one row, one seed), as the tables use them. */
@@ -52,8 +62,16 @@ export interface SeedScore {
 /** A scored model as a row of the tables: the one conversion every table of this experiment uses. */
 export function scoreOf(row: string, seed: number, test: EvalResult, tTest: EvalResult, arrowRatio?: number): SeedScore {
   return {
-    row, seed, nllTest: test.nll, nllTTest: tTest.nll, auTest: test.au, miTest: test.mi, miTTest: tTest.mi,
-    logM: test.logM, miAtBound: test.miAtBound || tTest.miAtBound, arrowRatio,
+    row,
+    seed,
+    nllTest: test.nll,
+    nllTTest: tTest.nll,
+    auTest: test.au,
+    miTest: test.mi,
+    miTTest: tTest.mi,
+    logM: test.logM,
+    miAtBound: test.miAtBound || tTest.miAtBound,
+    arrowRatio,
   };
 }
 
@@ -71,7 +89,11 @@ export function summaryMarkdown(scores: SeedScore[], rows: string[]): string {
     const p = PAPER_MNIST.find((q) => q.label === row);
     return `| ${row} | ${s.length} | ${fmt(m('nllTest'))} | ${fmt(m('nllTTest'))} | ${fmt(m('auTest'))} | ${fmt(m('miTest'), 2)} / ${fmt(m('miTTest'), 2)}${bound} | ${s[0].logM.toFixed(2)} | ${p ? `${p.nllTest} / ${p.nllTTest} / ${p.au}` : '–'} |`;
   });
-  return ['| model | seeds | NLL test | NLL t-Test | AU | MI test / t-Test | log M | paper (MNIST) NLL test / t-Test / AU |', '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+  return [
+    '| model | seeds | NLL test | NLL t-Test | AU | MI test / t-Test | log M | paper (MNIST) NLL test / t-Test / AU |',
+    '|---|---|---|---|---|---|---|---|',
+    ...lines,
+  ].join('\n');
 }
 
 /** A claim: `metric` of row `b` minus that of row `a` has sign `expected` (paper: `paper`). */
@@ -104,10 +126,15 @@ export interface VerdictRow {
 export function verdicts(scores: SeedScore[], claims: Claim[]): VerdictRow[] {
   return claims.map((c) => {
     const of = (row: string) => new Map(scores.filter((s) => s.row === row && s[c.metric] !== undefined).map((s) => [s.seed, s[c.metric] as number]));
-    const A = of(c.a), B = of(c.b);
+    const A = of(c.a),
+      B = of(c.b);
     const seeds = [...A.keys()].filter((s) => B.has(s)).sort((x, y) => x - y);
-    if (!seeds.length) return { claim: c.claim, paper: c.paper, effect: NaN, se: NaN, n: 0, verdict: 'inconclusive' as Verdict, why: `no seed has both ${c.a} and ${c.b}` };
-    const d = pairedDifference(seeds.map((s) => A.get(s)!), seeds.map((s) => B.get(s)!));
+    if (!seeds.length)
+      return { claim: c.claim, paper: c.paper, effect: NaN, se: NaN, n: 0, verdict: 'inconclusive' as Verdict, why: `no seed has both ${c.a} and ${c.b}` };
+    const d = pairedDifference(
+      seeds.map((s) => A.get(s)!),
+      seeds.map((s) => B.get(s)!),
+    );
     const v = verdict(d.mean, d.se, c.expected);
     return { claim: c.claim, paper: c.paper, effect: d.mean, se: d.se, n: d.n, ...v };
   });
@@ -116,17 +143,27 @@ export function verdicts(scores: SeedScore[], claims: Claim[]): VerdictRow[] {
 /** The verdict table in Markdown: claim | the paper's figure | ours (effect ± se) | verdict | why. */
 export function verdictMarkdown(rows: VerdictRow[]): string {
   const ours = (r: VerdictRow) => (Number.isFinite(r.effect) ? `${fmt({ mean: r.effect, se: r.se }, 2)} (${r.n} seed${r.n === 1 ? '' : 's'})` : '–');
-  return ['| claim | paper | ours (effect ± se) | verdict | why |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.claim} | ${r.paper} | ${ours(r)} | ${r.verdict} | ${r.why} |`)].join('\n');
+  return [
+    '| claim | paper | ours (effect ± se) | verdict | why |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.claim} | ${r.paper} | ${ours(r)} | ${r.verdict} | ${r.why} |`),
+  ].join('\n');
 }
 
 const paperDiff = (a: string, b: string, k: 'nllTest' | 'nllTTest' | 'au') => {
-  const pa = PAPER_MNIST.find((r) => r.label === a)!, pb = PAPER_MNIST.find((r) => r.label === b)!;
-  return `${(pb[k] - pa[k]) >= 0 ? '+' : ''}${(pb[k] - pa[k]).toFixed(1)} (${pb[k]} vs ${pa[k]})`;
+  const pa = PAPER_MNIST.find((r) => r.label === a)!,
+    pb = PAPER_MNIST.find((r) => r.label === b)!;
+  return `${pb[k] - pa[k] >= 0 ? '+' : ''}${(pb[k] - pa[k]).toFixed(1)} (${pb[k]} vs ${pa[k]})`;
 };
 
 /** Table 1's claims, for each base and its CR version: t-Test NLL falls, test NLL falls, AU rises. */
 export function table1Claims(): Claim[] {
-  const pairs = [['VAE', 'CR-VAE'], ['IWAE', 'CR-IWAE'], ['beta-VAE (0.5)', 'beta-CR-VAE (0.5)'], ['beta-VAE (10)', 'beta-CR-VAE (10)']];
+  const pairs = [
+    ['VAE', 'CR-VAE'],
+    ['IWAE', 'CR-IWAE'],
+    ['beta-VAE (0.5)', 'beta-CR-VAE (0.5)'],
+    ['beta-VAE (10)', 'beta-CR-VAE (10)'],
+  ];
   return pairs.flatMap(([a, b]) => [
     { claim: `${b} − ${a}: t-Test NLL falls`, a, b, metric: 'nllTTest' as Metric, expected: -1 as const, paper: paperDiff(a, b, 'nllTTest') },
     { claim: `${b} − ${a}: test NLL falls`, a, b, metric: 'nllTest' as Metric, expected: -1 as const, paper: paperDiff(a, b, 'nllTest') },
@@ -136,7 +173,8 @@ export function table1Claims(): Claim[] {
 
 /** Table 4's claims: CR-VAE beats VAE + Aug on both NLLs and keeps more active units. */
 export function table4Claims(): Claim[] {
-  const a = 'VAE + Aug', b = 'CR-VAE';
+  const a = 'VAE + Aug',
+    b = 'CR-VAE';
   return [
     { claim: 'CR-VAE − VAE + Aug: t-Test NLL falls', a, b, metric: 'nllTTest', expected: -1, paper: paperDiff(a, b, 'nllTTest') },
     { claim: 'CR-VAE − VAE + Aug: test NLL falls', a, b, metric: 'nllTest', expected: -1, paper: paperDiff(a, b, 'nllTest') },
@@ -150,7 +188,14 @@ export function arrowClaims(): Claim[] {
   return [
     { claim: 'CR-VAE − VAE: shorter arrows', a: 'VAE', b: 'CR-VAE', metric: 'arrowRatio', expected: -1, paper: 'shorter (Figure 1, no number)' },
     { claim: 'CR-VAE − VAE + Aug: shorter arrows', a: 'VAE + Aug', b: 'CR-VAE', metric: 'arrowRatio', expected: -1, paper: 'shorter (Figure 1, no number)' },
-    { claim: `${etaTop} − CR-VAE (eta 0.1): a larger eta shortens the arrows`, a: 'CR-VAE', b: etaTop, metric: 'arrowRatio', expected: -1, paper: 'not in the paper (what the consistency term is for)' },
+    {
+      claim: `${etaTop} − CR-VAE (eta 0.1): a larger eta shortens the arrows`,
+      a: 'CR-VAE',
+      b: etaTop,
+      metric: 'arrowRatio',
+      expected: -1,
+      paper: 'not in the paper (what the consistency term is for)',
+    },
   ];
 }
 

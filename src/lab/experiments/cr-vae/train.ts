@@ -35,8 +35,14 @@ export async function train(config: ModelConfig, data: { train: ImageDataset }, 
   const model = buildModel(config);
   try {
     const fit = await new Trainer({
-      epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, binarize: true, signal: o.signal,
-      callbacks: o.callbacks, checkpointDir: o.checkpointDir, extra: o.extra,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      binarize: true,
+      signal: o.signal,
+      callbacks: o.callbacks,
+      checkpointDir: o.checkpointDir,
+      extra: o.extra,
     }).fit(model, data.train);
     return { model, fit };
   } catch (e) {
@@ -119,7 +125,8 @@ export async function run(o: RunOptions, cb: RunCallbacks = {}): Promise<RunSumm
   if (o.baseline) specs.push({ ...o, variant: 'none' });
   const runs: RunResult[] = [];
   for (const [i, spec] of specs.entries()) {
-    const name = runName(spec), title = label(spec);
+    const name = runName(spec),
+      title = label(spec);
     const config = modelConfig(spec, d.preset, d.train.shape);
     const checkpoint = join(o.outDir, name, 'model');
     const base = { label: title, run: i + 1, runs: specs.length, epochs };
@@ -135,8 +142,25 @@ export async function run(o: RunOptions, cb: RunCallbacks = {}): Promise<RunSumm
       onCheckpoint: (dir, state) => user?.onCheckpoint?.(dir, state),
     };
     const t0 = Date.now();
-    const runInfo = { dataset: o.dataset, dataDir: o.dataDir, preset: o.preset, seed: d.seed, trainExamples: d.train.n, evalExamples: d.test.n, K: d.K, M: d.M };
-    const r = await train(config, d, { epochs, batchSize: d.preset.batchSize, seed: d.seed, checkpointDir: checkpoint, signal: o.signal, callbacks, extra: { run: runInfo } });
+    const runInfo = {
+      dataset: o.dataset,
+      dataDir: o.dataDir,
+      preset: o.preset,
+      seed: d.seed,
+      trainExamples: d.train.n,
+      evalExamples: d.test.n,
+      K: d.K,
+      M: d.M,
+    };
+    const r = await train(config, d, {
+      epochs,
+      batchSize: d.preset.batchSize,
+      seed: d.seed,
+      checkpointDir: checkpoint,
+      signal: o.signal,
+      callbacks,
+      extra: { run: runInfo },
+    });
     try {
       const s = score(r.model, d);
       cb.onProgress?.({ ...base, phase: 'evaluate', epoch });

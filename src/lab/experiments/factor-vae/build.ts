@@ -13,8 +13,11 @@ export interface BuildOverrides {
 
 /** The config of a beta-VAE (weight = beta) or FactorVAE (weight = gamma) with the dSprites nets. */
 export function modelConfig(kind: DSpritesModel, weight: number, preset: Preset, o: BuildOverrides = {}): ModelConfig {
-  const base = { inputShape: [64, 64, 1] as [number, number, number], latentDim: o.latentDim ?? preset.latentDim, net: preset.net, learningRate: o.learningRate ?? preset.learningRate };
-  return kind === 'beta-vae'
-    ? { kind, ...base, beta: weight }
-    : { kind, ...base, gamma: weight, discriminator: preset.discriminator };
+  const base = {
+    inputShape: [64, 64, 1] as [number, number, number],
+    latentDim: o.latentDim ?? preset.latentDim,
+    net: preset.net,
+    learningRate: o.learningRate ?? preset.learningRate,
+  };
+  return kind === 'beta-vae' ? { kind, ...base, beta: weight } : { kind, ...base, gamma: weight, discriminator: preset.discriminator };
 }

@@ -29,8 +29,11 @@ import { join } from 'node:path';
 
 /** The paper's comparison: beta-VAE at beta 1, 4, 16 and FactorVAE at gamma 10, 40. */
 export const COMPARISON_GRID: { model: 'beta-vae' | 'factor-vae'; weight: number }[] = [
-  { model: 'beta-vae', weight: 1 }, { model: 'beta-vae', weight: 4 }, { model: 'beta-vae', weight: 16 },
-  { model: 'factor-vae', weight: 10 }, { model: 'factor-vae', weight: 40 },
+  { model: 'beta-vae', weight: 1 },
+  { model: 'beta-vae', weight: 4 },
+  { model: 'beta-vae', weight: 16 },
+  { model: 'factor-vae', weight: 10 },
+  { model: 'factor-vae', weight: 40 },
 ];
 
 /** Smallest metric difference (accuracy points) counted as an effect. */
@@ -88,10 +91,12 @@ export function summarise(points: ComparisonPoint[], metric: 'factorVae' | 'beta
     const key = `${p.family}|${p.weight}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
-  return [...groups.values()].map((g) => {
-    const { mean, sd } = meanSd(g.map((p) => p[metric]));
-    return { family: g[0].family, weight: g[0].weight, n: g.length, recon: meanSd(g.map((p) => p.recon)).mean, mean, sd, se: sd / Math.sqrt(g.length) };
-  }).sort((a, b) => a.family.localeCompare(b.family) || a.weight - b.weight);
+  return [...groups.values()]
+    .map((g) => {
+      const { mean, sd } = meanSd(g.map((p) => p[metric]));
+      return { family: g[0].family, weight: g[0].weight, n: g.length, recon: meanSd(g.map((p) => p.recon)).mean, mean, sd, se: sd / Math.sqrt(g.length) };
+    })
+    .sort((a, b) => a.family.localeCompare(b.family) || a.weight - b.weight);
 }
 
 /** Seeds per model to detect `effect` with per-seed sd `sigma` (alpha 0.05 two-sided, power 0.8). */
@@ -99,14 +104,16 @@ export function seedsForPower(sigma: number, effect: number): number {
   return Math.max(2, Math.ceil((POWER_FACTOR * sigma * sigma) / (effect * effect)));
 }
 
-const fmt = (s: SettingSummary) => `${s.family} (${s.family === 'beta-VAE' ? 'beta' : 'gamma'} ${s.weight}) ${s.mean.toFixed(3)} ± ${Number.isFinite(s.se) ? s.se.toFixed(3) : '?'}`;
+const fmt = (s: SettingSummary) =>
+  `${s.family} (${s.family === 'beta-VAE' ? 'beta' : 'gamma'} ${s.weight}) ${s.mean.toFixed(3)} ± ${Number.isFinite(s.se) ? s.se.toFixed(3) : '?'}`;
 
 /** The verdict on "FactorVAE scores higher than beta-VAE at matched reconstruction" for one metric (rule: module comment). */
 export function verdictFor(points: ComparisonPoint[], metric: 'factorVae' | 'betaVae', chance: number, paper: string): VerdictRow {
   const name = metric === 'factorVae' ? 'FactorVAE metric' : 'beta-VAE metric';
   const claim = `${name}: FactorVAE > beta-VAE at matched reconstruction error`;
   const s = summarise(points, metric);
-  const F = s.filter((x) => x.family === 'FactorVAE'), B = s.filter((x) => x.family === 'beta-VAE');
+  const F = s.filter((x) => x.family === 'FactorVAE'),
+    B = s.filter((x) => x.family === 'beta-VAE');
   if (F.length === 0 || B.length === 0) return { claim, paper, ours: 'no runs', verdict: 'inconclusive', why: 'needs runs of both families' };
   const pairs = F.map((f) => {
     const b = B.reduce((best, x) => (Math.abs(x.recon - f.recon) < Math.abs(best.recon - f.recon) ? x : best));
@@ -118,9 +125,11 @@ export function verdictFor(points: ComparisonPoint[], metric: 'factorVae' | 'bet
   const sigma = Math.sqrt((f.sd ** 2 * (f.n - 1) + b.sd ** 2 * (b.n - 1)) / (f.n + b.n - 2));
   const seedsNeeded = seedsForPower(sigma, Math.max(Math.abs(delta), MIN_EFFECT));
   const d = `delta ${delta.toFixed(3)} ± ${(2 * se).toFixed(3)} (2 se)`;
-  if (Math.max(f.mean - 2 * f.se, b.mean - 2 * b.se) <= chance) return { claim, paper, ours, verdict: 'inconclusive', why: `both models within 2 se of chance (${chance.toFixed(2)}); ${d}`, seedsNeeded };
+  if (Math.max(f.mean - 2 * f.se, b.mean - 2 * b.se) <= chance)
+    return { claim, paper, ours, verdict: 'inconclusive', why: `both models within 2 se of chance (${chance.toFixed(2)}); ${d}`, seedsNeeded };
   if (delta - 2 * se > 0) return { claim, paper, ours, verdict: 'reproduced', why: `${d}: the interval is above 0`, seedsNeeded };
-  if (delta + 2 * se < MIN_EFFECT) return { claim, paper, ours, verdict: 'not reproduced', why: `${d}: the interval is below the smallest effect counted (${MIN_EFFECT})`, seedsNeeded };
+  if (delta + 2 * se < MIN_EFFECT)
+    return { claim, paper, ours, verdict: 'not reproduced', why: `${d}: the interval is below the smallest effect counted (${MIN_EFFECT})`, seedsNeeded };
   return { claim, paper, ours, verdict: 'inconclusive', why: `${d}: the interval straddles 0`, seedsNeeded };
 }
 
@@ -137,7 +146,7 @@ export function verdictTable(points: ComparisonPoint[], chance: number): Verdict
 
 /** The verdict table as markdown, with the seeds a firm answer would need. */
 export function verdictMarkdown(rows: VerdictRow[]): string {
-  const lines = ['| claim | the paper\'s figure | ours (mean ± se) | verdict | why | seeds for a firm answer |', '|---|---|---|---|---|---|'];
+  const lines = ["| claim | the paper's figure | ours (mean ± se) | verdict | why | seeds for a firm answer |", '|---|---|---|---|---|---|'];
   for (const r of rows) lines.push(`| ${r.claim} | ${r.paper} | ${r.ours} | ${r.verdict} | ${r.why} | ${r.seedsNeeded ?? '-'} |`);
   return lines.join('\n');
 }
@@ -147,14 +156,22 @@ export function verdictMarkdown(rows: VerdictRow[]): string {
  * <dir>/<model>-<weight>-s<seed>/metrics.json. Runs still training (no metrics.json) are left out.
  */
 export function readComparison(dir: string): ComparisonPoint[] {
-  if (!existsSync(dir)) throw new Error(`no comparison runs in ${dir}: run \`flock /tmp/vae-lab-heavy.lock node scripts/factor-vae-compare.mjs --out ${dir}\` first`);
+  if (!existsSync(dir))
+    throw new Error(`no comparison runs in ${dir}: run \`flock /tmp/vae-lab-heavy.lock node scripts/factor-vae-compare.mjs --out ${dir}\` first`);
   const points: ComparisonPoint[] = [];
   for (const name of readdirSync(dir).sort()) {
     const m = /^(beta-vae|factor-vae)-([\d.]+)-s(\d+)$/.exec(name);
     const file = join(dir, name, 'metrics.json');
     if (!m || !existsSync(file)) continue;
     const d = JSON.parse(readFileSync(file, 'utf8')).disentanglement;
-    points.push({ family: m[1] === 'beta-vae' ? 'beta-VAE' : 'FactorVAE', weight: Number(m[2]), seed: Number(m[3]), recon: d.recon, factorVae: d.factorVae, betaVae: d.betaVae });
+    points.push({
+      family: m[1] === 'beta-vae' ? 'beta-VAE' : 'FactorVAE',
+      weight: Number(m[2]),
+      seed: Number(m[3]),
+      recon: d.recon,
+      factorVae: d.factorVae,
+      betaVae: d.betaVae,
+    });
   }
   return points;
 }

@@ -26,5 +26,10 @@ export function testSet(set: DSprites, n: number, seed: number): ImageDataset {
   const x = imagesOf(set, sampleFactors(DSPRITES_FACTOR_SIZES, n, new Rng(seed)));
   const v = x.dataSync();
   x.dispose();
-  return new ImageDataset(Uint8Array.from(v, (p) => p * 255), [64, 64, 1], undefined, `dsprites/test[${n}]`);
+  return new ImageDataset(
+    Uint8Array.from(v, (p) => p * 255),
+    [64, 64, 1],
+    undefined,
+    `dsprites/test[${n}]`,
+  );
 }

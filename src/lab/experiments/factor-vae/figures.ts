@@ -21,23 +21,48 @@ export interface ComparedRun {
 
 /** Reconstruction error vs both metrics, one point per model and seed, labelled by weight; the dashed rule is chance (0.2). */
 export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
-  const points = runs.map(({ name, family, weight, seed = 0, scores }) => ({ name, family, weight, seed, recon: scores.disentanglement.recon, factorVae: scores.disentanglement.factorVae, betaVae: scores.disentanglement.betaVae }));
+  const points = runs.map(({ name, family, weight, seed = 0, scores }) => ({
+    name,
+    family,
+    weight,
+    seed,
+    recon: scores.disentanglement.recon,
+    factorVae: scores.disentanglement.factorVae,
+    betaVae: scores.disentanglement.betaVae,
+  }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Reconstruction error vs disentanglement (dSprites)',
-    data: { values: points.flatMap((p) => [{ ...p, metric: 'FactorVAE metric', score: p.factorVae }, { ...p, metric: 'beta-VAE metric', score: p.betaVae }]) },
+    data: {
+      values: points.flatMap((p) => [
+        { ...p, metric: 'FactorVAE metric', score: p.factorVae },
+        { ...p, metric: 'beta-VAE metric', score: p.betaVae },
+      ]),
+    },
     facet: { column: { field: 'metric', type: 'nominal', title: null } },
     spec: {
-      width: 260, height: 220,
+      width: 260,
+      height: 220,
       layer: [
-        { mark: { type: 'point', filled: true, size: 60 }, encoding: {
-          x: { field: 'recon', type: 'quantitative', title: 'reconstruction error (nats)', scale: { zero: false } },
-          y: { field: 'score', type: 'quantitative', title: 'disentanglement', scale: { domain: [0, 1] } },
-          color: { field: 'family', type: 'nominal' }, shape: { field: 'family', type: 'nominal' },
-          tooltip: [{ field: 'name' }, { field: 'seed' }, { field: 'recon', format: '.1f' }, { field: 'score', format: '.3f' }] } },
-        { mark: { type: 'text', dy: -9, fontSize: 10 }, encoding: {
-          x: { field: 'recon', type: 'quantitative' }, y: { field: 'score', type: 'quantitative' },
-          text: { field: 'weight' }, color: { field: 'family', type: 'nominal' } } },
+        {
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x: { field: 'recon', type: 'quantitative', title: 'reconstruction error (nats)', scale: { zero: false } },
+            y: { field: 'score', type: 'quantitative', title: 'disentanglement', scale: { domain: [0, 1] } },
+            color: { field: 'family', type: 'nominal' },
+            shape: { field: 'family', type: 'nominal' },
+            tooltip: [{ field: 'name' }, { field: 'seed' }, { field: 'recon', format: '.1f' }, { field: 'score', format: '.3f' }],
+          },
+        },
+        {
+          mark: { type: 'text', dy: -9, fontSize: 10 },
+          encoding: {
+            x: { field: 'recon', type: 'quantitative' },
+            y: { field: 'score', type: 'quantitative' },
+            text: { field: 'weight' },
+            color: { field: 'family', type: 'nominal' },
+          },
+        },
         { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { datum: 0.2 } } },
       ],
     },
@@ -51,7 +76,8 @@ export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; t
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: "FactorVAE: discriminator's TC estimate during training",
     data: { values: tcPoints },
-    width: 520, height: 200,
+    width: 520,
+    height: 200,
     mark: { type: 'line', opacity: 0.8 },
     encoding: {
       x: { field: 'step', type: 'quantitative' },
@@ -66,8 +92,20 @@ export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; t
  * KL per dim, largest first): each row named by the factor its latent follows best, with eta^2
  * (metrics/disentanglement.ts `latentFactors`). Dims below `minKl` nats are 'inactive'.
  */
-export function traversalRowLabels(name: string, labels: LatentFactor[], klPerDim: number[], factorNames: readonly string[], rows: number, minKl = 0.05): string {
-  const order = klPerDim.map((kl, d) => [kl, d] as const).sort((a, b) => b[0] - a[0]).slice(0, rows);
-  const parts = order.map(([kl, d], i) => `row ${i + 1} z${d}: ${kl < minKl ? 'inactive' : `${factorNames[labels[d].factor]} (eta² ${labels[d].eta2.toFixed(2)})`}`);
+export function traversalRowLabels(
+  name: string,
+  labels: LatentFactor[],
+  klPerDim: number[],
+  factorNames: readonly string[],
+  rows: number,
+  minKl = 0.05,
+): string {
+  const order = klPerDim
+    .map((kl, d) => [kl, d] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, rows);
+  const parts = order.map(
+    ([kl, d], i) => `row ${i + 1} z${d}: ${kl < minKl ? 'inactive' : `${factorNames[labels[d].factor]} (eta² ${labels[d].eta2.toFixed(2)})`}`,
+  );
   return `${name}. ${parts.join('; ')}`;
 }

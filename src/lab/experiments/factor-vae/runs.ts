@@ -47,12 +47,27 @@ export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight
   if (!existsSync(join(runDir, 'metrics.json'))) return undefined;
   const m = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
   const { model } = await loadCheckpoint(join(runDir, 'model'), buildModel);
-  return { ...runName(kind, weight), weight, seed, model, scores: { disentanglement: m.disentanglement, test: m.test, tTest: m.tTest }, tcHistory: m.tcHistory ?? [], trainSeconds: m.trainSeconds };
+  return {
+    ...runName(kind, weight),
+    weight,
+    seed,
+    model,
+    scores: { disentanglement: m.disentanglement, test: m.test, tTest: m.tTest },
+    tcHistory: m.tcHistory ?? [],
+    trainSeconds: m.trainSeconds,
+  };
 }
 
 /** The verdict table's points from runs. */
 export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
-  return runs.map((r) => ({ family: r.family === 'beta-VAE' ? 'beta-VAE' : 'FactorVAE', weight: r.weight, seed: r.seed, recon: r.scores.disentanglement.recon, factorVae: r.scores.disentanglement.factorVae, betaVae: r.scores.disentanglement.betaVae }));
+  return runs.map((r) => ({
+    family: r.family === 'beta-VAE' ? 'beta-VAE' : 'FactorVAE',
+    weight: r.weight,
+    seed: r.seed,
+    recon: r.scores.disentanglement.recon,
+    factorVae: r.scores.disentanglement.factorVae,
+    betaVae: r.scores.disentanglement.betaVae,
+  }));
 }
 
 /**

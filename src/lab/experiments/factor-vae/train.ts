@@ -36,8 +36,14 @@ export async function train(config: ModelConfig, data: DSpritesData, preset: Pre
   const model = buildModel(config);
   const t0 = Date.now();
   const fit = await new Trainer({
-    epochs: o.epochs ?? preset.epochs, steps: o.steps ?? preset.steps, batchSize: preset.batchSize, seed: o.seed ?? 0, signal: o.signal,
-    callbacks: o.callbacks, checkpointDir: o.checkpointDir, extra: o.extra,
+    epochs: o.epochs ?? preset.epochs,
+    steps: o.steps ?? preset.steps,
+    batchSize: preset.batchSize,
+    seed: o.seed ?? 0,
+    signal: o.signal,
+    callbacks: o.callbacks,
+    checkpointDir: o.checkpointDir,
+    extra: o.extra,
   }).fit(model, data.train);
   return { model, fit, trainSeconds: (Date.now() - t0) / 1000 };
 }

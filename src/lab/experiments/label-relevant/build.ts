@@ -11,7 +11,12 @@ export type ConditionalKind = 'lr-vae' | 'lr-vae-gan' | 'cvae' | 'cvae-gan';
 export const CONDITIONAL_KINDS: ConditionalKind[] = ['cvae', 'cvae-gan', 'lr-vae', 'lr-vae-gan'];
 
 /** The config of one of the four models for a data set. */
-export function modelConfig(kind: ConditionalKind, data: Pick<ConditionalData, 'dataset' | 'classes' | 'inputShape'>, preset: Preset, seed = 0): LrVaeConfig | CvaeConfig {
+export function modelConfig(
+  kind: ConditionalKind,
+  data: Pick<ConditionalData, 'dataset' | 'classes' | 'inputShape'>,
+  preset: Preset,
+  seed = 0,
+): LrVaeConfig | CvaeConfig {
   const moons = data.dataset === 'moons';
   // Moons live in the unit square with noise 0.1 / 7.5: a Gaussian likelihood of matching width.
   const likelihood = moons ? { kind: 'gaussian' as const, sigma: 0.02 } : { kind: 'bernoulli' as const };

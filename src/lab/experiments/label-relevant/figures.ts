@@ -13,7 +13,16 @@ export function tileImages(x: tf.Tensor4D, cols: number, pad = 1, padValue = 0.5
   const rows = Math.ceil(n / cols);
   return tf.tidy(() => {
     const full = rows * cols > n ? tf.concat([x, tf.fill([rows * cols - n, h, w, c], padValue)], 0) : x;
-    const padded = tf.pad(full, [[0, 0], [0, pad], [0, pad], [0, 0]], padValue); // [n, h+p, w+p, c]
+    const padded = tf.pad(
+      full,
+      [
+        [0, 0],
+        [0, pad],
+        [0, pad],
+        [0, 0],
+      ],
+      padValue,
+    ); // [n, h+p, w+p, c]
     const grid = tf.reshape(tf.transpose(tf.reshape(padded, [rows, cols, h + pad, w + pad, c]), [0, 2, 1, 3, 4]), [rows * (h + pad), cols * (w + pad), c]);
     return tf.slice(grid, [0, 0, 0], [rows * (h + pad) - pad, cols * (w + pad) - pad, c]) as tf.Tensor3D;
   });
@@ -25,7 +34,8 @@ export function tileImages(x: tf.Tensor4D, cols: number, pad = 1, padValue = 0.5
  */
 export function swapFigure(model: LabelRelevantVAE, rows: tf.Tensor4D, cols: tf.Tensor4D): tf.Tensor3D {
   return tf.tidy(() => {
-    const r = rows.shape[0], c = cols.shape[0];
+    const r = rows.shape[0],
+      c = cols.shape[0];
     const grid = tf.reshape(model.swap(rows, cols), [r, c, ...model.inputShape]);
     const body = tf.concat([tf.expandDims(rows, 1), grid], 1); // [r, c+1, ...]
     const header = tf.expandDims(tf.concat([tf.fill([1, ...model.inputShape], 0), cols], 0), 0); // [1, c+1, ...]
@@ -36,7 +46,15 @@ export function swapFigure(model: LabelRelevantVAE, rows: tf.Tensor4D, cols: tf.
 
 /** Rows = classes, `perClass` samples each. */
 export function classSampleFigure(gen: ConditionalGenerator, perClass: number, seed = 0): tf.Tensor3D {
-  return tf.tidy(() => tileImages(tf.concat(Array.from({ length: gen.classes }, (_, c) => gen.sample(c, perClass, seed + 1000 * c)), 0) as tf.Tensor4D, perClass));
+  return tf.tidy(() =>
+    tileImages(
+      tf.concat(
+        Array.from({ length: gen.classes }, (_, c) => gen.sample(c, perClass, seed + 1000 * c)),
+        0,
+      ) as tf.Tensor4D,
+      perClass,
+    ),
+  );
 }
 
 /** One point of the moons scatter. */
@@ -56,7 +74,8 @@ export function moonsScatterSpec(points: ScatterPoint[], title = 'Three half moo
     data: { values: points },
     facet: { column: { field: 'source', type: 'nominal', title: null, sort: null } },
     spec: {
-      width: 260, height: 140,
+      width: 260,
+      height: 140,
       mark: { type: 'circle', size: 8, opacity: 0.5 },
       encoding: {
         x: { field: 'x', type: 'quantitative', scale: { domain: [-1.5, 5.9] } },

@@ -12,7 +12,9 @@ import type { Preset } from './presets';
 
 /** Samples of each class in moons coordinates: Float32Array [m * 2] per class. */
 export function moonsSamples(gen: ConditionalGenerator, perClass: number, seed = 0): Float32Array[] {
-  return Array.from({ length: gen.classes }, (_, c) => tf.tidy(() => unitToMoons(tf.reshape(gen.sample(c, perClass, seed + 1000 * c), [perClass, 2])).dataSync() as Float32Array));
+  return Array.from({ length: gen.classes }, (_, c) =>
+    tf.tidy(() => unitToMoons(tf.reshape(gen.sample(c, perClass, seed + 1000 * c), [perClass, 2])).dataSync() as Float32Array),
+  );
 }
 
 /** The scores of a trained model: IS (+ diversity for images; coverage for the moons). */
@@ -31,5 +33,10 @@ export function score(gen: ConditionalGenerator, data: ConditionalData, clf: Sco
 /** The real-data classifier behind the IS (an MLP; for the moons a small one). */
 export function scoringClassifier(data: ConditionalData, opts: { seed?: number; signal?: AbortSignal } = {}): Promise<ScoreClassifier> {
   const moons = data.dataset === 'moons';
-  return trainScoreClassifier(data.train, data.inputShape, data.classes, { hidden: moons ? [32] : [256], epochs: moons ? 10 : 2, learningRate: moons ? 1e-2 : 1e-3, ...opts });
+  return trainScoreClassifier(data.train, data.inputShape, data.classes, {
+    hidden: moons ? [32] : [256],
+    epochs: moons ? 10 : 2,
+    learningRate: moons ? 1e-2 : 1e-3,
+    ...opts,
+  });
 }

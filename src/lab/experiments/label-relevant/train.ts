@@ -6,7 +6,11 @@ import type { ConditionalData } from './data';
 import type { Preset } from './presets';
 
 /** Train with the lab's Trainer (seeded; cancellable through `signal` or the cell's interrupt). */
-export function train(model: LabelRelevantVAE | ConditionalVAE, data: ConditionalData, preset: Preset,
-  opts: Pick<TrainerOptions, 'seed' | 'signal' | 'callbacks' | 'epochs' | 'checkpointDir' | 'extra'> = {}): Promise<TrainResult> {
+export function train(
+  model: LabelRelevantVAE | ConditionalVAE,
+  data: ConditionalData,
+  preset: Preset,
+  opts: Pick<TrainerOptions, 'seed' | 'signal' | 'callbacks' | 'epochs' | 'checkpointDir' | 'extra'> = {},
+): Promise<TrainResult> {
   return new Trainer({ ...opts, epochs: opts.epochs ?? preset.epochs, batchSize: preset.batchSize }).fit(model, data.train);
 }

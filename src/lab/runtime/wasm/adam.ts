@@ -22,7 +22,12 @@ import { ptr, simd } from './simd';
 
 export const FUSED_ADAM = 'VaeLabFusedAdam';
 
-interface AdamAttrs { beta1: number; beta2: number; learningRate: number; epsilon: number }
+interface AdamAttrs {
+  beta1: number;
+  beta2: number;
+  learningRate: number;
+  epsilon: number;
+}
 
 function fusedAdam({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo[] {
   const { x, m, v, g, accBeta1, accBeta2 } = inputs;
@@ -34,20 +39,43 @@ function fusedAdam({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo[] {
   const c1 = Math.fround(1 - f32(backend, accBeta1)[0]);
   const c2 = Math.fround(1 - f32(backend, accBeta2)[0]);
   const p = (t: tfc.TensorInfo) => ptr(backend, t);
-  simd(backend).adam(p(x), p(m), p(v), p(g), p(xo), p(mo), p(vo), tfc.util.sizeFromShape(x.shape),
-    beta1, beta2, 1 - beta1, 1 - beta2, learningRate / c1, 1 / Math.sqrt(c2), epsilon);
+  simd(backend).adam(
+    p(x),
+    p(m),
+    p(v),
+    p(g),
+    p(xo),
+    p(mo),
+    p(vo),
+    tfc.util.sizeFromShape(x.shape),
+    beta1,
+    beta2,
+    1 - beta1,
+    1 - beta2,
+    learningRate / c1,
+    1 / Math.sqrt(c2),
+    epsilon,
+  );
   return [xo, mo, vo];
 }
 
 export const adamKernels = [{ kernelName: FUSED_ADAM, kernelFunc: fusedAdam }];
 
 type NamedGrads = tfc.NamedTensorMap | { name: string; tensor: tfc.Tensor }[];
-interface Moment { originalName: string; variable: tfc.Variable }
+interface Moment {
+  originalName: string;
+  variable: tfc.Variable;
+}
 /** The fields of tfjs's AdamOptimizer that its applyGradients uses (protected in its typings). */
 interface AdamState {
-  learningRate: number; beta1: number; beta2: number; epsilon: number;
-  accBeta1: tfc.Variable; accBeta2: tfc.Variable;
-  accumulatedFirstMoment: Moment[]; accumulatedSecondMoment: Moment[];
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tfc.Variable;
+  accBeta2: tfc.Variable;
+  accumulatedFirstMoment: Moment[];
+  accumulatedSecondMoment: Moment[];
   incrementIterations(): void;
 }
 
@@ -62,7 +90,8 @@ export function installFusedAdam(): void {
   proto.applyGradients = function (this: AdamState, grads: NamedGrads): void {
     const list = Array.isArray(grads) ? grads : Object.keys(grads).map((name) => ({ name, tensor: grads[name] }));
     const vars = tfc.engine().registeredVariables;
-    const fused = !!tfc.getKernel(FUSED_ADAM, tfc.getBackend()) &&
+    const fused =
+      !!tfc.getKernel(FUSED_ADAM, tfc.getBackend()) &&
       list.every(({ name, tensor }) => vars[name]?.dtype === 'float32' && (tensor == null || tensor.dtype === 'float32'));
     if (!fused) return tfjs.call(this, grads);
     tfc.tidy(() => {
@@ -74,8 +103,12 @@ export function installFusedAdam(): void {
         if (g == null) return;
         const m = this.accumulatedFirstMoment[i].variable;
         const v = this.accumulatedSecondMoment[i].variable;
-        const [xo, mo, vo] = tfc.engine().runKernel(FUSED_ADAM, { x, m, v, g, accBeta1: this.accBeta1, accBeta2: this.accBeta2 },
-          { beta1: this.beta1, beta2: this.beta2, learningRate: this.learningRate, epsilon: this.epsilon } as unknown as tfc.NamedAttrMap) as tfc.Tensor[];
+        const [xo, mo, vo] = tfc.engine().runKernel(FUSED_ADAM, { x, m, v, g, accBeta1: this.accBeta1, accBeta2: this.accBeta2 }, {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          learningRate: this.learningRate,
+          epsilon: this.epsilon,
+        } as unknown as tfc.NamedAttrMap) as tfc.Tensor[];
         m.assign(mo);
         v.assign(vo);
         x.assign(xo);

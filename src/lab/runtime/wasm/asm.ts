@@ -70,8 +70,7 @@ export const op = {
   f32div: [0x95],
   f32sqrt: [0x91],
   /** if (cond) { then } else { otherwise }, no result. */
-  ifElse: (then: number[], otherwise: number[] = []) =>
-    [0x04, 0x40, ...then, ...(otherwise.length ? [0x05, ...otherwise] : []), 0x0b],
+  ifElse: (then: number[], otherwise: number[] = []) => [0x04, 0x40, ...then, ...(otherwise.length ? [0x05, ...otherwise] : []), 0x0b],
 };
 
 export const V = {
@@ -95,35 +94,76 @@ export const V = {
 /** `while (ptrs[0] < end) { body; ptrs[j] += steps[j] }` over i32 locals (byte pointers). */
 export function loop(ptrs: number[], steps: number[], end: number, body: number[]): number[] {
   return [
-    0x02, 0x40, 0x03, 0x40, // block loop
-    ...op.get(ptrs[0]), ...op.get(end), ...op.geU, 0x0d, 1, // br_if 1 when done
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block loop
+    ...op.get(ptrs[0]),
+    ...op.get(end),
+    ...op.geU,
+    0x0d,
+    1, // br_if 1 when done
     ...body,
     ...ptrs.flatMap((p, j) => [...op.get(p), ...op.i32(steps[j]), ...op.add, ...op.set(p)]),
-    0x0c, 0, 0x0b, 0x0b, // br 0; end; end
+    0x0c,
+    0,
+    0x0b,
+    0x0b, // br 0; end; end
   ];
 }
 
 /** `for (local[i] = 0; local[i] < local[end]; local[i]++) { body }` (signed). */
 export function forTo(i: number, end: number, body: number[]): number[] {
   return [
-    ...op.i32(0), ...op.set(i),
-    0x02, 0x40, 0x03, 0x40,
-    ...op.get(i), ...op.get(end), ...op.geS, 0x0d, 1,
+    ...op.i32(0),
+    ...op.set(i),
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    ...op.get(i),
+    ...op.get(end),
+    ...op.geS,
+    0x0d,
+    1,
     ...body,
-    ...op.get(i), ...op.i32(1), ...op.add, ...op.set(i),
-    0x0c, 0, 0x0b, 0x0b,
+    ...op.get(i),
+    ...op.i32(1),
+    ...op.add,
+    ...op.set(i),
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
   ];
 }
 
 /** end4 = base + (n & ~3) * 4 and end = base + n * 4, into locals. */
 export function ends(base: number, n: number, end4: number, end: number): number[] {
   return [
-    ...op.get(base), ...op.get(n), ...op.i32(-4), ...op.and, ...op.i32(4), ...op.mul, ...op.add, ...op.set(end4),
-    ...op.get(base), ...op.get(n), ...op.i32(4), ...op.mul, ...op.add, ...op.set(end),
+    ...op.get(base),
+    ...op.get(n),
+    ...op.i32(-4),
+    ...op.and,
+    ...op.i32(4),
+    ...op.mul,
+    ...op.add,
+    ...op.set(end4),
+    ...op.get(base),
+    ...op.get(n),
+    ...op.i32(4),
+    ...op.mul,
+    ...op.add,
+    ...op.set(end),
   ];
 }
 
-export interface Fn { name: string; params: number[]; locals: number[]; body: number[] }
+export interface Fn {
+  name: string;
+  params: number[];
+  locals: number[];
+  body: number[];
+}
 
 export interface MemoryImport {
   /** A shared memory (threads) must be imported as shared, with a maximum. */
@@ -141,7 +181,14 @@ export function assemble(fns: Fn[], memory: MemoryImport = {}): Uint8Array {
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec(imports)),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),

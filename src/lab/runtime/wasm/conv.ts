@@ -31,8 +31,16 @@ function convInfo(xShape: number[], filterShape: number[], attrs: tfc.NamedAttrM
   if (fmt !== 'channelsLast') {
     throw new BackendUnsupportedError('Conv2D (and its gradients)', 'supports NHWC (channelsLast) only: use dataFormat channelsLast');
   }
-  return tfc.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
-    filterShape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, fmt);
+  return tfc.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    fmt,
+  );
 }
 
 /** N output positions (rows of P) and K patch length (columns of P). */
@@ -42,8 +50,20 @@ function patchDims(c: ConvInfo): { n: number; k: number } {
 
 /** The geometry arguments of simd.ts's im2col / col2im. */
 function geometry(c: ConvInfo): [number, number, number, number, number, number, number, number, number, number, number, number] {
-  return [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
-    c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left];
+  return [
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outHeight,
+    c.outWidth,
+    c.filterHeight,
+    c.filterWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.padInfo.top,
+    c.padInfo.left,
+  ];
 }
 
 /** P[N,K] = im2col(x): zero-filled, then each run of the patch copied into its row. */

@@ -26,7 +26,11 @@ const KC = 256;
 const NCP = 32;
 
 /** An m x k (or k x n) matrix at `ptr`; element (i, j) at ptr + i*rowStep + j*colStep bytes. */
-export interface Operand { ptr: number; rowStep: number; colStep: number }
+export interface Operand {
+  ptr: number;
+  rowStep: number;
+  colStep: number;
+}
 
 /** A row-major [rows, cols] matrix at ptr, or, when `transposed`, the transpose of one stored [cols, rows]. */
 export function operand(ptr: number, rows: number, cols: number, transposed: boolean): Operand {
@@ -56,8 +60,7 @@ export function packB(ex: GemmExports, b: Operand, k: number, n: number, bp: num
  * `ldc` bytes, whole tiles: rows up to p1*MR and columns up to a multiple of NR are written).
  * `cp` is where row panel p0 goes, so a thread can write its panels into its own buffer.
  */
-export function multiplyPanels(ex: GemmExports, ap: number, bp: number, cp: number, ldc: number,
-  k: number, n: number, p0: number, p1: number): void {
+export function multiplyPanels(ex: GemmExports, ap: number, bp: number, cp: number, ldc: number, k: number, n: number, p0: number, p1: number): void {
   const np = panelsOf(n, NR);
   const bstep = NR * k * 4;
   for (let jc = 0; jc < np; jc += NCP) {

@@ -20,7 +20,11 @@ import { InvalidArgumentError } from '../../core/errors';
 import type { NativeGemm } from '../native-gemm';
 
 /** One operand of `product`: a tensor's bytes from float `offset`, maybe transposed. */
-export interface Mat { t: tfc.TensorInfo; transposed: boolean; offset?: number }
+export interface Mat {
+  t: tfc.TensorInfo;
+  transposed: boolean;
+  offset?: number;
+}
 
 /**
  * A hook that may compute a product's row panels on two threads (pool.ts), given its packed
@@ -29,7 +33,15 @@ export interface Mat { t: tfc.TensorInfo; transposed: boolean; offset?: number }
  */
 export type PanelsHook = (job: PanelJob) => boolean;
 export interface PanelJob {
-  heap: Float32Array; ex: GemmExports; ap: number; bp: number; cp: number; ldc: number; m: number; k: number; n: number;
+  heap: Float32Array;
+  ex: GemmExports;
+  ap: number;
+  bp: number;
+  cp: number;
+  ldc: number;
+  m: number;
+  k: number;
+  n: number;
 }
 let panelsHook: PanelsHook | null = null;
 export function setPanelsHook(h: PanelsHook | null): void {
@@ -72,8 +84,20 @@ export function product(backend: WasmBackend, a: Mat, b: Mat, m: number, k: numb
   const at = (x: Mat, rows: number, cols: number): Operand => operand(ptr(backend, x.t) + 4 * (x.offset ?? 0), rows, cols, x.transposed);
   if (nativeGemm) {
     const [pa, pb] = [at(a, m, k), at(b, k, n)];
-    nativeGemm.gemm(memoryOf(backend).buffer as ArrayBuffer, pa.ptr / 4, pa.rowStep / 4, pa.colStep / 4,
-      pb.ptr / 4, pb.rowStep / 4, pb.colStep / 4, ptr(backend, out) / 4, n, m, k, n);
+    nativeGemm.gemm(
+      memoryOf(backend).buffer as ArrayBuffer,
+      pa.ptr / 4,
+      pa.rowStep / 4,
+      pa.colStep / 4,
+      pb.ptr / 4,
+      pb.rowStep / 4,
+      pb.colStep / 4,
+      ptr(backend, out) / 4,
+      n,
+      m,
+      k,
+      n,
+    );
     return out;
   }
   const mp = panelsOf(m, MR);
@@ -111,8 +135,10 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
   const [k2, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
   if (k !== k2) {
-    throw new InvalidArgumentError(`matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
-      `transposeA=${transposeA}, transposeB=${transposeB}); transpose one input or fix the shapes.`);
+    throw new InvalidArgumentError(
+      `matMul: inner dimensions ${k} and ${k2} differ (shapes ${a.shape} and ${b.shape}, ` +
+        `transposeA=${transposeA}, transposeB=${transposeB}); transpose one input or fix the shapes.`,
+    );
   }
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
@@ -133,9 +159,14 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const batch = Math.max(ba, bb);
   const out = alloc(backend, outShape);
   for (let i = 0; i < batch; i++) {
-    const ci = product(backend,
+    const ci = product(
+      backend,
       { t: a, transposed: transposeA, offset: (ba === 1 ? 0 : i) * m * k },
-      { t: b, transposed: transposeB, offset: (bb === 1 ? 0 : i) * k * n }, m, k, n);
+      { t: b, transposed: transposeB, offset: (bb === 1 ? 0 : i) * k * n },
+      m,
+      k,
+      n,
+    );
     f32(backend, out).set(f32(backend, ci), i * m * n);
     free(backend, ci);
   }
@@ -147,7 +178,12 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
  * kernel's epilogue is replayed with tfjs's own ops on the result (bias add, activation), so
  * every activation tfjs supports keeps its exact definition.
  */
-interface FusedAttrs { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number }
+interface FusedAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+  leakyreluAlpha?: number;
+}
 
 function fusedMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { a, b, bias, preluActivationWeights } = inputs;
@@ -157,8 +193,14 @@ function fusedMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
 }
 
 /** act(y + bias) with the backend's stock kernels, freeing intermediates. */
-function epilogue(backend: WasmBackend, y: tfc.TensorInfo, bias: tfc.TensorInfo | undefined, activation: string | undefined,
-  prelu: tfc.TensorInfo | undefined, alpha: number | undefined): tfc.TensorInfo {
+function epilogue(
+  backend: WasmBackend,
+  y: tfc.TensorInfo,
+  bias: tfc.TensorInfo | undefined,
+  activation: string | undefined,
+  prelu: tfc.TensorInfo | undefined,
+  alpha: number | undefined,
+): tfc.TensorInfo {
   let out = y;
   const run = (name: string, inputs: Record<string, tfc.TensorInfo>, attrs: tfc.NamedAttrMap = {}) => {
     const k = tfc.getKernel(name, 'wasm');
@@ -170,14 +212,28 @@ function epilogue(backend: WasmBackend, y: tfc.TensorInfo, bias: tfc.TensorInfo 
   };
   if (bias) run('Add', { a: out, b: bias });
   switch (activation ?? 'linear') {
-    case 'linear': break;
-    case 'relu': run('Relu', { x: out }); break;
-    case 'relu6': run('Relu6', { x: out }); break;
-    case 'elu': run('Elu', { x: out }); break;
-    case 'sigmoid': run('Sigmoid', { x: out }); break;
-    case 'leakyrelu': run('LeakyRelu', { x: out }, { alpha: alpha ?? 0.2 }); break;
-    case 'prelu': run('Prelu', { x: out, alpha: prelu! }); break;
-    default: throw new BackendUnsupportedError('fused matMul', `does not support the activation '${activation}': apply it as its own op after the product`);
+    case 'linear':
+      break;
+    case 'relu':
+      run('Relu', { x: out });
+      break;
+    case 'relu6':
+      run('Relu6', { x: out });
+      break;
+    case 'elu':
+      run('Elu', { x: out });
+      break;
+    case 'sigmoid':
+      run('Sigmoid', { x: out });
+      break;
+    case 'leakyrelu':
+      run('LeakyRelu', { x: out }, { alpha: alpha ?? 0.2 });
+      break;
+    case 'prelu':
+      run('Prelu', { x: out, alpha: prelu! });
+      break;
+    default:
+      throw new BackendUnsupportedError('fused matMul', `does not support the activation '${activation}': apply it as its own op after the product`);
   }
   return out;
 }

@@ -21,7 +21,9 @@ const V = { ...v, load: v.load(), store: v.store() };
 
 // addTo(dst 0, src 1, n 2); locals end4 3, end 4
 const addTo: Fn = {
-  name: 'addTo', params: [I32, I32, I32], locals: [I32, I32],
+  name: 'addTo',
+  params: [I32, I32, I32],
+  locals: [I32, I32],
   body: [
     ...ends(0, 2, 3, 4),
     ...loop([0, 1], [16, 16], 3, [...op.get(0), ...op.get(0), ...V.load, ...op.get(1), ...V.load, ...V.add, ...V.store]),
@@ -31,7 +33,9 @@ const addTo: Fn = {
 
 // copy(dst 0, src 1, n 2); locals end4 3, end 4
 const copy: Fn = {
-  name: 'copy', params: [I32, I32, I32], locals: [I32, I32],
+  name: 'copy',
+  params: [I32, I32, I32],
+  locals: [I32, I32],
   body: [
     ...ends(0, 2, 3, 4),
     ...loop([0, 1], [16, 16], 3, [...op.get(0), ...op.get(1), ...V.load, ...V.store]),
@@ -49,16 +53,53 @@ const adamBody = (simd: boolean): number[] => {
   const c = (i: number) => (simd ? op.get(20 + i - 8) : op.get(i)); // b1..eps: splat locals or scalar params
   const [mi, vi, gi] = simd ? [17, 18, 19] : [27, 28, 29];
   return [
-    ...op.get(3), ...ld, ...op.set(gi),
+    ...op.get(3),
+    ...ld,
+    ...op.set(gi),
     // mi = m*b1 + g*ob1 ; mo = mi
-    ...op.get(1), ...ld, ...c(8), ...mul, ...op.get(gi), ...c(10), ...mul, ...add, ...op.set(mi),
-    ...op.get(5), ...op.get(mi), ...st,
+    ...op.get(1),
+    ...ld,
+    ...c(8),
+    ...mul,
+    ...op.get(gi),
+    ...c(10),
+    ...mul,
+    ...add,
+    ...op.set(mi),
+    ...op.get(5),
+    ...op.get(mi),
+    ...st,
     // vi = v*b2 + g*g*ob2 ; vo = vi
-    ...op.get(2), ...ld, ...c(9), ...mul, ...op.get(gi), ...op.get(gi), ...mul, ...c(11), ...mul, ...add, ...op.set(vi),
-    ...op.get(6), ...op.get(vi), ...st,
+    ...op.get(2),
+    ...ld,
+    ...c(9),
+    ...mul,
+    ...op.get(gi),
+    ...op.get(gi),
+    ...mul,
+    ...c(11),
+    ...mul,
+    ...add,
+    ...op.set(vi),
+    ...op.get(6),
+    ...op.get(vi),
+    ...st,
     // xo = x - step*mi / (sqrt(vi)*s2 + eps)
-    ...op.get(4), ...op.get(0), ...ld, ...c(12), ...op.get(mi), ...mul,
-    ...op.get(vi), ...sqrt, ...c(13), ...mul, ...c(14), ...add, ...div, ...sub, ...st,
+    ...op.get(4),
+    ...op.get(0),
+    ...ld,
+    ...c(12),
+    ...op.get(mi),
+    ...mul,
+    ...op.get(vi),
+    ...sqrt,
+    ...c(13),
+    ...mul,
+    ...c(14),
+    ...add,
+    ...div,
+    ...sub,
+    ...st,
   ];
 };
 const adamPtrs = [0, 1, 2, 3, 4, 5, 6];
@@ -69,8 +110,18 @@ const adam: Fn = {
   body: [
     ...ends(0, 7, 15, 16),
     ...[8, 9, 10, 11, 12, 13, 14].flatMap((p) => [...op.get(p), ...V.splat, ...op.set(20 + p - 8)]),
-    ...loop(adamPtrs, adamPtrs.map(() => 16), 15, adamBody(true)),
-    ...loop(adamPtrs, adamPtrs.map(() => 4), 16, adamBody(false)),
+    ...loop(
+      adamPtrs,
+      adamPtrs.map(() => 16),
+      15,
+      adamBody(true),
+    ),
+    ...loop(
+      adamPtrs,
+      adamPtrs.map(() => 4),
+      16,
+      adamBody(false),
+    ),
   ],
 };
 
@@ -90,38 +141,101 @@ function patches(name: string, intoX: boolean): Fn {
   const mul = (a: number, b: number) => [...op.get(a), ...op.get(b), ...op.mul];
   const run = [
     // ih = oh*sh - top + r; skip rows outside the image
-    ...mul(OH, SH), ...op.get(TOP), ...op.sub, ...op.get(R), ...op.add, ...op.set(IH),
-    ...op.get(IH), ...op.i32(0), ...op.geS, ...op.get(IH), ...op.get(INH), ...op.ltS, ...op.and,
+    ...mul(OH, SH),
+    ...op.get(TOP),
+    ...op.sub,
+    ...op.get(R),
+    ...op.add,
+    ...op.set(IH),
+    ...op.get(IH),
+    ...op.i32(0),
+    ...op.geS,
+    ...op.get(IH),
+    ...op.get(INH),
+    ...op.ltS,
+    ...op.and,
     ...op.ifElse([
       // x address: X + (((b*inH + ih)*inW + iw0 + kw0)*ci)*4, into T
-      ...mul(B, INH), ...op.get(IH), ...op.add, ...op.get(INW), ...op.mul, ...op.get(IW0), ...op.add, ...op.get(KW0), ...op.add,
-      ...op.get(CI), ...op.mul, ...op.i32(4), ...op.mul, ...op.get(X), ...op.add, ...op.set(T),
+      ...mul(B, INH),
+      ...op.get(IH),
+      ...op.add,
+      ...op.get(INW),
+      ...op.mul,
+      ...op.get(IW0),
+      ...op.add,
+      ...op.get(KW0),
+      ...op.add,
+      ...op.get(CI),
+      ...op.mul,
+      ...op.i32(4),
+      ...op.mul,
+      ...op.get(X),
+      ...op.add,
+      ...op.set(T),
       // p address: prow + ((r*kw + kw0)*ci)*4
       ...(intoX ? op.get(T) : []),
-      ...mul(R, KW), ...op.get(KW0), ...op.add, ...op.get(CI), ...op.mul, ...op.i32(4), ...op.mul, ...op.get(PROW), ...op.add,
+      ...mul(R, KW),
+      ...op.get(KW0),
+      ...op.add,
+      ...op.get(CI),
+      ...op.mul,
+      ...op.i32(4),
+      ...op.mul,
+      ...op.get(PROW),
+      ...op.add,
       ...(intoX ? [] : op.get(T)),
-      ...op.get(LEN), ...op.call(intoX ? ADD_TO : COPY),
+      ...op.get(LEN),
+      ...op.call(intoX ? ADD_TO : COPY),
     ]),
   ];
   const position = [
-    ...mul(OW, SW), ...op.get(LEFT), ...op.sub, ...op.set(IW0),
+    ...mul(OW, SW),
+    ...op.get(LEFT),
+    ...op.sub,
+    ...op.set(IW0),
     // kw0 = max(0, -iw0); kw1 = min(kw, inW - iw0)
-    ...op.i32(0), ...op.get(IW0), ...op.sub, ...op.tee(T), ...op.i32(0), ...op.get(T), ...op.i32(0), ...op.gtS, ...op.select, ...op.set(KW0),
-    ...op.get(INW), ...op.get(IW0), ...op.sub, ...op.tee(T), ...op.get(KW), ...op.get(T), ...op.get(KW), ...op.ltS, ...op.select, ...op.set(KW1),
-    ...op.get(KW1), ...op.get(KW0), ...op.gtS,
-    ...op.ifElse([
-      ...op.get(KW1), ...op.get(KW0), ...op.sub, ...op.get(CI), ...op.mul, ...op.set(LEN),
-      ...forTo(R, KH, run),
-    ]),
-    ...op.get(PROW), ...op.get(KB), ...op.add, ...op.set(PROW),
+    ...op.i32(0),
+    ...op.get(IW0),
+    ...op.sub,
+    ...op.tee(T),
+    ...op.i32(0),
+    ...op.get(T),
+    ...op.i32(0),
+    ...op.gtS,
+    ...op.select,
+    ...op.set(KW0),
+    ...op.get(INW),
+    ...op.get(IW0),
+    ...op.sub,
+    ...op.tee(T),
+    ...op.get(KW),
+    ...op.get(T),
+    ...op.get(KW),
+    ...op.ltS,
+    ...op.select,
+    ...op.set(KW1),
+    ...op.get(KW1),
+    ...op.get(KW0),
+    ...op.gtS,
+    ...op.ifElse([...op.get(KW1), ...op.get(KW0), ...op.sub, ...op.get(CI), ...op.mul, ...op.set(LEN), ...forTo(R, KH, run)]),
+    ...op.get(PROW),
+    ...op.get(KB),
+    ...op.add,
+    ...op.set(PROW),
   ];
   return {
     name,
     params: new Array(14).fill(I32),
     locals: new Array(12).fill(I32),
     body: [
-      ...op.get(P), ...op.set(PROW),
-      ...mul(KH, KW), ...op.get(CI), ...op.mul, ...op.i32(4), ...op.mul, ...op.set(KB), // bytes per patch row
+      ...op.get(P),
+      ...op.set(PROW),
+      ...mul(KH, KW),
+      ...op.get(CI),
+      ...op.mul,
+      ...op.i32(4),
+      ...op.mul,
+      ...op.set(KB), // bytes per patch row
       ...forTo(B, BATCH, forTo(OH, OUTH, forTo(OW, OUTW, position))),
     ],
   };
@@ -130,15 +244,61 @@ function patches(name: string, intoX: boolean): Fn {
 export interface SimdKernels {
   addTo(dst: number, src: number, n: number): void;
   copy(dst: number, src: number, n: number): void;
-  adam(x: number, m: number, v: number, g: number, xo: number, mo: number, vo: number, n: number,
-    b1: number, b2: number, ob1: number, ob2: number, step: number, s2: number, eps: number): void;
-  im2col(x: number, p: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
-  col2im(dx: number, p: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  adam(
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    xo: number,
+    mo: number,
+    vo: number,
+    n: number,
+    b1: number,
+    b2: number,
+    ob1: number,
+    ob2: number,
+    step: number,
+    s2: number,
+    eps: number,
+  ): void;
+  im2col(
+    x: number,
+    p: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ci: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+  ): void;
+  col2im(
+    dx: number,
+    p: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ci: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+  ): void;
 }
 
-interface Internals { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: unknown): { memoryOffset: number } } }
+interface Internals {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(id: unknown): { memoryOffset: number } };
+}
 
 let cached: { memory: WebAssembly.Memory; k: SimdKernels } | undefined;
 

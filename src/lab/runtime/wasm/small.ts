@@ -15,10 +15,8 @@ import { BackendUnsupportedError } from '../errors';
 function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { dy, input } = inputs;
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tfc.MaxPoolGradAttrs;
-  const c = tfc.backend_util.computePool2DInfo(input.shape as [number, number, number, number],
-    filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, filterHeight, filterWidth,
-    strideHeight, strideWidth } = c;
+  const c = tfc.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = c;
   const dx = alloc(backend, input.shape);
   const DX = f32(backend, dx);
   const X = f32(backend, input);
