@@ -81,7 +81,7 @@ function copyWasm() {
 // package fails the build, not a user's run.
 function mnistHashes() {
   const catalog = readFileSync(join(root, 'src/lab/data/catalog.ts'), 'utf8');
-  const found = [...catalog.matchAll(/mnistFile\('([^']+)', \d+, '[0-9a-f]{64}', '([0-9a-f]{64})'\)/g)].map((m) => [m[1], m[2]]);
+  const found = [...catalog.matchAll(/mnistFile\(\s*'([^']+)',\s*\d+,\s*'[0-9a-f]{64}',\s*'([0-9a-f]{64})',?\s*\)/g)].map((m) => [m[1], m[2]]);
   if (found.length !== 4) throw new Error(`src/lab/data/catalog.ts: expected the 4 MNIST files, found ${found.length}`);
   return found;
 }
