@@ -9,8 +9,15 @@ function seq(layers: Layer[], x: tf.Tensor, training: boolean): tf.Tensor {
   return layers.reduce((h, l) => l.apply(h, { training }) as tf.Tensor, x);
 }
 
-/** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents. */
-function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
+/** The layers of one VAE and its input shape. */
+export interface VaeNet {
+  enc: Layer[];
+  dec: Layer[];
+  inputShape: number[];
+}
+
+/** Negative ELBO, Bernoulli logits likelihood, Gaussian posterior with 50 latents, and its Adam optimizer. */
+function objective({ enc, dec, inputShape }: VaeNet): { opt: tf.Optimizer; loss: () => tf.Scalar } {
   const x = tf.tidy(() =>
     tf
       .randomUniform([BATCH, ...inputShape])
@@ -28,25 +35,41 @@ function vaeStep(enc: Layer[], dec: Layer[], inputShape: number[]): () => void {
     return rec.add(kl).div(BATCH) as tf.Scalar;
   };
   tf.tidy(() => void loss()); // build the layers
+  return { opt, loss };
+}
+
+/** One Adam step, returning once tfjs has enqueued it (CPU backends finish it synchronously). */
+export function vaeStep(net: VaeNet): () => void {
+  const { opt, loss } = objective(net);
   return () => tf.dispose(opt.minimize(loss, true) ?? []);
 }
 
-export function mlpVae() {
-  const enc = [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 100 })];
-  const dec = [tf.layers.dense({ inputShape: [50], units: 512, activation: 'relu' }), tf.layers.dense({ units: 784 })];
-  return vaeStep(enc, dec, [784]);
+/** One Adam step that awaits its loss, so a GPU backend's time includes the device finishing. */
+export function awaitedVaeStep(net: VaeNet): () => Promise<void> {
+  const { opt, loss } = objective(net);
+  return async () => {
+    const l = opt.minimize(loss, true);
+    await l?.data();
+    tf.dispose(l ?? []);
+  };
 }
 
-export function convVae() {
+export function mlpNet(): VaeNet {
+  const enc = [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 100 })];
+  const dec = [tf.layers.dense({ inputShape: [50], units: 512, activation: 'relu' }), tf.layers.dense({ units: 784 })];
+  return { enc, dec, inputShape: [784] };
+}
+
+export function convNet(): VaeNet {
   const c = (filters: number) => tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' });
   const t = (filters: number, activation?: 'relu') => tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation });
   const enc = [c(32), c(64), tf.layers.flatten(), tf.layers.dense({ units: 100 })];
   const dec = [tf.layers.dense({ units: 7 * 7 * 64, activation: 'relu' }), tf.layers.reshape({ targetShape: [7, 7, 64] }), t(32, 'relu'), t(1)];
-  return vaeStep(enc, dec, [28, 28, 1]);
+  return { enc, dec, inputShape: [28, 28, 1] };
 }
 
 /** METHODS.md §1 (Tolstikhin et al.'s MNIST WAE nets), latent 50. */
-export function waeMnist() {
+export function waeNet(): VaeNet {
   const bnRelu = () => [tf.layers.batchNormalization(), tf.layers.reLU()];
   const c = (filters: number) => [tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
   const t = (filters: number) => [tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), ...bnRelu()];
@@ -58,5 +81,9 @@ export function waeMnist() {
     ...t(256),
     tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 1, padding: 'same' }),
   ];
-  return vaeStep(enc, dec, [28, 28, 1]);
+  return { enc, dec, inputShape: [28, 28, 1] };
 }
+
+export const mlpVae = () => vaeStep(mlpNet());
+export const convVae = () => vaeStep(convNet());
+export const waeMnist = () => vaeStep(waeNet());
