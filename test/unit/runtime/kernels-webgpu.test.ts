@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { rand, relErr } from './compare';
 import { agreeGpu, leaveWebgpu, webgpuOrSkip } from './webgpu-compare';
+import { CONV_CASES, convCaseName } from './conv-cases';
 
 function product(aShape: number[], bShape: number[], ta: boolean, tb: boolean, withGrads = true) {
   return () => {
@@ -74,34 +75,10 @@ test('fused matMul (the dense layer) with bias and every activation the lab uses
   }
 });
 
-interface Case {
-  b: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  pad: 'same' | 'valid';
-}
-
-const cases: Case[] = [
-  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
-  { b: 1, h: 7, w: 9, ci: 3, co: 5, k: 3, s: 1, pad: 'valid' },
-  { b: 2, h: 9, w: 8, ci: 2, co: 4, k: 4, s: 2, pad: 'same' },
-  { b: 2, h: 9, w: 9, ci: 3, co: 2, k: 3, s: 2, pad: 'valid' },
-  { b: 3, h: 5, w: 6, ci: 1, co: 3, k: 5, s: 1, pad: 'same' },
-  { b: 64, h: 14, w: 14, ci: 8, co: 16, k: 4, s: 2, pad: 'same' },
-  { b: 64, h: 13, w: 11, ci: 1, co: 8, k: 4, s: 2, pad: 'valid' },
-  { b: 64, h: 28, w: 28, ci: 1, co: 32, k: 4, s: 2, pad: 'same' },
-  { b: 1, h: 9, w: 7, ci: 3, co: 12, k: 3, s: 1, pad: 'valid' },
-];
-const name = (c: Case) => `b${c.b} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
-
 test('conv2d forward, input and filter gradients', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  for (const c of cases) {
-    await agreeGpu(`conv2d ${name(c)}`, () => {
+  for (const c of CONV_CASES) {
+    await agreeGpu(`conv2d ${convCaseName(c)}`, () => {
       const x = rand([c.b, c.h, c.w, c.ci], 11) as tf.Tensor4D;
       const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
       const y = tf.conv2d(x, w, c.s, c.pad);
@@ -121,10 +98,10 @@ test('conv2d forward, input and filter gradients', async (t) => {
 
 test('conv2dTranspose forward, input and filter gradients', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  for (const c of cases) {
+  for (const c of CONV_CASES) {
     const out = c.pad === 'same' ? [c.h * c.s, c.w * c.s] : [(c.h - 1) * c.s + c.k, (c.w - 1) * c.s + c.k];
     const oShape: [number, number, number, number] = [c.b, out[0], out[1], c.ci];
-    await agreeGpu(`conv2dTranspose ${name(c)}`, () => {
+    await agreeGpu(`conv2dTranspose ${convCaseName(c)}`, () => {
       const x = rand([c.b, c.h, c.w, c.co], 19) as tf.Tensor4D;
       const w = rand([c.k, c.k, c.ci, c.co], 23) as tf.Tensor4D;
       const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, oShape, c.s, c.pad);
