@@ -9,6 +9,7 @@ import type { EvalResult } from '../../metrics/evaluate';
 import { meanAndSe, pairedDifference, verdict, type Verdict } from '../../metrics/stats';
 import { label, type CrModelSpec } from './build';
 import { PAPER_MNIST } from './score';
+import { markdownTable } from '../../viz/markdown';
 
 /** Table 1: four base models, each alone and CR-wrapped (eta = 0.1, 0.1 * beta for beta-VAE). */
 export const TABLE1: CrModelSpec[] = [
@@ -143,11 +144,10 @@ export function verdicts(scores: SeedScore[], claims: Claim[]): VerdictRow[] {
 /** The verdict table in Markdown: claim | the paper's figure | ours (effect ± se) | verdict | why. */
 export function verdictMarkdown(rows: VerdictRow[]): string {
   const ours = (r: VerdictRow) => (Number.isFinite(r.effect) ? `${fmt({ mean: r.effect, se: r.se }, 2)} (${r.n} seed${r.n === 1 ? '' : 's'})` : '–');
-  return [
-    '| claim | paper | ours (effect ± se) | verdict | why |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.claim} | ${r.paper} | ${ours(r)} | ${r.verdict} | ${r.why} |`),
-  ].join('\n');
+  return markdownTable(
+    ['claim', 'paper', 'ours (effect ± se)', 'verdict', 'why'],
+    rows.map((r) => [r.claim, r.paper, ours(r), r.verdict, r.why]),
+  );
 }
 
 const paperDiff = (a: string, b: string, k: 'nllTest' | 'nllTTest' | 'au') => {

@@ -26,6 +26,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownTable } from '../../viz/markdown';
 
 /** The paper's comparison: beta-VAE at beta 1, 4, 16 and FactorVAE at gamma 10, 40. */
 export const COMPARISON_GRID: { model: 'beta-vae' | 'factor-vae'; weight: number }[] = [
@@ -146,9 +147,10 @@ export function verdictTable(points: ComparisonPoint[], chance: number): Verdict
 
 /** The verdict table as markdown, with the seeds a firm answer would need. */
 export function verdictMarkdown(rows: VerdictRow[]): string {
-  const lines = ["| claim | the paper's figure | ours (mean ± se) | verdict | why | seeds for a firm answer |", '|---|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.claim} | ${r.paper} | ${r.ours} | ${r.verdict} | ${r.why} | ${r.seedsNeeded ?? '-'} |`);
-  return lines.join('\n');
+  return markdownTable(
+    ['claim', "the paper's figure", 'ours (mean ± se)', 'verdict', 'why', 'seeds for a firm answer'],
+    rows.map((r) => [r.claim, r.paper, r.ours, r.verdict, r.why, r.seedsNeeded ?? '-']),
+  );
 }
 
 /**
