@@ -224,29 +224,38 @@ export class Workbench {
    * outputs in iframes: one per notebook, found among page.frames()). Scrolls the notebook
    * down a step at a time until a renderer has put it there, then scrolls it into view.
    */
-  async findOutput(selector: string, maxScrolls = 40): Promise<Locator> {
+  async findOutput(selector: string, maxScrolls = 40, passes = 3): Promise<Locator> {
     const list = this.page.locator('.notebook-editor:visible .monaco-list').first();
     const viewport = this.page.viewportSize() ?? { width: 1400, height: 1000 };
-    for (let i = 0; i <= maxScrolls; i++) {
-      for (const frame of this.page.frames()) {
-        const found = frame.locator(selector).first();
-        if (!(await found.count().catch(() => 0))) continue;
-        // Bring it into the page viewport (the webview does not scroll itself; the list does).
-        for (let s = 0; s < 20; s++) {
-          const box = await found.boundingBox();
-          if (!box) break;
-          // Top edge 60 px below the page top when it is above that or its bottom is under the status bar.
-          const off = box.y < 60 || box.y + box.height > viewport.height - 60 ? box.y - 60 : 0;
-          if (Math.abs(off) < 2) break;
-          await list.hover({ position: { x: 10, y: 10 } });
-          await this.page.mouse.wheel(0, off);
-          await this.page.waitForTimeout(200);
-        }
-        return found;
+    // An output appears once its cell has run and its part of the list has been on screen: each
+    // pass scrolls down from the top, and a pass that does not meet it starts again.
+    for (let pass = 0; pass < passes; pass++) {
+      if (pass > 0) {
+        await list.hover({ position: { x: 10, y: 10 } });
+        await this.page.mouse.wheel(0, -1e6);
+        await this.page.waitForTimeout(1000);
       }
-      await list.hover({ position: { x: 10, y: 10 } });
-      await this.page.mouse.wheel(0, 300);
-      await this.page.waitForTimeout(300);
+      for (let i = 0; i <= maxScrolls; i++) {
+        for (const frame of this.page.frames()) {
+          const found = frame.locator(selector).first();
+          if (!(await found.count().catch(() => 0))) continue;
+          // Bring it into the page viewport (the webview does not scroll itself; the list does).
+          for (let s = 0; s < 20; s++) {
+            const box = await found.boundingBox();
+            if (!box) break;
+            // Top edge 60 px below the page top when it is above that or its bottom is under the status bar.
+            const off = box.y < 60 || box.y + box.height > viewport.height - 60 ? box.y - 60 : 0;
+            if (Math.abs(off) < 2) break;
+            await list.hover({ position: { x: 10, y: 10 } });
+            await this.page.mouse.wheel(0, off);
+            await this.page.waitForTimeout(200);
+          }
+          return found;
+        }
+        await list.hover({ position: { x: 10, y: 10 } });
+        await this.page.mouse.wheel(0, 300);
+        await this.page.waitForTimeout(300);
+      }
     }
     throw new Error(
       `no output webview holds ${selector} (frames: ${this.page
