@@ -5,7 +5,7 @@
  * by the one pid this module spawned.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -130,4 +130,15 @@ export async function startCodeServer(root: string, folder: string): Promise<Cod
     await new Promise((r) => setTimeout(r, 200));
   }
   return { url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`, pid, log: () => log, stop };
+}
+
+/** Copies the extension's own log (its "VAE Lab" output channel) out of a code-server root into `out`, for a failure's post-mortem. */
+export function saveExtensionLog(root: string, out: string): void {
+  const logs = join(root, 'user-data', 'logs');
+  for (const session of existsSync(logs) ? readdirSync(logs) : []) {
+    for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+      const file = join(logs, session, host, 'vae-lab.vae-lab', 'VAE Lab.log');
+      if (existsSync(file)) copyFileSync(file, join(out, 'vae-lab.log'));
+    }
+  }
 }

@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
+import { assertInstalled, installExtension, saveExtensionLog, startCodeServer, type CodeServer } from './codeServer';
 import type { IpynbCell } from './fixture';
 import { launchBrowser, Workbench } from './workbench';
 
@@ -231,13 +231,7 @@ async function main(): Promise<number> {
     if (server) writeFileSync(join(OUT, 'code-server.log'), server.log());
   } finally {
     clearTimeout(killer);
-    const logs = join(tmp, 'user-data', 'logs');
-    for (const session of existsSync(logs) ? readdirSync(logs) : []) {
-      for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
-        const file = join(logs, session, host, 'vae-lab.vae-lab', 'VAE Lab.log');
-        if (existsSync(file)) copyFileSync(file, join(OUT, 'vae-lab.log'));
-      }
-    }
+    saveExtensionLog(tmp, OUT);
     await browser?.close().catch(() => undefined);
     await server?.stop();
     rmSync(tmp, { recursive: true, force: true });

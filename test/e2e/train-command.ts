@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { assertInstalled, installExtension, startCodeServer, type CodeServer } from './codeServer';
+import { assertInstalled, installExtension, saveExtensionLog, startCodeServer, type CodeServer } from './codeServer';
 import { launchBrowser, Workbench } from './workbench';
 import { encodeIdx } from '../../src/lab/data/idx';
 import { loadCheckpoint } from '../../src/lab';
@@ -313,14 +313,7 @@ async function main(): Promise<number> {
   } finally {
     clearTimeout(killer);
     writeFileSync(join(OUT, 'console.log'), consoleLog.join('\n') + '\n');
-    // The extension's own log ("VAE Lab" output channel) for a failure's post-mortem.
-    const logs = join(tmp, 'user-data', 'logs');
-    for (const session of existsSync(logs) ? readdirSync(logs) : []) {
-      for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
-        const file = join(logs, session, host, 'vae-lab.vae-lab', 'VAE Lab.log');
-        if (existsSync(file)) copyFileSync(file, join(OUT, 'vae-lab.log'));
-      }
-    }
+    saveExtensionLog(tmp, OUT);
     await browser?.close().catch(() => undefined);
     await server?.stop();
     rmSync(tmp, { recursive: true, force: true });
