@@ -7,7 +7,9 @@
  */
 import * as tf from '../tf';
 import { UnknownNameError } from '../core/errors';
+import type { Rng } from '../core/random';
 import { buildDSpritesDecoder, buildDSpritesEncoder, type DSpritesNetConfig } from './dsprites';
+import { initRng, seededKernel } from './init';
 
 /** Which encoder/decoder pair to build. */
 export type NetConfig =
@@ -38,64 +40,70 @@ export interface NetShape {
   latentDim: number;
 }
 
-export function buildEncoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+/** `rng` seeds the kernels, one seed per layer (./init.ts); default: the stream of seed 0. */
+export function buildEncoder(cfg: NetConfig, s: NetShape, rng: Rng = initRng(0)): tf.LayersModel {
   checkKind(cfg);
-  if (cfg.kind === 'dsprites') return buildDSpritesEncoder(cfg, s);
+  if (cfg.kind === 'dsprites') return buildDSpritesEncoder(cfg, s, rng);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [h, w, c] });
   let y: tf.SymbolicTensor;
   if (cfg.kind === 'mlp') {
     y = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
-    for (const units of cfg.hidden) y = tf.layers.dense({ units, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
+    for (const units of cfg.hidden) y = tf.layers.dense({ units, activation: 'relu', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
   } else if (cfg.kind === 'conv-small') {
     y = input;
     for (const filters of cfg.filters ?? [32, 64]) {
-      y = tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     }
     y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
   } else {
     const k = h >= 64 ? 5 : 4;
     y = input;
     for (const filters of [128, 256, 512, 1024]) {
-      y = tf.layers.conv2d({ filters, kernelSize: k, strides: 2, padding: 'same', useBias: false }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.conv2d({ filters, kernelSize: k, strides: 2, padding: 'same', useBias: false, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
       y = bnRelu(y);
     }
     y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
   }
-  const out = tf.layers.dense({ units: 2 * s.latentDim }).apply(y) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2 * s.latentDim, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
-export function buildDecoder(cfg: NetConfig, s: NetShape): tf.LayersModel {
+/** `rng` seeds the kernels as in buildEncoder. */
+export function buildDecoder(cfg: NetConfig, s: NetShape, rng: Rng = initRng(0)): tf.LayersModel {
   checkKind(cfg);
-  if (cfg.kind === 'dsprites') return buildDSpritesDecoder(cfg, s);
+  if (cfg.kind === 'dsprites') return buildDSpritesDecoder(cfg, s, rng);
   const [h, w, c] = s.inputShape;
   const input = tf.input({ shape: [s.latentDim] });
   let y: tf.SymbolicTensor = input;
   if (cfg.kind === 'mlp') {
-    for (const units of [...cfg.hidden].reverse()) y = tf.layers.dense({ units, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
-    y = tf.layers.dense({ units: h * w * c }).apply(y) as tf.SymbolicTensor;
+    for (const units of [...cfg.hidden].reverse()) y = tf.layers.dense({ units, activation: 'relu', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units: h * w * c, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [h, w, c] }).apply(y) as tf.SymbolicTensor;
   } else if (cfg.kind === 'conv-small') {
     const [f1, f2] = cfg.filters ?? [32, 64];
     const h0 = Math.ceil(h / 4),
       w0 = Math.ceil(w / 4);
-    y = tf.layers.dense({ units: h0 * w0 * f2, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units: h0 * w0 * f2, activation: 'relu', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [h0, w0, f2] }).apply(y) as tf.SymbolicTensor;
-    y = tf.layers.conv2dTranspose({ filters: f1, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }).apply(y) as tf.SymbolicTensor;
-    y = tf.layers.conv2dTranspose({ filters: c, kernelSize: 4, strides: 2, padding: 'same' }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers
+      .conv2dTranspose({ filters: f1, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', ...seededKernel(rng) })
+      .apply(y) as tf.SymbolicTensor;
+    y = tf.layers.conv2dTranspose({ filters: c, kernelSize: 4, strides: 2, padding: 'same', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
   } else {
     const big = h >= 64;
     const k = big ? 5 : 4;
     const h0 = big ? 8 : 7,
       w0 = big ? 8 : 7;
-    y = tf.layers.dense({ units: h0 * w0 * 1024, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units: h0 * w0 * 1024, activation: 'relu', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [h0, w0, 1024] }).apply(y) as tf.SymbolicTensor;
     for (const filters of big ? [512, 256, 128] : [512, 256]) {
-      y = tf.layers.conv2dTranspose({ filters, kernelSize: k, strides: 2, padding: 'same', useBias: false }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers
+        .conv2dTranspose({ filters, kernelSize: k, strides: 2, padding: 'same', useBias: false, ...seededKernel(rng) })
+        .apply(y) as tf.SymbolicTensor;
       y = bnRelu(y);
     }
-    y = tf.layers.conv2dTranspose({ filters: c, kernelSize: k, strides: 1, padding: 'same' }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.conv2dTranspose({ filters: c, kernelSize: k, strides: 1, padding: 'same', ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: y });
 }
