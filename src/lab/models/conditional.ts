@@ -10,6 +10,8 @@
  */
 import * as tf from '../tf';
 import { LabError } from '../core/errors';
+import type { Rng } from '../core/random';
+import { initRng, seededKernel } from '../nets/init';
 
 /** A model that draws images of a chosen class. */
 export interface ConditionalGenerator {
@@ -31,15 +33,15 @@ export interface GanConfig {
   learningRate?: number;
 }
 
-/** MLP critic: flatten -> hidden (LeakyReLU 0.2) -> dense `outputs` (logits / scores). */
-export function buildMlpCritic(inputShape: number[], hidden: number[], outputs: number): tf.LayersModel {
+/** MLP critic: flatten -> hidden (LeakyReLU 0.2) -> dense `outputs` (logits / scores); `rng` seeds the kernels (nets/init.ts). */
+export function buildMlpCritic(inputShape: number[], hidden: number[], outputs: number, rng: Rng = initRng(0)): tf.LayersModel {
   const input = tf.input({ shape: inputShape });
   let y = (inputShape.length > 1 ? tf.layers.flatten().apply(input) : input) as tf.SymbolicTensor;
   for (const units of hidden) {
-    y = tf.layers.dense({ units }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor;
   }
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: outputs }).apply(y) as tf.SymbolicTensor });
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: outputs, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor });
 }
 
 /** D's hinge loss on real images and two kinds of fakes (all D scores [n, 1]). */

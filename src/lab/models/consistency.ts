@@ -43,6 +43,8 @@ export interface ConsistencyConfig extends ModelConfig {
   kind: 'cr';
   base: ModelConfig;
   options: Omit<ConsistencyOptions, 'transform'>;
+  /** Seed of the base's initial weights when the base config has none. */
+  seed?: number;
 }
 
 type Base = ObjectiveModel & Checkpointable;
@@ -147,5 +149,7 @@ export function withConsistency(base: Base, options: ConsistencyOptions = {}): C
 
 registerModel('cr', (c) => {
   const cc = c as ConsistencyConfig;
-  return withConsistency(buildModel(cc.base) as LabModel & ObjectiveModel, cc.options);
+  // A seed on the wrapper seeds the base's weights (unless the base names its own): CR-VAE and VAE of one seed start alike.
+  const base = cc.seed === undefined ? cc.base : { seed: cc.seed, ...cc.base };
+  return withConsistency(buildModel(base) as LabModel & ObjectiveModel, cc.options);
 });

@@ -24,6 +24,8 @@
  */
 import * as tf from '../tf';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
+import { initRng, seededKernel } from '../nets/init';
+import type { Rng } from '../core/random';
 import type { Batch, Checkpointable, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian';
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
@@ -64,6 +66,8 @@ export interface CvaeConfig extends ModelConfig {
    * 'cvae-gan', false switches it off (D only). Ignored for 'cvae'.
    */
   classifier?: ClassifierLossConfig | false;
+  /** Seed of the initial weights (default 0); each net draws from its own stream of it. */
+  seed?: number;
 }
 
 /** Bao et al.'s classifier C of cVAE-GAN. */
@@ -86,16 +90,16 @@ export function withLabelPlanes(x: tf.Tensor4D, y: tf.Tensor1D, classes: number)
 }
 
 /** MLP classifier with two outputs: [features (last hidden layer), logits]. */
-function buildFeatureClassifier(inputShape: number[], hidden: number[], classes: number): tf.LayersModel {
+function buildFeatureClassifier(inputShape: number[], hidden: number[], classes: number, rng: Rng): tf.LayersModel {
   if (!hidden.length)
     throw new InvalidArgumentError('cvae-gan: the classifier needs at least one hidden layer (its features); set classifier.hidden, e.g. [256]');
   const input = tf.input({ shape: inputShape });
   let y = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
   for (const units of hidden) {
-    y = tf.layers.dense({ units }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor;
   }
-  return tf.model({ inputs: input, outputs: [y, tf.layers.dense({ units: classes }).apply(y) as tf.SymbolicTensor] });
+  return tf.model({ inputs: input, outputs: [y, tf.layers.dense({ units: classes, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor] });
 }
 
 /**
@@ -134,12 +138,15 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
     this.latentDim = cfg.latentDim;
     this.likelihood = cfg.likelihood ?? { kind: 'bernoulli' };
     const [h, w, c] = cfg.inputShape;
-    this.encoder = buildEncoder(cfg.net, { inputShape: [h, w, c + cfg.classes], latentDim: cfg.latentDim });
-    this.decoder = buildDecoder(cfg.net, { inputShape: cfg.inputShape, latentDim: cfg.latentDim + cfg.classes });
+    const seed = cfg.seed ?? 0;
+    const init = initRng(seed);
+    this.encoder = buildEncoder(cfg.net, { inputShape: [h, w, c + cfg.classes], latentDim: cfg.latentDim }, init);
+    this.decoder = buildDecoder(cfg.net, { inputShape: cfg.inputShape, latentDim: cfg.latentDim + cfg.classes }, init);
     if (cfg.kind === 'cvae-gan') {
       if (!cfg.gan) throw new InvalidArgumentError("cvae-gan needs a 'gan' config (the discriminator's hidden sizes)");
-      this.discriminator = buildMlpCritic(cfg.inputShape, cfg.gan.hidden, 1);
-      if (cfg.classifier !== false) this.classifier = buildFeatureClassifier(cfg.inputShape, cfg.classifier?.hidden ?? cfg.gan.hidden, cfg.classes);
+      this.discriminator = buildMlpCritic(cfg.inputShape, cfg.gan.hidden, 1, initRng(seed, 1));
+      if (cfg.classifier !== false)
+        this.classifier = buildFeatureClassifier(cfg.inputShape, cfg.classifier?.hidden ?? cfg.gan.hidden, cfg.classes, initRng(seed, 2));
     }
   }
 

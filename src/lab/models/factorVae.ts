@@ -15,6 +15,7 @@ import * as tf from '../tf';
 import type { Rng } from '../core/random';
 import type { NetConfig } from '../nets';
 import { netVariables, trainableVariables } from '../nets';
+import { initRng, seededKernel } from '../nets/init';
 import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { noise, reparameterize } from './gaussian';
 import type { LikelihoodConfig } from './likelihood';
@@ -53,17 +54,19 @@ export interface FactorVaeConfig extends ModelConfig {
   learningRate?: number;
   /** The TC discriminator. */
   discriminator?: DiscriminatorConfig;
+  /** Seed of the initial weights (default 0); the base VAE draws them as a VAE of this seed would. */
+  seed?: number;
 }
 
-/** Build D: z [n, L] -> depth x (dense width, LeakyReLU 0.2) -> dense 2 (logits). */
-export function buildDiscriminator(latentDim: number, cfg: DiscriminatorConfig = {}): tf.LayersModel {
+/** Build D: z [n, L] -> depth x (dense width, LeakyReLU 0.2) -> dense 2 (logits); `rng` seeds the kernels (nets/init.ts). */
+export function buildDiscriminator(latentDim: number, cfg: DiscriminatorConfig = {}, rng: Rng = initRng(0, 1)): tf.LayersModel {
   const input = tf.input({ shape: [latentDim] });
   let y: tf.SymbolicTensor = input;
   for (let i = 0; i < (cfg.depth ?? 6); i++) {
-    y = tf.layers.dense({ units: cfg.width ?? 1000 }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units: cfg.width ?? 1000, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor;
   }
-  const out = tf.layers.dense({ units: 2 }).apply(y) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -104,8 +107,8 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
   private specs?: UpdateSpec[];
 
   constructor(readonly cfg: FactorVaeConfig) {
-    this.base = new VAE({ kind: 'vae', inputShape: cfg.inputShape, latentDim: cfg.latentDim, net: cfg.net, likelihood: cfg.likelihood });
-    this.discriminator = buildDiscriminator(cfg.latentDim, cfg.discriminator);
+    this.base = new VAE({ kind: 'vae', inputShape: cfg.inputShape, latentDim: cfg.latentDim, net: cfg.net, likelihood: cfg.likelihood, seed: cfg.seed });
+    this.discriminator = buildDiscriminator(cfg.latentDim, cfg.discriminator, initRng(cfg.seed ?? 0, 1));
     this.latentDim = cfg.latentDim;
     this.inputShape = cfg.inputShape;
   }

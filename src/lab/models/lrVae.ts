@@ -19,6 +19,7 @@
  */
 import * as tf from '../tf';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
+import { initRng, initSeed } from '../nets/init';
 import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, Trainable, UpdateSpec } from '../core/types';
 import { GaussianMixture, gaussianMixtureModel, gmLoss, gmPosterior, gmUnlabeledNll, sampleClass } from './gm';
 import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian';
@@ -79,7 +80,7 @@ export interface LrVaeConfig extends ModelConfig {
   adversaryHidden?: number[];
   /** The pixel discriminator: present = the GAN variant. */
   gan?: GanConfig;
-  /** Seed of the initial class means. */
+  /** Seed of the initial weights and class means (default 0); each net draws from its own stream of it. */
   seed?: number;
 }
 
@@ -106,12 +107,15 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
     this.inputShape = inputShape;
     this.latentDim = zs + zu;
     this.likelihood = cfg.likelihood ?? { kind: 'bernoulli' };
-    this.es = buildEncoder(net, { inputShape, latentDim: zs });
-    this.eu = buildEncoder(net, { inputShape, latentDim: zu });
-    this.decoder = buildDecoder(net, { inputShape, latentDim: zs + zu });
-    this.adversary = buildMlpCritic([zu], cfg.adversaryHidden ?? [256], classes);
-    ({ model: this.gmNet, gm: this.gm } = gaussianMixtureModel({ classes, dim: zs, minVariance: cfg.minVariance, seed: cfg.seed }));
-    if (cfg.gan) this.discriminator = buildMlpCritic(inputShape, cfg.gan.hidden, 1);
+    const seed = cfg.seed ?? 0;
+    const init = initRng(seed);
+    this.es = buildEncoder(net, { inputShape, latentDim: zs }, init);
+    this.eu = buildEncoder(net, { inputShape, latentDim: zu }, init);
+    this.decoder = buildDecoder(net, { inputShape, latentDim: zs + zu }, init);
+    this.adversary = buildMlpCritic([zu], cfg.adversaryHidden ?? [256], classes, initRng(seed, 1));
+    const gmSeed = initSeed(initRng(seed, 3));
+    ({ model: this.gmNet, gm: this.gm } = gaussianMixtureModel({ classes, dim: zs, minVariance: cfg.minVariance, seed: gmSeed }));
+    if (cfg.gan) this.discriminator = buildMlpCritic(inputShape, cfg.gan.hidden, 1, initRng(seed, 2));
   }
 
   /** z_s = E_s(x) [n, zs] (the mean half of the lab encoder's output). */

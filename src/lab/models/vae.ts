@@ -8,6 +8,7 @@
 import * as tf from '../tf';
 import type { Rng } from '../core/random';
 import { buildDecoder, buildEncoder, netVariables, trainableVariables, type NetConfig } from '../nets';
+import { initRng } from '../nets/init';
 import type { Batch, Checkpointable, LossResult, ModelConfig, StepContext, UpdateSpec } from '../core/types';
 import { klToStdNormal, logImportanceWeights, logMeanExp, noise, reparameterize, splitPosterior } from './gaussian';
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
@@ -31,6 +32,8 @@ export interface VaeConfig extends ModelConfig {
   beta?: number;
   /** IWAE: number of importance samples k (default 5). */
   k?: number;
+  /** Seed of the initial weights (default 0); the experiments pass the training seed. */
+  seed?: number;
 }
 
 /** The shared base: nets, likelihood, optimizer, checkpointing. Subclasses define `objective`. */
@@ -48,8 +51,9 @@ export abstract class GaussianVae implements ObjectiveModel, Checkpointable {
     this.inputShape = cfg.inputShape;
     this.likelihood = cfg.likelihood ?? { kind: 'bernoulli' };
     const shape = { inputShape: cfg.inputShape, latentDim: cfg.latentDim };
-    this.encoder = buildEncoder(cfg.net, shape);
-    this.decoder = buildDecoder(cfg.net, shape);
+    const init = initRng(cfg.seed ?? 0);
+    this.encoder = buildEncoder(cfg.net, shape, init);
+    this.decoder = buildDecoder(cfg.net, shape, init);
   }
 
   abstract objective(x: tf.Tensor4D, rng: Rng, training?: boolean): ObjectiveTerms;
