@@ -9,6 +9,7 @@
  */
 import * as tf from '../tf';
 import { trainableVariables, netVariables } from '../nets';
+import { initRng, seededKernel } from '../nets/init';
 import { buildMlpCritic, type ConditionalGenerator } from '../models/conditional';
 import { Trainer, type BatchSource } from '../train/trainer';
 import type { Batch, LossResult, Trainable, UpdateSpec } from '../core/types';
@@ -48,20 +49,20 @@ export interface ScoreClassifierOptions {
   signal?: AbortSignal;
 }
 
-/** The conv net of ConvClassifierArch; weights drawn from `seed` (layer l: glorot-uniform seeded 16 seed + l). */
+/** The conv net of ConvClassifierArch; weights drawn from `seed` (one seed per layer, nets/init.ts). */
 export function buildConvClassifier(inputShape: [number, number, number], classes: number, arch: ConvClassifierArch, seed = 0): tf.LayersModel {
   const filters = arch.filters ?? [32, 64, 64];
-  const init = (l: number) => tf.initializers.glorotUniform({ seed: seed * 16 + l });
+  const rng = initRng(seed);
   const input = tf.input({ shape: inputShape });
   let y = input;
   filters.forEach((f, l) => {
     y = tf.layers
-      .conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', kernelInitializer: init(l) })
+      .conv2d({ filters: f, kernelSize: 3, strides: l === 0 ? 1 : 2, padding: 'same', activation: 'relu', ...seededKernel(rng, 'glorotUniform') })
       .apply(y) as tf.SymbolicTensor;
   });
   y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
-  y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', kernelInitializer: init(filters.length) }).apply(y) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, kernelInitializer: init(filters.length + 1) }).apply(y) as tf.SymbolicTensor });
+  y = tf.layers.dense({ units: arch.dense ?? 128, activation: 'relu', ...seededKernel(rng, 'glorotUniform') }).apply(y) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, ...seededKernel(rng, 'glorotUniform') }).apply(y) as tf.SymbolicTensor });
 }
 
 /** What the scores need of a classifier: p(y | x) [n, K]. */
@@ -85,7 +86,7 @@ export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
       net ??
       (opts.arch?.kind === 'conv'
         ? buildConvClassifier(inputShape, classes, opts.arch, opts.seed ?? 0)
-        : buildMlpCritic(inputShape, opts.hidden ?? [256], classes));
+        : buildMlpCritic(inputShape, opts.hidden ?? [256], classes, initRng(opts.seed ?? 0)));
   }
 
   /** p(y | x) [n, K]. */
