@@ -32,7 +32,8 @@ export interface TrainOptions {
 
 /** Build and train one model (dynamically binarized). A failed run disposes its model. */
 export async function train(config: ModelConfig, data: { train: ImageDataset }, o: TrainOptions): Promise<{ model: LabModel; fit: TrainResult }> {
-  const model = buildModel(config);
+  // The training seed also seeds the initial weights (unless the config names its own).
+  const model = buildModel({ seed: o.seed, ...config });
   try {
     const fit = await new Trainer({
       epochs: o.epochs,

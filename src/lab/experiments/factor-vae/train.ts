@@ -33,7 +33,8 @@ export interface TrainedModel {
 
 /** Build the model of `config` and train it on the data's subset. */
 export async function train(config: ModelConfig, data: DSpritesData, preset: Preset, o: TrainOptions = {}): Promise<TrainedModel> {
-  const model = buildModel(config);
+  // The training seed also seeds the initial weights (unless the config names its own).
+  const model = buildModel({ seed: o.seed ?? 0, ...config });
   const t0 = Date.now();
   const fit = await new Trainer({
     epochs: o.epochs ?? preset.epochs,

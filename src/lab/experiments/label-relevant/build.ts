@@ -22,7 +22,7 @@ export function modelConfig(
   const likelihood = moons ? { kind: 'gaussian' as const, sigma: 0.02 } : { kind: 'bernoulli' as const };
   const gan = kind.endsWith('-gan') ? { gan: { hidden: preset.discriminator, weight: moons ? 1 : 5 } } : {};
   const common = { inputShape: data.inputShape, classes: data.classes, net: preset.net, likelihood, learningRate: preset.learningRate, ...gan };
-  if (kind === 'cvae' || kind === 'cvae-gan') return { kind, latentDim: preset.zu, ...common };
+  if (kind === 'cvae' || kind === 'cvae-gan') return { kind, latentDim: preset.zu, seed, ...common };
   // Image recon terms are sums over 784 pixels (~100 nats) against ~log K nats of the adversary's
   // uniform-target CE: weight it 10 there so it is not drowned out.
   return { kind: 'lr-vae', zs: preset.zs, zu: preset.zu, adversaryHidden: moons ? [64] : [256], adversaryWeight: moons ? 1 : 10, seed, ...common };
