@@ -119,6 +119,7 @@ export async function evalCrVae(
 }
 
 function summary(m: { test: EvalResult; tTest: EvalResult; backend: string; seconds: number }): string {
-  const row = (name: string, r: EvalResult) => `${name.padEnd(7)} NLL ${r.nll.toFixed(2)}  MI ${r.mi.toFixed(3)}  AU ${r.au}  (n ${r.n}, K ${r.K}, M ${r.M})`;
+  const row = (name: string, r: EvalResult) =>
+    `${name.padEnd(7)} NLL ${r.nll.toFixed(2)} (n ${r.n}, K ${r.K})  MI ${r.mi.toFixed(3)} (log M ${r.logM.toFixed(2)}${r.miAtBound ? ', at the bound' : ''})  AU ${r.au}  (M ${r.M})`;
   return `${row('test', m.test)}\n${row('t-Test', m.tTest)}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
 }

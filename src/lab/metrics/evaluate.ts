@@ -16,7 +16,14 @@ export interface EvaluateOptions {
   K?: number;
   /** Examples used (default all); the first n of the set. */
   examples?: number;
-  /** Examples in the MI's aggregate posterior (default: all examples scored, in chunks). */
+  /**
+   * Images MI and AU are computed over (default: the images the NLL scores). MI costs M^2 L
+   * multiply-adds and AU one encoder pass, where the NLL costs K decoder passes per image, so
+   * MI and AU can take a whole test set while the NLL takes a subset of it; a larger M also
+   * raises the MI's ceiling log M.
+   */
+  latent?: ImageDataset;
+  /** Examples in the MI's aggregate posterior and the AU count: the first M of `latent` (default: all of it, in chunks), or of the scored images. */
   M?: number;
   /** Binarize the images (Bernoulli likelihood) with a fixed seed (default true). */
   binarize?: boolean;
@@ -36,10 +43,12 @@ export interface EvalResult {
   logM: number;
   /** mi within 0.1 nat of log M: the MI column cannot tell models apart there. */
   miAtBound: boolean;
+  /** Active units over the M images. */
   au: number;
-  /** Examples scored. */
+  /** Examples the NLL scores. */
   n: number;
   K: number;
+  /** Examples MI and AU are computed over. */
   M: number;
 }
 
@@ -47,20 +56,30 @@ export function evaluate(model: DensityModel, set: ImageDataset, opts: EvaluateO
   const n = Math.min(opts.examples ?? set.n, set.n);
   const seed = opts.seed ?? 0;
   const K = opts.K ?? 1000;
-  const { x, y } = set.batch(
-    Int32Array.from({ length: n }, (_, i) => i),
-    opts.binarize === false ? undefined : new Rng(seed + 1),
-  );
-  y?.dispose();
+  const binarize = opts.binarize !== false;
+  const images = (s: ImageDataset, m: number, rngSeed: number) => {
+    const { x, y } = s.batch(
+      Int32Array.from({ length: m }, (_, i) => i),
+      binarize ? new Rng(rngSeed) : undefined,
+    );
+    y?.dispose();
+    return x;
+  };
+  const x = images(set, n, seed + 1);
   try {
     const per = nllPerExample(model, x, { K, seed, chunk: opts.chunk });
     const { mean: nll, se: nllSe } = meanAndSe(per);
-    const M = Math.min(opts.M ?? n, n);
-    const xm = M === n ? x : tf.slice(x, [0, 0, 0, 0], [M, -1, -1, -1]);
-    const { mi, logM, atBound } = mutualInformation(model, xm, { seed });
-    if (xm !== x) xm.dispose();
-    const { au } = activeUnits(model, x);
-    return { nll, nllSe, mi, logM, miAtBound: atBound, au, n, K, M };
+    const avail = opts.latent ? opts.latent.n : n;
+    const M = Math.min(opts.M ?? avail, avail);
+    // Without a latent set, MI and AU see the NLL's own binarized images.
+    const xm = opts.latent ? images(opts.latent, M, seed + 2) : M === n ? x : tf.slice(x, [0, 0, 0, 0], [M, -1, -1, -1]);
+    try {
+      const { mi, logM, atBound } = mutualInformation(model, xm, { seed });
+      const { au } = activeUnits(model, xm);
+      return { nll, nllSe, mi, logM, miAtBound: atBound, au, n, K, M };
+    } finally {
+      if (xm !== x) xm.dispose();
+    }
   } finally {
     x.dispose();
   }

@@ -143,7 +143,15 @@ test('evaluation images: a seeded random subset, the same for every training see
   writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx([50, 8, 8], test));
   const ids = (seed: number, evalSeed?: number) => {
     const d = crVae.loadData({ dataset: dir, preset: 'quick', trainExamples: 50, evalExamples: 10, seed, evalSeed });
-    assert.equal(d.M, 10);
+    assert.equal(d.M, 50, 'MI and AU over every test image');
+    assert.equal(d.latent.test.n, 50);
+    const all = Array.from({ length: 50 }, (_, j) => d.latent.test.images[j * 64]);
+    const of = (s: { images: Uint8Array }, i: number) => Array.from(s.images.subarray(i * 64, (i + 1) * 64));
+    for (let i = 0; i < d.test.n; i++) {
+      const j = all.indexOf(d.test.images[i * 64]);
+      assert.ok(j >= 0, 'an NLL image is among the MI images');
+      assert.deepEqual(of(d.tTest, i), of(d.latent.tTest, j), 'with the same t-Test copy');
+    }
     return Array.from({ length: d.test.n }, (_, i) => d.test.images[i * 64]);
   };
   const a = ids(0),

@@ -5,7 +5,7 @@ import { Rng } from '../../../src/lab/core/random';
 import { klGaussians, LOG_2PI } from '../../../src/lab/models/gaussian';
 import type { DensityModel, GaussianPosterior } from '../../../src/lab/models/types';
 import { activeUnits, importanceSampledNll, mutualInformation } from '../../../src/lab/metrics/latent';
-import { kSweep } from '../../../src/lab/metrics/evaluate';
+import { evaluate, kSweep } from '../../../src/lab/metrics/evaluate';
 import { ImageDataset } from '../../../src/lab/data/dataset';
 import { useCpu } from './helpers';
 
@@ -202,6 +202,30 @@ test('K sweep: the NLL falls towards the closed form as K grows (the bias of sma
   const exact = -xs.reduce((a, r) => a + exactLogPx(r.map((p) => p[0][0])), 0) / 30;
   assert.ok(Math.abs(rows[2].nll - exact) < 0.05, `K 3000: ${rows[2].nll} vs exact ${exact}`);
   assert.ok(rows[2].se > 0);
+});
+
+test('evaluate: the NLL on the scored images, MI and AU over the latent set (a whole test set), with its log M', async () => {
+  await useCpu();
+  const rng = new Rng(11);
+  const bytes = (n: number) => Uint8Array.from({ length: n * 3 }, () => rng.int(256));
+  const scored = new ImageDataset(bytes(20), [3, 1, 1]),
+    latent = new ImageDataset(bytes(150), [3, 1, 1]);
+  const model = linearGaussian(1);
+  const n0 = tf.memory().numTensors;
+  const r = evaluate(model, scored, { K: 20, latent, binarize: false, seed: 3 });
+  assert.equal(tf.memory().numTensors, n0);
+  assert.deepEqual([r.n, r.M], [20, 150]);
+  assert.ok(Math.abs(r.logM - Math.log(150)) < 1e-12);
+  const { x } = latent.batch(Int32Array.from({ length: 150 }, (_, i) => i));
+  const direct = mutualInformation(model, x, { seed: 3 });
+  assert.ok(Math.abs(r.mi - direct.mi) < 1e-6, `MI over the latent set: ${r.mi} vs ${direct.mi}`);
+  assert.equal(r.miAtBound, direct.atBound);
+  assert.equal(r.au, activeUnits(model, x).au);
+  x.dispose();
+  const own = evaluate(model, scored, { K: 20, binarize: false, seed: 3 });
+  assert.deepEqual([own.n, own.M], [20, 20], 'without a latent set, MI and AU use the scored images');
+  assert.ok(Math.abs(own.nll - r.nll) < 1e-9, 'the latent set does not change the NLL');
+  assert.notEqual(own.mi, r.mi);
 });
 
 test('Gaussian KL: 0 for equal posteriors; matches numerical integration on random Gaussians', async () => {

@@ -20,8 +20,10 @@ export interface DataOptions {
   preset: string;
   /** Training images (a seeded subset; default: the preset's, undefined there = all). */
   trainExamples?: number;
-  /** Test / t-Test images scored (a seeded random subset; default: the preset's). */
+  /** Test / t-Test images the NLL scores (a seeded random subset; default: the preset's). */
   evalExamples?: number;
+  /** Test / t-Test images MI and AU are computed over (a seeded random subset holding the NLL's; default: the preset's, undefined there = all). */
+  latentExamples?: number;
   /** Seed of the evaluation subset, apart from the training seed so every model and seed scores the same images (default 0). */
   evalSeed?: number;
   /** Importance samples for the NLL (default: the preset's). */
@@ -34,10 +36,13 @@ export interface DataOptions {
 export interface CrData {
   preset: Preset;
   train: ImageDataset;
+  /** The images the NLL scores (K samples each), and their t-Test copies. */
   test: ImageDataset;
   tTest: ImageDataset;
+  /** The images MI and AU are computed over (a superset of `test`; all the test set unless the preset cuts it), and their t-Test copies. */
+  latent: { test: ImageDataset; tTest: ImageDataset };
   K: number;
-  /** The MI's aggregate posterior: every evaluation image. */
+  /** Images in the MI's aggregate posterior and the AU count: every image of `latent`. */
   M: number;
   seed: number;
 }
@@ -51,9 +56,15 @@ export function loadData(o: DataOptions): CrData {
   const nTrain = o.trainExamples ?? preset.trainExamples;
   const train = nTrain ? data.train.subset(nTrain, seed) : data.train;
   const nEval = Math.min(o.evalExamples ?? preset.evalExamples ?? data.test.n, data.test.n);
-  // A random subset, not the first n: the first MNIST test images are cleaner than average.
-  const test = nEval < data.test.n ? data.test.subset(nEval, o.evalSeed ?? 0) : data.test;
-  return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: nEval, seed };
+  const nLatent = Math.max(nEval, Math.min(o.latentExamples ?? preset.latentExamples ?? data.test.n, data.test.n));
+  // Random subsets, not the first n: the first MNIST test images are cleaner than average. The
+  // NLL's images are a subset of MI's and AU's, and the t-Test copy of an image is the same in both.
+  const evalSeed = o.evalSeed ?? 0;
+  const latentTest = data.test.subset(nLatent, evalSeed);
+  const latentTTest = transformedSet(latentTest);
+  const test = latentTest.subset(nEval, evalSeed),
+    tTest = latentTTest.subset(nEval, evalSeed);
+  return { preset, train, test, tTest, latent: { test: latentTest, tTest: latentTTest }, K: o.K ?? preset.K, M: nLatent, seed };
 }
 
 /** The named data set from the user's folder (Omniglot's PNG release, CelebA's aligned JPEGs) or the IDX sources. */

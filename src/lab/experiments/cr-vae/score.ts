@@ -14,9 +14,12 @@ export interface CrScores {
   tTest: EvalResult;
 }
 
-/** NLL (K importance samples), MI (over M images) and AU on test and t-Test. */
-export function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'K' | 'M'>): CrScores {
-  return { test: evaluate(model, d.test, { K: d.K, M: d.M }), tTest: evaluate(model, d.tTest, { K: d.K, M: d.M }) };
+/** NLL (K importance samples) on the evaluation subset, MI and AU over the M images of `latent`, on test and on t-Test. */
+export function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'latent' | 'K' | 'M'>): CrScores {
+  return {
+    test: evaluate(model, d.test, { K: d.K, latent: d.latent.test, M: d.M }),
+    tTest: evaluate(model, d.tTest, { K: d.K, latent: d.latent.tTest, M: d.M }),
+  };
 }
 
 /** The CR-VAE paper's MNIST rows (Table 1; "VAE + Aug" from Table 4). NLL in nats. */
