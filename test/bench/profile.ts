@@ -24,7 +24,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 let gemm = 0;
 let splitGemm = 0;
 const self = new Map<string, number>();
+const gemmIn = new Map<string, number>(); // product time inside each kernel (by name)
 let stack: number[] = []; // child time accumulated per open kernel
+let names: string[] = []; // the open kernels' names
+
+/** Adds a product's time to the step's and to the innermost open kernel's. */
+function addGemm(dt: number): void {
+  gemm += dt;
+  const k = names[names.length - 1];
+  if (k) gemmIn.set(k, (gemmIn.get(k) ?? 0) + dt);
+}
 
 /** The native GEMM, timed the way the hook times wasm's. */
 function timedNative(nat: NativeGemm): NativeGemm {
@@ -35,7 +44,7 @@ function timedNative(nat: NativeGemm): NativeGemm {
     gemm: (...args) => {
       const t0 = performance.now();
       nat.gemm(...args);
-      gemm += performance.now() - t0;
+      addGemm(performance.now() - t0);
     },
   };
 }
@@ -48,10 +57,12 @@ function wrapKernels(): void {
       ...k,
       kernelFunc: (args) => {
         stack.push(0);
+        names.push(k.kernelName);
         const t0 = performance.now();
         const out = inner(args);
         const dt = performance.now() - t0;
         const children = stack.pop()!;
+        names.pop();
         self.set(k.kernelName, (self.get(k.kernelName) ?? 0) + dt - children);
         if (stack.length) stack[stack.length - 1] += dt;
         return out;
@@ -64,9 +75,8 @@ function wrapKernels(): void {
     const split = pool?.(job) ?? false;
     if (!split) multiplyPanels(job.ex, job.ap, job.bp, job.cp, job.ldc, job.k, job.n, 0, panelsOf(job.m, MR));
     const dt = performance.now() - t0;
-    gemm += dt;
+    addGemm(dt);
     if (split) splitGemm += dt;
-    if (stack.length) stack[stack.length - 1] += 0; // gemm stays inside its kernel's time
     return true;
   });
 }
@@ -78,12 +88,15 @@ function profile(name: string, step: () => void): void {
     gemm = 0;
     splitGemm = 0;
     self.clear();
+    gemmIn.clear();
     stack = [];
+    names = [];
     const t0 = performance.now();
     step();
     const wall = performance.now() - t0;
     const inKernels = [...self.values()].reduce((a, b) => a + b, 0);
-    rows.push({ wall, gemm, splitGemm, kernels: inKernels - gemm, dispatch: wall - inKernels, ...Object.fromEntries(self) });
+    const inGemm = Object.fromEntries([...gemmIn].map(([k, v]) => [`${k}.gemm`, v]));
+    rows.push({ wall, gemm, splitGemm, kernels: inKernels - gemm, dispatch: wall - inKernels, ...Object.fromEntries(self), ...inGemm });
   }
   const m = (key: string) => median(rows.map((r) => r[key] ?? 0));
   const top = [...self.keys()]
@@ -94,7 +107,8 @@ function profile(name: string, step: () => void): void {
     `${name}: wall ${m('wall').toFixed(2)} ms = gemm ${m('gemm').toFixed(2)} (of which split over 2 threads ` +
       `${m('splitGemm').toFixed(2)}) + other kernel time ${m('kernels').toFixed(2)} + dispatch ${m('dispatch').toFixed(2)}`,
   );
-  console.log(`  kernel self time incl. gemm (ms): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  const g = (k: string) => m(`${k}.gemm`);
+  console.log(`  kernel self time (ms; of which gemm): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}${g(k) ? ` (${g(k).toFixed(2)})` : ''}`).join(', ')}`);
 }
 
 /** Round trip of the second thread: a product just big enough to have two row panels, split. */

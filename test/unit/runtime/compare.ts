@@ -51,12 +51,30 @@ export function relErr(a: Float32Array, b: Float32Array): number {
   return diff / Math.max(scale, 1e-3);
 }
 
-/** f returns [forward, ...gradients]; each must agree within `tol` between wasm and cpu. */
-export async function agree(what: string, f: () => tf.Tensor[], tol = 1e-4): Promise<void> {
-  const ref = await run('cpu', f);
+/**
+ * f returns [forward, ...gradients]; each must agree within `tol` between wasm and cpu.
+ * `reference` replaces f on the cpu backend where cpu's own kernel is wrong.
+ */
+export async function agree(what: string, f: () => tf.Tensor[], tol = 1e-4, reference = f): Promise<void> {
+  const ref = await run('cpu', reference);
   const got = await run('wasm', f);
   ref.forEach((r, i) => {
     const e = relErr(got[i], r);
     assert.ok(e <= tol, `${what}: output ${i} relative error ${e.toExponential(2)} > ${tol}`);
   });
+}
+
+/**
+ * matMul(rand(aShape, 3), rand(bShape, 5)) with both operands broadcast to the full batch first
+ * (broadcastTo, then a same-batch product): the reference where both sides broadcast, since the
+ * cpu kernel reads batch entry i of each side as i modulo its size, and so for [2,1] against
+ * [1,3] computes max(2, 3) products for six entries.
+ */
+export function broadcastFirst(aShape: number[], bShape: number[], ta: boolean, tb: boolean) {
+  return () => {
+    const full = tf.backend_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+    const a = tf.broadcastTo(rand(aShape, 3), [...full, ...aShape.slice(-2)]);
+    const b = tf.broadcastTo(rand(bShape, 5), [...full, ...bShape.slice(-2)]);
+    return [tf.matMul(a, b, ta, tb)];
+  };
 }

@@ -72,6 +72,24 @@ test('gather gradient (UnsortedSegmentSum) with repeated and unused indices', as
   });
 });
 
+test("a clone shares its bytes and outlives the original; a variable's assign leaves its clone as it was", async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor1d([1, 2, 3]);
+  const c = tf.clone(x);
+  const buffers = tf.engine().backend.numDataIds();
+  x.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+  assert.equal(tf.engine().backend.numDataIds(), buffers, 'the bytes stay while the clone holds them');
+  c.dispose();
+  assert.equal(tf.engine().backend.numDataIds(), buffers - 1, 'and go with the last owner');
+  const v = tf.variable(tf.tensor1d([4, 5]));
+  const vc = v.clone();
+  v.assign(tf.tensor1d([6, 7]));
+  assert.deepEqual(Array.from(vc.dataSync()), [4, 5]);
+  assert.deepEqual(Array.from(v.dataSync()), [6, 7]);
+  tf.dispose([v, vc]);
+});
+
 test('tensor count is stable over 100 Adam steps on wasm', async () => {
   await tf.setBackend('wasm');
   const loss = tinyVae();

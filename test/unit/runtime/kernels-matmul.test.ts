@@ -1,8 +1,9 @@
 // The lab's wasm BatchMatMul/_FusedMatMul (transposed and batched products routed to the
 // fast path) against the cpu backend, forward and gradient.
 import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { agree, rand, setup } from './compare';
+import { agree, broadcastFirst, rand, relErr, setup } from './compare';
 
 before(setup);
 
@@ -47,8 +48,28 @@ test('batched products: same batch, shared B, shared A, transposed', async () =>
   await agree('[3,5,7]x[1,7,4]', product([3, 5, 7], [1, 7, 4], false, false, false));
   await agree('[1,5,7]x[3,7,4] (A broadcast)', product([1, 5, 7], [3, 7, 4], false, false, false));
   await agree('[2,3,7,5]^T x [2,3,4,7]^T', product([2, 3, 7, 5], [2, 3, 4, 7], true, true));
-  await agree('[2,1,5,7] x [1,3,7,4] (both broadcast)', product([2, 1, 5, 7], [1, 3, 7, 4], false, false, false));
   await agree('[3,7,5]^T x [7,4] (transposed A, B broadcast)', product([3, 7, 5], [7, 4], true, false, false));
+});
+
+test('batch dims broadcast on both sides, against the explicitly broadcast product', async () => {
+  for (const [a, b, ta, tb] of [
+    [[2, 1, 5, 7], [1, 3, 7, 4], false, false],
+    [[2, 1, 5, 7], [2, 3, 7, 4], false, false],
+    [[2, 1, 7, 5], [1, 3, 4, 7], true, true],
+    [[3, 1, 5, 7], [2, 7, 4], false, false],
+  ] as [number[], number[], boolean, boolean][]) {
+    await agree(`[${a}]${ta ? '^T' : ''} x [${b}]${tb ? '^T' : ''}`, product(a, b, ta, tb, false), 1e-4, broadcastFirst(a, b, ta, tb));
+  }
+});
+
+test('canary: the cpu backend still gets both-sided batch broadcasting wrong', async () => {
+  // It returns max(2, 3) products of 20 for six. When this fails, tfjs fixed its kernel and
+  // broadcastFirst above may go.
+  await tf.setBackend('cpu');
+  const [got, want] = [product([2, 1, 5, 7], [1, 3, 7, 4], false, false, false), broadcastFirst([2, 1, 5, 7], [1, 3, 7, 4], false, false)].map((f) =>
+    tf.tidy(() => f()[0].dataSync() as Float32Array),
+  );
+  assert.ok(got.length !== want.length || relErr(got, want) > 0.1, 'the cpu kernel now broadcasts both sides correctly');
 });
 
 test('fused matMul (dense forward) with bias and activation', async () => {

@@ -12,7 +12,7 @@ import { initRuntime } from '../../../src/lab/runtime';
 import { loadNativeGemm } from '../../../src/lab/runtime/native-gemm';
 import { nativeGemmInUse } from '../../../src/lab/runtime/wasm/matmul';
 import { NATIVE_MIN_MACS } from '../../../src/lab/runtime/loaders';
-import { agree, rand } from './compare';
+import { agree, broadcastFirst, rand } from './compare';
 
 const { gemm: native, why } = loadNativeGemm();
 const skip = native ? false : `native GEMM absent: ${why}`;
@@ -67,6 +67,8 @@ test('batched products and a dense layer with bias and relu', { skip }, async ()
   await agree('[3,5,7]x[3,7,4]', product([3, 5, 7], [3, 7, 4], false, false));
   // forward only: tfjs 4.22's BatchMatMul gradient does not reduce a broadcast batch dim
   await agree('[2,6,9]x[9,5] broadcast B', () => [tf.matMul(rand([2, 6, 9], 3), rand([9, 5], 5))]);
+  const both = () => [tf.matMul(rand([2, 1, 40, 9], 3), rand([1, 3, 5, 40], 5), true, true)];
+  await agree('[2,1,40,9]^T x [1,3,5,40]^T both broadcast', both, 1e-4, broadcastFirst([2, 1, 40, 9], [1, 3, 5, 40], true, true));
   await agree('dense relu', () => {
     const x = rand([64, 50], 3);
     const w = rand([50, 512], 5);

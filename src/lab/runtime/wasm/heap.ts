@@ -14,6 +14,8 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tfc.DataType): tfc.TensorInfo;
   typedArrayFromHeap(t: tfc.TensorInfo): tfc.TypedArray;
   disposeData(dataId: tfc.DataId, force?: boolean): boolean;
+  /** One more owner of the bytes (disposeData frees them when the last owner goes). */
+  incRef(dataId: tfc.DataId): void;
 }
 
 export interface KernelArgs {

@@ -11,7 +11,7 @@
  * place the thread pool plugs in.
  */
 import * as tfc from '@tensorflow/tfjs';
-import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
+import { alloc, f32, free, KernelArgs, view, WasmBackend } from './heap';
 import { instantiateGemm, gemmWasm, MR, multiplyPanels, NR, Operand, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from './gemm';
 import type { GemmExports } from './gemm-code';
 import { memoryOf, ptr } from './simd';
@@ -150,27 +150,40 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
     // B shared by every batch entry: one [ba*M, K] x [K, N] product.
     return view(product(backend, { t: a, transposed: false }, { t: b, transposed: transposeB }, ba * m, k, n), outShape);
   }
-  const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
-  if (!sameOuter && ba !== 1 && bb !== 1) {
-    // Mixed broadcasting of batch dims (rare): the stock kernel is correct, only slow.
-    return stockKernel('BatchMatMul')({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } as unknown as tfc.NamedAttrMap });
-  }
   // One product per batch entry, the operands read in place at their offsets.
-  const batch = Math.max(ba, bb);
+  const batch = tfc.util.sizeFromShape(outer);
+  const ia = batchIndex(outerA, outer);
+  const ib = batchIndex(outerB, outer);
   const out = alloc(backend, outShape);
   for (let i = 0; i < batch; i++) {
-    const ci = product(
-      backend,
-      { t: a, transposed: transposeA, offset: (ba === 1 ? 0 : i) * m * k },
-      { t: b, transposed: transposeB, offset: (bb === 1 ? 0 : i) * k * n },
-      m,
-      k,
-      n,
-    );
+    const ci = product(backend, { t: a, transposed: transposeA, offset: ia(i) * m * k }, { t: b, transposed: transposeB, offset: ib(i) * k * n }, m, k, n);
     f32(backend, out).set(f32(backend, ci), i * m * n);
     free(backend, ci);
   }
   return out;
+}
+
+/**
+ * Which batch entry of an operand with batch dims `dims` serves entry i (row-major) of the
+ * broadcast batch `outer`: dims are aligned to the right, and a dim of 1 (or a missing one)
+ * repeats its only entry. With both sides broadcast ([2,1] against [1,3]) entry i = (p, q) reads
+ * A's p and B's q; counting i modulo each side's size instead (as the stock kernels do) gives
+ * only max(2, 3) distinct products for six entries.
+ */
+export function batchIndex(dims: number[], outer: number[]): (i: number) => number {
+  const lead = outer.length - dims.length;
+  return (i: number) => {
+    let at = 0;
+    let stride = 1;
+    for (let d = outer.length - 1; d >= lead; d--) {
+      const coord = i % outer[d];
+      i = (i - coord) / outer[d];
+      const size = dims[d - lead];
+      if (size !== 1) at += coord * stride;
+      stride *= size;
+    }
+    return at;
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Installs the lab's wasm kernels (matmul.ts, conv.ts, small.ts, adam.ts) over the stock ones,
+ * Installs the lab's wasm kernels (matmul.ts, conv.ts, reduce.ts, slice.ts, small.ts, adam.ts) over the stock ones,
  * and routes tf.train.adam through the fused update (adam.ts) while the wasm backend is active.
  * Must run after the wasm backend is initialised (the stock kernels' setup has then bound
  * their wasm functions, which the replacements call). Idempotent.
@@ -8,10 +8,12 @@ import * as tfc from '@tensorflow/tfjs';
 import { captureStock, WasmKernelFunc } from './heap';
 import { matMulKernels } from './matmul';
 import { convKernels } from './conv';
+import { reduceKernels } from './reduce';
+import { sliceKernels } from './slice';
 import { smallKernels } from './small';
 import { adamKernels, installFusedAdam } from './adam';
 
-const lab = [...matMulKernels, ...convKernels, ...smallKernels, ...adamKernels];
+const lab = [...matMulKernels, ...convKernels, ...reduceKernels, ...sliceKernels, ...smallKernels, ...adamKernels];
 let installed = false;
 
 /** Names of the kernels the lab registers for 'wasm' (for tests and the log). */
