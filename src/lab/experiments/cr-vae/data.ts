@@ -43,7 +43,7 @@ export interface CrData {
 }
 
 /** Load the data set and cut it to the preset's (or the given) sizes. */
-export function loadData(o: DataOptions): CrData {
+export async function loadData(o: DataOptions): Promise<CrData> {
   const preset = presets[o.preset];
   if (!preset) throw new UnknownNameError('preset', o.preset, Object.keys(presets));
   const data = readSet(o.dataset, o.dataDir);
@@ -53,7 +53,7 @@ export function loadData(o: DataOptions): CrData {
   const nEval = Math.min(o.evalExamples ?? preset.evalExamples ?? data.test.n, data.test.n);
   // A random subset, not the first n: the first MNIST test images are cleaner than average.
   const test = nEval < data.test.n ? data.test.subset(nEval, o.evalSeed ?? 0) : data.test;
-  return { preset, train, test, tTest: transformedSet(test), K: o.K ?? preset.K, M: nEval, seed };
+  return { preset, train, test, tTest: await transformedSet(test), K: o.K ?? preset.K, M: nEval, seed };
 }
 
 /** The named data set from the user's folder (Omniglot's PNG release, CelebA's aligned JPEGs) or the IDX sources. */

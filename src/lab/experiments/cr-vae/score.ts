@@ -15,8 +15,8 @@ export interface CrScores {
 }
 
 /** NLL (K importance samples), MI (over M images) and AU on test and t-Test. */
-export function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'K' | 'M'>): CrScores {
-  return { test: evaluate(model, d.test, { K: d.K, M: d.M }), tTest: evaluate(model, d.tTest, { K: d.K, M: d.M }) };
+export async function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'K' | 'M'>): Promise<CrScores> {
+  return { test: await evaluate(model, d.test, { K: d.K, M: d.M }), tTest: await evaluate(model, d.tTest, { K: d.K, M: d.M }) };
 }
 
 /** The CR-VAE paper's MNIST rows (Table 1; "VAE + Aug" from Table 4). NLL in nats. */
