@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const ms = (1000 * t.trainSeconds) / steps;
     if (kind === 'factor-vae') {
       const t0 = Date.now();
-      factorVae.score(t.model, P, { seed: 0 });
+      await factorVae.score(t.model, P, { seed: 0 });
       scoreSeconds = (Date.now() - t0) / 1000;
     }
     t.model.dispose();

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const m = new ConditionalVAE({ kind: what, inputShape: [28, 28, 1], classes: 10, latentDim: 16, net: { kind: 'mlp', hidden: [256] }, learningRate: 1e-3, ...gan });
     const t1 = Date.now();
     await new Trainer({ epochs, batchSize: 64, seed: 0 }).fit(m, mnist.train);
-    out[what] = { epochs, trainSeconds: (Date.now() - t1) / 1000, classAgreement: classAgreement(m, clf.classifier, { perClass: 200, seed: 1 }) };
+    out[what] = { epochs, trainSeconds: (Date.now() - t1) / 1000, classAgreement: await classAgreement(m, clf.classifier, { perClass: 200, seed: 1 }) };
   }
   console.log(JSON.stringify(out));
 }

@@ -33,7 +33,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   const t0 = Date.now();
   const runtime = await initRuntime((flags.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto');
   const presetName = (flags.preset as string | undefined) ?? 'quick';
-  const d = crVae.loadData(dataOptions(flags, presetName, flags['train-examples'] as number | undefined));
+  const d = await crVae.loadData(dataOptions(flags, presetName, flags['train-examples'] as number | undefined));
   const spec: experiments.crVae.CrModelSpec = {
     model: ((flags.model as string | undefined) ?? 'vae') as experiments.crVae.CrBaseModel,
     beta: flags.beta as number | undefined,
@@ -81,7 +81,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   }
   const trainSeconds = (Date.now() - t0) / 1000;
   console.error('vae-lab: evaluating (test, t-Test)...');
-  const scores = crVae.score(model, d);
+  const scores = await crVae.score(model, d);
   const metrics = {
     ...scores,
     config: { model: config, run, epochs, batchSize: d.preset.batchSize },
@@ -110,8 +110,8 @@ export async function evalCrVae(
     ...(run.K ? { K: run.K as number } : {}),
     ...flags,
   };
-  const d = crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
-  const scores = crVae.score(model, d);
+  const d = await crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
+  const scores = await crVae.score(model, d);
   const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000 };
   if (flags.out) writeFileAtomic(flags.out as string, JSON.stringify(metrics, null, 2));
   console.log(summary(metrics));

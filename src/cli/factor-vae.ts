@@ -51,7 +51,7 @@ export async function trainDSprites(flags: Flags): Promise<number> {
       checkpointDir: join(out, 'model'),
       extra: { run },
     });
-    const r = { ...t, ...factorVae.score(t.model, p, { seed, signal: ac.signal }) };
+    const r = { ...t, ...(await factorVae.score(t.model, p, { seed, signal: ac.signal })) };
     const tcHistory = factorVae.tcHistoryOf(r.fit);
     const metrics = {
       test: r.test,
@@ -85,7 +85,7 @@ export async function evalDSprites(
 ): Promise<number> {
   const p = presetFor((flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick', flags);
   const seed = (flags.seed as number | undefined) ?? (run.seed as number | undefined) ?? 0;
-  const scores = factorVae.score(model, p, { seed });
+  const scores = await factorVae.score(model, p, { seed });
   const metrics = {
     test: scores.test,
     tTest: scores.tTest,

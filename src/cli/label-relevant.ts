@@ -66,9 +66,9 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
     console.error('vae-lab: training the real-data classifier for the Inception Score, then scoring samples...');
     const clf = await labelRelevant.scoringClassifier(data, { seed, signal: ac.signal });
     const testBatch = data.test.batch(Int32Array.from({ length: data.test.n }, (_, i) => i));
-    const classifierAccuracy = clf.accuracy(testBatch);
+    const classifierAccuracy = await clf.accuracy(testBatch);
     tf.dispose([testBatch.x, testBatch.y!]);
-    const scores = labelRelevant.score(m, data, clf, preset, seed);
+    const scores = await labelRelevant.score(m, data, clf, preset, seed);
     const metrics = {
       model: kind,
       dataset,

@@ -78,7 +78,7 @@ test('three panels of 10,000 pairs share one scale; hover shows the image pair',
 });
 
 test('arrows from the lab builder in dark and high-contrast themes', async () => {
-  const { arrows, model } = labPayloads();
+  const { arrows, model } = await labPayloads();
   model.dispose();
   for (const theme of ['dark', 'high-contrast'] as const) {
     await h.reset(theme);
@@ -99,7 +99,7 @@ test('a panel whose codes all coincide draws one dot per class and says why, nex
   const same = new Float32Array(n * dim).fill(0.25);
   const spread = Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.7) + (i % dim === 0 ? labels[Math.floor(i / dim)] : 0));
   const shifted = spread.map((v, i) => v + 0.1 * Math.cos(i));
-  const bundle = consistencyArrows(
+  const bundle = await consistencyArrows(
     [
       { title: 'collapsed', zx: same, zt: same, latentDim: dim },
       { title: 'healthy', zx: spread, zt: shifted, latentDim: dim },

@@ -87,7 +87,7 @@ test('malformed grid payloads give a readable error, never a blank box', async (
 });
 
 test('grid of lab payloads in each theme (screenshots), disposal releases canvases', async () => {
-  const { grid, model } = labPayloads();
+  const { grid, model } = await labPayloads();
   model.dispose();
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     await h.reset(theme);

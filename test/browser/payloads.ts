@@ -147,7 +147,7 @@ export function straightArrows(): ArrowsPayload {
 }
 
 /** Realistic payloads from the lab builders on a small linear model of blob images. */
-export function labPayloads() {
+export async function labPayloads() {
   const model = new LinearModel(8, 28, 28, 1, 6, 3);
   const blobs = blobImages(64);
   const x = tf.tidy(() =>
@@ -157,9 +157,9 @@ export function labPayloads() {
     ),
   );
   const xt = tf.tidy(() => tf.image.rotateWithOffset(x, 0.4) as tf.Tensor4D);
-  const grid = reconstructionGrid(model, x, { count: 32, transformed: xt, labels: blobs.labels, title: 'Reconstructions' });
-  const traversal = latentTraversal(model, x, { examples: 4, dims: 6, id: 'test', title: 'Traversal' });
-  const arrows = consistencyArrows(
+  const grid = await reconstructionGrid(model, x, { count: 32, transformed: xt, labels: blobs.labels, title: 'Reconstructions' });
+  const traversal = await latentTraversal(model, x, { examples: 4, dims: 6, id: 'test', title: 'Traversal' });
+  const arrows = await consistencyArrows(
     [
       { title: 'linear A', model },
       { title: 'linear B', model: new LinearModel(8, 28, 28, 1, 8, 9) },

@@ -13,8 +13,9 @@ import { startHarness, type Harness } from './harness';
 import { framesPixels, labPayloads, rawTraversal, rgbTraversal, stackPixels } from './payloads';
 
 let h: Harness;
-const lab = labPayloads();
+let lab: Awaited<ReturnType<typeof labPayloads>>;
 before(async () => {
+  lab = await labPayloads();
   h = await startHarness();
 });
 after(async () => {
@@ -32,7 +33,7 @@ async function answer(error?: string): Promise<RendererRequest[]> {
     assert.equal(r.channel, 'traversal:test');
     const reply: RendererResponse = error
       ? { type: 'response', reqId: r.reqId, error }
-      : { type: 'response', reqId: r.reqId, payload: lab.traversalHandle(r.payload) };
+      : { type: 'response', reqId: r.reqId, payload: await lab.traversalHandle(r.payload) };
     await h.page.evaluate((m) => (window as unknown as Win).reply(m), reply);
   }
   return reqs;
@@ -164,7 +165,7 @@ test('live mode: the kernel decodes each choice, and the picture follows', async
   assert.ok(Math.abs(w / hh - (5 * 29 - 1) / (7 * 29 - 1)) < 0.01, '7 rows x 5 columns');
   assert.equal(await mode(id), 'live');
   // The kernel's reply is a PNG sheet; the picture holds exactly its pixels.
-  const reply = lab.traversalHandle(last.payload) as TraversalFrames;
+  const reply = (await lab.traversalHandle(last.payload)) as TraversalFrames;
   assert.equal(reply.encoding, 'png');
   assert.deepEqual(await drawnStack(`#${id} .frames canvas`, lab.traversal, 5, 7), asRgb(framesPixels(reply, lab.traversal), 1));
   await h.screenshot('traversal-live-dark');

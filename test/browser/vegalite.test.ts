@@ -15,7 +15,7 @@ after(async () => {
 const errors: string[] = [];
 
 test('training curves render under a CSP without unsafe-eval (expression interpreter)', async () => {
-  const { chart, model } = labPayloads();
+  const { chart, model } = await labPayloads();
   model.dispose();
   for (const theme of ['light', 'dark'] as const) {
     await h.reset(theme);

@@ -237,7 +237,7 @@ export const cells: FixtureCell[] = [
       "// x~: each image mirrored left-right, for the grid's transformed rows and the arrows below.",
       'const xt = tf.tidy(() => tf.reverse(x, 2)) as typeof x;',
       'const y = Array.from(classes.subarray(0, 8));',
-      'show.reconstructions(vae, x, { transformed: xt, labels: y });',
+      'await show.reconstructions(vae, x, { transformed: xt, labels: y });',
     ].join('\n'),
     check: (o) =>
       expectLabOutput(o, 'grid', (p: { count?: number; rows?: unknown[] }) =>
@@ -246,7 +246,7 @@ export const cells: FixtureCell[] = [
   },
   {
     title: 'show.traversal draws a latent traversal (with an image/png fallback)',
-    code: "show.traversal(vae, x, { id: 'e2e' });",
+    code: "await show.traversal(vae, x, { id: 'e2e' });",
     check: (o) =>
       expectLabOutput(o, 'traversal', (p: { id?: string; latentDim?: number; order?: number[] }) =>
         p.id === 'e2e' && p.latentDim === 4 && p.order?.length === 4 ? [] : [`traversal payload ${JSON.stringify(p).slice(0, 200)}`],
@@ -256,7 +256,7 @@ export const cells: FixtureCell[] = [
     title: 'show.arrows draws two panels side by side (with an image/png fallback)',
     code: [
       'const untrained = new VAE(vaeConfig);',
-      "show.arrows([{ title: 'VAE (trained)', model: vae }, { title: 'untrained', model: untrained }], x, xt, y, { classNames: ['TL', 'TR', 'BL', 'BR'] });",
+      "await show.arrows([{ title: 'VAE (trained)', model: vae }, { title: 'untrained', model: untrained }], x, xt, y, { classNames: ['TL', 'TR', 'BL', 'BR'] });",
       'untrained.dispose();',
     ].join('\n'),
     check: (o) =>

@@ -91,7 +91,7 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
         `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims)));\n` +
         `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
         (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
-        `const data = experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
+        `const data = await experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
         `const idx = Int32Array.from({ length: 256 }, (_, i) => i);\n` +
         `const { x, y } = data.test.batch(idx);\nconst xt = data.tTest.batch(idx).x;\n` +
         `console.log(\`loaded ${names.cr}/model\${base ? ' and ${names.base}/model' : ''}; \${x.shape[0]} test images and their t-Test versions\`);`,
@@ -103,15 +103,15 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
     md("## Reconstructions\n\nTop: test images; bottom: the CR model's reconstructions (posterior mean through the decoder). Then the same for t-Test images."),
     code(
       `const [x16, xt16] = [tf.slice(x, [0, 0, 0, 0], [16, -1, -1, -1]), tf.slice(xt, [0, 0, 0, 0], [16, -1, -1, -1])];\n` +
-        `show.reconstructions(model, x16);\nshow.reconstructions(model, xt16);\ntf.dispose([x16, xt16]);`,
+        `await show.reconstructions(model, x16);\nawait show.reconstructions(model, xt16);\ntf.dispose([x16, xt16]);`,
     ),
     md('## Latent traversal\n\nOne test image, each latent dimension (ordered by KL to the prior) swept while the others stay at the posterior mean.'),
-    code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nshow.traversal(model, x1);\nx1.dispose();`),
+    code(`const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);\nawait show.traversal(model, x1);\nx1.dispose();`),
     md(
       '## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
         'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.',
     ),
-    code(`show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),
+    code(`await show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),
   ];
   return { nbformat: 4, nbformat_minor: 5, metadata: { ...NOTEBOOK_METADATA, vaeLab: { trainCrVae: { options: o, dataset: ds } } }, cells };
 }

@@ -84,9 +84,12 @@ export class ImageDataset {
   }
 }
 
-/** Bytes of a float image batch in [0, 1] as unsigned bytes (to build derived datasets, e.g. the t-Test set). */
-export function toBytes(x: tf.Tensor4D): Uint8Array {
-  const v = x.dataSync();
+/**
+ * Bytes of a float image batch in [0, 1] as unsigned bytes (to build derived datasets, e.g. the
+ * t-Test set). Reads asynchronously, so it works on backends that cannot read synchronously (webgpu).
+ */
+export async function toBytes(x: tf.Tensor4D): Promise<Uint8Array> {
+  const v = await x.data();
   const out = new Uint8Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(v[i] * 255)));
   return out;

@@ -18,18 +18,22 @@ export interface TransformedSetOptions {
   chunk?: number;
 }
 
-export function transformedSet(set: ImageDataset, opts: TransformedSetOptions = {}): ImageDataset {
+export async function transformedSet(set: ImageDataset, opts: TransformedSetOptions = {}): Promise<ImageDataset> {
   const rng = new Rng(opts.seed ?? TTEST_SEED);
   const chunk = opts.chunk ?? 500;
   const out = new Uint8Array(set.images.length);
   for (let from = 0; from < set.n; from += chunk) {
     const idx = Int32Array.from({ length: Math.min(chunk, set.n - from) }, (_, i) => from + i);
-    const bytes = tf.tidy(() => {
+    const warped = tf.tidy(() => {
       const { x, y } = set.batch(idx);
       y?.dispose();
-      return toBytes(randomAffine(x, rng, opts.warp ?? TTEST_WARP));
+      return randomAffine(x, rng, opts.warp ?? TTEST_WARP);
     });
-    out.set(bytes, from * set.pixels);
+    try {
+      out.set(await toBytes(warped), from * set.pixels);
+    } finally {
+      warped.dispose();
+    }
   }
   return new ImageDataset(out, set.shape, set.labels, `${set.name}/t-test`);
 }

@@ -16,8 +16,11 @@
 import { Rng } from '../core/random';
 import { sampleFactors } from '../data/dsprites';
 
-/** A representation: factor tuples (flat [n*K]) -> codes (flat [n*D]). */
-export type Representation = (factors: Int32Array, n: number) => Float32Array;
+/**
+ * A representation: factor tuples (flat [n*K]) -> codes (flat [n*D]); a model's may be async
+ * (it reads codes back from a backend that cannot read synchronously, such as webgpu).
+ */
+export type Representation = (factors: Int32Array, n: number) => Float32Array | Promise<Float32Array>;
 
 /** Options of the FactorVAE metric. */
 export interface FactorVaeMetricOptions {
@@ -57,35 +60,35 @@ function moments(codes: Float32Array, n: number, D: number): { mean: Float64Arra
   return { mean, std: sq.map((s) => Math.sqrt(s / Math.max(1, n - 1))) };
 }
 
-export function factorVaeMetric(r: Representation, sizes: readonly number[], options: FactorVaeMetricOptions): FactorVaeMetricResult {
+export async function factorVaeMetric(r: Representation, sizes: readonly number[], options: FactorVaeMetricOptions): Promise<FactorVaeMetricResult> {
   const { numTrain = 800, numEval = 800, batchSize = 64, numVarianceEstimate = 5000, minStd = 0.05 } = options;
   const rng = new Rng(options.seed);
   const K = sizes.length;
-  const all = r(sampleFactors(sizes, numVarianceEstimate, rng), numVarianceEstimate);
+  const all = await r(sampleFactors(sizes, numVarianceEstimate, rng), numVarianceEstimate);
   const D = all.length / numVarianceEstimate;
   const { std } = moments(all, numVarianceEstimate, D);
   const active = [...std.keys()].filter((d) => std[d] >= minStd);
   const votes = Array.from({ length: D }, () => new Array<number>(K).fill(0));
   if (active.length === 0) return { trainAccuracy: 0, evalAccuracy: 0, activeDims: 0, votes };
 
-  const vote = (): [number, number] => {
+  const vote = async (): Promise<[number, number]> => {
     options.signal?.throwIfAborted();
     const k = rng.int(K);
-    const codes = r(sampleFactors(sizes, batchSize, rng, { factor: k, value: rng.int(sizes[k]) }), batchSize);
+    const codes = await r(sampleFactors(sizes, batchSize, rng, { factor: k, value: rng.int(sizes[k]) }), batchSize);
     const { std: s } = moments(codes, batchSize, D);
     let best = active[0];
     for (const d of active) if (s[d] / std[d] < s[best] / std[best]) best = d;
     return [best, k];
   };
   for (let i = 0; i < numTrain; i++) {
-    const [d, k] = vote();
+    const [d, k] = await vote();
     votes[d][k]++;
   }
   const classOf = votes.map((row) => row.indexOf(Math.max(...row)));
   const trainAccuracy = votes.reduce((s, row) => s + Math.max(...row), 0) / numTrain;
   let hits = 0;
   for (let i = 0; i < numEval; i++) {
-    const [d, k] = vote();
+    const [d, k] = await vote();
     if (classOf[d] === k) hits++;
   }
   return { trainAccuracy, evalAccuracy: hits / numEval, activeDims: active.length, votes };
@@ -114,13 +117,13 @@ export interface BetaVaeMetricResult {
 }
 
 /** One beta-VAE metric point: features mean_l |r(v1_l) - r(v2_l)| for pairs sharing factor k. */
-function betaVaePoint(r: Representation, sizes: readonly number[], L: number, rng: Rng, k: number): Float64Array {
+async function betaVaePoint(r: Representation, sizes: readonly number[], L: number, rng: Rng, k: number): Promise<Float64Array> {
   const K = sizes.length;
   const a = sampleFactors(sizes, L, rng);
   const b = sampleFactors(sizes, L, rng);
   for (let l = 0; l < L; l++) b[l * K + k] = a[l * K + k];
-  const za = r(a, L),
-    zb = r(b, L);
+  const za = await r(a, L),
+    zb = await r(b, L);
   const D = za.length / L;
   const f = new Float64Array(D);
   for (let i = 0; i < L * D; i++) f[i % D] += Math.abs(za[i] - zb[i]) / L;
@@ -168,23 +171,23 @@ export function fitSoftmax(X: Float64Array[], y: number[], K: number, iterations
   };
 }
 
-export function betaVaeMetric(r: Representation, sizes: readonly number[], options: BetaVaeMetricOptions): BetaVaeMetricResult {
+export async function betaVaeMetric(r: Representation, sizes: readonly number[], options: BetaVaeMetricOptions): Promise<BetaVaeMetricResult> {
   const { numTrain = 500, numEval = 300, batchSize = 64, iterations = 500 } = options;
   const rng = new Rng(options.seed);
   const K = sizes.length;
-  const draw = (n: number) => {
+  const draw = async (n: number) => {
     const X: Float64Array[] = [],
       y: number[] = [];
     for (let i = 0; i < n; i++) {
       options.signal?.throwIfAborted();
       const k = rng.int(K);
-      X.push(betaVaePoint(r, sizes, batchSize, rng, k));
+      X.push(await betaVaePoint(r, sizes, batchSize, rng, k));
       y.push(k);
     }
     return { X, y };
   };
-  const train = draw(numTrain),
-    held = draw(numEval);
+  const train = await draw(numTrain),
+    held = await draw(numEval);
   const predict = fitSoftmax(train.X, train.y, K, iterations);
   const acc = (s: { X: Float64Array[]; y: number[] }) => s.X.filter((x, i) => predict(x) === s.y[i]).length / s.X.length;
   return { trainAccuracy: acc(train), evalAccuracy: acc(held) };
@@ -207,11 +210,11 @@ export interface LatentFactor {
  * It labels traversal rows; unlike a linear correlation it sees non-monotone codes such as
  * orientation. A dim with no variance (to float precision) gets eta^2 0.
  */
-export function latentFactors(r: Representation, sizes: readonly number[], o: { seed: number; n?: number }): LatentFactor[] {
+export async function latentFactors(r: Representation, sizes: readonly number[], o: { seed: number; n?: number }): Promise<LatentFactor[]> {
   const n = o.n ?? 5000;
   const K = sizes.length;
   const f = sampleFactors(sizes, n, new Rng(o.seed));
-  const codes = r(f, n);
+  const codes = await r(f, n);
   const D = codes.length / n;
   const { mean, std } = moments(codes, n, D);
   return Array.from({ length: D }, (_, d) => {

@@ -15,24 +15,23 @@ import { noise, reparameterize } from '../models/gaussian';
 import { gaussianTc } from './totalCorrelation';
 import { betaVaeMetric, factorVaeMetric, type BetaVaeMetricOptions, type FactorVaeMetricOptions, type Representation } from './disentanglement';
 
-/** The representation r(factors) = E_q[z | x(factors)]: render, encode in chunks, read back. */
+/** The representation r(factors) = E_q[z | x(factors)]: render, encode in chunks, read back (asynchronously). */
 export function encoderRepresentation(model: LatentModel, set: FactorImageSet, chunk = 256): Representation {
-  return (factors, n) => {
+  return async (factors, n) => {
     const K = set.factorSizes.length;
     const out = new Float32Array(n * model.latentDim);
     for (let s = 0; s < n; s += chunk) {
       const e = Math.min(n, s + chunk);
       const codes = tf.tidy(() => model.encode(imagesOf(set, factors.subarray(s * K, e * K))).mean);
-      out.set(codes.dataSync(), s * model.latentDim);
-      codes.dispose();
+      out.set(await codes.data().finally(() => codes.dispose()), s * model.latentDim);
     }
     return out;
   };
 }
 
 /** -log p(x | z = posterior mean) per image, mean over the batch (nats). */
-export function reconstructionError(model: LatentModel, x: tf.Tensor4D): number {
-  return tf.tidy(() => {
+export async function reconstructionError(model: LatentModel, x: tf.Tensor4D): Promise<number> {
+  const mean = tf.tidy(() => {
     const z = model.encode(x).mean;
     const ll =
       'logLikelihood' in model
@@ -42,8 +41,9 @@ export function reconstructionError(model: LatentModel, x: tf.Tensor4D): number 
             const p = tf.clipByValue(model.decode(z), 1e-6, 1 - 1e-6);
             return tf.sum(tf.add(tf.mul(x, tf.log(p)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, p)))), [1, 2, 3]);
           })();
-    return -tf.mean(ll).dataSync()[0];
+    return tf.mean(ll);
   });
+  return -(await mean.data().finally(() => mean.dispose()))[0];
 }
 
 /** A model with a TC discriminator (FactorVAE). */
@@ -86,28 +86,32 @@ export interface DisentanglementReport {
   activeDims: number;
 }
 
-export function evaluateDisentanglement(model: LatentModel, set: FactorImageSet, o: DisentanglementEvalOptions = {}): DisentanglementReport {
+export async function evaluateDisentanglement(model: LatentModel, set: FactorImageSet, o: DisentanglementEvalOptions = {}): Promise<DisentanglementReport> {
   const seed = o.seed ?? 0;
   const rng = new Rng(seed);
   const M = o.evalImages ?? 1000;
   const r = encoderRepresentation(model, set);
-  const fv = factorVaeMetric(r, set.factorSizes, { ...o.factorVae, seed, signal: o.signal });
-  const bv = betaVaeMetric(r, set.factorSizes, { ...o.betaVae, seed: seed + 1, signal: o.signal });
+  const fv = await factorVaeMetric(r, set.factorSizes, { ...o.factorVae, seed, signal: o.signal });
+  const bv = await betaVaeMetric(r, set.factorSizes, { ...o.betaVae, seed: seed + 1, signal: o.signal });
   const x = imagesOf(set, sampleFactors(set.factorSizes, M, rng));
   try {
-    const recon = reconstructionError(model, x);
+    const recon = await reconstructionError(model, x);
     const [mean, logVar, kl] = tf.tidy(() => {
       const q = model.encode(x);
       // KL per dim: 1/2 (exp(logVar) + mean^2 - 1 - logVar), averaged over images
       const k = tf.mean(tf.mul(tf.sub(tf.add(tf.exp(q.logVar), tf.square(q.mean)), tf.add(q.logVar, 1)), 0.5), 0);
       return [q.mean, q.logVar, k];
     });
-    const tcGaussianMeans = gaussianTc(mean.dataSync(), M);
-    const tcDiscriminator = hasTcEstimate(model)
-      ? tf.tidy(() => model.tcEstimate(reparameterize({ mean, logVar }, noise(mean.shape, rng)) as tf.Tensor2D).dataSync()[0])
-      : undefined;
-    const klPerDim = Array.from(kl.dataSync());
-    tf.dispose([mean, logVar, kl]);
+    const tc = hasTcEstimate(model) ? tf.tidy(() => model.tcEstimate(reparameterize({ mean, logVar }, noise(mean.shape, rng)) as tf.Tensor2D)) : undefined;
+    let means: Float32Array, klValues: Float32Array, tcValue: Float32Array | undefined;
+    try {
+      [means, klValues, tcValue] = (await Promise.all([mean.data(), kl.data(), tc?.data()])) as [Float32Array, Float32Array, Float32Array | undefined];
+    } finally {
+      tf.dispose([mean, logVar, kl, ...(tc ? [tc] : [])]);
+    }
+    const tcGaussianMeans = gaussianTc(means, M);
+    const tcDiscriminator = tcValue?.[0];
+    const klPerDim = Array.from(klValues);
     return {
       factorVae: fv.evalAccuracy,
       betaVae: bv.evalAccuracy,

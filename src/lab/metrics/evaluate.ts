@@ -52,7 +52,7 @@ export interface EvalResult {
   M: number;
 }
 
-export function evaluate(model: DensityModel, set: ImageDataset, opts: EvaluateOptions = {}): EvalResult {
+export async function evaluate(model: DensityModel, set: ImageDataset, opts: EvaluateOptions = {}): Promise<EvalResult> {
   const n = Math.min(opts.examples ?? set.n, set.n);
   const seed = opts.seed ?? 0;
   const K = opts.K ?? 1000;
@@ -67,15 +67,15 @@ export function evaluate(model: DensityModel, set: ImageDataset, opts: EvaluateO
   };
   const x = images(set, n, seed + 1);
   try {
-    const per = nllPerExample(model, x, { K, seed, chunk: opts.chunk });
+    const per = await nllPerExample(model, x, { K, seed, chunk: opts.chunk });
     const { mean: nll, se: nllSe } = meanAndSe(per);
     const avail = opts.latent ? opts.latent.n : n;
     const M = Math.min(opts.M ?? avail, avail);
     // Without a latent set, MI and AU see the NLL's own binarized images.
     const xm = opts.latent ? images(opts.latent, M, seed + 2) : M === n ? x : tf.slice(x, [0, 0, 0, 0], [M, -1, -1, -1]);
     try {
-      const { mi, logM, atBound } = mutualInformation(model, xm, { seed });
-      const { au } = activeUnits(model, xm);
+      const { mi, logM, atBound } = await mutualInformation(model, xm, { seed });
+      const { au } = await activeUnits(model, xm);
       return { nll, nllSe, mi, logM, miAtBound: atBound, au, n, K, M };
     } finally {
       if (xm !== x) xm.dispose();
@@ -98,7 +98,11 @@ export interface KSweepRow {
  * NLL falls towards the truth as K grows; the drop from K to the largest K bounds the bias at K
  * from below. Default: K = 50, 500, 5000 on 100 images.
  */
-export function kSweep(model: DensityModel, set: ImageDataset, opts: { Ks?: number[]; examples?: number; seed?: number; chunk?: number } = {}): KSweepRow[] {
+export async function kSweep(
+  model: DensityModel,
+  set: ImageDataset,
+  opts: { Ks?: number[]; examples?: number; seed?: number; chunk?: number } = {},
+): Promise<KSweepRow[]> {
   const n = Math.min(opts.examples ?? 100, set.n);
   const seed = opts.seed ?? 0;
   const { x, y } = set.batch(
@@ -107,10 +111,12 @@ export function kSweep(model: DensityModel, set: ImageDataset, opts: { Ks?: numb
   );
   y?.dispose();
   try {
-    return (opts.Ks ?? [50, 500, 5000]).map((K) => {
-      const { mean, se } = meanAndSe(nllPerExample(model, x, { K, seed, chunk: opts.chunk }));
-      return { K, nll: mean, se };
-    });
+    const rows: KSweepRow[] = [];
+    for (const K of opts.Ks ?? [50, 500, 5000]) {
+      const { mean, se } = meanAndSe(await nllPerExample(model, x, { K, seed, chunk: opts.chunk }));
+      rows.push({ K, nll: mean, se });
+    }
+    return rows;
   } finally {
     x.dispose();
   }

@@ -94,19 +94,19 @@ export class ScoreClassifier implements Trainable, ProbabilisticClassifier {
     return tf.tidy(() => tf.softmax(this.net.apply(x) as tf.Tensor2D) as tf.Tensor2D);
   }
 
-  /** Fraction of a labelled batch classified correctly. */
-  accuracy(batch: Batch): number {
+  /** Fraction of a labelled batch classified correctly (read back asynchronously). */
+  async accuracy(batch: Batch): Promise<number> {
     if (!batch.y) throw new InvalidArgumentError('accuracy: the batch has no labels; score with a labelled data set');
-    return tf.tidy(() => (tf.mean(tf.equal(tf.argMax(this.predict(batch.x), 1), tf.cast(batch.y!, 'int32')).toFloat()) as tf.Scalar).arraySync());
+    return readScalar(tf.tidy(() => tf.mean(tf.equal(tf.argMax(this.predict(batch.x), 1), tf.cast(batch.y!, 'int32')).toFloat()) as tf.Scalar));
   }
 
   /** Accuracy over every example of a labelled source, in batches of `batchSize`. */
-  accuracyOn(data: BatchSource, batchSize = 500): number {
+  async accuracyOn(data: BatchSource, batchSize = 500): Promise<number> {
     let correct = 0;
     for (let i = 0; i < data.n; i += batchSize) {
       const b = data.batch(Int32Array.from({ length: Math.min(batchSize, data.n - i) }, (_, k) => i + k));
       try {
-        correct += this.accuracy(b) * b.x.shape[0];
+        correct += (await this.accuracy(b)) * b.x.shape[0];
       } finally {
         tf.dispose([b.x, ...(b.y ? [b.y] : [])]);
       }
@@ -176,19 +176,31 @@ export async function trainScoreClassifier(
   return clf;
 }
 
+/** A scalar's value, read asynchronously (webgpu cannot read synchronously); disposes it. */
+async function readScalar(t: tf.Scalar): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
 /** IS of class probabilities [n, K], mean and standard deviation over `splits` equal parts. */
-export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; std: number } {
+export async function inceptionScore(probs: tf.Tensor2D, splits = 1): Promise<{ mean: number; std: number }> {
   const n = probs.shape[0];
   const size = Math.floor(n / splits);
   if (size < 1) throw new InvalidArgumentError(`inceptionScore: ${n} samples cannot make ${splits} splits; give more samples or fewer splits`);
-  const scores = Array.from({ length: splits }, (_, s) =>
-    tf.tidy(() => {
-      const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
-      const py = tf.mean(p, 0, true);
-      const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(p), tf.log(py))), 1)) as tf.Scalar;
-      return Math.exp(kl.arraySync());
-    }),
+  // Every split's mean KL in one tensor, so one read serves them all.
+  const kls = tf.tidy(() =>
+    tf.stack(
+      Array.from({ length: splits }, (_, s) => {
+        const p = tf.clipByValue(tf.slice(probs, [s * size, 0], [size, -1]), 1e-12, 1);
+        const py = tf.mean(p, 0, true);
+        return tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(p), tf.log(py))), 1));
+      }),
+    ),
   );
+  const scores = Array.from(await kls.data().finally(() => kls.dispose()), (kl) => Math.exp(kl));
   const mean = scores.reduce((a, b) => a + b, 0) / splits;
   const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / splits);
   return { mean, std };
@@ -199,12 +211,16 @@ export function inceptionScore(probs: tf.Tensor2D, splits = 1): { mean: number; 
  * `clf` labels c, over `perClass` samples of every class (class c drawn with seed + 1000 c).
  * 1 = every sample shows the class asked for; 1/K = the label is ignored.
  */
-export function classAgreement(gen: ConditionalGenerator, clf: ProbabilisticClassifier, opts: { perClass?: number; seed?: number } = {}): number {
+export async function classAgreement(
+  gen: ConditionalGenerator,
+  clf: ProbabilisticClassifier,
+  opts: { perClass?: number; seed?: number } = {},
+): Promise<number> {
   const perClass = opts.perClass ?? 100;
   const seed = opts.seed ?? 0;
   let agree = 0;
   for (let c = 0; c < gen.classes; c++) {
-    agree += tf.tidy(() => (tf.sum(tf.equal(tf.argMax(clf.predict(gen.sample(c, perClass, seed + 1000 * c)), 1), c).toFloat()) as tf.Scalar).arraySync());
+    agree += await readScalar(tf.tidy(() => tf.sum(tf.equal(tf.argMax(clf.predict(gen.sample(c, perClass, seed + 1000 * c)), 1), c).toFloat()) as tf.Scalar));
   }
   return agree / (perClass * gen.classes);
 }
@@ -235,7 +251,7 @@ export interface GeneratorScores {
 }
 
 /** IS, intra-class diversity and class agreement of a class-conditional generator. */
-export function generatorScores(gen: ConditionalGenerator, clf: ProbabilisticClassifier, opts: GeneratorScoreOptions = {}): GeneratorScores {
+export async function generatorScores(gen: ConditionalGenerator, clf: ProbabilisticClassifier, opts: GeneratorScoreOptions = {}): Promise<GeneratorScores> {
   const perClass = opts.perClass ?? 100;
   const seed = opts.seed ?? 0;
   const probs: tf.Tensor2D[] = [];
@@ -246,15 +262,17 @@ export function generatorScores(gen: ConditionalGenerator, clf: ProbabilisticCla
       const x = gen.sample(c, perClass, seed + 1000 * c);
       const p = clf.predict(x);
       probs.push(p);
-      agree += tf.tidy(() => (tf.sum(tf.equal(tf.argMax(p, 1), c).toFloat()) as tf.Scalar).arraySync());
-      if (opts.diversity !== false) perClassDiversity.push(intraClassDiversity(x, { seed: seed + c, ...(opts.diversity ?? {}) }));
-      x.dispose();
+      try {
+        agree += await readScalar(tf.tidy(() => tf.sum(tf.equal(tf.argMax(p, 1), c).toFloat()) as tf.Scalar));
+        if (opts.diversity !== false) perClassDiversity.push(await intraClassDiversity(x, { seed: seed + c, ...(opts.diversity ?? {}) }));
+      } finally {
+        x.dispose();
+      }
     }
     // Interleave the classes (row j*K + c = sample j of class c) so every split sees them all.
     const order = Int32Array.from({ length: perClass * gen.classes }, (_, i) => (i % gen.classes) * perClass + Math.floor(i / gen.classes));
     const all = tf.tidy(() => tf.gather(tf.concat(probs, 0), order) as tf.Tensor2D);
-    const is = inceptionScore(all, opts.splits ?? 10);
-    all.dispose();
+    const is = await inceptionScore(all, opts.splits ?? 10).finally(() => all.dispose());
     const diversity = perClassDiversity.length ? perClassDiversity.reduce((a, b) => a + b, 0) / perClassDiversity.length : undefined;
     return {
       inceptionScore: is.mean,

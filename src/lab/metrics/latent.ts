@@ -22,7 +22,7 @@ export interface NllOptions {
  * -log p(x) per example, log p(x) ~= logmeanexp_k [log p(x|z_k) + log p(z_k) - log q(z_k|x)],
  * z_k ~ q(z|x). Samples are processed in chunks; partial log-sum-exps are merged in float64.
  */
-export function nllPerExample(model: DensityModel, x: tf.Tensor4D, opts: NllOptions = {}): Float64Array {
+export async function nllPerExample(model: DensityModel, x: tf.Tensor4D, opts: NllOptions = {}): Promise<Float64Array> {
   const K = opts.K ?? 1000;
   const chunk = opts.chunk ?? 4096;
   const rng = new Rng(opts.seed ?? 0);
@@ -38,8 +38,7 @@ export function nllPerExample(model: DensityModel, x: tf.Tensor4D, opts: NllOpti
     for (let k0 = 0; k0 < K; k0 += kPer) {
       const k = Math.min(kPer, K - k0);
       const t = tf.tidy(() => tf.logSumExp(logImportanceWeights(model, xs, q, k, rng), 0));
-      const part = t.dataSync() as Float32Array;
-      t.dispose();
+      const part = (await t.data().finally(() => t.dispose())) as Float32Array;
       for (let i = 0; i < m; i++) lse[i] = logAddExp(lse[i], part[i]);
     }
     tf.dispose([xs, q.mean, q.logVar]);
@@ -56,8 +55,8 @@ function logAddExp(a: number, b: number): number {
 }
 
 /** Mean NLL in nats over x. */
-export function importanceSampledNll(model: DensityModel, x: tf.Tensor4D, opts: NllOptions = {}): number {
-  const v = nllPerExample(model, x, opts);
+export async function importanceSampledNll(model: DensityModel, x: tf.Tensor4D, opts: NllOptions = {}): Promise<number> {
+  const v = await nllPerExample(model, x, opts);
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 
@@ -89,7 +88,7 @@ export interface MiResult {
  *   sum_d (z_id - m_jd)^2 / v_jd = (z^2) (1/v)^T - 2 z (m/v)^T + sum_d m_jd^2 / v_jd,
  * so M can be a whole test set.
  */
-export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOptions | number = {}): MiResult {
+export async function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOptions | number = {}): Promise<MiResult> {
   const o = typeof opts === 'number' ? { seed: opts } : opts;
   const M = x.shape[0];
   const chunk = o.chunk ?? 256;
@@ -113,7 +112,7 @@ export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOp
     return { z, logQzx, iv, mIv, cst };
   });
   let sum = 0;
-  const lqzx = enc.logQzx.dataSync();
+  const lqzx = await enc.logQzx.data();
   for (let from = 0; from < M; from += chunk) {
     const rows = Math.min(chunk, M - from);
     const t = tf.tidy(() => {
@@ -122,8 +121,7 @@ export function mutualInformation(model: LatentModel, x: tf.Tensor4D, opts: MiOp
       const logPairs = tf.mul(tf.add(quad, enc.cst), -0.5); // log q(z_i | x_j), [rows, M]
       return tf.logSumExp(logPairs, 1);
     });
-    const lse = t.dataSync();
-    t.dispose();
+    const lse = await t.data().finally(() => t.dispose());
     for (let i = 0; i < rows; i++) sum += lqzx[from + i] - (lse[i] - Math.log(M));
   }
   tf.dispose([enc.z, enc.logQzx, enc.iv, enc.mIv, enc.cst]);
@@ -141,7 +139,7 @@ export interface ActiveUnitsOptions {
 }
 
 /** AU = #{d : Var_x(E_q(z|x)[z_d]) > threshold}, with the variance over the examples of x. */
-export function activeUnits(model: LatentModel, x: tf.Tensor4D, opts: ActiveUnitsOptions = {}): { au: number; variances: number[] } {
+export async function activeUnits(model: LatentModel, x: tf.Tensor4D, opts: ActiveUnitsOptions = {}): Promise<{ au: number; variances: number[] }> {
   const chunk = opts.chunk ?? 500;
   const n = x.shape[0];
   let sum: Float64Array | undefined, sq: Float64Array | undefined;
@@ -151,8 +149,7 @@ export function activeUnits(model: LatentModel, x: tf.Tensor4D, opts: ActiveUnit
       return q.mean;
     });
     const [m, L] = mean.shape;
-    const v = mean.dataSync();
-    mean.dispose();
+    const v = await mean.data().finally(() => mean.dispose());
     sum ??= new Float64Array(L);
     sq ??= new Float64Array(L);
     for (let i = 0; i < m; i++)

@@ -159,13 +159,11 @@ export function distinctPairs(n: number, k: number, seed: number): { a: number[]
  * 1 - MS-SSIM(x_i, x_j), the pairs drawn without replacement (distinctPairs). 0 for identical
  * samples; higher = more diverse.
  */
-export function intraClassDiversity(samples: tf.Tensor4D, opts: DiversityOptions = {}): number {
+export async function intraClassDiversity(samples: tf.Tensor4D, opts: DiversityOptions = {}): Promise<number> {
   const n = samples.shape[0];
   if (n < 2) throw new InvalidArgumentError(`intraClassDiversity: needs at least 2 samples, got ${n}`);
   const all = (n * (n - 1)) / 2;
   const { a, b } = distinctPairs(n, Math.min(opts.pairs ?? Math.min(all, 2000), all), opts.seed ?? 0);
-  return tf.tidy(() => {
-    const s = msSsim(tf.gather(samples, a), tf.gather(samples, b), opts);
-    return 1 - (tf.mean(s) as tf.Scalar).arraySync();
-  });
+  const mean = tf.tidy(() => tf.mean(msSsim(tf.gather(samples, a), tf.gather(samples, b), opts)));
+  return 1 - (await mean.data().finally(() => mean.dispose()))[0];
 }

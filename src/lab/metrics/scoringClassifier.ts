@@ -143,7 +143,7 @@ export async function cachedScoringClassifier(
   const t0 = Date.now();
   const classifier = await trainScoreClassifier(train, train.shape, classes, { ...config, signal: opts.signal });
   const trainSeconds = (Date.now() - t0) / 1000;
-  const testAccuracy = classifier.accuracyOn(test);
+  const testAccuracy = await classifier.accuracyOn(test);
   if (dir) {
     const meta: Meta = { key, config, classes, dataHash, testAccuracy, trainSeconds };
     await replaceDirAtomic(dir, async (tmp) => {

@@ -129,14 +129,14 @@ export class Trainer {
     const history: TrainResult['history'] = [];
     const epochHistory: EpochInfo[] = [];
     let step = o.resumeFrom?.step ?? 0;
-    if (o.sanityCheck !== false) this.sanityStep(model, specs, batchAt(step), step, data, batchSize, seed);
+    if (o.sanityCheck !== false) await this.sanityStep(model, specs, batchAt(step), step, data, batchSize, seed);
 
     let sums: Record<string, number> = {};
     let count = 0;
     while (step < totalSteps) {
       if (signal?.aborted) throw new TrainingCancelledError(step);
       const epoch = Math.floor(step / stepsPerEpoch);
-      const terms = this.step(specs, stateVars, step, epoch, batchAt, data, batchSize, seed);
+      const terms = await this.step(specs, stateVars, step, epoch, batchAt, data, batchSize, seed);
       step++;
       history.push({ step, terms });
       for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
@@ -164,8 +164,13 @@ export class Trainer {
     return { steps: step, epochs: Math.ceil(step / stepsPerEpoch), history, epochHistory, seconds: (Date.now() - t0) / 1000 };
   }
 
-  /** One training step over all updates; returns the terms as numbers. */
-  private step(
+  /**
+   * One training step over all updates; returns the terms as numbers. Each update's loss, terms
+   * and gradient norm come back in ONE asynchronous read (a stacked vector), so the NaN guard
+   * costs one device round trip per update and works on backends that cannot read synchronously
+   * (webgpu); the guard still runs before the update's gradients are applied.
+   */
+  private async step(
     specs: UpdateSpec[],
     stateVars: tf.Variable[],
     step: number,
@@ -174,13 +179,14 @@ export class Trainer {
     data: BatchSource,
     batchSize: number,
     seed: number,
-  ): Record<string, number> {
+  ): Promise<Record<string, number>> {
     const batch = batchAt(step);
     const extra: Batch[] = [];
     const snapshot = stateVars.map((v) => tf.clone(v));
     const out: Record<string, number> = {};
     try {
-      specs.forEach((spec, u) => {
+      for (let u = 0; u < specs.length; u++) {
+        const spec = specs[u];
         for (let r = 0; r < (spec.repeat ?? 1); r++) {
           const ctx = this.context(step, epoch, r, u, seed, data, batchSize, extra);
           let terms: Record<string, tf.Scalar> = {};
@@ -189,13 +195,29 @@ export class Trainer {
             terms = Object.fromEntries(Object.entries(res.terms ?? {}).map(([k, t]) => [k, tf.keep(t)]));
             return res.loss;
           }, spec.variables());
-          const gradNorm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-          const values: Record<string, number> = {
-            loss: value.dataSync()[0],
-            ...Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]])),
-          };
-          const g = gradNorm.dataSync()[0];
-          tf.dispose([value, gradNorm, ...Object.values(terms)]);
+          const names = ['loss', ...Object.keys(terms)];
+          const packed = tf.tidy(() => {
+            // A left fold of adds, not tf.addN: tfjs-backend-webgpu binds every addN input to one
+            // shader, and past 7 inputs (plus the output) it exceeds WebGPU's default 8 storage
+            // buffers per stage, so the pipeline is invalid and the sum silently wrong. On cpu/wasm
+            // the fold rounds exactly as their addN does (sequential float32 accumulation).
+            const gradNorm = Object.values(grads)
+              .map((g) => tf.sum(tf.square(g)))
+              .reduce((acc, x) => tf.add(acc, x));
+            return tf.stack([value, ...Object.values(terms), gradNorm].map((t) => tf.cast(t, 'float32')));
+          });
+          tf.dispose([value, ...Object.values(terms)]);
+          let read: Float32Array;
+          try {
+            read = (await packed.data()) as Float32Array;
+          } catch (e) {
+            tf.dispose(grads);
+            throw e;
+          } finally {
+            packed.dispose();
+          }
+          const values: Record<string, number> = Object.fromEntries(names.map((k, i) => [k, read[i]]));
+          const g = read[names.length];
           const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v)) ?? (Number.isFinite(g) ? undefined : ['gradient', g]);
           if (bad) {
             tf.dispose(grads);
@@ -208,7 +230,7 @@ export class Trainer {
             for (const [k, v] of Object.entries(values)) out[specs.length > 1 ? `${spec.name}/${k}` : k] = v;
           }
         }
-      });
+      }
     } finally {
       disposeBatches([batch, ...extra]);
       tf.dispose(snapshot);
@@ -242,8 +264,16 @@ export class Trainer {
     };
   }
 
-  /** Run every update's loss once on one batch (no update): shapes, scalar, finite. */
-  private sanityStep(model: Trainable, specs: UpdateSpec[], batch: Batch, step: number, data: BatchSource, batchSize: number, seed: number): void {
+  /** Run every update's loss once on one batch (no update): shapes, scalar, finite (one read per update). */
+  private async sanityStep(
+    model: Trainable,
+    specs: UpdateSpec[],
+    batch: Batch,
+    step: number,
+    data: BatchSource,
+    batchSize: number,
+    seed: number,
+  ): Promise<void> {
     const extra: Batch[] = [];
     try {
       const want = (model as { inputShape?: number[] }).inputShape;
@@ -252,9 +282,11 @@ export class Trainer {
           `the data's images are ${batch.x.shape.slice(1).join('x')} but the model expects ${want.join('x')} (height x width x channels)`,
         );
       }
-      specs.forEach((spec, u) => {
+      for (let u = 0; u < specs.length; u++) {
+        const spec = specs[u];
         const ctx = this.context(step, 0, 0, u, deriveSeed(seed, 99), data, batchSize, extra);
-        const vals = tf.tidy(() => {
+        let names: string[] = [];
+        const packed = tf.tidy(() => {
           let res;
           try {
             res = spec.loss(batch, ctx);
@@ -262,14 +294,22 @@ export class Trainer {
             throw new SanityCheckError(`update '${spec.name}' threw: ${(e as Error).message}`, { cause: e });
           }
           if (res.loss.rank !== 0) throw new SanityCheckError(`update '${spec.name}' returned a loss of shape [${res.loss.shape}], expected a scalar`);
-          return [['loss', res.loss.dataSync()[0]], ...Object.entries(res.terms ?? {}).map(([k, t]) => [k, t.dataSync()[0]])] as [string, number][];
+          const terms = Object.entries(res.terms ?? {});
+          names = ['loss', ...terms.map(([k]) => k)];
+          return tf.stack([res.loss, ...terms.map(([, t]) => t)].map((t) => tf.cast(t, 'float32')));
         });
-        const bad = vals.find(([, v]) => !Number.isFinite(v));
+        let read: Float32Array;
+        try {
+          read = (await packed.data()) as Float32Array;
+        } finally {
+          packed.dispose();
+        }
+        const bad = names.map((k, i) => [k, read[i]] as [string, number]).find(([, v]) => !Number.isFinite(v));
         if (bad)
           throw new SanityCheckError(
             `update '${spec.name}': term '${bad[0]}' is ${bad[1]} on the first batch (check the data range and the model's likelihood)`,
           );
-      });
+      }
     } finally {
       disposeBatches([batch, ...extra]);
     }

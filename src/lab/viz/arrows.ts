@@ -31,34 +31,34 @@ export interface ConsistencyArrowsOptions {
   batchSize?: number;
 }
 
-function panelCodes(p: ArrowsPanelInput, x: tf.Tensor4D | undefined, xt: tf.Tensor4D | undefined, batch: number) {
+async function panelCodes(p: ArrowsPanelInput, x: tf.Tensor4D | undefined, xt: tf.Tensor4D | undefined, batch: number) {
   if ('model' in p) {
     if (!x || !xt) throw new InvalidArgumentError(`panel "${p.title}": give x and x~ to encode with its model, or the codes themselves`);
-    return { zx: encodeAll(p.model, x, batch).mean, zt: encodeAll(p.model, xt, batch).mean, d: p.model.latentDim };
+    return { zx: (await encodeAll(p.model, x, batch)).mean, zt: (await encodeAll(p.model, xt, batch)).mean, d: p.model.latentDim };
   }
-  const flat = (z: Float32Array | tf.Tensor2D) => (z instanceof tf.Tensor ? (z.dataSync() as Float32Array) : z);
+  const flat = async (z: Float32Array | tf.Tensor2D) => (z instanceof tf.Tensor ? ((await z.data()) as Float32Array) : z);
   const d = p.latentDim ?? (p.zx instanceof tf.Tensor ? p.zx.shape[1] : undefined);
   if (!d) throw new InvalidArgumentError(`panel "${p.title}": give latentDim with flat codes`);
-  return { zx: flat(p.zx), zt: flat(p.zt), d };
+  return { zx: await flat(p.zx), zt: await flat(p.zt), d };
 }
 
-export function consistencyArrows(
+export async function consistencyArrows(
   panels: ArrowsPanelInput[],
   x: tf.Tensor4D | undefined,
   xTilde: tf.Tensor4D | undefined,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: ConsistencyArrowsOptions = {},
-): MimeBundle {
+): Promise<MimeBundle> {
   if (panels.length === 0) throw new InvalidArgumentError('consistencyArrows needs at least one panel');
   const built: ArrowPanel[] = [];
   const points: { from: Float32Array; to: Float32Array }[] = [];
   let n = -1;
   for (const p of panels) {
-    const c = panelCodes(p, x, xTilde, opts.batchSize ?? 256);
+    const c = await panelCodes(p, x, xTilde, opts.batchSize ?? 256);
     const m = c.zx.length / c.d;
     if (n >= 0 && m !== n) throw new InvalidArgumentError(`panel "${p.title}" has ${m} pairs, others ${n}: give every panel the same pairs`);
     n = m;
-    const lab = labelList(labels, n)!;
+    const lab = (await labelList(labels, n))!;
     const stats = arrowStats(c.zx, c.zt, lab, n, c.d);
     let from: Float32Array, to: Float32Array, explained: number | undefined;
     if (opts.projection && opts.projection !== 'pca') {
@@ -73,7 +73,7 @@ export function consistencyArrows(
     points.push({ from, to });
     built.push({ title: p.title, from: float32ToBase64(from), to: float32ToBase64(to), ...stats, explained });
   }
-  const labelValues = labelList(labels, n)!;
+  const labelValues = (await labelList(labels, n))!;
   if (labelValues.some((k) => k < 0 || k > 255)) throw new InvalidArgumentError('class labels must be integers in [0, 255]');
   const lab = Uint8Array.from(labelValues);
   const extent = sharedExtent(points);
@@ -90,9 +90,7 @@ export function consistencyArrows(
   const k = Math.min(opts.hoverImages ?? 256, n);
   if (x && xTilde && k > 0) {
     const [a, b] = tf.tidy(() => [x.slice([0, 0, 0, 0], [k, -1, -1, -1]), xTilde.slice([0, 0, 0, 0], [k, -1, -1, -1])]);
-    const sa = toImageStack(a as tf.Tensor4D),
-      sb = toImageStack(b as tf.Tensor4D);
-    tf.dispose([a, b]);
+    const [sa, sb] = await Promise.all([toImageStack(a as tf.Tensor4D), toImageStack(b as tf.Tensor4D)]).finally(() => tf.dispose([a, b]));
     payload.images = { ...sa.shape, count: k, x: bytesToBase64(sa.pixels), xTilde: bytesToBase64(sb.pixels) };
   }
   return {

@@ -1,6 +1,7 @@
 /**
  * Model calls shared by the viz builders, each batch inside tf.tidy so nothing leaks, with
- * results copied out to plain arrays (the payloads are plain data anyway).
+ * results copied out to plain arrays (the payloads are plain data anyway), read asynchronously
+ * so the builders work on backends that cannot read synchronously (webgpu).
  */
 import * as tf from '../tf';
 import type { LatentModel } from '../models/types';
@@ -14,7 +15,7 @@ export interface Codes {
 }
 
 /** q(z|x) in inference mode, `batchSize` images at a time. Does not dispose `x`. */
-export function encodeAll(model: LatentModel, x: tf.Tensor4D, batchSize = 256): Codes {
+export async function encodeAll(model: LatentModel, x: tf.Tensor4D, batchSize = 256): Promise<Codes> {
   const n = x.shape[0],
     d = model.latentDim;
   const mean = new Float32Array(n * d),
@@ -25,9 +26,13 @@ export function encodeAll(model: LatentModel, x: tf.Tensor4D, batchSize = 256): 
       const q = model.encode(x.slice([start, 0, 0, 0], [size, -1, -1, -1]), false);
       return [q.mean.clone(), q.logVar.clone()];
     });
-    mean.set(m.dataSync(), start * d);
-    logVar.set(lv.dataSync(), start * d);
-    tf.dispose([m, lv]);
+    try {
+      const [mv, lvv] = await Promise.all([m.data(), lv.data()]);
+      mean.set(mv, start * d);
+      logVar.set(lvv, start * d);
+    } finally {
+      tf.dispose([m, lv]);
+    }
   }
   return { n, d, mean, logVar };
 }

@@ -23,14 +23,14 @@ export interface ReconstructionGridOptions {
   title?: string;
 }
 
-function reconstruct(model: LatentModel, x: tf.Tensor4D, sample: boolean): ImageStack {
+async function reconstruct(model: LatentModel, x: tf.Tensor4D, sample: boolean): Promise<ImageStack> {
   const r = tf.tidy(() => {
     const q = model.encode(x, false);
     const z = sample ? q.mean.add(q.logVar.mul(0.5).exp().mul(tf.randomNormal(q.mean.shape))) : q.mean;
     return model.decode(z as tf.Tensor2D, false);
   });
   try {
-    return toImageStack(r);
+    return await toImageStack(r);
   } finally {
     r.dispose();
   }
@@ -43,17 +43,17 @@ function meanAbsError(a: ImageStack, b: ImageStack): number {
   return s / a.pixels.length / 255;
 }
 
-export function reconstructionGrid(model: LatentModel, batch: tf.Tensor4D, opts: ReconstructionGridOptions = {}): MimeBundle {
+export async function reconstructionGrid(model: LatentModel, batch: tf.Tensor4D, opts: ReconstructionGridOptions = {}): Promise<MimeBundle> {
   const count = Math.min(opts.count ?? 64, batch.shape[0]);
   const x = tf.tidy(() => batch.slice([0, 0, 0, 0], [count, -1, -1, -1]));
   const xt = opts.transformed && tf.tidy(() => opts.transformed!.slice([0, 0, 0, 0], [count, -1, -1, -1]));
   try {
     const rows: { label: string; stack: ImageStack }[] = [
-      { label: 'x', stack: toImageStack(x) },
-      { label: 'recon(x)', stack: reconstruct(model, x, !!opts.sample) },
+      { label: 'x', stack: await toImageStack(x) },
+      { label: 'recon(x)', stack: await reconstruct(model, x, !!opts.sample) },
     ];
-    if (xt) rows.push({ label: 'x~', stack: toImageStack(xt) }, { label: 'recon(x~)', stack: reconstruct(model, xt, !!opts.sample) });
-    const labels = labelList(opts.labels, count);
+    if (xt) rows.push({ label: 'x~', stack: await toImageStack(xt) }, { label: 'recon(x~)', stack: await reconstruct(model, xt, !!opts.sample) });
+    const labels = await labelList(opts.labels, count);
     const payload: GridPayload = {
       version: PAYLOAD_VERSION,
       title: opts.title,

@@ -12,14 +12,17 @@ export interface ImageStack {
   pixels: Uint8Array;
 }
 
-/** NHWC floats in [0, 1] (values outside are clipped) to uint8 pixels. Does not dispose `x`. */
-export function toImageStack(x: tf.Tensor4D): ImageStack {
+/**
+ * NHWC floats in [0, 1] (values outside are clipped) to uint8 pixels. Does not dispose `x`.
+ * Reads asynchronously: a backend such as webgpu cannot read a tensor synchronously.
+ */
+export async function toImageStack(x: tf.Tensor4D): Promise<ImageStack> {
   const [count, height, width, channels] = x.shape;
   if (channels !== 1 && channels !== 3)
     throw new InvalidArgumentError(`images must have 1 or 3 channels (gray or RGB), got ${channels}: pass [n, h, w, 1] or [n, h, w, 3]`);
   const bytes = tf.tidy(() => x.clipByValue(0, 1).mul(255).round().cast('int32'));
   try {
-    return { shape: { height, width, channels }, count, pixels: Uint8Array.from(bytes.dataSync()) };
+    return { shape: { height, width, channels }, count, pixels: Uint8Array.from(await bytes.data()) };
   } finally {
     bytes.dispose();
   }

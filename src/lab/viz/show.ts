@@ -2,7 +2,9 @@
  * One call per picture in a cell: `show.reconstructions(model, batch)`, `show.traversal(model,
  * x)`, `show.arrows(panels, x, xTilde, labels)`, `show.chart(spec)`. In a notebook kernel
  * they display through the cell host and return nothing (so the cell's value does not show
- * the same output twice); without a host (command line) they return the MIME bundle.
+ * the same output twice); without a host (command line) they return the MIME bundle. The
+ * tensor-reading ones are async (`await show.traversal(...)`): they read tensors back
+ * asynchronously, which every backend supports (webgpu cannot read synchronously).
  */
 import * as tf from '../tf';
 import type { MimeBundle } from '../../common/protocol';
@@ -22,16 +24,16 @@ function emit(bundle: MimeBundle): MimeBundle | undefined {
 }
 
 export const show = {
-  reconstructions(model: LatentModel, batch: tf.Tensor4D, opts?: ReconstructionGridOptions): MimeBundle | undefined {
-    return emit(reconstructionGrid(model, batch, opts));
+  async reconstructions(model: LatentModel, batch: tf.Tensor4D, opts?: ReconstructionGridOptions): Promise<MimeBundle | undefined> {
+    return emit(await reconstructionGrid(model, batch, opts));
   },
 
   /**
    * Also answers the renderer's live requests on `traversal:<id>` for as long as the kernel
    * lives (the handler is registered with the host, not tied to this cell's run).
    */
-  traversal(model: LatentModel, x: tf.Tensor4D, opts?: LatentTraversalOptions): MimeBundle | undefined {
-    const t = latentTraversal(model, x, opts);
+  async traversal(model: LatentModel, x: tf.Tensor4D, opts?: LatentTraversalOptions): Promise<MimeBundle | undefined> {
+    const t = await latentTraversal(model, x, opts);
     const host = currentHost();
     if (host) {
       const id = (t.bundle[MIME_TRAVERSAL] as TraversalPayload).id;
@@ -40,14 +42,14 @@ export const show = {
     return emit(t.bundle);
   },
 
-  arrows(
+  async arrows(
     panels: ArrowsPanelInput[],
     x: tf.Tensor4D | undefined,
     xTilde: tf.Tensor4D | undefined,
     labels: tf.Tensor1D | ArrayLike<number>,
     opts?: ConsistencyArrowsOptions,
-  ): MimeBundle | undefined {
-    return emit(consistencyArrows(panels, x, xTilde, labels, opts));
+  ): Promise<MimeBundle | undefined> {
+    return emit(await consistencyArrows(panels, x, xTilde, labels, opts));
   },
 
   chart(spec: Record<string, unknown>, text?: string): MimeBundle | undefined {

@@ -52,7 +52,7 @@ export function checkRequest(req: unknown, examples: number, latentDim: number):
   return { example: r.example, dims: [...r.dims], range: r.range, steps: r.steps };
 }
 
-function framesStack(model: LatentModel, base: Float32Array, req: TraversalRequest): ImageStack {
+async function framesStack(model: LatentModel, base: Float32Array, req: TraversalRequest): Promise<ImageStack> {
   const d = model.latentDim,
     values = linspace(req.range, req.steps);
   const m = req.dims.length * values.length;
@@ -66,7 +66,7 @@ function framesStack(model: LatentModel, base: Float32Array, req: TraversalReque
   );
   const images = decodeCodes(model, codes, m);
   try {
-    return toImageStack(images);
+    return await toImageStack(images);
   } finally {
     images.dispose();
   }
@@ -80,24 +80,24 @@ function framesBlock(req: TraversalRequest, stack: ImageStack | undefined): Trav
 }
 
 /** Decodes the frames a request asks for, from the base examples' codes. */
-export function decodeFrames(model: LatentModel, codes: Codes, req: TraversalRequest): TraversalFrames {
+export async function decodeFrames(model: LatentModel, codes: Codes, req: TraversalRequest): Promise<TraversalFrames> {
   const base = codes.mean.subarray(req.example * codes.d, (req.example + 1) * codes.d);
-  return framesBlock(req, req.dims.length ? framesStack(model, base, req) : undefined);
+  return framesBlock(req, req.dims.length ? await framesStack(model, base, req) : undefined);
 }
 
 export interface TraversalBuild {
   bundle: MimeBundle;
   /** Answers live requests (validated); used by show.traversal's renderer-message handler. */
-  handle(request: unknown): TraversalFrames;
+  handle(request: unknown): Promise<TraversalFrames>;
 }
 
 let counter = 0;
 
-export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: LatentTraversalOptions = {}): TraversalBuild {
+export async function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: LatentTraversalOptions = {}): Promise<TraversalBuild> {
   const exampleCount = Math.min(opts.examples ?? 4, x.shape[0]);
   const range = opts.range ?? 3,
     steps = opts.steps ?? 9;
-  const all = encodeAll(model, x); // KL ordering over every image given, not just the examples
+  const all = await encodeAll(model, x); // KL ordering over every image given, not just the examples
   const kl = klPerDim(all);
   const order = kl
     .map((v, i) => [v, i])
@@ -112,13 +112,12 @@ export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: Latent
   for (let e = 0; e < exampleCount; e++) {
     const req = { example: e, dims: saveDims, range, steps };
     const base = codes.mean.subarray(e * codes.d, (e + 1) * codes.d);
-    const stack = framesStack(model, base, req);
+    const stack = await framesStack(model, base, req);
     if (e === 0) stacks.push(stack);
     frames.push(framesBlock(req, saveDims.length ? stack : undefined));
   }
   const ex = tf.tidy(() => x.slice([0, 0, 0, 0], [exampleCount, -1, -1, -1]));
-  const examples = toImageStack(ex);
-  ex.dispose();
+  const examples = await toImageStack(ex).finally(() => ex.dispose());
 
   const payload: TraversalPayload = {
     version: PAYLOAD_VERSION,
@@ -145,5 +144,5 @@ export function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: Latent
       `range ±${range}, ${steps} steps, ${exampleCount} base examples`,
   };
   if (rows.length) bundle['image/png'] = mosaicPng(rows, examples.shape.width <= 32 ? 2 : 1);
-  return { bundle, handle: (request) => decodeFrames(model, codes, checkRequest(request, exampleCount, model.latentDim)) };
+  return { bundle, handle: async (request) => decodeFrames(model, codes, checkRequest(request, exampleCount, model.latentDim)) };
 }

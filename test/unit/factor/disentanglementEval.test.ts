@@ -31,7 +31,7 @@ function centroidModel(p: number): LatentModel {
   };
 }
 
-test('reconstructionError: a constant decoder p gives -sum [x log p + (1-x) log(1-p)] exactly', () => {
+test('reconstructionError: a constant decoder p gives -sum [x log p + (1-x) log(1-p)] exactly', async () => {
   const m = centroidModel(0.2);
   const x = tf.tensor4d(
     Float32Array.from({ length: 2 * 4096 }, (_, i) => (i % 7 === 0 ? 1 : 0)),
@@ -39,14 +39,14 @@ test('reconstructionError: a constant decoder p gives -sum [x log p + (1-x) log(
   );
   const ones = x.sum().dataSync()[0] / 2;
   const want = -(ones * Math.log(0.2) + (4096 - ones) * Math.log(0.8));
-  assert.ok(Math.abs(reconstructionError(m, x) - want) < 1e-2 * want);
+  assert.ok(Math.abs((await reconstructionError(m, x)) - want) < 1e-2 * want);
   x.dispose();
 });
 
-test('evaluateDisentanglement: a centroid encoder (scale, x, y but not shape/orientation) scores between chance and 1', () => {
+test('evaluateDisentanglement: a centroid encoder (scale, x, y but not shape/orientation) scores between chance and 1', async () => {
   const before = tf.memory().numTensors;
   const small = { numTrain: 100, numEval: 100, batchSize: 16 };
-  const r = evaluateDisentanglement(centroidModel(0.5), new DSprites({ cacheSize: 64 }), {
+  const r = await evaluateDisentanglement(centroidModel(0.5), new DSprites({ cacheSize: 64 }), {
     seed: 3,
     evalImages: 200,
     factorVae: { ...small, numVarianceEstimate: 500 },

@@ -36,7 +36,7 @@ const tiny: factorVae.Preset = {
 /** The experiment's parts in order: data, build, train, score. */
 async function trainAndScore(config: ReturnType<typeof factorVae.modelConfig>, o: factorVae.TrainOptions & { likelihood?: boolean }) {
   const t = await factorVae.train(config, factorVae.loadData(tiny, { seed: o.seed }), tiny, o);
-  return { ...t, ...factorVae.score(t.model, tiny, { seed: o.seed, likelihood: o.likelihood }) };
+  return { ...t, ...(await factorVae.score(t.model, tiny, { seed: o.seed, likelihood: o.likelihood })) };
 }
 
 test('factor-vae experiment: trains a FactorVAE, scores it, and its checkpoint rebuilds through the registry with D and both optimizers', async () => {

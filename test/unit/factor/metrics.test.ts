@@ -33,37 +33,37 @@ function partial(seed: number): Representation {
   return (f, n) => Float32Array.from({ length: n * K }, (_, j) => (j % K < 3 ? f[j] : rng.uniform(0, 30)));
 }
 
-test('FactorVAE metric: the factors themselves score 1, whatever their scale, ignoring noise dims', () => {
-  const r = factorVaeMetric(identityPlusNoise(1), sizes, { seed: 1, ...small });
+test('FactorVAE metric: the factors themselves score 1, whatever their scale, ignoring noise dims', async () => {
+  const r = await factorVaeMetric(identityPlusNoise(1), sizes, { seed: 1, ...small });
   assert.equal(r.evalAccuracy, 1);
   assert.equal(r.activeDims, K + 2);
   for (let k = 0; k < K; k++) assert.equal(r.votes[k].indexOf(Math.max(...r.votes[k])), k, `dim ${k} votes for factor ${k}`);
 });
 
-test('FactorVAE metric: random codes score near chance (1/5), constant codes 0 (no active dims)', () => {
-  const r = factorVaeMetric(random(2), sizes, { seed: 2, ...small });
+test('FactorVAE metric: random codes score near chance (1/5), constant codes 0 (no active dims)', async () => {
+  const r = await factorVaeMetric(random(2), sizes, { seed: 2, ...small });
   assert.ok(Math.abs(r.evalAccuracy - 1 / K) < 0.1, `random: ${r.evalAccuracy}`);
-  const c = factorVaeMetric(constant, sizes, { seed: 2, ...small });
+  const c = await factorVaeMetric(constant, sizes, { seed: 2, ...small });
   assert.equal(c.activeDims, 0);
   assert.equal(c.evalAccuracy, 0);
 });
 
-test('FactorVAE metric: a representation of 3 of 5 factors scores in between, and the seed makes it reproducible', () => {
-  const a = factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
-  const b = factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
+test('FactorVAE metric: a representation of 3 of 5 factors scores in between, and the seed makes it reproducible', async () => {
+  const a = await factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
+  const b = await factorVaeMetric(partial(3), sizes, { seed: 3, ...small });
   assert.deepEqual(a, b);
   assert.ok(a.evalAccuracy > 0.5 && a.evalAccuracy < 0.8, `partial: ${a.evalAccuracy}`);
 });
 
-test('beta-VAE metric: factors score ~1; random and constant codes near chance', () => {
+test('beta-VAE metric: factors score ~1; random and constant codes near chance', async () => {
   const opts = { numTrain: 150, numEval: 100, batchSize: 32, iterations: 300 };
-  const id = betaVaeMetric(identityPlusNoise(4), sizes, { seed: 4, ...opts });
+  const id = await betaVaeMetric(identityPlusNoise(4), sizes, { seed: 4, ...opts });
   assert.ok(id.evalAccuracy >= 0.97, `identity: ${id.evalAccuracy}`);
-  const rnd = betaVaeMetric(random(5), sizes, { seed: 5, ...opts });
+  const rnd = await betaVaeMetric(random(5), sizes, { seed: 5, ...opts });
   assert.ok(rnd.evalAccuracy < 0.35, `random: ${rnd.evalAccuracy}`);
-  const c = betaVaeMetric(constant, sizes, { seed: 5, ...opts });
+  const c = await betaVaeMetric(constant, sizes, { seed: 5, ...opts });
   assert.ok(c.evalAccuracy < 0.35, `constant: ${c.evalAccuracy}`);
-  const p = betaVaeMetric(partial(6), sizes, { seed: 6, ...opts });
+  const p = await betaVaeMetric(partial(6), sizes, { seed: 6, ...opts });
   assert.ok(p.evalAccuracy > 0.5 && p.evalAccuracy < 0.9, `partial: ${p.evalAccuracy}`);
 });
 
@@ -101,16 +101,16 @@ const mixed: Representation = (f, n) => {
   return out;
 };
 
-test('both metrics: a representation that mixes x and y scores between the unmixed factors and chance', () => {
-  const fv = factorVaeMetric(mixed, sizes, { seed: 7, ...small });
-  const id = factorVaeMetric(identityPlusNoise(7), sizes, { seed: 7, ...small });
+test('both metrics: a representation that mixes x and y scores between the unmixed factors and chance', async () => {
+  const fv = await factorVaeMetric(mixed, sizes, { seed: 7, ...small });
+  const id = await factorVaeMetric(identityPlusNoise(7), sizes, { seed: 7, ...small });
   assert.ok(fv.evalAccuracy > 0.55 && fv.evalAccuracy < 0.9 && fv.evalAccuracy < id.evalAccuracy, `FactorVAE metric, mixed: ${fv.evalAccuracy}`);
   const opts = { numTrain: 150, numEval: 100, batchSize: 32, iterations: 300 };
-  const bv = betaVaeMetric(mixed, sizes, { seed: 8, ...opts });
+  const bv = await betaVaeMetric(mixed, sizes, { seed: 8, ...opts });
   assert.ok(bv.evalAccuracy > 0.55 && bv.evalAccuracy < 0.92, `beta-VAE metric, mixed: ${bv.evalAccuracy}`);
 });
 
-test('FactorVAE metric: the factors survive a per-dim rescale and a permutation of dims (the classifier maps dims to factors)', () => {
+test('FactorVAE metric: the factors survive a per-dim rescale and a permutation of dims (the classifier maps dims to factors)', async () => {
   const perm = [3, 0, 4, 1, 2];
   const r: Representation = (f, n) =>
     Float32Array.from({ length: n * K }, (_, j) => {
@@ -118,19 +118,19 @@ test('FactorVAE metric: the factors survive a per-dim rescale and a permutation 
         d = j % K;
       return (f[i * K + perm[d]] * (d + 1) * 7) / sizes[perm[d]];
     });
-  const res = factorVaeMetric(r, sizes, { seed: 9, ...small });
+  const res = await factorVaeMetric(r, sizes, { seed: 9, ...small });
   assert.equal(res.evalAccuracy, 1);
   for (let d = 0; d < K; d++) assert.equal(res.votes[d].indexOf(Math.max(...res.votes[d])), perm[d]);
 });
 
-test('latentFactors: each factor dim is labelled with its factor (eta^2 ~1); noise dims get eta^2 near 0', () => {
-  const labels = latentFactors(identityPlusNoise(10), sizes, { seed: 10, n: 3000 });
+test('latentFactors: each factor dim is labelled with its factor (eta^2 ~1); noise dims get eta^2 near 0', async () => {
+  const labels = await latentFactors(identityPlusNoise(10), sizes, { seed: 10, n: 3000 });
   for (let k = 0; k < K; k++) {
     assert.equal(labels[k].factor, k);
     assert.ok(labels[k].eta2 > 0.99, `dim ${k}: ${labels[k].eta2}`);
   }
   for (const d of [K, K + 1]) assert.ok(labels[d].eta2 < 0.03, `noise dim ${d}: ${labels[d].eta2}`);
-  const m = latentFactors(mixed, sizes, { seed: 11, n: 3000 });
+  const m = await latentFactors(mixed, sizes, { seed: 11, n: 3000 });
   for (const d of [3, 4]) assert.ok(m[d].factor >= 3 && m[d].eta2 > 0.4 && m[d].eta2 < 0.6, `mixed dim ${d}: ${JSON.stringify(m[d])}`);
-  assert.equal(latentFactors(constant, sizes, { seed: 1, n: 100 })[0].eta2, 0);
+  assert.equal((await latentFactors(constant, sizes, { seed: 1, n: 100 }))[0].eta2, 0);
 });

@@ -141,8 +141,8 @@ test('evaluation images: a seeded random subset, the same for every training see
   const test = Uint8Array.from({ length: 50 * 64 }, (_, i) => Math.floor(i / 64)); // image i is all i
   writeFileSync(join(dir, 'train-images-idx3-ubyte'), encodeIdx([50, 8, 8], test));
   writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx([50, 8, 8], test));
-  const ids = (seed: number, evalSeed?: number) => {
-    const d = crVae.loadData({ dataset: dir, preset: 'quick', trainExamples: 50, evalExamples: 10, seed, evalSeed });
+  const ids = async (seed: number, evalSeed?: number) => {
+    const d = await crVae.loadData({ dataset: dir, preset: 'quick', trainExamples: 50, evalExamples: 10, seed, evalSeed });
     assert.equal(d.M, 50, 'MI and AU over every test image');
     assert.equal(d.latent.test.n, 50);
     const all = Array.from({ length: 50 }, (_, j) => d.latent.test.images[j * 64]);
@@ -154,9 +154,9 @@ test('evaluation images: a seeded random subset, the same for every training see
     }
     return Array.from({ length: d.test.n }, (_, i) => d.test.images[i * 64]);
   };
-  const a = ids(0),
-    b = ids(7);
+  const a = await ids(0),
+    b = await ids(7);
   assert.deepEqual(a, b, 'the training seed does not move the evaluation images');
   assert.notDeepEqual(a, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'not the first n');
-  assert.notDeepEqual(ids(0, 1), a, 'evalSeed picks another subset');
+  assert.notDeepEqual(await ids(0, 1), a, 'evalSeed picks another subset');
 });

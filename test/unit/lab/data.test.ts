@@ -136,8 +136,8 @@ test('transforms: identity keeps images; a 1 px translation shifts every image o
 test('t-Test set: built once with a fixed seed (same images every time), differs from the test set', async () => {
   await useCpu();
   const set = blobs(12);
-  const a = transformedSet(set, { chunk: 5 }),
-    b = transformedSet(set, { chunk: 12 });
+  const a = await transformedSet(set, { chunk: 5 }),
+    b = await transformedSet(set, { chunk: 12 });
   assert.deepEqual([...a.images], [...b.images]);
   assert.notDeepEqual([...a.images], [...set.images]);
   assert.deepEqual([...a.labels!], [...set.labels!]);

@@ -97,7 +97,7 @@ test('NLL: a near-exact proposal gives the closed-form marginal likelihood', asy
   const model = linearGaussian(1);
   // The diagonal proposal has the exact marginal variances (S is not diagonal), so K must be large.
   const exact = rows.reduce((a, r) => a - exactLogPx(r), 0) / rows.length;
-  const est = importanceSampledNll(model, x, { K: 4000, chunk: 8000, seed: 1 });
+  const est = await importanceSampledNll(model, x, { K: 4000, chunk: 8000, seed: 1 });
   assert.ok(Math.abs(est - exact) < 0.02, `estimate ${est} vs closed form ${exact}`);
   x.dispose();
 });
@@ -108,8 +108,8 @@ test('NLL: a wide proposal still converges to the closed form, and small K is bi
   const model = linearGaussian(4);
   const exact = rows.reduce((a, r) => a - exactLogPx(r), 0) / rows.length;
   const n0 = tf.memory().numTensors;
-  const big = importanceSampledNll(model, x, { K: 5000, chunk: 2000, seed: 2 }); // chunked: 2000 decodes per call
-  const small = importanceSampledNll(model, x, { K: 1, seed: 2 });
+  const big = await importanceSampledNll(model, x, { K: 5000, chunk: 2000, seed: 2 }); // chunked: 2000 decodes per call
+  const small = await importanceSampledNll(model, x, { K: 1, seed: 2 });
   assert.equal(tf.memory().numTensors, n0, 'NLL leaks no tensors');
   assert.ok(Math.abs(big - exact) < 0.05, `K=5000: ${big} vs ${exact}`);
   assert.ok(small > exact + 0.1, `K=1 bound ${small} should be looser than ${exact}`);
@@ -135,8 +135,8 @@ test('AU: an input-ignoring encoder has 0 active units; an informative one has a
   const x = tf.randomUniform([300, 4, 1, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
   const ignoring = fixedEncoder((x) => tf.add(tf.zeros([x.shape[0], 4]), tf.tensor1d([0.5, -1, 2, 0])) as tf.Tensor2D, 0, 4);
   const informative = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 3) as tf.Tensor2D, -2, 4);
-  assert.equal(activeUnits(ignoring, x, { chunk: 128 }).au, 0);
-  const r = activeUnits(informative, x, { chunk: 128 });
+  assert.equal((await activeUnits(ignoring, x, { chunk: 128 })).au, 0);
+  const r = await activeUnits(informative, x, { chunk: 128 });
   assert.equal(r.au, 4);
   // Var of 3*U(0,1) is 9/12 = 0.75
   for (const v of r.variances) assert.ok(Math.abs(v - 0.75) < 0.15, `variance ${v}`);
@@ -150,8 +150,8 @@ test('MI: ~0 for an input-ignoring encoder, near log M for a very informative on
   const ignoring = fixedEncoder((x) => tf.zeros([x.shape[0], 4]) as tf.Tensor2D, 0, 4);
   const informative = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 50) as tf.Tensor2D, -6, 4);
   const n0 = tf.memory().numTensors;
-  const lo = mutualInformation(ignoring, x, 1);
-  const hi = mutualInformation(informative, x, 1);
+  const lo = await mutualInformation(ignoring, x, 1);
+  const hi = await mutualInformation(informative, x, 1);
   assert.equal(tf.memory().numTensors, n0);
   assert.equal(lo.M, M);
   assert.ok(Math.abs(lo.mi) < 1e-3, `ignoring: ${lo.mi}`);
@@ -166,15 +166,15 @@ test('MI over every image in row chunks equals the one-matrix estimate; the boun
   const blurry = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 2) as tf.Tensor2D, -1, 4);
   const informative = fixedEncoder((x) => tf.mul(tf.reshape(x, [-1, 4]), 50) as tf.Tensor2D, -6, 4);
   const n0 = tf.memory().numTensors;
-  const whole = mutualInformation(blurry, x, { seed: 3, chunk: M });
-  const chunked = mutualInformation(blurry, x, { seed: 3, chunk: 7 });
+  const whole = await mutualInformation(blurry, x, { seed: 3, chunk: M });
+  const chunked = await mutualInformation(blurry, x, { seed: 3, chunk: 7 });
   assert.equal(tf.memory().numTensors, n0);
   assert.ok(Math.abs(whole.mi - chunked.mi) < 1e-4, `${whole.mi} vs ${chunked.mi}`);
   assert.equal(whole.M, M);
   assert.ok(Math.abs(whole.logM - Math.log(M)) < 1e-12);
   assert.ok(whole.mi > 0.2 && whole.mi < whole.logM - 0.5, `a blurry encoder sits well under the bound: ${whole.mi}`);
   assert.equal(whole.atBound, false);
-  const hi = mutualInformation(informative, x, { seed: 3, chunk: 64 });
+  const hi = await mutualInformation(informative, x, { seed: 3, chunk: 64 });
   assert.equal(hi.atBound, true, `mi ${hi.mi}, log M ${hi.logM}`);
   x.dispose();
 });
@@ -187,7 +187,7 @@ test('K sweep: the NLL falls towards the closed form as K grows (the bias of sma
     [3, 1, 1],
   );
   const model = linearGaussian(4); // a wide proposal: small K is visibly biased
-  const rows = kSweep(model, set, { Ks: [2, 50, 3000], examples: 30, seed: 1 });
+  const rows = await kSweep(model, set, { Ks: [2, 50, 3000], examples: 30, seed: 1 });
   assert.deepEqual(
     rows.map((r) => r.K),
     [2, 50, 3000],

@@ -56,10 +56,10 @@ test('cVAE learns the label: samples of different classes differ, training lower
   // Class agreement by a classifier of the real blobs: the CVAE's samples show their class; a
   // generator that ignores the label (always class-0 samples) agrees 1/K of the time.
   const clf = await trainScoreClassifier(blobs(512, 9), [8, 8, 1], 4, { epochs: 8, hidden: [16], learningRate: 1e-2 });
-  const agreement = classAgreement(m, clf, { perClass: 50, seed: 4 });
+  const agreement = await classAgreement(m, clf, { perClass: 50, seed: 4 });
   assert.ok(agreement >= 0.8, `CVAE class agreement ${agreement}`);
   const deaf: ConditionalGenerator = { classes: 4, inputShape: [8, 8, 1], sample: (_c, n, seed) => m.sample(0, n, seed) };
-  assert.ok(Math.abs(classAgreement(deaf, clf, { perClass: 50, seed: 4 }) - 0.25) < 0.1);
+  assert.ok(Math.abs((await classAgreement(deaf, clf, { perClass: 50, seed: 4 })) - 0.25) < 0.1);
   clf.dispose();
   m.dispose();
 });

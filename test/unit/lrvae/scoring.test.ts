@@ -44,16 +44,16 @@ test('distinct pairs: all pairs when asked for all, no pair twice, i < j, seeded
   );
 });
 
-test('diversity over drawn pairs: half copies of one image and half of another gives the share of mixed pairs times their 1 - MS-SSIM', () => {
+test('diversity over drawn pairs: half copies of one image and half of another gives the share of mixed pairs times their 1 - MS-SSIM', async () => {
   const [u, v] = [tf.randomUniform([1, 16, 16, 1], 0, 1, 'float32', 1), tf.randomUniform([1, 16, 16, 1], 0, 1, 'float32', 2)];
   const set = tf.concat([tf.tile(u, [20, 1, 1, 1]), tf.tile(v, [20, 1, 1, 1])]) as tf.Tensor4D;
-  const d = intraClassDiversity(set); // all 780 pairs: 400 mixed
-  const one = intraClassDiversity(tf.concat([u, v]) as tf.Tensor4D);
+  const d = await intraClassDiversity(set); // all 780 pairs: 400 mixed
+  const one = await intraClassDiversity(tf.concat([u, v]) as tf.Tensor4D);
   assert.ok(Math.abs(d - (400 / 780) * one) < 1e-4, `${d} vs ${(400 / 780) * one}`);
   tf.dispose([u, v, set]);
 });
 
-test('class agreement: 1 for a generator whose class the classifier reads, 1/K for one that ignores the class, pure given the seed', () => {
+test('class agreement: 1 for a generator whose class the classifier reads, 1/K for one that ignores the class, pure given the seed', async () => {
   // Images whose mean brightness is (c + 0.5) / K; the "classifier" reads the class off it.
   const K = 5;
   const oracle: ProbabilisticClassifier = {
@@ -72,10 +72,10 @@ test('class agreement: 1 for a generator whose class the classifier reads, 1/K f
       ),
   };
   const n0 = tf.memory().numTensors;
-  assert.equal(classAgreement(gen, oracle, { perClass: 10 }), 1);
-  const a = classAgreement(deaf, oracle, { perClass: 400, seed: 3 });
+  assert.equal(await classAgreement(gen, oracle, { perClass: 10 }), 1);
+  const a = await classAgreement(deaf, oracle, { perClass: 400, seed: 3 });
   assert.ok(Math.abs(a - 1 / K) < 0.05, `deaf agreement ${a}`);
-  assert.equal(classAgreement(deaf, oracle, { perClass: 400, seed: 3 }), a);
+  assert.equal(await classAgreement(deaf, oracle, { perClass: 400, seed: 3 }), a);
   assert.equal(tf.memory().numTensors, n0);
 });
 
@@ -102,7 +102,7 @@ test('the scoring classifier is cached: the second call loads the same net; anot
     const b = test.batch(Int32Array.from({ length: 20 }, (_, i) => i));
     const diff = tf.tidy(() => (tf.max(tf.abs(tf.sub(first.classifier.predict(b.x), second.classifier.predict(b.x)))) as tf.Scalar).arraySync());
     assert.equal(diff, 0);
-    assert.equal(second.classifier.accuracyOn(test), first.testAccuracy);
+    assert.equal(await second.classifier.accuracyOn(test), first.testAccuracy);
     assert.notEqual(classifierCacheKey({ ...config, epochs: 4 }, 4, datasetHash(train)), first.key);
     assert.notEqual(classifierCacheKey(config, 4, datasetHash(blobs(256, 3))), first.key);
     assert.equal(classifierCacheKey({ ...config, signal: new AbortController().signal }, 4, datasetHash(blobs(256, 1))), first.key);

@@ -27,10 +27,10 @@ after(() => {
   tf.dispose([x, xt]);
 });
 
-/** Runs fn and checks it left no tensor behind. */
-function noLeak<T>(fn: () => T): T {
+/** Runs fn (awaited) and checks it left no tensor behind. */
+async function noLeak<T>(fn: () => T | Promise<T>): Promise<T> {
   const before = tf.memory().numTensors;
-  const r = fn();
+  const r = await fn();
   assert.equal(tf.memory().numTensors, before, 'leaked tensors');
   return r;
 }
@@ -46,8 +46,8 @@ function framePixels(f: TraversalFrames): Uint8Array {
 
 const isPng = (b64: unknown) => typeof b64 === 'string' && Buffer.from(b64, 'base64').subarray(1, 4).toString() === 'PNG';
 
-test('reconstruction grid: rows, exact pixels, fallbacks, no leaks', () => {
-  const bundle = noLeak(() => reconstructionGrid(model, x, { count: 5, transformed: xt, labels: [1, 2, 3, 4, 5, 6] }));
+test('reconstruction grid: rows, exact pixels, fallbacks, no leaks', async () => {
+  const bundle = await noLeak(() => reconstructionGrid(model, x, { count: 5, transformed: xt, labels: [1, 2, 3, 4, 5, 6] }));
   const p = bundle[MIME_GRID] as GridPayload;
   assert.deepEqual(
     p.rows.map((r) => r.label),
@@ -72,8 +72,8 @@ test('reconstruction grid: rows, exact pixels, fallbacks, no leaks', () => {
   assert.match(String(bundle['text/plain']), /5 images 8x8x1/);
 });
 
-test('traversal: dims ordered by KL, saved frames, live decode matches, requests are checked', () => {
-  const t = noLeak(() => latentTraversal(model, x, { examples: 3, dims: 5, steps: 5, range: 2, id: 'abc' }));
+test('traversal: dims ordered by KL, saved frames, live decode matches, requests are checked', async () => {
+  const t = await noLeak(() => latentTraversal(model, x, { examples: 3, dims: 5, steps: 5, range: 2, id: 'abc' }));
   const p = t.bundle[MIME_TRAVERSAL] as TraversalPayload;
   assert.equal(p.id, 'abc');
   // dims 4, 5 are inactive (KL 0), so they come last.
@@ -100,19 +100,19 @@ test('traversal: dims ordered by KL, saved frames, live decode matches, requests
   );
   assert.deepEqual([...px.subarray(2 * 64, 3 * 64)], [...recon]);
   // A live request for other dims/steps decodes exactly those.
-  const live = noLeak(() => t.handle({ example: 2, dims: [5, 0], range: 1, steps: 3 })) as TraversalFrames;
+  const live = await noLeak(() => t.handle({ example: 2, dims: [5, 0], range: 1, steps: 3 }));
   assert.deepEqual(live.dims, [5, 0]);
   assert.equal(framePixels(live).length, 2 * 3 * 64);
-  assert.throws(() => t.handle({ example: 9, dims: [0], range: 1, steps: 3 }), /example/);
-  assert.throws(() => t.handle({ example: 0, dims: [6], range: 1, steps: 3 }), /dims/);
-  assert.throws(() => t.handle({ example: 0, dims: [0], range: 1, steps: 1000 }), /steps/);
+  await assert.rejects(() => t.handle({ example: 9, dims: [0], range: 1, steps: 3 }), /example/);
+  await assert.rejects(() => t.handle({ example: 0, dims: [6], range: 1, steps: 3 }), /dims/);
+  await assert.rejects(() => t.handle({ example: 0, dims: [0], range: 1, steps: 1000 }), /steps/);
   assert.ok(isPng(t.bundle['image/png']));
 });
 
-test('consistency arrows: PCA panels on a shared extent, stats, hover images, codes input', () => {
+test('consistency arrows: PCA panels on a shared extent, stats, hover images, codes input', async () => {
   const labels = Array.from({ length: 20 }, (_, i) => i % 3);
   const other = new LinearModel(6, 8, 8, 1, 6, 7);
-  const bundle = noLeak(() =>
+  const bundle = await noLeak(() =>
     consistencyArrows(
       [
         { title: 'A', model },
@@ -145,7 +145,7 @@ test('consistency arrows: PCA panels on a shared extent, stats, hover images, co
   // Precomputed codes and two chosen dims.
   const zx = new Float32Array(20 * 3).map((_, i) => i),
     zt = zx.map((v) => v + 1);
-  const b2 = consistencyArrows([{ title: 'C', zx, zt, latentDim: 3 }], undefined, undefined, labels, { projection: [0, 2] });
+  const b2 = await consistencyArrows([{ title: 'C', zx, zt, latentDim: 3 }], undefined, undefined, labels, { projection: [0, 2] });
   const p2 = b2[MIME_ARROWS] as ArrowsPayload;
   assert.deepEqual(p2.projection, { kind: 'dims', dims: [0, 2] });
   assert.deepEqual([...base64ToFloat32(p2.panels[0].from).subarray(0, 4)], [0, 2, 3, 5]);
@@ -171,21 +171,21 @@ function fakeHost() {
   return { host, shown, handlers };
 }
 
-test('show.* displays through the host and registers the traversal channel; returns bundles without one', () => {
+test('show.* displays through the host and registers the traversal channel; returns bundles without one', async () => {
   const { host, shown, handlers } = fakeHost();
   setCellHost(host);
   try {
-    assert.equal(show.reconstructions(model, x), undefined);
-    assert.equal(show.traversal(model, x, { id: 'live1' }), undefined);
+    assert.equal(await show.reconstructions(model, x), undefined);
+    assert.equal(await show.traversal(model, x, { id: 'live1' }), undefined);
     assert.equal(show.chart({ mark: 'point' }), undefined);
     assert.equal(shown.length, 3);
     assert.ok(MIME_GRID in shown[0].bundles[0] && MIME_VEGALITE in shown[2].bundles[0]);
-    const frames = noLeak(() => handlers.get('traversal:live1')!({ example: 0, dims: [1], range: 3, steps: 4 })) as TraversalFrames;
+    const frames = (await noLeak(() => handlers.get('traversal:live1')!({ example: 0, dims: [1], range: 3, steps: 4 }))) as TraversalFrames;
     assert.equal(frames.values.length, 4);
   } finally {
     setCellHost(undefined);
   }
-  const b = show.arrows(
+  const b = await show.arrows(
     [{ title: 'A', model }],
     x,
     xt,
@@ -238,11 +238,11 @@ test("with the lab's real VAE and Trainer: live chart during fit, then every sho
 
     const { x, y } = data.batch(Array.from({ length: 32 }, (_, i) => i));
     const xt = tf.tidy(() => x.reverse(1)) as tf.Tensor4D;
-    noLeak(() => {
-      show.reconstructions(vae, x, { transformed: xt, labels: y });
-      show.traversal(vae, x, { id: 'vae' });
-      show.arrows([{ title: 'VAE', model: vae }], x, xt, y!, { projection: [0, 1] });
-      handlers.get('traversal:vae')!({ example: 1, dims: [1, 0], range: 2, steps: 5 });
+    await noLeak(async () => {
+      await show.reconstructions(vae, x, { transformed: xt, labels: y });
+      await show.traversal(vae, x, { id: 'vae' });
+      await show.arrows([{ title: 'VAE', model: vae }], x, xt, y!, { projection: [0, 1] });
+      await handlers.get('traversal:vae')!({ example: 1, dims: [1, 0], range: 2, steps: 5 });
     });
     assert.equal(shown.length, 4);
     tf.dispose([x, xt, y!]);

@@ -48,7 +48,7 @@ export interface CrData {
 }
 
 /** Load the data set and cut it to the preset's (or the given) sizes. */
-export function loadData(o: DataOptions): CrData {
+export async function loadData(o: DataOptions): Promise<CrData> {
   const preset = presets[o.preset];
   if (!preset) throw new UnknownNameError('preset', o.preset, Object.keys(presets));
   const data = readSet(o.dataset, o.dataDir);
@@ -61,7 +61,7 @@ export function loadData(o: DataOptions): CrData {
   // NLL's images are a subset of MI's and AU's, and the t-Test copy of an image is the same in both.
   const evalSeed = o.evalSeed ?? 0;
   const latentTest = data.test.subset(nLatent, evalSeed);
-  const latentTTest = transformedSet(latentTest);
+  const latentTTest = await transformedSet(latentTest);
   const test = latentTest.subset(nEval, evalSeed),
     tTest = latentTTest.subset(nEval, evalSeed);
   return { preset, train, test, tTest, latent: { test: latentTest, tTest: latentTTest }, K: o.K ?? preset.K, M: nLatent, seed };

@@ -23,16 +23,19 @@ export function resultsMarkdown(runs: { label: string; test: EvalResult; tTest: 
  * its t-Test copy, relative to the mean distance between class centres (viz/arrowStats), on
  * posterior means in the full latent space. Lower: the code moves less under a transform.
  */
-export function arrowRatio(model: LatentModel, test: ImageDataset, tTest: ImageDataset, n = 500): number {
+export async function arrowRatio(model: LatentModel, test: ImageDataset, tTest: ImageDataset, n = 500): Promise<number> {
   const m = Math.min(n, test.n);
   const idx = Int32Array.from({ length: m }, (_, i) => i);
   const a = test.batch(idx),
     b = tTest.batch(idx);
   const [zx, zt] = tf.tidy(() => [model.encode(a.x, false).mean, model.encode(b.x, false).mean]);
-  const labels = a.y ? a.y.dataSync() : new Int32Array(m);
-  const r = arrowStats(zx.dataSync(), zt.dataSync(), labels, m, zx.shape[1]);
-  tf.dispose([a.x, b.x, zx, zt]);
-  a.y?.dispose();
-  b.y?.dispose();
-  return r.ratio;
+  try {
+    // Read back asynchronously (a backend such as webgpu cannot read synchronously).
+    const [labels, zxv, ztv] = await Promise.all([a.y ? a.y.data() : new Int32Array(m), zx.data(), zt.data()]);
+    return arrowStats(zxv as Float32Array, ztv as Float32Array, labels as ArrayLike<number>, m, zx.shape[1]).ratio;
+  } finally {
+    tf.dispose([a.x, b.x, zx, zt]);
+    a.y?.dispose();
+    b.y?.dispose();
+  }
 }

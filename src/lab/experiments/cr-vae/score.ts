@@ -15,10 +15,10 @@ export interface CrScores {
 }
 
 /** NLL (K importance samples) on the evaluation subset, MI and AU over the M images of `latent`, on test and on t-Test. */
-export function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'latent' | 'K' | 'M'>): CrScores {
+export async function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'latent' | 'K' | 'M'>): Promise<CrScores> {
   return {
-    test: evaluate(model, d.test, { K: d.K, latent: d.latent.test, M: d.M }),
-    tTest: evaluate(model, d.tTest, { K: d.K, latent: d.latent.tTest, M: d.M }),
+    test: await evaluate(model, d.test, { K: d.K, latent: d.latent.test, M: d.M }),
+    tTest: await evaluate(model, d.tTest, { K: d.K, latent: d.latent.tTest, M: d.M }),
   };
 }
 

@@ -120,7 +120,7 @@ export interface RunSummary {
 export async function run(o: RunOptions, cb: RunCallbacks = {}): Promise<RunSummary> {
   cb.onProgress?.({ phase: 'load' });
   if (!o.dataDir) await prepareDataset(o.dataset, { signal: o.signal });
-  const d = loadData(o);
+  const d = await loadData(o);
   const epochs = o.epochs ?? d.preset.epochs;
   const specs: CrModelSpec[] = [{ ...o, variant: 'cr' }];
   if (o.baseline) specs.push({ ...o, variant: 'none' });
@@ -163,7 +163,7 @@ export async function run(o: RunOptions, cb: RunCallbacks = {}): Promise<RunSumm
       extra: { run: runInfo },
     });
     try {
-      const s = score(r.model, d);
+      const s = await score(r.model, d);
       cb.onProgress?.({ ...base, phase: 'evaluate', epoch });
       runs.push({ name, label: title, checkpoint, config, test: s.test, tTest: s.tTest, epochs: r.fit.epochHistory, trainSeconds: (Date.now() - t0) / 1000 });
     } finally {

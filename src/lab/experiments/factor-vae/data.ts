@@ -22,10 +22,9 @@ export function loadData(preset: Preset, o: { seed?: number; trainExamples?: num
 }
 
 /** Held-out dSprites images (uniform over the grid, seeded) as an ImageDataset for NLL/MI/AU. */
-export function testSet(set: DSprites, n: number, seed: number): ImageDataset {
+export async function testSet(set: DSprites, n: number, seed: number): Promise<ImageDataset> {
   const x = imagesOf(set, sampleFactors(DSPRITES_FACTOR_SIZES, n, new Rng(seed)));
-  const v = x.dataSync();
-  x.dispose();
+  const v = await x.data().finally(() => x.dispose());
   return new ImageDataset(
     Uint8Array.from(v, (p) => p * 255),
     [64, 64, 1],

@@ -75,7 +75,7 @@ export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
  * first (KL over x, as the traversal orders them), each named by the factor the latent follows
  * best (eta^2 over 2,000 codes of uniformly drawn factors, seeded).
  */
-export function traversalTitle(name: string, model: LatentModel, set: FactorImageSet, x: tf.Tensor4D, rows: number, seed = 0): string {
-  const labels = latentFactors(encoderRepresentation(model, set), set.factorSizes, { seed, n: 2000 });
-  return traversalRowLabels(name, labels, klPerDim(encodeAll(model, x)), set.factorNames, rows);
+export async function traversalTitle(name: string, model: LatentModel, set: FactorImageSet, x: tf.Tensor4D, rows: number, seed = 0): Promise<string> {
+  const labels = await latentFactors(encoderRepresentation(model, set), set.factorSizes, { seed, n: 2000 });
+  return traversalRowLabels(name, labels, klPerDim(await encodeAll(model, x)), set.factorNames, rows);
 }

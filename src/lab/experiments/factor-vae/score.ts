@@ -24,12 +24,16 @@ export interface DSpritesScores {
  * Seeds: the metrics use seed + 1000, the held-out images seed + 2000. `likelihood: false`
  * skips NLL / MI / AU.
  */
-export function score(model: DensityModel, preset: Preset, o: { seed?: number; signal?: AbortSignal; likelihood?: boolean } = {}): DSpritesScores {
+export async function score(
+  model: DensityModel,
+  preset: Preset,
+  o: { seed?: number; signal?: AbortSignal; likelihood?: boolean } = {},
+): Promise<DSpritesScores> {
   const seed = o.seed ?? 0;
   const set = new DSprites();
-  const disentanglement = evaluateDisentanglement(model, set, { ...preset.disentanglement, seed: seed + 1000, signal: o.signal });
+  const disentanglement = await evaluateDisentanglement(model, set, { ...preset.disentanglement, seed: seed + 1000, signal: o.signal });
   if (o.likelihood === false) return { disentanglement };
-  const held = testSet(set, preset.evalExamples ?? 1000, seed + 2000);
+  const held = await testSet(set, preset.evalExamples ?? 1000, seed + 2000);
   const opts = { K: preset.K, M: preset.M };
-  return { disentanglement, test: evaluate(model, held, opts), tTest: evaluate(model, transformedSet(held), opts) };
+  return { disentanglement, test: await evaluate(model, held, opts), tTest: await evaluate(model, await transformedSet(held), opts) };
 }

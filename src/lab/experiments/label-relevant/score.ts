@@ -11,10 +11,13 @@ import type { ConditionalData } from './data';
 import type { Preset } from './presets';
 
 /** Samples of each class in moons coordinates: Float32Array [m * 2] per class. */
-export function moonsSamples(gen: ConditionalGenerator, perClass: number, seed = 0): Float32Array[] {
-  return Array.from({ length: gen.classes }, (_, c) =>
-    tf.tidy(() => unitToMoons(tf.reshape(gen.sample(c, perClass, seed + 1000 * c), [perClass, 2])).dataSync() as Float32Array),
-  );
+export async function moonsSamples(gen: ConditionalGenerator, perClass: number, seed = 0): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let c = 0; c < gen.classes; c++) {
+    const t = tf.tidy(() => unitToMoons(tf.reshape(gen.sample(c, perClass, seed + 1000 * c), [perClass, 2])));
+    out.push((await t.data().finally(() => t.dispose())) as Float32Array);
+  }
+  return out;
 }
 
 /** The scores of a trained model: IS (+ diversity for images; coverage for the moons). */
@@ -23,10 +26,10 @@ export interface ConditionalScores extends GeneratorScores {
 }
 
 /** Score a trained model against the data with a classifier trained on the real data. */
-export function score(gen: ConditionalGenerator, data: ConditionalData, clf: ScoreClassifier, preset: Preset, seed = 0): ConditionalScores {
+export async function score(gen: ConditionalGenerator, data: ConditionalData, clf: ScoreClassifier, preset: Preset, seed = 0): Promise<ConditionalScores> {
   const images = data.dataset !== 'moons';
-  const s: ConditionalScores = generatorScores(gen, clf, { perClass: preset.perClass, seed, diversity: images ? { pairs: preset.pairs } : false });
-  if (data.moons) s.moons = moonsSampleScores(moonsSamples(gen, preset.perClass, seed), data.moons.points());
+  const s: ConditionalScores = await generatorScores(gen, clf, { perClass: preset.perClass, seed, diversity: images ? { pairs: preset.pairs } : false });
+  if (data.moons) s.moons = moonsSampleScores(await moonsSamples(gen, preset.perClass, seed), data.moons.points());
   return s;
 }
 
