@@ -1,6 +1,6 @@
 /**
  * FactorVAE vs beta-VAE, the runs of a comparison in one shape whether trained in this process
- * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.mjs
+ * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.ts
  * (laptop, paper): name, family, weight, seed, scores, the model, and D's TC history.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { TrainResult } from '../../train/trainer';
 import { encodeAll, klPerDim } from '../../viz/encode';
 import type { DSpritesModel } from './build';
 import type { ComparisonPoint } from './compare';
+import { runDirName } from './resume';
 import { traversalRowLabels, type ComparedRun } from './figures';
 
 /** One model and seed of the comparison, ready for the table, the figures and the traversals. */
@@ -43,7 +44,7 @@ export function tcHistoryOf(fit: TrainResult): { step: number; tc: number }[] {
  * model/), or undefined when it has not finished (no metrics.json).
  */
 export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight: number, seed: number): Promise<ComparisonRun | undefined> {
-  const runDir = join(dir, `${kind}-${weight}-s${seed}`);
+  const runDir = join(dir, runDirName(kind, weight, seed));
   if (!existsSync(join(runDir, 'metrics.json'))) return undefined;
   const m = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
   const { model } = await loadCheckpoint(join(runDir, 'model'), buildModel);
