@@ -17,7 +17,7 @@ import { encodeAll, klPerDim } from '../../viz/encode';
 import type { DSpritesModel } from './build';
 import type { ComparisonPoint } from './compare';
 import { runDirName } from './resume';
-import { traversalRowLabels, type ComparedRun } from './figures';
+import { traversalDimLabels, traversalRowLabels, type ComparedRun } from './figures';
 
 /** One model and seed of the comparison, ready for the table, the figures and the traversals. */
 export interface ComparisonRun extends ComparedRun {
@@ -72,11 +72,20 @@ export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
 }
 
 /**
- * The title of `show.traversal(model, x, { dims: rows })`: its rows are x's most active dims
- * first (KL over x, as the traversal orders them), each named by the factor the latent follows
- * best (eta^2 over 2,000 codes of uniformly drawn factors, seeded).
+ * The traversal's row labels and title for `show.traversal(model, x, { dims: rows, title, dimLabels })`:
+ * each latent named by the factor it follows best (eta^2 over 2,000 codes of uniformly drawn
+ * factors, seeded), or 'inactive'; the title lists the rows in the traversal's order too, for
+ * the saved picture, which has no labels.
  */
-export function traversalTitle(name: string, model: LatentModel, set: FactorImageSet, x: tf.Tensor4D, rows: number, seed = 0): string {
+export function traversalLabels(
+  name: string,
+  model: LatentModel,
+  set: FactorImageSet,
+  x: tf.Tensor4D,
+  rows: number,
+  seed = 0,
+): { title: string; dimLabels: string[] } {
   const labels = latentFactors(encoderRepresentation(model, set), set.factorSizes, { seed, n: 2000 });
-  return traversalRowLabels(name, labels, klPerDim(encodeAll(model, x)), set.factorNames, rows);
+  const kl = klPerDim(encodeAll(model, x));
+  return { title: traversalRowLabels(name, labels, kl, set.factorNames, rows), dimLabels: traversalDimLabels(labels, kl, set.factorNames) };
 }
