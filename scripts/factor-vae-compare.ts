@@ -5,7 +5,8 @@
 // of these nets are too small to split over threads). Resumable: each run
 // trains into <out>/.partial/<name> and moves to <out>/<name> once its metrics.json is written
 // (experiments/factor-vae/resume.ts), and complete runs are skipped, so a stopped comparison
-// continues where it was. Runs the CLI from the sources (no build needed). Long: take the long lock:
+// continues where it was. Runs the CLI from the sources (no build needed), from the repository
+// root. Long: take the long lock:
 //   flock /tmp/vae-lab-long.lock node --import tsx scripts/factor-vae-compare.ts --preset laptop --seeds 2 --out runs/factor-vae-laptop
 // The notebook (VAE_LAB_PRESET=laptop) reads <out>/<model>-<weight>-s<seed>/metrics.json and model/.
 import { spawn } from 'node:child_process';
@@ -35,7 +36,7 @@ if (![seeds, jobs, threads].every((v) => Number.isInteger(v) && v >= 1)) {
 const minutes = (t0: number) => ((Date.now() - t0) / 60000).toFixed(1);
 
 function trainOne(run: PlannedRun, folder: string): Promise<boolean> {
-  const args = ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'train', '--dataset', 'dsprites', '--preset', preset, '--model', run.model];
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'train', '--dataset', 'dsprites', '--preset', preset, '--model', run.model];
   args.push(run.model === 'beta-vae' ? '--beta' : '--gamma', String(run.weight), '--seed', String(run.seed), '--backend', 'wasm', '--out', folder);
   if (steps) args.push('--steps', steps);
   const log = openSync(join(folder, 'train.log'), 'w');
