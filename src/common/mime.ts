@@ -107,6 +107,8 @@ export interface TraversalPayload extends ImageShape {
   kl: number[];
   /** All dimensions, most active (highest KL) first: the default row order. */
   order: number[];
+  /** Optional name of each latent dimension (indexed by dimension), shown beside its row: e.g. the factor it follows. */
+  dimLabels?: string[];
   /** The base examples' input images (`exampleCount` images). */
   examples: string;
   /** How `examples` and (unless a block says otherwise) `frames` are stored; absent: 'raw'. */

@@ -42,6 +42,8 @@ export interface Parsed {
   title?: string;
   kl: number[];
   order: number[];
+  /** A name per dimension beside its row (absent, or not latentDim strings: just z<d>). */
+  dimLabels?: string[];
   examples: Uint8Array;
   exampleCount: number;
   range: number;
@@ -85,6 +87,7 @@ export async function parseTraversal(value: unknown): Promise<Parsed> {
     title: typeof p.title === 'string' ? p.title : undefined,
     kl,
     order,
+    dimLabels: Array.isArray(p.dimLabels) && p.dimLabels.length === latentDim && p.dimLabels.every((l) => typeof l === 'string') ? p.dimLabels : undefined,
     exampleCount,
     range,
     steps,
@@ -106,6 +109,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, css = '', text = ''):
 export function renderTraversal(id: string, d: Parsed, element: HTMLElement, channel?: KernelChannel): void {
   const { width: w, height: h } = d.shape;
   const saved = (ex: number) => d.frames.find((f) => f.example === ex);
+  const rowName = (dim: number) => (d.dimLabels ? `z${dim} ${d.dimLabels[dim]}` : `z${dim}`);
   const first = d.frames[0];
   const view: TraversalRequest = {
     example: first?.example ?? 0,
@@ -221,7 +225,7 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
     const scale = Math.max(1, Math.min(Math.floor(96 / w), Math.floor(640 / (cols * (w + GAP)))));
     const canvas = crispCanvas(image, scale);
     const labels = el('div', `display:flex;flex-direction:column;gap:${GAP * scale}px;margin-right:6px;color:${CSS.muted}`);
-    for (const dim of f.dims) labels.appendChild(el('div', `height:${h * scale}px;line-height:${h * scale}px`, `z${dim}`));
+    for (const dim of f.dims) labels.appendChild(el('div', `height:${h * scale}px;line-height:${h * scale}px`, rowName(dim)));
     const block = el('div', 'display:flex;align-items:flex-start');
     block.append(labels, canvas);
     const axis = el('div', `color:${CSS.muted};margin-top:2px`, `columns: base code + [${f.values.map((v) => v.toFixed(2)).join(', ')}]`);
@@ -230,7 +234,7 @@ export function renderTraversal(id: string, d: Parsed, element: HTMLElement, cha
       const rect = canvas.getBoundingClientRect();
       const c = Math.min(cols - 1, Math.floor(((ev.clientX - rect.left) / rect.width) * cols));
       const r = Math.min(rows - 1, Math.floor(((ev.clientY - rect.top) / rect.height) * rows));
-      tip.textContent = `z${f.dims[r]} = base ${f.values[c] >= 0 ? '+' : ''}${f.values[c].toFixed(2)}`;
+      tip.textContent = `z${f.dims[r]} = base ${f.values[c] >= 0 ? '+' : ''}${f.values[c].toFixed(2)}${d.dimLabels ? ` (${d.dimLabels[f.dims[r]]})` : ''}`;
       placeTooltip(tip, root, ev);
     });
     canvas.addEventListener('mouseleave', () => {

@@ -112,6 +112,23 @@ test('saved frames without messaging: badge, rows in KL order, only saved choice
   await h.screenshot('traversal-saved-light');
 });
 
+test('dimLabels: each row is named by its label; labels of the wrong length fall back to z<d>', async () => {
+  await h.reset('light');
+  const names = Array.from({ length: lab.traversal.latentDim }, (_, d) => `factor${d}`);
+  const rowLabels = (id: string) => h.page.$$eval(`#${id} .frames > div:first-child > div:first-child > div`, (ds) => ds.map((d) => d.textContent));
+  const { id } = await h.mount('traversal', MIME_TRAVERSAL, { ...lab.traversal, dimLabels: names });
+  const rows = lab.traversal.order.slice(0, 6);
+  assert.deepEqual(
+    await rowLabels(id),
+    rows.map((d) => `z${d} factor${d}`),
+  );
+  const bad = await h.mount('traversal', MIME_TRAVERSAL, { ...lab.traversal, dimLabels: ['only one'] });
+  assert.deepEqual(
+    await rowLabels(bad.id),
+    rows.map((d) => `z${d}`),
+  );
+});
+
 test('PNG-sheet payloads and old raw (version-1) payloads draw the same, exact pixels (grayscale)', async () => {
   assert.equal(lab.traversal.encoding, 'png');
   const old = rawTraversal(lab.traversal);

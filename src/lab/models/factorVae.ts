@@ -5,8 +5,12 @@
  * where D outputs two logits (class 0: "a sample of q(z)", class 1: "a sample of the product
  * of marginals") and the density-ratio trick gives log(q(z)/q̄(z)) ~= logit_0 - logit_1.
  * Samples of q̄(z) = prod_d q(z_d): codes of a SECOND minibatch with each dimension permuted
- * independently across the batch (detached: no gradient reaches the encoder from them).
+ * independently across the batch (detached: no gradient reaches the encoder from them), or
+ * optionally the same minibatch's codes permuted (`DiscriminatorConfig.permute`).
  * D minimises the cross-entropy 1/2 [CE(D(z), 0) + CE(D(perm(z')), 1)] with its own Adam.
+ * Its z are the codes the VAE update sampled from the same minibatch (kept, and constants in
+ * D's update), as in the paper's Algorithm 1: encoding that batch again would cost a third
+ * encoder pass for the same distribution.
  *
  * Two UpdateSpecs, run in order by the lab's Trainer: 'vae' (encoder + decoder) then
  * 'discriminator' (D only). The base VAE (encoder, decoder, likelihood) is the lab's `VAE`.
@@ -35,6 +39,13 @@ export interface DiscriminatorConfig {
   beta1?: number;
   /** Adam beta2. Default 0.9. */
   beta2?: number;
+  /**
+   * Where D's samples of the product of marginals come from: 'second-batch' (the paper's
+   * Algorithm 1: a second minibatch's codes, permuted) or 'same-batch' (disentanglement_lib's
+   * FactorVAE: the VAE update's own codes, permuted; one encoder pass fewer per step).
+   * Default 'second-batch'.
+   */
+  permute?: 'second-batch' | 'same-batch';
 }
 
 /** Config of a FactorVAE (rebuilt from JSON by the model registry). */
@@ -105,6 +116,8 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
   readonly latentDim: number;
   readonly inputShape: [number, number, number];
   private specs?: UpdateSpec[];
+  /** The codes the last 'vae' update sampled, and its batch: D's update reuses them for that batch. */
+  private lastCodes?: { batch: Batch; z: tf.Tensor2D };
 
   constructor(readonly cfg: FactorVaeConfig) {
     this.base = new VAE({ kind: 'vae', inputShape: cfg.inputShape, latentDim: cfg.latentDim, net: cfg.net, likelihood: cfg.likelihood, seed: cfg.seed });
@@ -153,7 +166,9 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
       variables: () => this.base.trainableVariables(),
       loss: (batch: Batch, ctx: StepContext) => {
         const t = this.base.objective(batch.x, ctx.rng, true);
-        const tc = this.tcEstimate(this.sample(t.posterior, ctx.rng));
+        const z = this.sample(t.posterior, ctx.rng);
+        this.keepCodes(batch, z);
+        const tc = this.tcEstimate(z);
         const elbo = tf.mean(t.bound);
         return {
           loss: tf.add(tf.neg(elbo), tf.mul(tc, this.gamma)) as tf.Scalar,
@@ -167,13 +182,33 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
       variables: () => trainableVariables(this.discriminator),
       loss: (batch: Batch, ctx: StepContext) => {
         // Detached by construction: only D's variables are differentiated in this update.
-        const z = this.sample(this.encode(batch.x), ctx.rng);
-        const z2 = this.sample(this.encode(ctx.nextBatch().x), ctx.rng);
+        const z = this.takeCodes(batch) ?? this.sample(this.encode(batch.x), ctx.rng);
+        const z2 = d.permute === 'same-batch' ? z : this.sample(this.encode(ctx.nextBatch().x), ctx.rng);
         return discriminatorLoss(this.discriminator, z, permuteDims(z2, ctx.rng));
       },
     };
     this.specs = [vae, disc];
     return this.specs;
+  }
+
+  /** Keep a copy of the VAE update's codes (outside its tidy) for D's update on the same batch. */
+  private keepCodes(batch: Batch, z: tf.Tensor2D): void {
+    this.lastCodes?.z.dispose();
+    this.lastCodes = { batch, z: tf.keep(tf.clone(z)) };
+  }
+
+  /**
+   * The kept codes when they were sampled from `batch`, else undefined (D's update run alone,
+   * or on another batch). The caller gets a clone in its own scope (it must live until D's
+   * gradients are done, and the caller's tidy frees it then); the kept copy is freed here.
+   */
+  private takeCodes(batch: Batch): tf.Tensor2D | undefined {
+    const kept = this.lastCodes;
+    this.lastCodes = undefined;
+    if (!kept) return undefined;
+    const z = kept.batch === batch ? tf.clone(kept.z) : undefined;
+    kept.z.dispose();
+    return z;
   }
 
   config(): FactorVaeConfig {
@@ -192,6 +227,8 @@ export class FactorVAE implements ObjectiveModel, Checkpointable {
   dispose(): void {
     this.base.dispose();
     this.discriminator.dispose();
+    this.lastCodes?.z.dispose();
+    this.lastCodes = undefined;
     for (const s of this.specs ?? []) s.optimizer.dispose();
   }
 }

@@ -28,6 +28,8 @@ export interface LatentTraversalOptions {
   /** Channel id; default a fresh random id. */
   id?: string;
   title?: string;
+  /** A name per latent dimension (indexed by dimension, latentDim of them), shown beside its row. */
+  dimLabels?: string[];
 }
 
 /** Limits on live requests: a renderer message is untrusted input to the kernel. */
@@ -95,6 +97,8 @@ let counter = 0;
 
 export async function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: LatentTraversalOptions = {}): Promise<TraversalBuild> {
   const exampleCount = Math.min(opts.examples ?? 4, x.shape[0]);
+  if (opts.dimLabels && (opts.dimLabels.length !== model.latentDim || !opts.dimLabels.every((l) => typeof l === 'string')))
+    throw new InvalidArgumentError(`dimLabels must be ${model.latentDim} strings (one per latent dimension), got ${opts.dimLabels.length}`);
   const range = opts.range ?? 3,
     steps = opts.steps ?? 9;
   const all = await encodeAll(model, x); // KL ordering over every image given, not just the examples
@@ -127,6 +131,7 @@ export async function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: 
     latentDim: model.latentDim,
     kl,
     order,
+    ...(opts.dimLabels ? { dimLabels: [...opts.dimLabels] } : {}),
     examples: stackToPngBase64(examples.pixels, examples.shape, exampleCount),
     encoding: 'png',
     exampleCount,
@@ -140,7 +145,7 @@ export async function latentTraversal(model: LatentModel, x: tf.Tensor4D, opts: 
   const bundle: MimeBundle = {
     [MIME_TRAVERSAL]: payload,
     'text/plain':
-      `Latent traversal: ${model.latentDim} dims, most active ${saveDims.map((d) => `z${d} (KL ${kl[d].toFixed(2)})`).join(', ')}; ` +
+      `Latent traversal: ${model.latentDim} dims, most active ${saveDims.map((d) => `z${d}${opts.dimLabels ? ` ${opts.dimLabels[d]}` : ''} (KL ${kl[d].toFixed(2)})`).join(', ')}; ` +
       `range ±${range}, ${steps} steps, ${exampleCount} base examples`,
   };
   if (rows.length) bundle['image/png'] = mosaicPng(rows, examples.shape.width <= 32 ? 2 : 1);

@@ -82,7 +82,7 @@ test('readComparison: reads <model>-<weight>-s<seed>/metrics.json, skips runs wi
       { family: 'beta-VAE', weight: 4, seed: 0, recon: 30, factorVae: 0.5, betaVae: 0.6 },
       { family: 'FactorVAE', weight: 40, seed: 1, recon: 30, factorVae: 0.7, betaVae: 0.6 },
     ]);
-    assert.throws(() => readComparison(path.join(dir, 'nope')), /factor-vae-compare\.mjs/);
+    assert.throws(() => readComparison(path.join(dir, 'nope')), /factor-vae-compare\.ts/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

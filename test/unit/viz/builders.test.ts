@@ -109,6 +109,17 @@ test('traversal: dims ordered by KL, saved frames, live decode matches, requests
   assert.ok(isPng(t.bundle['image/png']));
 });
 
+test('traversal: dimLabels name each dim in the payload and the text, and must be one string per dim', async () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const t = await noLeak(() => latentTraversal(model, x, { examples: 1, dims: 2, steps: 3, dimLabels: names }));
+  const p = t.bundle[MIME_TRAVERSAL] as TraversalPayload;
+  assert.deepEqual(p.dimLabels, names);
+  const [d0, d1] = p.order;
+  assert.match(t.bundle['text/plain'] as string, new RegExp(`z${d0} ${names[d0]} \\(KL .*z${d1} ${names[d1]} \\(KL`));
+  assert.equal(((await latentTraversal(model, x, { examples: 1, dims: 1, steps: 3 })).bundle[MIME_TRAVERSAL] as TraversalPayload).dimLabels, undefined);
+  await assert.rejects(() => latentTraversal(model, x, { dimLabels: ['a', 'b'] }), /6 strings/);
+});
+
 test('consistency arrows: PCA panels on a shared extent, stats, hover images, codes input', async () => {
   const labels = Array.from({ length: 20 }, (_, i) => i % 3);
   const other = new LinearModel(6, 8, 8, 1, 6, 7);

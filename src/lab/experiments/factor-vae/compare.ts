@@ -154,12 +154,12 @@ export function verdictMarkdown(rows: VerdictRow[]): string {
 }
 
 /**
- * The points of a comparison folder written by scripts/factor-vae-compare.mjs: every
+ * The points of a comparison folder written by scripts/factor-vae-compare.ts: every
  * <dir>/<model>-<weight>-s<seed>/metrics.json. Runs still training (no metrics.json) are left out.
  */
 export function readComparison(dir: string): ComparisonPoint[] {
   if (!existsSync(dir))
-    throw new Error(`no comparison runs in ${dir}: run \`flock /tmp/vae-lab-heavy.lock node scripts/factor-vae-compare.mjs --out ${dir}\` first`);
+    throw new Error(`no comparison runs in ${dir}: run \`flock /tmp/vae-lab-long.lock node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
   const points: ComparisonPoint[] = [];
   for (const name of readdirSync(dir).sort()) {
     const m = /^(beta-vae|factor-vae)-([\d.]+)-s(\d+)$/.exec(name);

@@ -88,6 +88,14 @@ export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; t
 }
 
 /**
+ * The name of each latent dim (indexed by dim) for a traversal's row labels: the factor the
+ * latent follows best with its eta^2, or 'inactive' below `minKl` nats of KL.
+ */
+export function traversalDimLabels(labels: LatentFactor[], klPerDim: number[], factorNames: readonly string[], minKl = 0.05): string[] {
+  return klPerDim.map((kl, d) => (kl < minKl ? 'inactive' : `${factorNames[labels[d].factor]} (eta² ${labels[d].eta2.toFixed(2)})`));
+}
+
+/**
  * The title of a traversal whose rows are the most active dims first (the traversal's order:
  * KL per dim, largest first): each row named by the factor its latent follows best, with eta^2
  * (metrics/disentanglement.ts `latentFactors`). Dims below `minKl` nats are 'inactive'.
@@ -104,8 +112,7 @@ export function traversalRowLabels(
     .map((kl, d) => [kl, d] as const)
     .sort((a, b) => b[0] - a[0])
     .slice(0, rows);
-  const parts = order.map(
-    ([kl, d], i) => `row ${i + 1} z${d}: ${kl < minKl ? 'inactive' : `${factorNames[labels[d].factor]} (eta² ${labels[d].eta2.toFixed(2)})`}`,
-  );
+  const names = traversalDimLabels(labels, klPerDim, factorNames, minKl);
+  const parts = order.map(([, d], i) => `row ${i + 1} z${d}: ${names[d]}`);
   return `${name}. ${parts.join('; ')}`;
 }

@@ -1,7 +1,7 @@
 /**
  * FactorVAE (Kim & Mnih 2018) vs beta-VAE on dSprites, presets: `quick` is a CI smoke test
  * (minutes, claims nothing: the metrics stay near chance), `laptop` is the comparison sized
- * for a 2-core CPU (30 to 50 minutes per model), `paper` is the paper's setting for a GPU.
+ * for a 2-core CPU (under half an hour per model), `paper` is the paper's setting for a GPU.
  */
 import type { DisentanglementEvalOptions } from '../../metrics/disentanglementEval';
 import type { DiscriminatorConfig } from '../../models/factorVae';
@@ -64,15 +64,18 @@ export const presets: Record<PresetName, Preset> = {
     },
   },
   /**
-   * 2-core CPU, wasm with 2 threads (scripts/measure-factor-vae.ts, on a shared machine at load
-   * 3-5): 147 ms per beta-VAE step and 240 ms per FactorVAE step, so 29 and 48 minutes of
-   * training per model plus about 3 minutes of scoring. FactorVAE is over the 30-minute target;
-   * the next lever is D's width or the conv width, not the steps.
-   * all 737,280 images of the grid (rendered per batch, nothing held in memory), the paper's
-   * batch of 64 and latent 10, the Table 1 layout at half width (convs 16, 16, 32, 32, dense
-   * 128) and a 6 x 256 LeakyReLU 0.2 discriminator with the paper's Adam (1e-4; 0.5, 0.9).
-   * The budget goes to steps, not width: the paper's lr 1e-4 needs ~3e5 steps, so a larger
-   * lr (5e-4) makes the LAPTOP_STEPS steps count, and D gets lr 2e-4 to keep up.
+   * 2-core CPU: all 737,280 images of the grid (rendered per batch, nothing held in memory),
+   * the paper's batch of 64 and latent 10, the Table 1 layout at half width (convs 16, 16, 32,
+   * 32, dense 128), and a 6 x 128 LeakyReLU 0.2 discriminator with the paper's Adam betas (0.5,
+   * 0.9) whose samples of the product of marginals are the VAE update's own codes permuted
+   * (disentanglement_lib's FactorVAE; the paper permutes a second minibatch, an encoder pass
+   * more per step). The budget goes to steps, not width: the paper's lr 1e-4 needs ~3e5 steps,
+   * so a larger lr (5e-4) makes the LAPTOP_STEPS steps count, and D gets lr 2e-4 to keep up.
+   * Measured (scripts/measure-factor-vae.ts the comparison's way: a FactorVAE and a beta-VAE
+   * side by side, one thread each, 2 cores at load 2-3, four sittings): 94-121 ms per FactorVAE
+   * step and 85-113 per beta-VAE step, scoring 1-1.6 minutes, so 20-26 minutes per model with
+   * two models at a time (the 10 runs in about 2 hours). The host's speed drifts: with other
+   * work on the machine (load 3.7-4.7) the same steps took 228 and 209 ms, twice as long.
    */
   laptop: {
     net: { kind: 'dsprites', filters: [16, 16, 32, 32], hidden: 128 },
@@ -84,7 +87,7 @@ export const presets: Record<PresetName, Preset> = {
     evalExamples: 500,
     K: 50,
     M: 500,
-    discriminator: { width: 256, depth: 6, learningRate: 2e-4, beta1: 0.5, beta2: 0.9 },
+    discriminator: { width: 128, depth: 6, learningRate: 2e-4, beta1: 0.5, beta2: 0.9, permute: 'same-batch' },
     disentanglement: {
       evalImages: 1000,
       factorVae: { numTrain: 800, numEval: 800, batchSize: 64, numVarianceEstimate: 10000 },

@@ -1,6 +1,6 @@
 /**
  * FactorVAE vs beta-VAE, the runs of a comparison in one shape whether trained in this process
- * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.mjs
+ * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.ts
  * (laptop, paper): name, family, weight, seed, scores, the model, and D's TC history.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ import type { TrainResult } from '../../train/trainer';
 import { encodeAll, klPerDim } from '../../viz/encode';
 import type { DSpritesModel } from './build';
 import type { ComparisonPoint } from './compare';
-import { traversalRowLabels, type ComparedRun } from './figures';
+import { runDirName } from './resume';
+import { traversalDimLabels, traversalRowLabels, type ComparedRun } from './figures';
 
 /** One model and seed of the comparison, ready for the table, the figures and the traversals. */
 export interface ComparisonRun extends ComparedRun {
@@ -43,7 +44,7 @@ export function tcHistoryOf(fit: TrainResult): { step: number; tc: number }[] {
  * model/), or undefined when it has not finished (no metrics.json).
  */
 export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight: number, seed: number): Promise<ComparisonRun | undefined> {
-  const runDir = join(dir, `${kind}-${weight}-s${seed}`);
+  const runDir = join(dir, runDirName(kind, weight, seed));
   if (!existsSync(join(runDir, 'metrics.json'))) return undefined;
   const m = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
   const { model } = await loadCheckpoint(join(runDir, 'model'), buildModel);
@@ -71,11 +72,20 @@ export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
 }
 
 /**
- * The title of `show.traversal(model, x, { dims: rows })`: its rows are x's most active dims
- * first (KL over x, as the traversal orders them), each named by the factor the latent follows
- * best (eta^2 over 2,000 codes of uniformly drawn factors, seeded).
+ * The traversal's row labels and title for `show.traversal(model, x, { dims: rows, title, dimLabels })`:
+ * each latent named by the factor it follows best (eta^2 over 2,000 codes of uniformly drawn
+ * factors, seeded), or 'inactive'; the title lists the rows in the traversal's order too, for
+ * the saved picture, which has no labels.
  */
-export async function traversalTitle(name: string, model: LatentModel, set: FactorImageSet, x: tf.Tensor4D, rows: number, seed = 0): Promise<string> {
+export async function traversalLabels(
+  name: string,
+  model: LatentModel,
+  set: FactorImageSet,
+  x: tf.Tensor4D,
+  rows: number,
+  seed = 0,
+): Promise<{ title: string; dimLabels: string[] }> {
   const labels = await latentFactors(encoderRepresentation(model, set), set.factorSizes, { seed, n: 2000 });
-  return traversalRowLabels(name, labels, klPerDim(await encodeAll(model, x)), set.factorNames, rows);
+  const kl = klPerDim(await encodeAll(model, x));
+  return { title: traversalRowLabels(name, labels, kl, set.factorNames, rows), dimLabels: traversalDimLabels(labels, kl, set.factorNames) };
 }
