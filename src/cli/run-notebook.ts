@@ -3,7 +3,7 @@ import { NotebookFormatError, runNotebook, type RunNotebookOptions } from '../ho
 
 /** `vae-lab run-notebook <file.ipynb> [--out file] [--preset name] [--timeout seconds]`; returns the exit status. */
 export async function runNotebookCommand(argv: string[]): Promise<number> {
-  const usage = 'usage: vae-lab run-notebook <notebook.ipynb> [--out file.ipynb] [--preset quick|paper] [--timeout seconds]';
+  const usage = 'usage: vae-lab run-notebook <notebook.ipynb> [--out file.ipynb] [--preset quick|laptop|paper] [--timeout seconds]';
   const opts: RunNotebookOptions = {};
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {

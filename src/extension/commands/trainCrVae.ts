@@ -29,6 +29,7 @@ import {
   explainFailure,
   parseEpochs,
   parsePositive,
+  presetDescription,
   progressLine,
   progressOf,
   runFolderName,
@@ -38,6 +39,7 @@ import {
 } from '../train/options';
 import { TrainingChartPanel } from '../train/chartPanel';
 import { buildResultsNotebook, liveRunVerdict, runNames } from '../train/resultsNotebook';
+import { presets as crPresets } from '../../lab/experiments/cr-vae/presets';
 
 const STATE_KEY = 'vaeLab.trainCrVae.lastOptions';
 
@@ -321,15 +323,16 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   const preset = await pick<TrainCrVaeOptions['preset']>(
     'preset',
     [
-      { label: 'quick', description: 'small MLP, 10,000 images, a few epochs: minutes on a CPU', value: 'quick' },
-      { label: 'paper', description: "the paper's WAE conv nets, all data, 100 epochs: needs a GPU", value: 'paper' },
+      { label: 'quick', description: presetDescription('quick', 'a smoke test in a minute or two; it claims nothing'), value: 'quick' },
+      { label: 'laptop', description: presetDescription('laptop', 'about 15 min with the base model on 2 CPU cores; one seed'), value: 'laptop' },
+      { label: 'paper', description: presetDescription('paper', 'needs a GPU'), value: 'paper' },
     ],
     (v) => v === last.preset,
   );
   if (!preset) return undefined;
   const epochText = await vscode.window.showInputBox({
     title: 'Train CR-VAE: epochs',
-    prompt: `Passes over the training data (empty: the preset's, ${preset === 'quick' ? 6 : 100})`,
+    prompt: `Passes over the training data (empty: the preset's, ${crPresets[preset].epochs})`,
     value: last.preset === preset && last.epochs ? String(last.epochs) : '',
     ignoreFocusOut: true,
     validateInput: (t) => parseEpochs(t).error,

@@ -4,6 +4,7 @@
  * tests run it directly, and the extension host never loads the lab.
  */
 import { MIME_TRAIN_PROGRESS } from '../../common/mime';
+import { presets as crPresets } from '../../lab/experiments/cr-vae/presets';
 
 export type TrainDataset = 'mnist' | 'fashion-mnist' | { folder: string };
 export type TrainBaseModel = 'vae' | 'iwae' | 'beta-vae';
@@ -16,7 +17,8 @@ export interface TrainCrVaeOptions {
   beta?: number;
   /** Weight of the consistency KL; undefined = the paper's 0.1 (0.1 * beta for beta-VAE). */
   eta?: number;
-  preset: 'quick' | 'paper';
+  /** quick: a smoke test; laptop: all the data, long enough to test the claims on a CPU; paper: the paper's nets, a GPU. */
+  preset: 'quick' | 'laptop' | 'paper';
   /** undefined = the preset's. */
   epochs?: number;
   /** Also train the base model without CR. */
@@ -28,6 +30,14 @@ export interface TrainCrVaeOptions {
 }
 
 export const DEFAULT_OPTIONS: TrainCrVaeOptions = { dataset: 'mnist', model: 'vae', preset: 'quick', baseline: true };
+
+/** A preset pick's description, read from the lab's preset itself so the picks say what will run. */
+export function presetDescription(name: TrainCrVaeOptions['preset'], note: string): string {
+  const p = crPresets[name];
+  const net = p.net.kind === 'mlp' ? `MLP [${p.net.hidden.join(', ')}]` : p.net.kind === 'wae' ? "the paper's WAE conv nets" : p.net.kind;
+  const images = p.trainExamples ? `${p.trainExamples.toLocaleString('en-US')} images` : 'all training images';
+  return `${net}, latent ${p.latentDim}, ${images}, ${p.epochs} epochs: ${note}`;
+}
 
 const isPosInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
@@ -55,7 +65,7 @@ export function validateOptions(o: unknown): { ok: true; options: TrainCrVaeOpti
   if (v.model !== 'beta-vae' && v.beta !== undefined) errors.push('beta applies to beta-VAE only');
   if (v.eta !== undefined && !(typeof v.eta === 'number' && Number.isFinite(v.eta) && v.eta >= 0))
     errors.push('eta must be a number >= 0 (the paper: 0.1; 0 = augmentation only)');
-  if (!['quick', 'paper'].includes(v.preset as string)) errors.push(`preset must be 'quick' or 'paper'`);
+  if (!['quick', 'laptop', 'paper'].includes(v.preset as string)) errors.push(`preset must be 'quick', 'laptop' or 'paper'`);
   if (v.epochs !== undefined && !(isPosInt(v.epochs) && (v.epochs as number) <= 10_000)) errors.push('epochs must be a whole number from 1 to 10000');
   if (typeof v.baseline !== 'boolean') errors.push('baseline must be true or false');
   for (const k of ['trainExamples', 'evalExamples', 'K'] as const) if (v[k] !== undefined && !isPosInt(v[k])) errors.push(`${k} must be a whole number > 0`);

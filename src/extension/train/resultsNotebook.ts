@@ -88,11 +88,12 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
         `// The verdicts of the bundled notebook, from the same scores; one seed gives no standard error, so each reads inconclusive.\n` +
         `const scores = results.runs.map((r: any) => experiments.crVae.scoreOf(r.label, 0, r.test, r.tTest));\n` +
         `const claims = experiments.crVae.applicableClaims(results.runs.map((r: any) => r.label));\n` +
-        `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims)));\n` +
+        `if (claims.length) display.markdown(experiments.crVae.verdictMarkdown(experiments.crVae.verdicts(scores, claims), { preset: results.preset }));\n` +
         `const { model } = await loadCheckpoint('${names.cr}/model');\n` +
         (o.baseline ? `const base = (await loadCheckpoint('${names.base}/model')).model;\n` : `const base = undefined;\n`) +
-        `const data = await experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256 });\n` +
-        `const idx = Int32Array.from({ length: 256 }, (_, i) => i);\n` +
+        `const data = await experiments.crVae.loadData({ dataset: results.options.dataset.folder ?? results.options.dataset, preset: results.preset, evalExamples: 256, latentExamples: 256 });\n` +
+        `// At most 256 pairs, and never more than the evaluation set holds (a small user data set may have fewer).\n` +
+        `const idx = Int32Array.from({ length: Math.min(256, data.test.n) }, (_, i) => i);\n` +
         `const { x, y } = data.test.batch(idx);\nconst xt = data.tTest.batch(idx).x;\n` +
         `console.log(\`loaded ${names.cr}/model\${base ? ' and ${names.base}/model' : ''}; \${x.shape[0]} test images and their t-Test versions\`);`,
     ),
@@ -111,7 +112,7 @@ export function buildResultsNotebook(o: TrainCrVaeOptions, title: string): Noteb
       '## Consistency arrows (Figure 1)\n\nEach arrow joins z(x) (a test image) to z(x~) (its t-Test version), PCA of z(x), coloured by class. ' +
         'CR should shorten the arrows: the encoder maps an image and its transformed copy to nearby codes.',
     ),
-    code(`await show.arrows(${panels}, x, xt, y ?? new Int32Array(256));`),
+    code(`await show.arrows(${panels}, x, xt, y ?? new Int32Array(x.shape[0]));`),
   ];
   return { nbformat: 4, nbformat_minor: 5, metadata: { ...NOTEBOOK_METADATA, vaeLab: { trainCrVae: { options: o, dataset: ds } } }, cells };
 }

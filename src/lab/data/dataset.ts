@@ -36,6 +36,7 @@ export class ImageDataset {
    * byte/255 (dynamic binarization); otherwise the grey values / 255.
    */
   batch(indices: ArrayLike<number>, binarizeRng?: Rng): Batch {
+    this.checkIndices(indices);
     const m = indices.length,
       P = this.pixels;
     const buf = new Float32Array(m * P);
@@ -63,12 +64,25 @@ export class ImageDataset {
 
   /** The images at `indices` as a new dataset. */
   select(indices: ArrayLike<number>, name = this.name): ImageDataset {
+    this.checkIndices(indices);
     const P = this.pixels,
       m = indices.length;
     const img = new Uint8Array(m * P);
     for (let i = 0; i < m; i++) img.set(this.images.subarray(indices[i] * P, (indices[i] + 1) * P), i * P);
     const lab = this.labels ? Uint8Array.from(indices, (k) => this.labels![k]) : undefined;
     return new ImageDataset(img, this.shape, lab, name);
+  }
+
+  /**
+   * Every index names an image of this set. Past the end, typed-array reads give undefined,
+   * so pixels would be NaN and every code, PCA and score computed from them NaN, far from the cause.
+   */
+  private checkIndices(indices: ArrayLike<number>): void {
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i];
+      if (!Number.isInteger(k) || k < 0 || k >= this.n)
+        throw new InvalidArgumentError(`${this.name}: image index ${k} is out of range: the set has ${this.n} images (indices 0 to ${this.n - 1}); ask for at most ${this.n}`);
+    }
   }
 
   /** A seeded random split into (train, validation) with `validation` images in the second. */

@@ -56,6 +56,14 @@ export async function consistencyArrows(
   for (const p of panels) {
     const c = await panelCodes(p, x, xTilde, opts.batchSize ?? 256);
     const m = c.zx.length / c.d;
+    const bad = (z: Float32Array) => z.reduce((k, v) => k + (Number.isFinite(v) ? 0 : 1), 0);
+    const [bx, bt] = [bad(c.zx), bad(c.zt)];
+    // One NaN code turns the whole PCA, and so every point of the panel, into NaN.
+    if (bx || bt)
+      throw new InvalidArgumentError(
+        `panel "${p.title}": ${bx} values of z(x) and ${bt} of z(x~) are NaN or infinite (${m} pairs, ${c.d} dims): ` +
+          'the model diverged (look at its training loss; lower the learning rate) or the images hold NaN (check how the batch was cut from its data set)',
+      );
     if (n >= 0 && m !== n) throw new InvalidArgumentError(`panel "${p.title}" has ${m} pairs, others ${n}: give every panel the same pairs`);
     n = m;
     const lab = (await labelList(labels, n))!;

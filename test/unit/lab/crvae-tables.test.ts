@@ -48,6 +48,10 @@ test('verdicts pair seeds: a steady gain under a large seed effect is reproduced
   assert.equal(t.verdict, 'reproduced');
   const md = crVae.verdictMarkdown([t]).split('\n');
   assert.match(md[2], /^\| CR-VAE − VAE: t-Test NLL falls \| -209\.2 \(129\.5 vs 338\.7\) \| -50\.00 ± 0\.58 \(3 seeds\) \| reproduced \|/);
+  assert.doesNotMatch(crVae.verdictMarkdown([t], { preset: 'laptop' }), /claims nothing/);
+  const quick = crVae.verdictMarkdown([t], { preset: 'quick' }).split('\n');
+  assert.match(quick[0], /quick claims nothing.*smoke test for CI.*laptop/);
+  assert.deepEqual(quick.slice(2), md, 'the same table under the note');
 });
 
 test('verdicts: the opposite sign beyond 2 se is not reproduced; noise and missing rows are inconclusive', () => {

@@ -92,6 +92,19 @@ test('dataset: seeded dynamic binarization, split and subset', async () => {
   assert.equal(set.subset(20, 1).n, 20);
 });
 
+test('dataset: an index past the end is an error naming the set size (it would read as NaN pixels, then NaN codes)', async () => {
+  await useCpu();
+  const set = blobs(4);
+  const n0 = tf.memory().numTensors;
+  for (const bad of [[0, 1, 2, 3, 4], [-1], [1.5]])
+    assert.throws(() => set.batch(bad), new RegExp(`index ${bad[bad.length - 1]} is out of range: the set has 4 images`), String(bad));
+  assert.throws(() => set.select([2, 9]), /index 9 is out of range: the set has 4 images/);
+  assert.equal(tf.memory().numTensors, n0, 'nothing allocated before the check');
+  const { x, y } = set.batch([3, 0]);
+  assert.ok(x.dataSync().every(Number.isFinite));
+  tf.dispose([x, y!]);
+});
+
 test('transforms: identity keeps images; a 1 px translation shifts every image of a batch; matches tf.image.transform; seeded', async () => {
   await useCpu();
   const set = blobs(4);

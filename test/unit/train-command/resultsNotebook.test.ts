@@ -35,3 +35,11 @@ test("results notebook: loads both checkpoints by the lab's run names and shows 
   const all = single.cells.map(source).join('\n');
   assert.ok(!all.includes("loadCheckpoint('vae/model')"), 'no baseline checkpoint when none was trained');
 });
+
+test('results notebook: its pairs never outnumber the evaluation set (a 64-image folder gave NaN codes past the end), and quick verdicts say they claim nothing', () => {
+  const load = source(buildResultsNotebook(DEFAULT_OPTIONS, 't').cells[LOAD_CELL]);
+  assert.match(load, /length: Math\.min\(256, data\.test\.n\)/);
+  assert.match(load, /verdictMarkdown\(.*\{ preset: results\.preset \}\)/);
+  const all = buildResultsNotebook(DEFAULT_OPTIONS, 't').cells.map(source).join('\n');
+  assert.doesNotMatch(all, /new Int32Array\(256\)/);
+});

@@ -141,10 +141,18 @@ export function verdicts(scores: SeedScore[], claims: Claim[]): VerdictRow[] {
   });
 }
 
-/** The verdict table in Markdown: claim | the paper's figure | ours (effect ± se) | verdict | why. */
-export function verdictMarkdown(rows: VerdictRow[]): string {
+/** What a verdict table at the quick preset says above itself: its numbers test nothing. */
+const QUICK_CLAIMS_NOTHING =
+  '**Preset quick claims nothing**: it is a smoke test for CI (a small subset, a few epochs), so these verdicts only show that the code runs. ' +
+  'Only the laptop preset (and paper, on a GPU) tests the claims.';
+
+/**
+ * The verdict table in Markdown: claim | the paper's figure | ours (effect ± se) | verdict | why.
+ * With `preset` 'quick', QUICK_CLAIMS_NOTHING comes first.
+ */
+export function verdictMarkdown(rows: VerdictRow[], o: { preset?: string } = {}): string {
   const ours = (r: VerdictRow) => (Number.isFinite(r.effect) ? `${fmt({ mean: r.effect, se: r.se }, 2)} (${r.n} seed${r.n === 1 ? '' : 's'})` : '–');
-  return markdownTable(
+  return (o.preset === 'quick' ? `${QUICK_CLAIMS_NOTHING}\n\n` : '') + markdownTable(
     ['claim', 'paper', 'ours (effect ± se)', 'verdict', 'why'],
     rows.map((r) => [r.claim, r.paper, ours(r), r.verdict, r.why]),
   );

@@ -159,7 +159,7 @@ export function verdictMarkdown(rows: VerdictRow[]): string {
  */
 export function readComparison(dir: string): ComparisonPoint[] {
   if (!existsSync(dir))
-    throw new Error(`no comparison runs in ${dir}: run \`flock /tmp/vae-lab-long.lock node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
+    throw new Error(`no comparison runs in ${dir}: run \`node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
   const points: ComparisonPoint[] = [];
   for (const name of readdirSync(dir).sort()) {
     const m = /^(beta-vae|factor-vae)-([\d.]+)-s(\d+)$/.exec(name);
