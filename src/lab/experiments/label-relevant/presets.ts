@@ -19,8 +19,12 @@ export interface Preset {
   discriminator: number[];
   /** Samples per class for the scores. */
   perClass: number;
-  /** Same-class pairs per class for the diversity. */
+  /** Same-class pairs per class for the diversity (drawn without replacement). */
   pairs: number;
+  /** Samples per class of the scores after every epoch (the diversity-against-IS curve); undefined = not scored during training. */
+  trajectoryPerClass?: number;
+  /** Training seeds per model for the tables (mean ± se over them). */
+  seeds: number;
 }
 
 /** Quick = a 2-core CPU in minutes; paper = the public release's sizes (z_s 32, z_u 100). */
@@ -37,6 +41,7 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [32, 64, 64],
       perClass: 500,
       pairs: 0,
+      seeds: 2,
     },
     images: {
       net: { kind: 'mlp', hidden: [256] },
@@ -47,8 +52,10 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       epochs: 3,
       trainExamples: 4000,
       discriminator: [256],
-      perClass: 40,
-      pairs: 150,
+      perClass: 50,
+      pairs: 300,
+      trajectoryPerClass: 30,
+      seeds: 2,
     },
   },
   paper: {
@@ -63,6 +70,7 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [32, 64, 64],
       perClass: 1000,
       pairs: 0,
+      seeds: 3,
     },
     images: {
       net: { kind: 'conv-small' },
@@ -74,6 +82,8 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [512, 256],
       perClass: 500,
       pairs: 2000,
+      trajectoryPerClass: 200,
+      seeds: 3,
     },
   },
 };
