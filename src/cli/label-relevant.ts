@@ -1,9 +1,11 @@
 /**
  * `vae-lab train --model lr-vae [--gan] | cvae | cvae-gan --dataset moons|mnist|fashion-mnist`:
  * the label-relevant VAE experiment (lab/experiments/label-relevant). metrics.json holds
- * `scores` (inceptionScore, diversity = mean 1 - MS-SSIM over same-class pairs, classAgreement;
- * for the moons: coverage, onMoon, ySpread), the scoring classifier's test accuracy with a
- * note that it stands in for the paper's Inception nets, the config, backend and seconds.
+ * `scores` (inceptionScore ± inceptionScoreStd over 10 splits, diversity = mean 1 - MS-SSIM over
+ * same-class pairs, classAgreement; for the moons: coverage, arcCoverage, onMoon, ySpread),
+ * `trajectory` (the same scores after every epoch, when the preset asks for them), the scoring
+ * classifier's test accuracy with a note that it stands in for the paper's Inception nets
+ * (images: the cached conv net trained on all training images), the config, backend, seconds.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +32,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const datasets = ['moons', 'mnist', 'fashion-mnist'];
   if (!datasets.includes(dataset)) throw new UnknownNameError(`--dataset for ${model}`, dataset, datasets);
   const presetName = (flags.preset as string | undefined) ?? 'quick';
-  const base = labelRelevant.presets[presetName as 'quick' | 'paper']?.[dataset === 'moons' ? 'moons' : 'images'];
+  const base = labelRelevant.presets[presetName as keyof typeof labelRelevant.presets]?.[dataset === 'moons' ? 'moons' : 'images'];
   if (!base) throw new UnknownNameError('--preset', presetName, Object.keys(labelRelevant.presets));
   const num = (k: string) => flags[k] as number | undefined;
   const preset = {
@@ -55,29 +57,38 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
+  let scorer: experiments.labelRelevant.ConditionalScorer | undefined;
   try {
+    // The classifier first: the per-epoch scores need it (from the cache on images, so seconds).
+    scorer = await labelRelevant.scoringClassifier(data, { seed, signal: ac.signal });
+    const clf = scorer.classifier;
+    const trajectory: experiments.labelRelevant.TrajectoryPoint[] = [];
+    const evaluate =
+      preset.trajectoryPerClass === undefined
+        ? undefined
+        : async (epoch: number) => {
+            const p = await labelRelevant.trajectoryPoint(m, data, clf, preset, epoch + 1, seed);
+            trajectory.push(p);
+            return { inceptionScore: p.inceptionScore, ...(p.diversity !== undefined ? { diversity: p.diversity } : {}) };
+          };
     const r = await labelRelevant.train(m, data, preset, {
       seed,
       signal: ac.signal,
       callbacks: progressCallbacks(),
       checkpointDir: join(out, 'model'),
       extra: { run },
+      evaluate,
     });
-    console.error('vae-lab: training the real-data classifier for the Inception Score, then scoring samples...');
-    const clf = await labelRelevant.scoringClassifier(data, { seed, signal: ac.signal });
-    const testBatch = data.test.batch(Int32Array.from({ length: data.test.n }, (_, i) => i));
-    const classifierAccuracy = await clf.accuracy(testBatch);
-    tf.dispose([testBatch.x, testBatch.y!]);
+    console.error('vae-lab: scoring samples with the real-data classifier...');
     const scores = await labelRelevant.score(m, data, clf, preset, seed);
+    const classifierAccuracy = scorer.testAccuracy;
     const metrics = {
       model: kind,
       dataset,
       scores,
-      classifier: {
-        testAccuracy: classifierAccuracy,
-        note: "IS uses an MLP classifier the lab trained on the real training data (the paper's Inception nets are not available offline); compare models within this table only",
-      },
-      config: { model: config, run, epochs: preset.epochs, batchSize: preset.batchSize },
+      trajectory,
+      classifier: { testAccuracy: classifierAccuracy, loaded: scorer.loaded, note: scorer.note },
+      config: { model: config, run, epochs: preset.epochs, batchSize: preset.batchSize, perClass: preset.perClass, pairs: preset.pairs },
       lastTerms: r.history[r.history.length - 1]?.terms,
       backend: runtime.backend,
       seconds: (Date.now() - t0) / 1000,
@@ -87,15 +98,15 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
     writeFileAtomic(file, JSON.stringify(metrics, null, 2));
     const s = scores;
     console.log(
-      `${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
+      `${kind} on ${dataset}: IS ${s.inceptionScore.toFixed(2)} ± ${s.inceptionScoreStd.toFixed(2)} (lab classifier, test acc ${classifierAccuracy.toFixed(3)})` +
         (s.diversity !== undefined ? `  diversity ${s.diversity.toFixed(4)}` : '') +
         (s.moons ? `  coverage ${s.moons.coverage.toFixed(3)}  on-moon ${s.moons.onMoon.toFixed(3)}  y-spread ${s.moons.ySpread.toFixed(2)}` : '') +
         `  class agreement ${s.classAgreement.toFixed(3)}\nbackend ${runtime.backend}, ${metrics.seconds.toFixed(0)} s`,
     );
-    clf.dispose();
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
+    scorer?.classifier.dispose();
     m.dispose();
   }
 }

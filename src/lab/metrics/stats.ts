@@ -52,3 +52,52 @@ export function verdict(effect: number, se: number, expected: 1 | -1, threshold 
     ? { verdict: 'reproduced', why: `paper's sign, ${Math.abs(z).toFixed(1)} se from 0` }
     : { verdict: 'not reproduced', why: `opposite sign to the paper, ${Math.abs(z).toFixed(1)} se from 0` };
 }
+
+/** A value of one model (row) at one seed: what a paired claim compares. */
+export interface SeedRow {
+  row: string;
+  seed: number;
+}
+
+/** A claim: `metric` of row `b` minus that of row `a` has sign `expected` (the paper's figure for it: `paper`). */
+export interface PairedClaim<K extends string = string> {
+  claim: string;
+  a: string;
+  b: string;
+  metric: K;
+  expected: 1 | -1;
+  /** The paper's figure for the same difference, as text. */
+  paper: string;
+}
+
+/** One line of a verdict table. */
+export interface VerdictRow {
+  claim: string;
+  paper: string;
+  effect: number;
+  se: number;
+  /** Seeds paired. */
+  n: number;
+  verdict: Verdict;
+  why: string;
+}
+
+/**
+ * Test each claim on values over seeds: pair the seeds both rows have (a value of undefined
+ * counts as missing), take b - a per seed, mean ± se, and the verdict rule. A pure function.
+ */
+export function pairedVerdicts<K extends string>(scores: readonly (SeedRow & Partial<Record<K, number>>)[], claims: readonly PairedClaim<K>[]): VerdictRow[] {
+  return claims.map((c) => {
+    const of = (row: string) => new Map(scores.filter((s) => s.row === row && s[c.metric] !== undefined).map((s) => [s.seed, s[c.metric] as number]));
+    const A = of(c.a),
+      B = of(c.b);
+    const seeds = [...A.keys()].filter((s) => B.has(s)).sort((x, y) => x - y);
+    if (!seeds.length)
+      return { claim: c.claim, paper: c.paper, effect: NaN, se: NaN, n: 0, verdict: 'inconclusive' as Verdict, why: `no seed has both ${c.a} and ${c.b}` };
+    const d = pairedDifference(
+      seeds.map((s) => A.get(s)!),
+      seeds.map((s) => B.get(s)!),
+    );
+    return { claim: c.claim, paper: c.paper, effect: d.mean, se: d.se, n: d.n, ...verdict(d.mean, d.se, c.expected) };
+  });
+}

@@ -7,3 +7,25 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   const line = (cells: readonly (string | number)[]) => `| ${cells.map(cell).join(' | ')} |`;
   return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** "mean ± se" with `digits` decimals ("mean" alone when the se is not finite, e.g. one seed). */
+export function formatMeanSe(m: { mean: number; se: number }, digits = 1): string {
+  return `${m.mean.toFixed(digits)}${Number.isFinite(m.se) ? ` ± ${m.se.toFixed(digits)}` : ''}`;
+}
+
+/** The verdict table in Markdown: claim | the paper's figure | ours (effect ± se) | verdict | why. */
+export function verdictMarkdown(
+  rows: readonly { claim: string; paper: string; effect: number; se: number; n: number; verdict: string; why: string }[],
+  digits = 2,
+): string {
+  return markdownTable(
+    ['claim', 'paper', 'ours (effect ± se)', 'verdict', 'why'],
+    rows.map((r) => [
+      r.claim,
+      r.paper,
+      Number.isFinite(r.effect) ? `${formatMeanSe({ mean: r.effect, se: r.se }, digits)} (${r.n} seed${r.n === 1 ? '' : 's'})` : '–',
+      r.verdict,
+      r.why,
+    ]),
+  );
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanAndSe, pairedDifference, verdict } from '../../../src/lab/metrics/stats';
+import { meanAndSe, pairedDifference, pairedVerdicts, verdict } from '../../../src/lab/metrics/stats';
+import { verdictMarkdown } from '../../../src/lab/viz/markdown';
 
 test('mean ± se: sample sd / sqrt n; no se from one value', () => {
   const r = meanAndSe([1, 2, 3, 4]);
@@ -30,4 +31,25 @@ test("verdict: reproduced beyond 2 se with the paper's sign, not reproduced with
   assert.equal(verdict(-3, NaN, -1).verdict, 'inconclusive');
   assert.match(verdict(-3, NaN, -1).why, /fewer than 2 seeds/);
   assert.match(verdict(6, 2, -1).why, /opposite sign.*3\.0 se/);
+});
+
+test('paired verdicts on any metric: seeds missing a value are left out, a constant row tests against a bar, the table escapes |', () => {
+  type Row = { row: string; seed: number; agreement?: number };
+  const rows: Row[] = [
+    { row: 'model', seed: 0, agreement: 0.95 },
+    { row: 'model', seed: 1, agreement: 0.93 },
+    { row: 'model', seed: 2 },
+    { row: 'model', seed: 3, agreement: 0.97 },
+    ...[0, 1, 2, 3].map((seed) => ({ row: 'bar 0.8', seed, agreement: 0.8 })),
+  ];
+  const [v] = pairedVerdicts(rows, [{ claim: 'samples show their class', a: 'bar 0.8', b: 'model', metric: 'agreement', expected: 1, paper: 'no number' }]);
+  assert.equal(v.n, 3);
+  assert.ok(Math.abs(v.effect - 0.15) < 1e-9);
+  assert.equal(v.verdict, 'reproduced');
+  const md = verdictMarkdown([v]).split('\n');
+  assert.equal(md.length, 3);
+  assert.match(md[2], /^\| samples show their class \| no number \| 0\.15 ± 0\.01 \(3 seeds\) \| reproduced \|/);
+  const [none] = pairedVerdicts(rows, [{ claim: 'c', a: 'bar 0.8', b: 'other', metric: 'agreement', expected: 1, paper: '' }]);
+  assert.equal(none.verdict, 'inconclusive');
+  assert.match(verdictMarkdown([{ ...none, why: '|effect| = 1.5 se' }]), /\\\|effect\\\| = 1\.5 se/);
 });

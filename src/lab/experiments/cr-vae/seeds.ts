@@ -6,7 +6,6 @@
  * <out>/model (a checkpoint) atomically; a job whose metrics.json already exists is not run
  * again, so a stopped notebook resumes.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentHost } from '../../../common/display';
@@ -14,6 +13,7 @@ import type { EvalResult } from '../../metrics/evaluate';
 import type { CrModelSpec } from './build';
 import { rowLabel, scoreOf, type SeedScore } from './tables';
 import { runName } from './build';
+import { runProcess } from '../processes';
 
 /** One training process: a row of a table at one seed. */
 export interface SeedJob {
@@ -88,7 +88,7 @@ export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<Seed
       const i = next++;
       const job = jobs[i],
         dir = jobDir(job, o.outDir);
-      if (!existsSync(join(dir, 'metrics.json'))) await runOne(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
+      if (!existsSync(join(dir, 'metrics.json'))) await runProcess(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
       results[i] = readResult(job, dir);
       o.onDone?.(job, results[i]);
     }
@@ -96,18 +96,6 @@ export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<Seed
   await Promise.all(Array.from({ length: parallel }, worker));
   if (signal?.aborted) throw new Error('runSeeds: cancelled. Run it again to resume: finished jobs keep their metrics.json and are not retrained.');
   return results;
-}
-
-function runOne(cmd: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, signal });
-    let err = '';
-    p.stderr.on('data', (b: Buffer) => {
-      err = (err + b.toString()).slice(-2000);
-    });
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vae-lab ${args.slice(1).join(' ')} exited with ${code}:\n${err}`))));
-  });
 }
 
 /** A finished job as a row of the tables (arrowRatio added by the caller when measured). */

@@ -6,10 +6,12 @@
  * |effect| > 2 se; not reproduced: the opposite sign beyond 2 se; else inconclusive).
  */
 import type { EvalResult } from '../../metrics/evaluate';
-import { meanAndSe, pairedDifference, verdict, type Verdict } from '../../metrics/stats';
+import { meanAndSe, pairedVerdicts, type PairedClaim, type VerdictRow } from '../../metrics/stats';
 import { label, type CrModelSpec } from './build';
 import { PAPER_MNIST } from './score';
-import { markdownTable } from '../../viz/markdown';
+import { formatMeanSe as fmt, verdictMarkdown as verdictTable } from '../../viz/markdown';
+
+export { type VerdictRow };
 
 /** Table 1: four base models, each alone and CR-wrapped (eta = 0.1, 0.1 * beta for beta-VAE). */
 export const TABLE1: CrModelSpec[] = [
@@ -78,8 +80,6 @@ export function scoreOf(row: string, seed: number, test: EvalResult, tTest: Eval
 
 export type Metric = 'nllTest' | 'nllTTest' | 'auTest' | 'miTest' | 'miTTest' | 'arrowRatio';
 
-const fmt = (m: { mean: number; se: number }, d = 1) => `${m.mean.toFixed(d)}${Number.isFinite(m.se) ? ` ± ${m.se.toFixed(d)}` : ''}`;
-
 /** One Markdown row per table row: mean ± se over its seeds, log M beside the MI, the paper's numbers. */
 export function summaryMarkdown(scores: SeedScore[], rows: string[]): string {
   const lines = rows.map((row) => {
@@ -98,47 +98,14 @@ export function summaryMarkdown(scores: SeedScore[], rows: string[]): string {
 }
 
 /** A claim: `metric` of row `b` minus that of row `a` has sign `expected` (paper: `paper`). */
-export interface Claim {
-  claim: string;
-  a: string;
-  b: string;
-  metric: Metric;
-  expected: 1 | -1;
-  /** The paper's figure for the same difference, as text ('-209.2 (129.5 vs 338.7)'). */
-  paper: string;
-}
-
-/** One line of a verdict table. */
-export interface VerdictRow {
-  claim: string;
-  paper: string;
-  effect: number;
-  se: number;
-  /** Seeds paired. */
-  n: number;
-  verdict: Verdict;
-  why: string;
-}
+export type Claim = PairedClaim<Metric>;
 
 /**
  * Test each claim on scores over seeds: pair the seeds both rows have, take b - a per seed,
- * mean ± se, and the verdict rule. A pure function of its input.
+ * mean ± se, and the verdict rule (metrics/stats.ts pairedVerdicts). A pure function of its input.
  */
 export function verdicts(scores: SeedScore[], claims: Claim[]): VerdictRow[] {
-  return claims.map((c) => {
-    const of = (row: string) => new Map(scores.filter((s) => s.row === row && s[c.metric] !== undefined).map((s) => [s.seed, s[c.metric] as number]));
-    const A = of(c.a),
-      B = of(c.b);
-    const seeds = [...A.keys()].filter((s) => B.has(s)).sort((x, y) => x - y);
-    if (!seeds.length)
-      return { claim: c.claim, paper: c.paper, effect: NaN, se: NaN, n: 0, verdict: 'inconclusive' as Verdict, why: `no seed has both ${c.a} and ${c.b}` };
-    const d = pairedDifference(
-      seeds.map((s) => A.get(s)!),
-      seeds.map((s) => B.get(s)!),
-    );
-    const v = verdict(d.mean, d.se, c.expected);
-    return { claim: c.claim, paper: c.paper, effect: d.mean, se: d.se, n: d.n, ...v };
-  });
+  return pairedVerdicts(scores, claims);
 }
 
 /** What a verdict table at the quick preset says above itself: its numbers test nothing. */
@@ -151,11 +118,7 @@ const QUICK_CLAIMS_NOTHING =
  * With `preset` 'quick', QUICK_CLAIMS_NOTHING comes first.
  */
 export function verdictMarkdown(rows: VerdictRow[], o: { preset?: string } = {}): string {
-  const ours = (r: VerdictRow) => (Number.isFinite(r.effect) ? `${fmt({ mean: r.effect, se: r.se }, 2)} (${r.n} seed${r.n === 1 ? '' : 's'})` : '–');
-  return (o.preset === 'quick' ? `${QUICK_CLAIMS_NOTHING}\n\n` : '') + markdownTable(
-    ['claim', 'paper', 'ours (effect ± se)', 'verdict', 'why'],
-    rows.map((r) => [r.claim, r.paper, ours(r), r.verdict, r.why]),
-  );
+  return (o.preset === 'quick' ? `${QUICK_CLAIMS_NOTHING}\n\n` : '') + verdictTable(rows);
 }
 
 const paperDiff = (a: string, b: string, k: 'nllTest' | 'nllTTest' | 'au') => {

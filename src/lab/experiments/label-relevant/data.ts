@@ -32,6 +32,8 @@ export interface ConditionalData {
   inputShape: [number, number, number];
   /** Moons only: the training points for plots and coverage. */
   moons?: MoonsSource;
+  /** Images only: every training and test image, for the scoring classifier (trained on all of them whatever the subset). */
+  full?: { train: ImageDataset; test: ImageDataset };
 }
 
 /** Load (or generate) the data of an experiment. */
@@ -43,5 +45,5 @@ export function loadData(dataset: string, preset: Preset, seed = 0, dataDir?: st
   if (dataset !== 'mnist' && dataset !== 'fashion-mnist') throw new UnknownDatasetError(dataset);
   const d = loadDataset(dataset, { dataDir });
   const train: ImageDataset = preset.trainExamples ? d.train.subset(preset.trainExamples, seed) : d.train;
-  return { dataset, train, test: d.test.slice(0, 2000), classes: 10, inputShape: d.train.shape };
+  return { dataset, train, test: d.test.slice(0, 2000), classes: 10, inputShape: d.train.shape, full: d };
 }

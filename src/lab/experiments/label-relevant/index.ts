@@ -5,3 +5,6 @@ export * from './build';
 export * from './train';
 export * from './score';
 export * from './figures';
+export * from './runs';
+export * from './analysis';
+export * from './tables';

@@ -19,12 +19,28 @@ export interface Preset {
   discriminator: number[];
   /** Samples per class for the scores. */
   perClass: number;
-  /** Same-class pairs per class for the diversity. */
+  /** Same-class pairs per class for the diversity (drawn without replacement). */
   pairs: number;
+  /** Samples per class of the scores after every epoch (the diversity-against-IS curve); undefined = not scored during training. */
+  trajectoryPerClass?: number;
+  /** Training seeds per model for the tables (mean ± se over them). */
+  seeds: number;
 }
 
-/** Quick = a 2-core CPU in minutes; paper = the public release's sizes (z_s 32, z_u 100). */
-export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Preset>> = {
+/**
+ * quick = a smoke test for CI (minutes; it claims nothing); laptop = the notebook's claims on a
+ * 2-core CPU in about 30 minutes, on all 60k MNIST images; paper = the public release's sizes
+ * (z_s 32, z_u 100), for a GPU.
+ *
+ * laptop, sized with scripts/measure-lr-vae.ts (one process, one wasm thread, native GEMM, a
+ * shared and loaded 2-core machine): ms per step at these sizes, cvae 51, cvae-gan 108,
+ * lr-vae 28, lr-vae-gan 42-50, i.e. 48 / 101 / 27 / 44 s per epoch of 937 steps; scoring 200
+ * samples per class with 1000 pairs per class ~8 s; two processes at once were no faster than
+ * one (95-104 ms a step each). The notebook trains cVAE-GAN and LR-VAE-GAN at 2 seeds and cVAE
+ * at 1: 4 epochs cost (2 x (101 + 44) + 48) x 4 = ~22.5 min, the per-epoch scores ~2 min, the
+ * moons (3 seeds x 2 models x 50 epochs over 3000 points, ~0.4 s an epoch) ~2 min.
+ */
+export const presets: Record<'quick' | 'laptop' | 'paper', Record<'moons' | 'images', Preset>> = {
   quick: {
     moons: {
       net: { kind: 'mlp', hidden: [32, 64, 64] },
@@ -37,6 +53,7 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [32, 64, 64],
       perClass: 500,
       pairs: 0,
+      seeds: 2,
     },
     images: {
       net: { kind: 'mlp', hidden: [256] },
@@ -47,8 +64,38 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       epochs: 3,
       trainExamples: 4000,
       discriminator: [256],
-      perClass: 40,
-      pairs: 150,
+      perClass: 50,
+      pairs: 300,
+      trajectoryPerClass: 30,
+      seeds: 2,
+    },
+  },
+  laptop: {
+    moons: {
+      net: { kind: 'mlp', hidden: [32, 64, 64] },
+      zs: 2,
+      zu: 2,
+      learningRate: 5e-4,
+      batchSize: 64,
+      epochs: 50,
+      trainExamples: 3000,
+      discriminator: [32, 64, 64],
+      perClass: 1000,
+      pairs: 0,
+      seeds: 3,
+    },
+    images: {
+      net: { kind: 'mlp', hidden: [256] },
+      zs: 16,
+      zu: 32,
+      learningRate: 1e-3,
+      batchSize: 64,
+      epochs: 4,
+      discriminator: [256],
+      perClass: 200,
+      pairs: 1000,
+      trajectoryPerClass: 100,
+      seeds: 2,
     },
   },
   paper: {
@@ -63,6 +110,7 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [32, 64, 64],
       perClass: 1000,
       pairs: 0,
+      seeds: 3,
     },
     images: {
       net: { kind: 'conv-small' },
@@ -74,6 +122,8 @@ export const presets: Record<'quick' | 'paper', Record<'moons' | 'images', Prese
       discriminator: [512, 256],
       perClass: 500,
       pairs: 2000,
+      trajectoryPerClass: 200,
+      seeds: 3,
     },
   },
 };

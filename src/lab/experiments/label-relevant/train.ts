@@ -10,7 +10,7 @@ export function train(
   model: LabelRelevantVAE | ConditionalVAE,
   data: ConditionalData,
   preset: Preset,
-  opts: Pick<TrainerOptions, 'seed' | 'signal' | 'callbacks' | 'epochs' | 'checkpointDir' | 'extra'> = {},
+  opts: Pick<TrainerOptions, 'seed' | 'signal' | 'callbacks' | 'epochs' | 'checkpointDir' | 'extra' | 'evaluate'> = {},
 ): Promise<TrainResult> {
   return new Trainer({ ...opts, epochs: opts.epochs ?? preset.epochs, batchSize: preset.batchSize }).fit(model, data.train);
 }

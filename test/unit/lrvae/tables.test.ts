@@ -1,0 +1,110 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '../../../src/lab/tf';
+import { useCpu } from '../lab/helpers';
+import { experiments } from '../../../src/lab';
+import type { ProbabilisticClassifier } from '../../../src/lab/metrics/inception';
+
+const { labelRelevant } = experiments;
+before(useCpu);
+
+const point = (epoch: number, inceptionScore: number, diversity: number) => ({ epoch, inceptionScore, inceptionScoreStd: 0.1, diversity, classAgreement: 0.9 });
+
+test('matched IS: the target is the lower of the two best IS values, each model read at its epoch nearest it (the earlier on a tie)', () => {
+  const ours = [point(1, 6, 0.3), point(2, 7.5, 0.28), point(3, 8, 0.27)];
+  const base = [point(1, 7, 0.2), point(2, 9, 0.18), point(3, 9.5, 0.17)];
+  const m = labelRelevant.matchedIs(ours, base);
+  assert.equal(m.target, 8);
+  assert.equal(m.a.epoch, 3);
+  assert.equal(m.b.epoch, 1, '7 and 9 are both 1 from 8: the earlier');
+  assert.equal(labelRelevant.matchedIs(base, ours).a.epoch, 1);
+  assert.throws(() => labelRelevant.matchedIs([], base), /at least one point/);
+});
+
+test('diversity verdict: more diverse at matched IS over seeds is reproduced, less is not reproduced, one seed is inconclusive', () => {
+  const rows = (d: number[]) =>
+    d.flatMap((delta, seed) => [
+      { row: labelRelevant.BASELINE, seed, diversityMatched: 0.2 + 0.01 * seed },
+      { row: labelRelevant.OURS, seed, diversityMatched: 0.2 + 0.01 * seed + delta },
+    ]);
+  const claim = labelRelevant.diversityClaims().filter((c) => c.metric === 'diversityMatched');
+  assert.equal(labelRelevant.lrVerdicts(rows([0.05, 0.06, 0.055]), claim)[0].verdict, 'reproduced');
+  assert.equal(labelRelevant.lrVerdicts(rows([-0.05, -0.06, -0.055]), claim)[0].verdict, 'not reproduced');
+  assert.equal(labelRelevant.lrVerdicts(rows([0.05]), claim)[0].verdict, 'inconclusive');
+  const table = labelRelevant.summaryTable(rows([0.05, 0.07]), [labelRelevant.OURS, labelRelevant.BASELINE], [{ key: 'diversityMatched', title: 'd' }]);
+  assert.match(table, /\| LR-VAE-GAN \(ours\) \| 2 \| 0\.265 ± 0\.015 \|/);
+});
+
+test('generation and traversal bars: a constant row per seed, tested like a model', () => {
+  const rows = [
+    ...[0.9, 0.92].map((classAgreement, seed) => ({ row: 'cVAE-GAN', seed, classAgreement })),
+    ...[0.5, 0.95].map((classAgreement, seed) => ({ row: 'cVAE', seed, classAgreement })),
+    ...labelRelevant.barRows('bar 0.8', 'classAgreement', 0.8, [0, 1]),
+  ];
+  const [a, b] = labelRelevant.lrVerdicts(rows, labelRelevant.generationClaims(['cVAE-GAN', 'cVAE']));
+  assert.equal(a.verdict, 'reproduced');
+  assert.equal(b.verdict, 'inconclusive');
+});
+
+test('swap agreement counts only swaps whose sources differ in class, and reads the class off the classifier', () => {
+  // A stand-in model whose swap decodes to the z_s source (rows) image: the class follows z_s.
+  const rows = tf.stack([tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;
+  const cols = tf.stack([tf.fill([2, 2, 1], 0.95), tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;
+  const model = {
+    swap: (r: tf.Tensor4D, c: tf.Tensor4D) =>
+      tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(r, 1), [1, c.shape[0], 1, 1, 1]), [r.shape[0] * c.shape[0], 2, 2, 1]) as tf.Tensor4D),
+  };
+  const clf: ProbabilisticClassifier = {
+    predict: (x) => tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.mean(x, [1, 2, 3]), 0.5), 'int32'), 2).toFloat() as tf.Tensor2D),
+  };
+  const a = labelRelevant.swapAgreement(model as never, clf, rows, [0, 1], cols, [1, 0, 1]);
+  assert.equal(a.cells, 3, 'pairs (0,1) (0,1) (1,0)');
+  assert.equal(a.followsS, 1);
+  assert.equal(a.followsU, 0);
+  assert.throws(() => labelRelevant.swapAgreement(model as never, clf, rows, [0, 0], cols.slice(0, 1), [0]), /same label/);
+  tf.dispose([rows, cols]);
+});
+
+test('inpainting scores: accuracy against the labels and the squared error inside the mask only', () => {
+  const x = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
+  const mask = labelRelevant.halfMask(2, 4, 4, 'right');
+  assert.equal(tf.sum(mask).arraySync(), 16);
+  assert.deepEqual(tf.slice(mask, [0, 0, 0, 0], [1, 1, 4, 1]).reshape([4]).arraySync(), [0, 0, 1, 1]);
+  assert.deepEqual(
+    tf
+      .slice(labelRelevant.halfMask(1, 4, 4, 'bottom'), [0, 0, 0, 0], [1, 4, 1, 1])
+      .reshape([4])
+      .arraySync(),
+    [0, 0, 1, 1],
+  );
+  // Out: 0.5 inside the mask, 1 outside it (outside must not count).
+  const out = tf.add(tf.mul(mask, 0.5), tf.sub(1, mask)) as tf.Tensor4D;
+  const clf: ProbabilisticClassifier = { predict: (v) => tf.tidy(() => tf.oneHot(tf.fill([v.shape[0]], 1, 'int32'), 2).toFloat() as tf.Tensor2D) };
+  const s = labelRelevant.inpaintScores(clf, x, [1, 0], out, mask);
+  assert.equal(s.accuracy, 0.5);
+  assert.ok(Math.abs(s.maskError - 0.25) < 1e-6, `${s.maskError}`);
+  tf.dispose([x, mask, out]);
+});
+
+test('run jobs: the GAN variant of ours is --model lr-vae --gan, one folder per data set, model and seed', () => {
+  const job = { kind: 'lr-vae-gan' as const, dataset: 'mnist' as const, seed: 1 };
+  const dir = labelRelevant.runDir(job, 'runs/x');
+  assert.equal(dir, 'runs/x/mnist/lr-vae-gan/seed1');
+  assert.deepEqual(labelRelevant.runArgs(job, { preset: 'laptop' }, dir), [
+    'train',
+    '--model',
+    'lr-vae',
+    '--gan',
+    '--dataset',
+    'mnist',
+    '--preset',
+    'laptop',
+    '--seed',
+    '1',
+    '--out',
+    dir,
+  ]);
+  const cv = labelRelevant.runArgs({ ...job, kind: 'cvae-gan' }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'd');
+  assert.deepEqual(cv.slice(0, 3), ['train', '--model', 'cvae-gan']);
+  assert.deepEqual(cv.slice(-2), ['--epochs', '1']);
+});
