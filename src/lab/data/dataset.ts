@@ -81,7 +81,9 @@ export class ImageDataset {
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i];
       if (!Number.isInteger(k) || k < 0 || k >= this.n)
-        throw new InvalidArgumentError(`${this.name}: image index ${k} is out of range: the set has ${this.n} images (indices 0 to ${this.n - 1}); ask for at most ${this.n}`);
+        throw new InvalidArgumentError(
+          `${this.name}: image index ${k} is out of range: the set has ${this.n} images (indices 0 to ${this.n - 1}); ask for at most ${this.n}`,
+        );
     }
   }
 

@@ -158,8 +158,7 @@ export function verdictMarkdown(rows: VerdictRow[]): string {
  * <dir>/<model>-<weight>-s<seed>/metrics.json. Runs still training (no metrics.json) are left out.
  */
 export function readComparison(dir: string): ComparisonPoint[] {
-  if (!existsSync(dir))
-    throw new Error(`no comparison runs in ${dir}: run \`node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
+  if (!existsSync(dir)) throw new Error(`no comparison runs in ${dir}: run \`node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
   const points: ComparisonPoint[] = [];
   for (const name of readdirSync(dir).sort()) {
     const m = /^(beta-vae|factor-vae)-([\d.]+)-s(\d+)$/.exec(name);
