@@ -57,6 +57,8 @@ export function randomAffineMatrices(n: number, h: number, w: number, rng: Rng, 
  *   out = sum over corners (x0|x0+1, y0|y0+1) of in[corner] * (1-|x_in-cx|)(1-|y_in-cy|)
  */
 export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
+  // webgpu cannot read a tensor synchronously in Node: there the blend runs as tfjs ops on the GPU.
+  if (tf.getBackend() === 'webgpu') return warpAffineOps(x, m);
   const [n, h, w, c] = x.shape;
   const src = x.dataSync() as Float32Array;
   const out = new Float32Array(n * h * w * c);
@@ -85,6 +87,42 @@ export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
     }
   }
   return tf.tensor4d(out, [n, h, w, c]);
+}
+
+/** warpAffine as tfjs ops (a gather of the four neighbours, a weighted sum): for backends that cannot read synchronously. */
+function warpAffineOps(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const idx = new Int32Array(n * h * w * 4);
+  const wt = new Float32Array(n * h * w * 4);
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    const [a0, a1, a2, b0, b1, b2] = m.subarray(b * 8, b * 8 + 6);
+    for (let oy = 0; oy < h; oy++) {
+      for (let ox = 0; ox < w; ox++) {
+        const ix = a0 * ox + a1 * oy + a2,
+          iy = b0 * ox + b1 * oy + b2;
+        const x0 = Math.floor(ix),
+          y0 = Math.floor(iy),
+          fx = ix - x0,
+          fy = iy - y0;
+        for (const [xx, yy, weight] of [
+          [x0, y0, (1 - fx) * (1 - fy)],
+          [x0 + 1, y0, fx * (1 - fy)],
+          [x0, y0 + 1, (1 - fx) * fy],
+          [x0 + 1, y0 + 1, fx * fy],
+        ]) {
+          const inside = xx >= 0 && xx < w && yy >= 0 && yy < h;
+          idx[k] = inside ? (b * h + yy) * w + xx : 0;
+          wt[k++] = inside ? weight : 0;
+        }
+      }
+    }
+  }
+  return tf.tidy(() => {
+    const g = tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(idx, 'int32')); // [n*h*w*4, c]
+    const blended = tf.sum(tf.reshape(tf.mul(g, tf.tensor2d(wt, [n * h * w * 4, 1])), [n * h * w, 4, c]), 1);
+    return tf.reshape(blended, [n, h, w, c]) as tf.Tensor4D;
+  });
 }
 
 /** Warp each image of x with its own random affine map (bilinear, zeros outside). */

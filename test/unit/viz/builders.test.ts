@@ -163,12 +163,12 @@ test('consistency arrows: PCA panels on a shared extent, stats, hover images, co
   assert.ok(Math.abs(p2.panels[0].meanArrow - Math.sqrt(3)) < 1e-6);
 });
 
-test('consistency arrows: NaN codes (a diverged model, images cut past the end of a set) are an error that names the cause, not a blank plot', () => {
+test('consistency arrows: NaN codes (a diverged model, images cut past the end of a set) are an error that names the cause, not a blank plot', async () => {
   const labels = Array.from({ length: 20 }, (_, i) => i % 3);
   const zx = new Float32Array(20 * 3).map((_, i) => i),
     zt = zx.map((v) => v + 1);
   zt[7] = Number.NaN;
-  assert.throws(
+  await assert.rejects(
     () => consistencyArrows([{ title: 'C', zx, zt, latentDim: 3 }], undefined, undefined, labels),
     /panel "C": 0 values of z\(x\) and 1 of z\(x~\) are NaN or infinite.*diverged.*images hold NaN/,
   );

@@ -13,7 +13,7 @@ import type { EvalResult } from '../../metrics/evaluate';
 import type { CrModelSpec } from './build';
 import { rowLabel, scoreOf, type SeedScore } from './tables';
 import { runName } from './build';
-import { runProcess } from '../processes';
+import { runProcess } from '../../train/processes';
 
 /** One training process: a row of a table at one seed. */
 export interface SeedJob {

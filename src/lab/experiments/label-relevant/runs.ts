@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentHost } from '../../../common/display';
-import { runProcess } from '../processes';
+import { runProcess } from '../../train/processes';
 import type { ConditionalKind } from './build';
 import type { ConditionalDataset } from './data';
 import type { ConditionalScores, TrajectoryPoint } from './score';
