@@ -52,21 +52,46 @@ export function randomAffineMatrices(n: number, h: number, w: number, rng: Rng, 
  * bilinear, zeros outside. Not tf.image.transform: tfjs 4.22's cpu kernel returns after the
  * first image of a batch (the others come back as the fill value). The images are data (no
  * gradient flows into them), so the blend runs in one pass over their values here: as tfjs
- * ops (a gather of four neighbours, a weighted sum) it costs half of a CR step on wasm.
+ * ops (a gather of four neighbours, a weighted sum) it costs half of a CR step on wasm, so the
+ * ops run only on webgpu, which cannot read back synchronously.
  *   x_in = a0 x + a1 y + a2,  y_in = b0 x + b1 y + b2
  *   out = sum over corners (x0|x0+1, y0|y0+1) of in[corner] * (1-|x_in-cx|)(1-|y_in-cy|)
  */
 export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
-  // webgpu cannot read a tensor synchronously in Node: there the blend runs as tfjs ops on the GPU.
-  if (tf.getBackend() === 'webgpu') return warpAffineOps(x, m);
   const [n, h, w, c] = x.shape;
+  const { idx, wt } = bilinearTaps(m, n, h, w);
+  // webgpu cannot read a tensor synchronously in Node: there the blend runs as tfjs ops on the GPU.
+  if (tf.getBackend() === 'webgpu') {
+    return tf.tidy(() => {
+      const g = tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(idx, 'int32')); // [n*h*w*4, c]
+      const blended = tf.sum(tf.reshape(tf.mul(g, tf.tensor2d(wt, [n * h * w * 4, 1])), [n * h * w, 4, c]), 1);
+      return tf.reshape(blended, [n, h, w, c]) as tf.Tensor4D;
+    });
+  }
   const src = x.dataSync() as Float32Array;
   const out = new Float32Array(n * h * w * c);
-  // Adds in[yy, xx] * weight of image b to out at o, when (xx, yy) is inside the image.
-  const add = (b: number, xx: number, yy: number, weight: number, o: number) => {
-    if (xx < 0 || xx >= w || yy < 0 || yy >= h || weight === 0) return;
-    const i = ((b * h + yy) * w + xx) * c;
-    for (let ch = 0; ch < c; ch++) out[o + ch] += src[i + ch] * weight;
+  for (let p = 0; p < n * h * w; p++) {
+    for (let t = 4 * p; t < 4 * p + 4; t++) {
+      if (wt[t] === 0) continue;
+      const i = idx[t] * c;
+      for (let ch = 0; ch < c; ch++) out[p * c + ch] += src[i + ch] * wt[t];
+    }
+  }
+  return tf.tensor4d(out, [n, h, w, c]);
+}
+
+/**
+ * The four bilinear taps of every output pixel (4 per pixel, in output order): the flat index
+ * of the input pixel (image b's row yy, column xx) and its weight, 0 where it falls outside.
+ */
+function bilinearTaps(m: Float32Array, n: number, h: number, w: number): { idx: Int32Array; wt: Float32Array } {
+  const idx = new Int32Array(n * h * w * 4);
+  const wt = new Float32Array(n * h * w * 4);
+  let k = 0;
+  const tap = (b: number, xx: number, yy: number, weight: number) => {
+    const inside = xx >= 0 && xx < w && yy >= 0 && yy < h;
+    idx[k] = inside ? (b * h + yy) * w + xx : 0;
+    wt[k++] = inside ? weight : 0;
   };
   for (let b = 0; b < n; b++) {
     const [a0, a1, a2, b0, b1, b2] = m.subarray(b * 8, b * 8 + 6);
@@ -78,51 +103,14 @@ export function warpAffine(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
           y0 = Math.floor(iy),
           fx = ix - x0,
           fy = iy - y0;
-        const o = ((b * h + oy) * w + ox) * c;
-        add(b, x0, y0, (1 - fx) * (1 - fy), o);
-        add(b, x0 + 1, y0, fx * (1 - fy), o);
-        add(b, x0, y0 + 1, (1 - fx) * fy, o);
-        add(b, x0 + 1, y0 + 1, fx * fy, o);
+        tap(b, x0, y0, (1 - fx) * (1 - fy));
+        tap(b, x0 + 1, y0, fx * (1 - fy));
+        tap(b, x0, y0 + 1, (1 - fx) * fy);
+        tap(b, x0 + 1, y0 + 1, fx * fy);
       }
     }
   }
-  return tf.tensor4d(out, [n, h, w, c]);
-}
-
-/** warpAffine as tfjs ops (a gather of the four neighbours, a weighted sum): for backends that cannot read synchronously. */
-function warpAffineOps(x: tf.Tensor4D, m: Float32Array): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const idx = new Int32Array(n * h * w * 4);
-  const wt = new Float32Array(n * h * w * 4);
-  let k = 0;
-  for (let b = 0; b < n; b++) {
-    const [a0, a1, a2, b0, b1, b2] = m.subarray(b * 8, b * 8 + 6);
-    for (let oy = 0; oy < h; oy++) {
-      for (let ox = 0; ox < w; ox++) {
-        const ix = a0 * ox + a1 * oy + a2,
-          iy = b0 * ox + b1 * oy + b2;
-        const x0 = Math.floor(ix),
-          y0 = Math.floor(iy),
-          fx = ix - x0,
-          fy = iy - y0;
-        for (const [xx, yy, weight] of [
-          [x0, y0, (1 - fx) * (1 - fy)],
-          [x0 + 1, y0, fx * (1 - fy)],
-          [x0, y0 + 1, (1 - fx) * fy],
-          [x0 + 1, y0 + 1, fx * fy],
-        ]) {
-          const inside = xx >= 0 && xx < w && yy >= 0 && yy < h;
-          idx[k] = inside ? (b * h + yy) * w + xx : 0;
-          wt[k++] = inside ? weight : 0;
-        }
-      }
-    }
-  }
-  return tf.tidy(() => {
-    const g = tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(idx, 'int32')); // [n*h*w*4, c]
-    const blended = tf.sum(tf.reshape(tf.mul(g, tf.tensor2d(wt, [n * h * w * 4, 1])), [n * h * w, 4, c]), 1);
-    return tf.reshape(blended, [n, h, w, c]) as tf.Tensor4D;
-  });
+  return { idx, wt };
 }
 
 /** Warp each image of x with its own random affine map (bilinear, zeros outside). */
