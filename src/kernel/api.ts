@@ -7,7 +7,8 @@
 import type { MimeBundle } from '../common/protocol';
 import { setCellHost, type CellHost, type DisplayHandle } from '../common/display';
 import { builders, displayBundle, HIDE_RESULT } from './bundles';
-import { send } from './channel';
+import { send, sendWhenReady } from './channel';
+import type { MaybeAsync } from './image';
 import { currentCell } from './context';
 
 type Handler = (payload: unknown) => Promise<unknown> | unknown;
@@ -30,16 +31,31 @@ function execId(): string {
   return lastExecId;
 }
 
-function show(data: MimeBundle, displayId = `d${process.pid}-${++displaySeq}`): string {
-  send({ type: 'display', execId: execId(), displayId, data });
+/**
+ * Sends a display (or its update). A bundle still being read (a tensor on webgpu) is sent when
+ * it is ready, in its place among the cell's outputs; if the read fails, the output says why.
+ */
+function sendDisplay(data: MaybeAsync<MimeBundle>, displayId: string, update: boolean): void {
+  const id = execId();
+  const message = (bundle: MimeBundle) => ({ type: 'display' as const, execId: id, displayId, ...(update ? { update: true } : {}), data: bundle });
+  if (!(data instanceof Promise)) return send(message(data));
+  sendWhenReady(
+    data.then(message, (err: unknown) =>
+      message({ 'text/plain': `display: the value could not be read (${err instanceof Error ? err.message : String(err)}); nothing was shown` }),
+    ),
+  );
+}
+
+function show(data: MaybeAsync<MimeBundle>, displayId = `d${process.pid}-${++displaySeq}`): string {
+  sendDisplay(data, displayId, false);
   return displayId;
 }
 
-function update(displayId: string, data: MimeBundle): void {
-  send({ type: 'display', execId: execId(), displayId, update: true, data });
+function update(displayId: string, data: MaybeAsync<MimeBundle>): void {
+  sendDisplay(data, displayId, true);
 }
 
-function shower<T>(build: (value: T) => MimeBundle): (value: T) => CellDisplayHandle<T> {
+function shower<T>(build: (value: T) => MaybeAsync<MimeBundle>): (value: T) => CellDisplayHandle<T> {
   return (value: T) => {
     const id = show(build(value));
     // As a cell's last expression the handle would print as a second output: hide it.

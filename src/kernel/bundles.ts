@@ -4,7 +4,21 @@
 import { inspect } from 'node:util';
 import { vegaliteMime } from '../common/mime';
 import type { MimeBundle } from '../common/protocol';
-import { imageToPngBase64, isTensor, pixelsToImage, tensorSummary, tensorToImage, type Pixels, type TensorLike } from './image';
+import {
+  imageOf,
+  imageToPngBase64,
+  isImageTensor,
+  isTensor,
+  pixelsToImage,
+  readValues,
+  summaryOf,
+  tensorSummary,
+  tensorToImage,
+  then,
+  type MaybeAsync,
+  type Pixels,
+  type TensorLike,
+} from './image';
 
 /** A plain object whose keys are all MIME types (`text/html`, `image/png`, ...). */
 export function isMimeBundle(v: unknown): v is MimeBundle {
@@ -15,7 +29,8 @@ export function isMimeBundle(v: unknown): v is MimeBundle {
   return keys.length > 0 && keys.every((k) => /^[a-z]+\/[\w.+-]+$/i.test(k));
 }
 
-export function textOf(value: unknown): string {
+/** Text of a value; a promise only for a tensor whose backend reads asynchronously (webgpu). */
+export function textOf(value: unknown): MaybeAsync<string> {
   if (typeof value === 'string') return value;
   if (isTensor(value)) return tensorSummary(value);
   return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
@@ -31,34 +46,38 @@ export function withText(bundle: MimeBundle): MimeBundle {
 export const HIDE_RESULT = Symbol.for('vae-lab.hide-result');
 
 /** The value of a cell's last expression: undefined shows nothing. */
-export function resultBundle(value: unknown): MimeBundle | undefined {
+export function resultBundle(value: unknown): MaybeAsync<MimeBundle> | undefined {
   if (value === undefined || (typeof value === 'object' && value !== null && HIDE_RESULT in value)) return undefined;
   const custom = (value as { toMimeBundle?: () => MimeBundle } | null)?.toMimeBundle;
   if (typeof custom === 'function') return withText(custom.call(value));
   if (isMimeBundle(value)) return withText(value);
   // As a result a string is shown quoted (as node's REPL does); display(string) shows it raw.
-  return { 'text/plain': typeof value === 'string' ? inspect(value) : textOf(value) };
+  if (typeof value === 'string') return { 'text/plain': inspect(value) };
+  return then(textOf(value), (text) => ({ 'text/plain': text }));
 }
 
-export function tensorBundle(t: TensorLike): MimeBundle {
-  const text = tensorSummary(t);
-  const img = t.isDisposed ? undefined : tensorToImage(t);
-  return img ? { 'image/png': imageToPngBase64(img), 'text/plain': `${text.split('\n')[0]} (image ${img.width}x${img.height})` } : { 'text/plain': text };
+export function tensorBundle(t: TensorLike): MaybeAsync<MimeBundle> {
+  if (t.isDisposed || !isImageTensor(t)) return then(tensorSummary(t), (text) => ({ 'text/plain': text }));
+  // One read for both the image and the summary: the tensor may be disposed once it has started.
+  return then(readValues(t), (values) => {
+    const image = imageOf(t, values);
+    return { 'image/png': imageToPngBase64(image), 'text/plain': `${summaryOf(t, values).split('\n')[0]} (image ${image.width}x${image.height})` };
+  });
 }
 
 /** What display(value) shows. */
-export function displayBundle(value: unknown): MimeBundle {
+export function displayBundle(value: unknown): MaybeAsync<MimeBundle> {
   if (isTensor(value)) return tensorBundle(value);
   if (typeof value === 'string') return { 'text/plain': value };
   return resultBundle(value) ?? { 'text/plain': 'undefined' };
 }
 
-export function pngBundle(src: TensorLike | Pixels): MimeBundle {
+export function pngBundle(src: TensorLike | Pixels): MaybeAsync<MimeBundle> {
   if (isTensor(src)) {
     const img = tensorToImage(src);
     if (!img)
       throw new RangeError(`display.png: a tensor of shape [${src.shape.join(', ')}] is not an image; use [h,w], [h,w,c] or [n,h,w,c] with c = 1, 3 or 4`);
-    return { 'image/png': imageToPngBase64(img), 'text/plain': `[image ${img.width}x${img.height}]` };
+    return then(img, (image) => ({ 'image/png': imageToPngBase64(image), 'text/plain': `[image ${image.width}x${image.height}]` }));
   }
   const img = pixelsToImage(src);
   return { 'image/png': imageToPngBase64(img), 'text/plain': `[image ${img.width}x${img.height}]` };

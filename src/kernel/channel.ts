@@ -4,6 +4,11 @@
  * message, so order is kept while 10,000 log lines cost a few hundred IPC messages. The
  * buffer is flushed at the next turn of the event loop, or at once when it grows large or
  * old, so output from a long synchronous loop still arrives live.
+ *
+ * A cell's output can also be a promise (`sendWhenReady`: an image of a tensor that the
+ * webgpu backend reads only asynchronously). Until it settles, every later output of a cell
+ * (stream, display, result, error, done) waits behind it, so a cell's outputs keep the
+ * order its code made them in and `done` comes last. Replies and logs never wait.
  */
 import type { KernelToHost } from '../common/protocol';
 
@@ -31,14 +36,62 @@ export function flush(): void {
   );
 }
 
+const CELL_OUTPUT = new Set<KernelToHost['type']>(['stream', 'display', 'result', 'error', 'done', 'diagnostics']);
+
+/** Outputs waiting behind an asynchronous one, and the end of their chain. */
+let waiting = 0;
+let chain: Promise<void> = Promise.resolve();
+
+function enqueue(step: () => void | Promise<void>): void {
+  waiting++;
+  chain = chain
+    .then(step)
+    .catch((err: unknown) => post({ type: 'log', level: 'error', text: `an output could not be sent: ${err instanceof Error ? err.message : String(err)}` }))
+    .finally(() => {
+      waiting--;
+    });
+}
+
 export function send(message: KernelToHost): void {
+  if (waiting > 0 && CELL_OUTPUT.has(message.type)) {
+    enqueue(() => {
+      flush();
+      post(message);
+    });
+    return;
+  }
   flush();
   post(message);
+}
+
+/**
+ * Sends a cell output once it is ready, keeping its place among the cell's outputs. The promise
+ * should not reject: turn a failure into an output (an error text) first.
+ */
+export function sendWhenReady(message: Promise<KernelToHost>): void {
+  enqueue(async () => {
+    const m = await message;
+    flush();
+    post(m);
+  });
+}
+
+/** Resolves once every output handed to sendWhenReady so far (and what waits behind it) is sent. */
+export function outputsSent(): Promise<void> {
+  return chain;
 }
 
 /** Output of a cell (execId) or of no cell (undefined: sent as a `log`). */
 export function stream(execId: string | undefined, name: 'stdout' | 'stderr', text: string): void {
   if (text.length === 0) return;
+  if (waiting > 0 && execId !== undefined) {
+    enqueue(() => streamNow(execId, name, text));
+    return;
+  }
+  streamNow(execId, name, text);
+}
+
+function streamNow(execId: string | undefined, name: 'stdout' | 'stderr', text: string): void {
   const now = Date.now();
   if (pending && (pending.execId !== execId || pending.name !== name)) flush();
   // The first write after a pause goes out at once: a loop that prints and then computes

@@ -1,7 +1,9 @@
 /**
  * Turning tensors and pixel arrays into images. Tensors are duck-typed (shape, dtype,
- * dataSync) so this file needs no tfjs import; reading values with dataSync() runs no op,
- * so nothing here needs tf.tidy.
+ * dataSync, data) so this file needs no tfjs import; reading values runs no op, so nothing
+ * here needs tf.tidy. Values are read synchronously where the tensor's backend can (cpu,
+ * tensorflow, wasm), and with `await data()` where it cannot (webgpu in Node): the callers
+ * then get a promise (see `readValues`).
  */
 import { encodePng } from '../lab/viz/png';
 
@@ -9,6 +11,7 @@ export interface TensorLike {
   shape: number[];
   dtype: string;
   dataSync(): ArrayLike<number> | string[];
+  data?(): Promise<ArrayLike<number> | string[]>;
   size: number;
   isDisposed?: boolean;
 }
@@ -21,6 +24,28 @@ export function isTensor(v: unknown): v is TensorLike {
     typeof (v as TensorLike).dtype === 'string' &&
     typeof (v as TensorLike).dataSync === 'function'
   );
+}
+
+/** A value now, or a promise of it when the tensor's backend reads only asynchronously. */
+export type MaybeAsync<T> = T | Promise<T>;
+
+/** Applies `f` to `v` now, or once it resolves. */
+export function then<T, U>(v: MaybeAsync<T>, f: (value: T) => U): MaybeAsync<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/**
+ * A tensor's values: synchronously where its backend reads so, else (the synchronous read
+ * threw, as it does on webgpu in Node for a tensor that lives on the GPU) a promise of
+ * `data()`. Any other failure (a disposed tensor) is thrown as it is.
+ */
+export function readValues(t: TensorLike): MaybeAsync<ArrayLike<number>> {
+  try {
+    return t.dataSync() as ArrayLike<number>;
+  } catch (err) {
+    if (t.isDisposed || typeof t.data !== 'function') throw err;
+    return t.data() as Promise<ArrayLike<number>>;
+  }
 }
 
 /** Raw pixels a user can pass to display.png. */
@@ -96,13 +121,21 @@ function tile(bytes: Uint8Array, n: number, h: number, w: number, c: number): { 
   return { pixels, width, height };
 }
 
+/** Whether a tensor can be shown as an image (decided from its shape and dtype, without reading it). */
+export function isImageTensor(t: TensorLike): boolean {
+  return imageLayout(t.shape) !== undefined && t.dtype !== 'string' && t.dtype !== 'complex64';
+}
+
 /** An image for an image-shaped tensor, or undefined when its shape is not one. */
-export function tensorToImage(t: TensorLike): Image | undefined {
-  const layout = imageLayout(t.shape);
-  if (!layout || t.dtype === 'string' || t.dtype === 'complex64') return undefined;
-  const { n, h, w, c } = layout;
-  const grid = tile(toBytes(t.dataSync() as ArrayLike<number>), n, h, w, c);
-  return { ...grid, channels: c };
+export function tensorToImage(t: TensorLike): MaybeAsync<Image> | undefined {
+  if (!isImageTensor(t)) return undefined;
+  return then(readValues(t), (values) => imageOf(t, values));
+}
+
+/** The image of an image-shaped tensor (see isImageTensor) from its values. */
+export function imageOf(t: TensorLike, values: ArrayLike<number>): Image {
+  const { n, h, w, c } = imageLayout(t.shape)!;
+  return { ...tile(toBytes(values), n, h, w, c), channels: c };
 }
 
 export function pixelsToImage(p: Pixels): Image {
@@ -120,11 +153,16 @@ export function imageToPngBase64(img: Image): string {
 }
 
 /** A short text summary: dtype, shape and value range (never all the values of a big tensor). */
-export function tensorSummary(t: TensorLike): string {
+export function tensorSummary(t: TensorLike): MaybeAsync<string> {
   if (t.isDisposed) return `Tensor ${t.dtype} [${t.shape.join(', ')}] (disposed)`;
   const head = `Tensor ${t.dtype} [${t.shape.join(', ')}]`;
   if (t.dtype === 'string' || t.dtype === 'complex64' || t.size === 0) return head;
-  const v = t.dataSync() as ArrayLike<number>;
+  return then(readValues(t), (v) => summaryOf(t, v));
+}
+
+/** The summary of a numeric tensor that is not disposed, from its values. */
+export function summaryOf(t: TensorLike, v: ArrayLike<number>): string {
+  const head = `Tensor ${t.dtype} [${t.shape.join(', ')}]`;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;

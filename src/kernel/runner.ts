@@ -92,7 +92,8 @@ export class CellRunner {
           const outcome = controller.signal.aborted ? 'interrupted' : await Promise.race([this.run(ctx, compiled), interrupted]);
           if (outcome === 'interrupted') status = 'interrupted';
           else if (outcome.value !== undefined) {
-            const data = resultBundle(outcome.value);
+            // A tensor on webgpu is read asynchronously; a failed read fails the cell.
+            const data = await resultBundle(outcome.value);
             if (data) send({ type: 'result', execId: req.execId, data });
           }
         }

@@ -195,6 +195,7 @@ export async function installWebGpu(found: FoundAdapter): Promise<void> {
   else Object.defineProperty(g, 'navigator', { value: { gpu }, configurable: true, writable: true });
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   explainSyncReads(mod.WebGPUBackend.prototype as unknown as SyncReader);
+  keepReadsOfDisposed(mod.WebGPUBackend.prototype as unknown as CpuCache);
   registerWebGpuFixes();
 }
 
@@ -232,4 +233,29 @@ export function explainSyncReads(proto: SyncReader): void {
     return original.call(this, dataId);
   };
   p[PATCHED] = true;
+}
+
+interface CpuCache {
+  convertAndCacheOnCPU(dataId: object, data: unknown): unknown;
+  tensorMap: { has(id: object): boolean };
+}
+
+const PATCHED_CACHE = Symbol.for('vae-lab.webgpu.cacheOnCpu');
+
+/**
+ * tfjs-backend-webgpu 4.22 bug: `await t.data()` on a tensor disposed while the read is in
+ * flight (`display(t); t.dispose()`) fails with "Cannot read properties of undefined
+ * (reading 'backend')", because the read caches the values it got on a tensor record that is
+ * gone. The values themselves
+ * were copied off the GPU before the dispose, so the read now returns them uncached.
+ */
+export function keepReadsOfDisposed(proto: CpuCache): void {
+  const p = proto as CpuCache & { [PATCHED_CACHE]?: boolean };
+  if (p[PATCHED_CACHE]) return;
+  const original = proto.convertAndCacheOnCPU;
+  p.convertAndCacheOnCPU = function (this: CpuCache, dataId: object, data: unknown) {
+    // has(), not get(): DataStorage.get of a missing id asks the engine to move the data here
+    return this.tensorMap.has(dataId) ? original.call(this, dataId, data) : data;
+  };
+  p[PATCHED_CACHE] = true;
 }

@@ -77,6 +77,16 @@ test('forcing webgpu runs on the adapter there is, names it, and says when it is
   tf.dispose([y, z]);
 });
 
+test('a tensor disposed while its read is in flight still reads (a tfjs-backend-webgpu bug, patched)', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  const x = tf.tensor1d([1, 2, 3]);
+  const y = tf.mul(x, 2);
+  const values = y.data();
+  y.dispose();
+  assert.deepEqual(Array.from(await values), [2, 4, 6]);
+  x.dispose();
+});
+
 test('auto passes a software adapter over (wasm is faster) and records why', async (t) => {
   const info = await webgpuOrSkip(t);
   if (!info?.adapter?.software) return t.skip('this machine has a hardware adapter: auto takes it');
