@@ -46,7 +46,7 @@ test('generation and traversal bars: a constant row per seed, tested like a mode
   assert.equal(b.verdict, 'inconclusive');
 });
 
-test('swap agreement counts only swaps whose sources differ in class, and reads the class off the classifier', () => {
+test('swap agreement counts only swaps whose sources differ in class, and reads the class off the classifier', async () => {
   // A stand-in model whose swap decodes to the z_s source (rows) image: the class follows z_s.
   const rows = tf.stack([tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;
   const cols = tf.stack([tf.fill([2, 2, 1], 0.95), tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;
@@ -57,15 +57,15 @@ test('swap agreement counts only swaps whose sources differ in class, and reads 
   const clf: ProbabilisticClassifier = {
     predict: (x) => tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.mean(x, [1, 2, 3]), 0.5), 'int32'), 2).toFloat() as tf.Tensor2D),
   };
-  const a = labelRelevant.swapAgreement(model as never, clf, rows, [0, 1], cols, [1, 0, 1]);
+  const a = await labelRelevant.swapAgreement(model as never, clf, rows, [0, 1], cols, [1, 0, 1]);
   assert.equal(a.cells, 3, 'pairs (0,1) (0,1) (1,0)');
   assert.equal(a.followsS, 1);
   assert.equal(a.followsU, 0);
-  assert.throws(() => labelRelevant.swapAgreement(model as never, clf, rows, [0, 0], cols.slice(0, 1), [0]), /same label/);
+  await assert.rejects(labelRelevant.swapAgreement(model as never, clf, rows, [0, 0], cols.slice(0, 1), [0]), /same label/);
   tf.dispose([rows, cols]);
 });
 
-test('inpainting scores: accuracy against the labels and the squared error inside the mask only', () => {
+test('inpainting scores: accuracy against the labels and the squared error inside the mask only', async () => {
   const x = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
   const mask = labelRelevant.halfMask(2, 4, 4, 'right');
   assert.equal(tf.sum(mask).arraySync(), 16);
@@ -80,7 +80,7 @@ test('inpainting scores: accuracy against the labels and the squared error insid
   // Out: 0.5 inside the mask, 1 outside it (outside must not count).
   const out = tf.add(tf.mul(mask, 0.5), tf.sub(1, mask)) as tf.Tensor4D;
   const clf: ProbabilisticClassifier = { predict: (v) => tf.tidy(() => tf.oneHot(tf.fill([v.shape[0]], 1, 'int32'), 2).toFloat() as tf.Tensor2D) };
-  const s = labelRelevant.inpaintScores(clf, x, [1, 0], out, mask);
+  const s = await labelRelevant.inpaintScores(clf, x, [1, 0], out, mask);
   assert.equal(s.accuracy, 0.5);
   assert.ok(Math.abs(s.maskError - 0.25) < 1e-6, `${s.maskError}`);
   tf.dispose([x, mask, out]);

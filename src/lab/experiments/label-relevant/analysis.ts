@@ -8,6 +8,7 @@
  *   error inside the mask;
  * - matched IS: on two diversity-against-IS trajectories, the epochs where both models are at the
  *   same IS.
+ * Every read is asynchronous (`await t.array()`), so these run on webgpu as on every backend.
  */
 import * as tf from '../../tf';
 import type { ProbabilisticClassifier } from '../../metrics/inception';
@@ -15,7 +16,17 @@ import type { LabelRelevantVAE } from '../../models/lrVae';
 import type { TrajectoryPoint } from './score';
 import { InvalidArgumentError } from '../../core/errors';
 
-const classesOf = (clf: ProbabilisticClassifier, x: tf.Tensor4D): number[] => tf.tidy(() => tf.argMax(clf.predict(x), 1).arraySync() as number[]);
+/** Reads a tensor made by `f` and disposes it: asynchronously, so it works on webgpu too. */
+async function readOnce<T>(f: () => tf.Tensor): Promise<T> {
+  const t = tf.tidy(f);
+  try {
+    return (await t.array()) as T;
+  } finally {
+    t.dispose();
+  }
+}
+
+const classesOf = (clf: ProbabilisticClassifier, x: tf.Tensor4D): Promise<number[]> => readOnce(() => tf.argMax(clf.predict(x), 1));
 
 /** What the swap test measures. */
 export interface SwapAgreement {
@@ -28,18 +39,22 @@ export interface SwapAgreement {
 }
 
 /** The swap test on rows (z_s sources) x cols (z_u sources) with their true labels. */
-export function swapAgreement(
+export async function swapAgreement(
   model: LabelRelevantVAE,
   clf: ProbabilisticClassifier,
   rows: tf.Tensor4D,
   rowLabels: ArrayLike<number>,
   cols: tf.Tensor4D,
   colLabels: ArrayLike<number>,
-): SwapAgreement {
+): Promise<SwapAgreement> {
   const c = cols.shape[0];
-  const swapped = tf.tidy(() => model.swap(rows, cols));
-  const got = classesOf(clf, swapped);
-  swapped.dispose();
+  const swapped = model.swap(rows, cols);
+  let got: number[];
+  try {
+    got = await classesOf(clf, swapped);
+  } finally {
+    swapped.dispose();
+  }
   let s = 0,
     u = 0,
     cells = 0;
@@ -56,8 +71,8 @@ export function swapAgreement(
 }
 
 /** The `count` z_u dimensions whose posterior means vary most over `x` (the active ones), most first. */
-export function activeUDims(model: LabelRelevantVAE, x: tf.Tensor4D, count: number): number[] {
-  const v = tf.tidy(() => tf.moments(model.encodeU(x).mean, 0).variance.arraySync() as number[]);
+export async function activeUDims(model: LabelRelevantVAE, x: tf.Tensor4D, count: number): Promise<number[]> {
+  const v = await readOnce<number[]>(() => tf.moments(model.encodeU(x).mean, 0).variance);
   return v
     .map((x, d) => [x, d])
     .sort((a, b) => b[0] - a[0])
@@ -75,28 +90,34 @@ export interface TraversalKeep {
 }
 
 /** Sweep each of `dims` over `values` for every image of x (labels y) and classify the frames. */
-export function traversalKeep(
+export async function traversalKeep(
   model: LabelRelevantVAE,
   clf: ProbabilisticClassifier,
   x: tf.Tensor4D,
   y: ArrayLike<number>,
   dims: number[],
   values: number[],
-): TraversalKeep {
+): Promise<TraversalKeep> {
   let kept = 0,
     frames = 0,
     change = 0;
   for (let i = 0; i < x.shape[0]; i++) {
     const one = tf.slice(x, [i], [1]) as tf.Tensor4D;
-    for (const d of dims) {
-      const t = model.traverse(one, d, values);
-      const base = tf.tidy(() => model.decode(tf.concat([model.encodeS(one), model.encodeU(one).mean], 1) as tf.Tensor2D));
-      kept += classesOf(clf, t).filter((k) => k === y[i]).length;
-      change += tf.tidy(() => (tf.mean(tf.abs(tf.sub(t, base))) as tf.Scalar).arraySync()) * values.length;
-      frames += values.length;
-      tf.dispose([t, base]);
+    try {
+      for (const d of dims) {
+        const t = model.traverse(one, d, values);
+        const base = tf.tidy(() => model.decode(tf.concat([model.encodeS(one), model.encodeU(one).mean], 1) as tf.Tensor2D));
+        try {
+          kept += (await classesOf(clf, t)).filter((k) => k === y[i]).length;
+          change += (await readOnce<number>(() => tf.mean(tf.abs(tf.sub(t, base))))) * values.length;
+          frames += values.length;
+        } finally {
+          tf.dispose([t, base]);
+        }
+      }
+    } finally {
+      one.dispose();
     }
-    one.dispose();
   }
   return { kept: kept / frames, change: change / frames, frames };
 }
@@ -121,10 +142,16 @@ export interface InpaintScores {
 }
 
 /** Score completed images `out` against the originals x (labels y) under `mask`. */
-export function inpaintScores(clf: ProbabilisticClassifier, x: tf.Tensor4D, y: ArrayLike<number>, out: tf.Tensor4D, mask: tf.Tensor4D): InpaintScores {
-  const got = classesOf(clf, out);
+export async function inpaintScores(
+  clf: ProbabilisticClassifier,
+  x: tf.Tensor4D,
+  y: ArrayLike<number>,
+  out: tf.Tensor4D,
+  mask: tf.Tensor4D,
+): Promise<InpaintScores> {
+  const got = await classesOf(clf, out);
   const accuracy = got.filter((k, i) => k === y[i]).length / got.length;
-  const maskError = tf.tidy(() => (tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, x)), mask)), tf.sum(mask)) as tf.Scalar).arraySync());
+  const maskError = await readOnce<number>(() => tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, x)), mask)), tf.sum(mask)));
   return { accuracy, maskError };
 }
 
