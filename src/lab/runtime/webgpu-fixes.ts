@@ -10,12 +10,33 @@
  * batch i*3 + j with (i*3 + j) % 2 instead of i, and returns wrong numbers. The fix tiles such a
  * side up to the full broadcast batch shape (Reshape + Tile, webgpu's own kernels) before
  * calling the stock kernel.
+ *
+ * AddN binds every input and the output to one shader. Past the device's storage buffers per
+ * stage (WebGPU's default limit is 8, so 7 inputs) the pipeline is invalid and the sum comes out
+ * silently wrong. The fix sums the inputs in chunks that fit, each chunk's sum entering the next.
  */
 import * as tf from '@tensorflow/tfjs';
 
 type Info = tf.TensorInfo;
 interface Backend {
   disposeData(id: object): unknown;
+  device?: { limits?: { maxStorageBuffersPerShaderStage?: number } };
+}
+
+/**
+ * How AddN of `n` inputs is split so that no call binds more than `perCall` inputs: the chunks of
+ * input indices, where -1 stands for the previous chunk's sum (the first chunk has none).
+ */
+export function addNChunks(n: number, perCall: number): number[][] {
+  if (perCall < 2) throw new RangeError(`addNChunks: perCall must be at least 2, got ${perCall}`);
+  const chunks: number[][] = [];
+  let next = 0;
+  while (next < n) {
+    const chunk = chunks.length ? [-1] : [];
+    while (chunk.length < perCall && next < n) chunk.push(next++);
+    chunks.push(chunk);
+  }
+  return chunks;
 }
 
 /** Whether `outer` (left-padded with 1s to full's rank) broadcasts correctly by `% count`. */
@@ -27,8 +48,33 @@ export function modBroadcastable(outer: number[], full: number[]): boolean {
 
 let registered = false;
 
+function fixAddN(): void {
+  const stock = tf.getKernel('AddN', 'webgpu');
+  if (!stock) return;
+  tf.unregisterKernel('AddN', 'webgpu');
+  tf.registerKernel({
+    ...stock,
+    kernelFunc: (args) => {
+      const inputs = args.inputs as unknown as Info[];
+      const backend = args.backend as unknown as Backend;
+      // One binding is the output's.
+      const perCall = (backend.device?.limits?.maxStorageBuffersPerShaderStage ?? 8) - 1;
+      if (inputs.length <= perCall) return stock.kernelFunc(args);
+      let sum: Info | undefined;
+      for (const chunk of addNChunks(inputs.length, perCall)) {
+        const part = stock.kernelFunc({ ...args, inputs: chunk.map((i) => (i < 0 ? sum! : inputs[i])) as never }) as Info;
+        if (sum) backend.disposeData(sum.dataId);
+        sum = part;
+      }
+      return sum!;
+    },
+  });
+}
+
 export function registerWebGpuFixes(): void {
   if (registered) return;
+  registered = true;
+  fixAddN();
   const stock = tf.getKernel('BatchMatMul', 'webgpu');
   const reshape = tf.getKernel('Reshape', 'webgpu');
   const tile = tf.getKernel('Tile', 'webgpu');
@@ -58,5 +104,4 @@ export function registerWebGpuFixes(): void {
       return out;
     },
   });
-  registered = true;
 }

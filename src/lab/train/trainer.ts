@@ -199,8 +199,9 @@ export class Trainer {
           const packed = tf.tidy(() => {
             // A left fold of adds, not tf.addN: tfjs-backend-webgpu binds every addN input to one
             // shader, and past 7 inputs (plus the output) it exceeds WebGPU's default 8 storage
-            // buffers per stage, so the pipeline is invalid and the sum silently wrong. On cpu/wasm
-            // the fold rounds exactly as their addN does (sequential float32 accumulation).
+            // buffers per stage, so the pipeline is invalid and the sum silently wrong (webgpu-fixes.ts
+            // now chunks AddN for every caller; the fold needs no fix at all). On cpu/wasm the fold
+            // rounds exactly as their addN does (sequential float32 accumulation).
             const gradNorm = Object.values(grads)
               .map((g) => tf.sum(tf.square(g)))
               .reduce((acc, x) => tf.add(acc, x));

@@ -154,6 +154,25 @@ test('gather gradient (UnsortedSegmentSum) with repeated and unused indices', as
   });
 });
 
+test('addN past the storage-buffer limit (7 inputs): 12 inputs and their gradients', async (t) => {
+  if (!(await webgpuOrSkip(t))) return;
+  for (const n of [7, 8, 12, 15]) {
+    await agreeGpu(`addN of ${n}`, () => {
+      const xs = Array.from({ length: n }, (_, i) => rand([3, 5], 60 + i));
+      const r = rand([3, 5], 59);
+      return [
+        tf.addN(xs),
+        ...tf.grads((...v: tf.Tensor[]) =>
+          tf
+            .addN(v.map((x, i) => tf.mul(x, i + 1)))
+            .mul(r)
+            .sum(),
+        )(xs),
+      ];
+    });
+  }
+});
+
 test('Adam: variables and both moments after 6 steps agree with cpu, and no tensor leaks', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
   const steps = async (backend: string): Promise<Float32Array[]> => {

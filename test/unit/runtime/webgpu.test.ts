@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initRuntime } from '../../../src/lab/runtime';
 import { adapterDevice, isSoftware, prepareEnv, WebGpuSyncReadError } from '../../../src/lab/runtime/webgpu';
-import { modBroadcastable } from '../../../src/lab/runtime/webgpu-fixes';
+import { addNChunks, modBroadcastable } from '../../../src/lab/runtime/webgpu-fixes';
 import { tempDir } from './fake-packages';
 import { webgpuOrSkip } from './webgpu-compare';
 
@@ -103,4 +103,31 @@ test('which batch shapes the stock webgpu BatchMatMul broadcasts correctly (by b
   assert.equal(modBroadcastable([2, 3], [2, 3]), true);
   assert.equal(modBroadcastable([2, 1], [2, 3]), false);
   assert.equal(modBroadcastable([1, 3, 1], [2, 3, 4]), false);
+});
+
+test('addN is split into calls of at most the limit, each after the first carrying the sum so far', () => {
+  assert.deepEqual(addNChunks(5, 7), [[0, 1, 2, 3, 4]]);
+  assert.deepEqual(addNChunks(7, 7), [[0, 1, 2, 3, 4, 5, 6]]);
+  assert.deepEqual(addNChunks(8, 7), [
+    [0, 1, 2, 3, 4, 5, 6],
+    [-1, 7],
+  ]);
+  assert.deepEqual(addNChunks(15, 7), [
+    [0, 1, 2, 3, 4, 5, 6],
+    [-1, 7, 8, 9, 10, 11, 12],
+    [-1, 13, 14],
+  ]);
+  for (const [n, per] of [
+    [40, 3],
+    [9, 2],
+  ]) {
+    const chunks = addNChunks(n, per);
+    assert.ok(chunks.every((c) => c.length <= per));
+    assert.deepEqual(
+      chunks.flat().filter((i) => i >= 0),
+      [...Array(n).keys()],
+      'every input once, in order',
+    );
+  }
+  assert.throws(() => addNChunks(3, 1), /at least 2/);
 });
