@@ -22,10 +22,14 @@ const NOTEBOOK = 'webgpu.ipynb';
 const TOTAL_MS = 6 * 60_000;
 
 // Reads with `await data()`: a synchronous read cannot work on webgpu in Node (runtime/webgpu.ts).
+// Then an image computed on the GPU (WEBGPU_CPU_FORWARD off: small ops would run on the CPU),
+// shown with display.png, which the kernel reads asynchronously there.
 const CELL = `import * as tf from '@tensorflow/tfjs';
 const a = tf.tensor2d([[1, 2], [3, 4]]);
 const g = tf.grad((x: tf.Tensor) => tf.matMul(x, a).square().sum())(tf.ones([3, 2]));
-console.log(\`backend=\${tf.getBackend()} grad=\${Array.from(await g.data()).join(',')}\`);`;
+console.log(\`backend=\${tf.getBackend()} grad=\${Array.from(await g.data()).join(',')}\`);
+tf.env().set('WEBGPU_CPU_FORWARD', false);
+display.png(tf.add(tf.linspace(0, 0.5, 48).reshape([6, 8, 1]), tf.linspace(0, 0.5, 48).reshape([6, 8, 1])));`;
 
 async function main(): Promise<number> {
   assertInstalled();
@@ -90,6 +94,11 @@ async function main(): Promise<number> {
     step(
       'the cell ran on webgpu with the right gradient',
       /backend=webgpu grad=32,72,32,72,32,72/.test(out) ? [] : [`stdout: ${out} outputs: ${JSON.stringify(saved.cells[0].outputs).slice(0, 400)}`],
+    );
+    const png = (saved.cells[0].outputs ?? []).find((o) => o.output_type === 'display_data' && o.data?.['image/png']);
+    step(
+      'display.png of a tensor on the GPU shows an 8x6 image',
+      png && /\[image 8x6\]/.test(JSON.stringify(png.data?.['text/plain'])) ? [] : [`outputs: ${JSON.stringify(saved.cells[0].outputs).slice(0, 400)}`],
     );
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
