@@ -1,4 +1,7 @@
 import { test, before } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import { useCpu } from '../lab/helpers';
@@ -107,4 +110,16 @@ test('run jobs: the GAN variant of ours is --model lr-vae --gan, one folder per 
   const cv = labelRelevant.runArgs({ ...job, kind: 'cvae-gan' }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'd');
   assert.deepEqual(cv.slice(0, 3), ['train', '--model', 'cvae-gan']);
   assert.deepEqual(cv.slice(-2), ['--epochs', '1']);
+  assert.deepEqual(labelRelevant.runArgs({ ...job, kind: 'cvae', epochs: 8 }, { preset: 'laptop' }, 'd').slice(-2), ['--epochs', '8']);
+});
+
+test('run jobs: a finished run is reused, unless the job names other epochs than it was trained for', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vae-lab-lr-run-'));
+  const job = { kind: 'cvae' as const, dataset: 'mnist' as const, seed: 0 };
+  assert.equal(labelRelevant.isFinished(job, dir), false, 'no metrics.json yet');
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ config: { epochs: 4 } }));
+  assert.equal(labelRelevant.isFinished(job, dir), true, 'the preset decides');
+  assert.equal(labelRelevant.isFinished({ ...job, epochs: 4 }, dir), true);
+  assert.equal(labelRelevant.isFinished({ ...job, epochs: 8 }, dir), false, 'trained for 4, asked for 8: train again');
+  rmSync(dir, { recursive: true, force: true });
 });
