@@ -35,7 +35,7 @@ export interface Preset {
 
 /**
  * quick = a smoke test for CI (minutes; it claims nothing); laptop = the notebook's claims on a
- * 2-core CPU in about 30 minutes, on all 60k MNIST images; paper = the public release's sizes
+ * 2-core CPU in about 35 minutes, on all 60k MNIST images; paper = the public release's sizes
  * (z_s 32, z_u 100), for a GPU.
  *
  * laptop, sized with scripts/measure-lr-vae.ts (one process, one wasm thread, native GEMM, a
