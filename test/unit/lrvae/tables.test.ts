@@ -49,6 +49,20 @@ test('generation and traversal bars: a constant row per seed, tested like a mode
   assert.equal(b.verdict, 'inconclusive');
 });
 
+test('matched IS: a verdict stands only where the matched points are within the tolerance of each other', () => {
+  const verdicts = [
+    { claim: 'ours − base: more intra-class diversity at matched IS', verdict: 'reproduced', why: 'paper sign' },
+    { claim: 'ours − base: more intra-class diversity after training', verdict: 'reproduced', why: 'paper sign' },
+  ];
+  const near = labelRelevant.matchedIs([point(1, 7, 0.3), point(2, 8, 0.3)], [point(1, 7.8, 0.2), point(2, 9, 0.2)]);
+  assert.deepEqual(labelRelevant.guardMatched(verdicts, [near]), verdicts, '8 against 7.8: matched');
+  const far = labelRelevant.matchedIs([point(1, 6.9, 0.5)], [point(1, 8.95, 0.15), point(2, 9.1, 0.14)]);
+  const g = labelRelevant.guardMatched(verdicts, [near, far]);
+  assert.equal(g[0].verdict, 'inconclusive');
+  assert.match(g[0].why, /differ by up to 2\.05/);
+  assert.equal(g[1].verdict, 'reproduced', 'the after-training claim is not about matched IS');
+});
+
 test('swap agreement counts only swaps whose sources differ in class, and reads the class off the classifier', async () => {
   // A stand-in model whose swap decodes to the z_s source (rows) image: the class follows z_s.
   const rows = tf.stack([tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;
