@@ -63,6 +63,19 @@ test('matched IS: a verdict stands only where the matched points are within the 
   assert.equal(g[1].verdict, 'reproduced', 'the after-training claim is not about matched IS');
 });
 
+test("a diversity claim is inconclusive when a model's samples do not show their class; other claims are left alone", () => {
+  const claims = [...labelRelevant.diversityClaims(), ...labelRelevant.swapClaims()];
+  const verdicts = claims.map(() => ({ verdict: 'reproduced', why: 'paper sign' }));
+  const ok = labelRelevant.guardClassAgreement(verdicts, claims, { [labelRelevant.OURS]: 0.9, [labelRelevant.BASELINE]: 0.97 });
+  assert.deepEqual(ok, verdicts);
+  const g = labelRelevant.guardClassAgreement(verdicts, claims, { [labelRelevant.OURS]: 0.4, [labelRelevant.BASELINE]: 0.97 });
+  assert.deepEqual(
+    g.map((v) => v.verdict),
+    [...labelRelevant.diversityClaims().map(() => 'inconclusive'), ...labelRelevant.swapClaims().map(() => 'reproduced')],
+  );
+  assert.match(g[0].why, /LR-VAE-GAN \(ours\)'s samples show their class 0\.40 of the time/);
+});
+
 test('swap agreement counts only swaps whose sources differ in class, and reads the class off the classifier', async () => {
   // A stand-in model whose swap decodes to the z_s source (rows) image: the class follows z_s.
   const rows = tf.stack([tf.fill([2, 2, 1], 0.05), tf.fill([2, 2, 1], 0.95)]) as tf.Tensor4D;

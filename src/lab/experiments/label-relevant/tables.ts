@@ -136,6 +136,26 @@ export function diversityClaims(): LrClaim[] {
   ];
 }
 
+/** The class agreement a conditional generator needs before its samples' "intra-class" diversity means anything. */
+export const CLASS_AGREEMENT_BAR = 0.8;
+
+/**
+ * A diversity claim compares samples of one requested class. Where a model's samples show that
+ * class less often than CLASS_AGREEMENT_BAR (mean over seeds in `agreement`), much of its
+ * "intra-class" diversity is diversity between classes, so the claim's verdict becomes
+ * inconclusive, saying which model and how often. `verdicts[i]` is the verdict of `claims[i]`.
+ */
+export function guardClassAgreement<R extends { verdict: string; why: string }>(verdicts: R[], claims: LrClaim[], agreement: Record<string, number>): R[] {
+  return verdicts.map((v, i) => {
+    const c = claims[i];
+    const low = c.metric.startsWith('diversity') ? [c.a, c.b].filter((m) => agreement[m] !== undefined && agreement[m] < CLASS_AGREEMENT_BAR) : [];
+    if (!low.length) return v;
+    const who = low.map((m) => `${m}'s samples show their class ${agreement[m].toFixed(2)} of the time`).join('; ');
+    const why = `${who} (a working generator: ${CLASS_AGREEMENT_BAR}), so its diversity is partly between classes`;
+    return { ...v, verdict: 'inconclusive', why: v.verdict === 'inconclusive' ? `${v.why}; and ${why}` : why };
+  });
+}
+
 /** The verdicts of `claims` on `rows`. */
 export function lrVerdicts(rows: LrSeedRow[], claims: LrClaim[]): VerdictRow[] {
   return pairedVerdicts(rows, claims);
