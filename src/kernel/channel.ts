@@ -76,11 +76,6 @@ export function sendWhenReady(message: Promise<KernelToHost>): void {
   });
 }
 
-/** Resolves once every output handed to sendWhenReady so far (and what waits behind it) is sent. */
-export function outputsSent(): Promise<void> {
-  return chain;
-}
-
 /** Output of a cell (execId) or of no cell (undefined: sent as a `log`). */
 export function stream(execId: string | undefined, name: 'stdout' | 'stderr', text: string): void {
   if (text.length === 0) return;

@@ -50,17 +50,18 @@ test('generation and traversal bars: a constant row per seed, tested like a mode
 });
 
 test('matched IS: a verdict stands only where the matched points are within the tolerance of each other', () => {
-  const verdicts = [
-    { claim: 'ours − base: more intra-class diversity at matched IS', verdict: 'reproduced', why: 'paper sign' },
-    { claim: 'ours − base: more intra-class diversity after training', verdict: 'reproduced', why: 'paper sign' },
-  ];
+  const claims = labelRelevant.diversityClaims(); // [at matched IS, after training]
+  const verdicts = claims.map(() => ({ verdict: 'reproduced', why: 'paper sign' }));
   const near = labelRelevant.matchedIs([point(1, 7, 0.3), point(2, 8, 0.3)], [point(1, 7.8, 0.2), point(2, 9, 0.2)]);
-  assert.deepEqual(labelRelevant.guardMatched(verdicts, [near]), verdicts, '8 against 7.8: matched');
+  assert.deepEqual(labelRelevant.guardMatched(verdicts, claims, [near]), verdicts, '8 against 7.8: matched');
   const far = labelRelevant.matchedIs([point(1, 6.9, 0.5)], [point(1, 8.95, 0.15), point(2, 9.1, 0.14)]);
-  const g = labelRelevant.guardMatched(verdicts, [near, far]);
+  const g = labelRelevant.guardMatched(verdicts, claims, [near, far]);
   assert.equal(g[0].verdict, 'inconclusive');
   assert.match(g[0].why, /differ by up to 2\.05/);
   assert.equal(g[1].verdict, 'reproduced', 'the after-training claim is not about matched IS');
+  // Both guards: the reasons are kept side by side.
+  const both = labelRelevant.guardClassAgreement(g, claims, { [labelRelevant.OURS]: 0.4 });
+  assert.match(both[0].why, /^no matched IS.*; and LR-VAE-GAN \(ours\)'s samples show their class 0\.40/);
 });
 
 test("a diversity claim is inconclusive when a model's samples do not show their class; other claims are left alone", () => {

@@ -6,14 +6,14 @@
  * <out>/model (a checkpoint) atomically; a job whose metrics.json already exists is not run
  * again, so a stopped notebook resumes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentHost } from '../../../common/display';
 import type { EvalResult } from '../../metrics/evaluate';
 import type { CrModelSpec } from './build';
 import { rowLabel, scoreOf, type SeedScore } from './tables';
 import { runName } from './build';
-import { runProcess } from '../../train/processes';
+import { runJobProcesses } from '../../train/processes';
 
 /** One training process: a row of a table at one seed. */
 export interface SeedJob {
@@ -76,26 +76,12 @@ function readResult(job: SeedJob, dir: string): SeedRunResult {
 }
 
 /** Run every job, `parallel` processes at a time; rejects with the first failure's stderr tail. */
-export async function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunResult[]> {
-  const cli = o.cli ?? join(__dirname, 'cli.js');
-  const signal = o.signal ?? currentHost()?.signal;
-  const parallel = Math.min(o.parallel ?? 2, jobs.length);
-  const env = parallel > 1 && !process.env.VAE_LAB_WASM_THREADS ? { ...process.env, VAE_LAB_WASM_THREADS: '1' } : process.env;
-  const results: SeedRunResult[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !signal?.aborted) {
-      const i = next++;
-      const job = jobs[i],
-        dir = jobDir(job, o.outDir);
-      if (!existsSync(join(dir, 'metrics.json'))) await runProcess(process.execPath, [...(o.nodeArgs ?? []), cli, ...jobArgs(job, o, dir)], env, signal);
-      results[i] = readResult(job, dir);
-      o.onDone?.(job, results[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-  if (signal?.aborted) throw new Error('runSeeds: cancelled. Run it again to resume: finished jobs keep their metrics.json and are not retrained.');
-  return results;
+export function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunResult[]> {
+  return runJobProcesses(
+    jobs,
+    { dir: (job) => jobDir(job, o.outDir), args: (job, dir) => jobArgs(job, o, dir), read: readResult, onDone: (job, r) => o.onDone?.(job, r) },
+    { cli: o.cli ?? join(__dirname, 'cli.js'), nodeArgs: o.nodeArgs, parallel: o.parallel ?? 2, signal: o.signal ?? currentHost()?.signal, name: 'runSeeds' },
+  );
 }
 
 /** A finished job as a row of the tables (arrowRatio added by the caller when measured). */

@@ -176,34 +176,3 @@ export function matchedIs(a: TrajectoryPoint[], b: TrajectoryPoint[]): MatchedPo
   const nearest = (t: TrajectoryPoint[]) => t.reduce((m, p) => (Math.abs(p.inceptionScore - target) < Math.abs(m.inceptionScore - target) ? p : m));
   return { target, a: nearest(a), b: nearest(b) };
 }
-
-/**
- * The most IS two matched points may differ by and still count as "a similar IS": 0.5, a
- * twentieth of the 10-class maximum and 3-5x the spread of IS over 10 splits at these sample sizes.
- * Fixed here, before the matched runs were compared.
- */
-export const IS_MATCH_TOLERANCE = 0.5;
-
-/**
- * A matched-IS verdict holds only where the two models were read at a similar IS: when any seed's
- * matched points are further apart than IS_MATCH_TOLERANCE (one model never comes down, or up, to
- * the other's IS), the verdict of the claims on `metric` becomes inconclusive, saying why.
- */
-export function guardMatched<R extends { claim: string; verdict: string; why: string }>(
-  verdicts: R[],
-  matches: MatchedPoints[],
-  claimIncludes = 'matched IS',
-): R[] {
-  const gaps = matches.map((m) => Math.abs(m.a.inceptionScore - m.b.inceptionScore));
-  const worst = Math.max(0, ...gaps);
-  if (worst <= IS_MATCH_TOLERANCE) return verdicts;
-  return verdicts.map((v) =>
-    v.claim.includes(claimIncludes)
-      ? {
-          ...v,
-          verdict: 'inconclusive',
-          why: `no matched IS: the nearest epochs differ by up to ${worst.toFixed(2)} in IS (a similar IS is within ${IS_MATCH_TOLERANCE})`,
-        }
-      : v,
-  );
-}

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentHost } from '../../../common/display';
-import { runProcess } from '../../train/processes';
+import { runJobProcesses } from '../../train/processes';
 import type { ConditionalKind } from './build';
 import type { ConditionalDataset } from './data';
 import type { ConditionalScores, TrajectoryPoint } from './score';
@@ -92,24 +92,11 @@ export function readRun(job: RunJob, dir: string): RunResult {
   return { ...job, dir, checkpoint: join(dir, 'model'), metrics };
 }
 
-/** Run every job whose metrics.json is missing, `parallel` at a time; rejects with the first failure's stderr tail. */
-export async function runJobs(jobs: RunJob[], o: RunOptions): Promise<RunResult[]> {
-  const cli = o.cli ?? join(__dirname, 'cli.js');
-  const signal = o.signal ?? currentHost()?.signal;
-  const parallel = Math.max(1, Math.min(o.parallel ?? 1, jobs.length));
-  const env = parallel > 1 && !process.env.VAE_LAB_WASM_THREADS ? { ...process.env, VAE_LAB_WASM_THREADS: '1' } : process.env;
-  const results: RunResult[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !signal?.aborted) {
-      const i = next++;
-      const dir = runDir(jobs[i], o.outDir);
-      if (!isFinished(jobs[i], dir)) await runProcess(process.execPath, [...(o.nodeArgs ?? []), cli, ...runArgs(jobs[i], o, dir)], env, signal);
-      results[i] = readRun(jobs[i], dir);
-      o.onDone?.(results[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-  if (signal?.aborted) throw new Error('runJobs: cancelled. Run the cell again to resume: finished jobs keep their metrics.json and are not retrained.');
-  return results;
+/** Run every job that is not finished (isFinished), `parallel` at a time; rejects with the first failure's stderr tail. */
+export function runJobs(jobs: RunJob[], o: RunOptions): Promise<RunResult[]> {
+  return runJobProcesses(
+    jobs,
+    { dir: (job) => runDir(job, o.outDir), args: (job, dir) => runArgs(job, o, dir), read: readRun, finished: isFinished, onDone: (_job, r) => o.onDone?.(r) },
+    { cli: o.cli ?? join(__dirname, 'cli.js'), nodeArgs: o.nodeArgs, parallel: o.parallel ?? 1, signal: o.signal ?? currentHost()?.signal, name: 'runJobs' },
+  );
 }

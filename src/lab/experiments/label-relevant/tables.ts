@@ -9,6 +9,7 @@
  */
 import { meanAndSe, pairedVerdicts, type PairedClaim, type SeedRow, type VerdictRow } from '../../metrics/stats';
 import { formatMeanSe, markdownTable } from '../../viz/markdown';
+import type { MatchedPoints } from './analysis';
 
 /** The metrics of one model at one seed (each optional: a table fills what it measures). */
 export interface LrSeedRow extends SeedRow {
@@ -136,6 +137,31 @@ export function diversityClaims(): LrClaim[] {
   ];
 }
 
+/** `v` made inconclusive for `why`, kept beside any reason it was inconclusive already. */
+function inconclusive<R extends { verdict: string; why: string }>(v: R, why: string): R {
+  return { ...v, verdict: 'inconclusive', why: v.verdict === 'inconclusive' ? `${v.why}; and ${why}` : why };
+}
+
+/**
+ * The most IS two matched points may differ by and still count as "a similar IS": 0.5, a
+ * twentieth of the 10-class maximum and 3-5x the spread of IS over 10 splits at these sample sizes.
+ * Fixed here, before the matched runs were compared.
+ */
+export const IS_MATCH_TOLERANCE = 0.5;
+
+/**
+ * A matched-IS verdict holds only where the two models were read at a similar IS: when any seed's
+ * matched points are further apart than IS_MATCH_TOLERANCE (one model never comes down, or up, to
+ * the other's IS), the verdicts of the claims on `diversityMatched` become inconclusive, saying
+ * why. `verdicts[i]` is the verdict of `claims[i]`.
+ */
+export function guardMatched<R extends { verdict: string; why: string }>(verdicts: R[], claims: LrClaim[], matches: MatchedPoints[]): R[] {
+  const worst = Math.max(0, ...matches.map((m) => Math.abs(m.a.inceptionScore - m.b.inceptionScore)));
+  if (worst <= IS_MATCH_TOLERANCE) return verdicts;
+  const why = `no matched IS: the nearest epochs differ by up to ${worst.toFixed(2)} in IS (a similar IS is within ${IS_MATCH_TOLERANCE})`;
+  return verdicts.map((v, i) => (claims[i].metric === 'diversityMatched' ? inconclusive(v, why) : v));
+}
+
 /** The class agreement a conditional generator needs before its samples' "intra-class" diversity means anything. */
 export const CLASS_AGREEMENT_BAR = 0.8;
 
@@ -151,8 +177,7 @@ export function guardClassAgreement<R extends { verdict: string; why: string }>(
     const low = c.metric.startsWith('diversity') ? [c.a, c.b].filter((m) => agreement[m] !== undefined && agreement[m] < CLASS_AGREEMENT_BAR) : [];
     if (!low.length) return v;
     const who = low.map((m) => `${m}'s samples show their class ${agreement[m].toFixed(2)} of the time`).join('; ');
-    const why = `${who} (a working generator: ${CLASS_AGREEMENT_BAR}), so its diversity is partly between classes`;
-    return { ...v, verdict: 'inconclusive', why: v.verdict === 'inconclusive' ? `${v.why}; and ${why}` : why };
+    return inconclusive(v, `${who} (a working generator: ${CLASS_AGREEMENT_BAR}), so its diversity is partly between classes`);
   });
 }
 
