@@ -60,7 +60,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   };
   const epochs = (flags.epochs as number | undefined) ?? d.preset.epochs;
   console.error(
-    `vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend}`,
+    `vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend} (${runtime.device})`,
   );
   const ac = new AbortController();
   const onSigint = () => ac.abort();
@@ -86,6 +86,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
     ...scores,
     config: { model: config, run, epochs, batchSize: d.preset.batchSize },
     backend: runtime.backend,
+    device: runtime.device,
     seconds: (Date.now() - t0) / 1000,
     trainSeconds,
   };

@@ -35,7 +35,7 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
   const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
   console.error(
-    `vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend}`,
+    `vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend} (${runtime.device})`,
   );
   const ac = new AbortController();
   const onSigint = () => ac.abort();
@@ -58,6 +58,7 @@ export async function trainDSprites(flags: Flags): Promise<number> {
       tTest: r.tTest,
       config: { model: config, run, epochs, steps: r.fit.steps, batchSize: p.batchSize },
       backend: runtime.backend,
+      device: runtime.device,
       seconds: (Date.now() - t0) / 1000,
       trainSeconds: r.trainSeconds,
       disentanglement: r.disentanglement,

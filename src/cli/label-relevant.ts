@@ -53,7 +53,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
   const run = { dataset, preset: presetName, seed, trainExamples: data.train.n };
-  console.error(`vae-lab: ${kind} on ${dataset} (${data.train.n} examples), ${preset.epochs} epochs, backend ${runtime.backend}`);
+  console.error(`vae-lab: ${kind} on ${dataset} (${data.train.n} examples), ${preset.epochs} epochs, backend ${runtime.backend} (${runtime.device})`);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
@@ -91,6 +91,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
       config: { model: config, run, epochs: preset.epochs, batchSize: preset.batchSize, perClass: preset.perClass, pairs: preset.pairs },
       lastTerms: r.history[r.history.length - 1]?.terms,
       backend: runtime.backend,
+      device: runtime.device,
       seconds: (Date.now() - t0) / 1000,
       trainSeconds: r.seconds,
     };
