@@ -69,12 +69,36 @@ export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
   };
 }
 
-/** FactorVAE's TC estimate (`vae/tc`, per step: runs.ts `tcHistoryOf`), one line per model. */
-export function tcHistorySpec(runs: { name: string; tcHistory: { step: number; tc: number }[] }[]): Record<string, unknown> {
-  const tcPoints = runs.flatMap(({ name, tcHistory }) => tcHistory.map((h) => ({ model: name, step: h.step, tc: h.tc })));
+/** Points per line of the TC chart: a 12,000-step run as every step made a 1.7 MB notebook output. */
+export const TC_CHART_POINTS = 400;
+
+/**
+ * Means of consecutive windows, at most `maxPoints` of them, each placed at its last step: the
+ * curve's level over the window, not one noisy step of it.
+ */
+export function windowMeans(history: { step: number; tc: number }[], maxPoints = TC_CHART_POINTS): { step: number; tc: number }[] {
+  const w = Math.max(1, Math.ceil(history.length / maxPoints));
+  const out: { step: number; tc: number }[] = [];
+  for (let i = 0; i < history.length; i += w) {
+    const win = history.slice(i, i + w);
+    out.push({ step: win[win.length - 1].step, tc: win.reduce((a, h) => a + h.tc, 0) / win.length });
+  }
+  return out;
+}
+
+/**
+ * FactorVAE's TC estimate (`vae/tc`, per step: runs.ts `tcHistoryOf`), one line per model and
+ * seed (two seeds of one model under one name would be drawn as one zig-zag line), each the
+ * means of at most TC_CHART_POINTS windows of steps.
+ */
+export function tcHistorySpec(runs: { name: string; seed?: number; tcHistory: { step: number; tc: number }[] }[]): Record<string, unknown> {
+  const tcPoints = runs.flatMap(({ name, seed, tcHistory }) =>
+    windowMeans(tcHistory).map((h) => ({ model: seed === undefined ? name : `${name}, seed ${seed}`, step: h.step, tc: h.tc })),
+  );
+  const window = Math.max(1, ...runs.map((r) => Math.ceil(r.tcHistory.length / TC_CHART_POINTS)));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: "FactorVAE: discriminator's TC estimate during training",
+    title: `FactorVAE: discriminator's TC estimate during training${window > 1 ? ` (means over ${window} steps)` : ''}`,
     data: { values: tcPoints },
     width: 520,
     height: 200,
