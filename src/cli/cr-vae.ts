@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../common/atomic';
 import { join } from 'node:path';
 import { experiments, type EvalResult, type LabModel, type TrainerState } from '../lab';
-import { initRuntime } from '../lab/runtime';
+import { describeRuntime, initRuntime } from '../lab/runtime';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
 
@@ -60,7 +60,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   };
   const epochs = (flags.epochs as number | undefined) ?? d.preset.epochs;
   console.error(
-    `vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, backend ${runtime.backend} (${runtime.device})`,
+    `vae-lab: ${spec.variant === 'none' ? config.kind : `cr(${spec.model})`} on ${d.train.name} (${d.train.n} images), ${epochs} epochs, ${describeRuntime(runtime)}`,
   );
   const ac = new AbortController();
   const onSigint = () => ac.abort();

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic';
 import { experiments, type LabModel, type TrainerState } from '../lab';
-import { initRuntime } from '../lab/runtime';
+import { describeRuntime, initRuntime } from '../lab/runtime';
 import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
 import { progressCallbacks } from './progress';
@@ -35,7 +35,7 @@ export async function trainDSprites(flags: Flags): Promise<number> {
   const trainExamples = (flags['train-examples'] as number | undefined) ?? p.trainExamples;
   const run = { dataset: 'dsprites', preset: presetName, seed, trainExamples: trainExamples ?? 737280, evalExamples: p.evalExamples, K: p.K, M: p.M };
   console.error(
-    `vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, backend ${runtime.backend} (${runtime.device})`,
+    `vae-lab: ${config.kind} on dsprites (${run.trainExamples} images), ${steps !== undefined ? `${steps} steps` : `${epochs} epochs`}, ${describeRuntime(runtime)}`,
   );
   const ac = new AbortController();
   const onSigint = () => ac.abort();

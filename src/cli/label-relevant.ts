@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic';
 import { experiments, tf } from '../lab';
-import { initRuntime } from '../lab/runtime';
+import { describeRuntime, initRuntime } from '../lab/runtime';
 import { prepareDataset } from '../lab/data/sources';
 import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
@@ -53,7 +53,7 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
   const out = flags.out as string;
   mkdirSync(out, { recursive: true });
   const run = { dataset, preset: presetName, seed, trainExamples: data.train.n };
-  console.error(`vae-lab: ${kind} on ${dataset} (${data.train.n} examples), ${preset.epochs} epochs, backend ${runtime.backend} (${runtime.device})`);
+  console.error(`vae-lab: ${kind} on ${dataset} (${data.train.n} examples), ${preset.epochs} epochs, ${describeRuntime(runtime)}`);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);

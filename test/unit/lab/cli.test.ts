@@ -106,7 +106,7 @@ test('CLI: bad usage exits 2 with a message; train + eval end to end on a tiny f
     assert.ok(m.test.nll > 0 && m.test.au <= 2);
     assert.equal(m.backend, 'cpu');
     assert.equal(typeof m.device, 'string', 'metrics.json names the device, so a wall time says what it ran on');
-    assert.match(errors.join('\n'), /backend cpu \(.+\)/, 'the start line names the device too');
+    assert.match(errors.join('\n'), /tfjs: cpu — .+/, 'the start line names the device too');
     assert.equal(m.config.model.kind, 'cr');
     assert.ok(existsSync(join(out, 'model', 'encoder', 'model.json')));
     const evalOut = join(dir, 'eval.json');

@@ -72,12 +72,15 @@ export function tradeoffSpec(runs: ComparedRun[]): Record<string, unknown> {
 /** Points per line of the TC chart: a 12,000-step run as every step made a 1.7 MB notebook output. */
 export const TC_CHART_POINTS = 400;
 
+/** Steps per window so that `length` steps make at most `maxPoints` windows. */
+const windowSize = (length: number, maxPoints: number) => Math.max(1, Math.ceil(length / maxPoints));
+
 /**
  * Means of consecutive windows, at most `maxPoints` of them, each placed at its last step: the
  * curve's level over the window, not one noisy step of it.
  */
 export function windowMeans(history: { step: number; tc: number }[], maxPoints = TC_CHART_POINTS): { step: number; tc: number }[] {
-  const w = Math.max(1, Math.ceil(history.length / maxPoints));
+  const w = windowSize(history.length, maxPoints);
   const out: { step: number; tc: number }[] = [];
   for (let i = 0; i < history.length; i += w) {
     const win = history.slice(i, i + w);
@@ -95,7 +98,7 @@ export function tcHistorySpec(runs: { name: string; seed?: number; tcHistory: { 
   const tcPoints = runs.flatMap(({ name, seed, tcHistory }) =>
     windowMeans(tcHistory).map((h) => ({ model: seed === undefined ? name : `${name}, seed ${seed}`, step: h.step, tc: h.tc })),
   );
-  const window = Math.max(1, ...runs.map((r) => Math.ceil(r.tcHistory.length / TC_CHART_POINTS)));
+  const window = Math.max(1, ...runs.map((r) => windowSize(r.tcHistory.length, TC_CHART_POINTS)));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `FactorVAE: discriminator's TC estimate during training${window > 1 ? ` (means over ${window} steps)` : ''}`,
