@@ -16,7 +16,7 @@ import * as ts from 'typescript';
 const root = join(__dirname, '../../..');
 
 /** The lab's folders in order; a folder may import values from those before it. */
-export const LAYERS = ['core', 'runtime', 'data', 'nets', 'models', 'train', 'metrics', 'viz', 'experiments'];
+export const LAYERS = ['core', 'runtime', 'data', 'nets', 'models', 'train', 'jobs', 'metrics', 'viz', 'experiments'];
 
 export interface ImportEdge {
   /** Importing file, relative to the repo root. */
