@@ -6,45 +6,10 @@
 import type { MimeBundle } from '../../common/protocol';
 import { currentHost, type DisplayHandle } from '../../common/display';
 import { MIME_VEGALITE } from '../../common/mime';
-import { BoundedSeries, type SeriesPoint } from './series';
+import { BoundedSeries, trainingCurvesSpec, type TrainingChartOptions } from '../../common/curves';
 import type { EpochInfo, StepInfo, TrainerCallbacks } from '../train/trainer';
 
-export { MIME_VEGALITE };
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
-export interface TrainingChartOptions {
-  title?: string;
-  /** Width of each small chart in pixels (default 420). */
-  width?: number;
-}
-
-/** One small chart per loss term (independent y scales: loss ~100 nats, consistency ~1). */
-export function trainingCurvesSpec(points: SeriesPoint[], opts: TrainingChartOptions = {}): Record<string, unknown> {
-  const x = { field: 'step', type: 'quantitative', title: 'step' };
-  const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false } };
-  return {
-    $schema: SCHEMA,
-    title: opts.title,
-    data: { name: 'series', values: points },
-    // Terms in the order the trainer reported them (loss first), not alphabetical.
-    facet: {
-      row: { field: 'term', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.term))], header: { labelAngle: 0, labelAlign: 'left' } },
-    },
-    spec: {
-      width: opts.width ?? 420,
-      height: 90,
-      layer: [
-        { transform: [{ filter: { field: 'kind', equal: 'step' } }], mark: { type: 'line', opacity: 0.8 }, encoding: { x, y } },
-        {
-          transform: [{ filter: { field: 'kind', equal: 'epoch' } }],
-          mark: { type: 'line', color: '#e15759', point: { filled: true, color: '#e15759' } },
-          encoding: { x, y, tooltip: [{ field: 'term' }, { field: 'step' }, { field: 'value', format: '.4g' }] },
-        },
-      ],
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
-}
+export { MIME_VEGALITE, trainingCurvesSpec, type TrainingChartOptions };
 
 /** Bundle for a vega-lite spec with a text fallback (no PNG: rendering vega needs a canvas). */
 export function chartBundle(spec: Record<string, unknown>, text?: string): MimeBundle {
