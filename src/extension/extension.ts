@@ -6,13 +6,15 @@
 import * as vscode from 'vscode';
 import { registerKernelCommands } from './commands/kernelCommands';
 import { registerOpenExample } from './commands/openExample';
+import { registerRunSweep } from './commands/runSweep';
 import { registerTrainCrVae } from './commands/trainCrVae';
 import { registerLanguageFeatures } from './completions';
 import { VaeLabController } from './controller';
 import { installGpuRuntime } from './gpuRuntime';
-import { kernelOptionsFor } from './kernelOptions';
+import { cliOptionsFor, kernelOptionsFor } from './kernelOptions';
 import { KernelRegistry } from './kernels';
 import { registerRendererMessaging } from './rendererMessaging';
+import { registerRunsView } from './runs/runsView';
 import type { ExtensionServices } from './services';
 import { KernelStatusBar } from './statusBar';
 
@@ -31,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
     ...registerKernelCommands(services),
     registerTrainCrVae(services),
     registerOpenExample(services),
+    registerRunSweep(services),
+    ...registerRunsView(log, (scope) => cliOptionsFor(context, scope)).disposables,
     vscode.commands.registerCommand('vaeLab.installGpuRuntime', () => installGpuRuntime(context, kernels, log)),
   );
   return services;

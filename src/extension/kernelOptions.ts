@@ -9,6 +9,7 @@ import { gpuModuleDirs } from './gpuRuntimePlan';
 import { notebookDir } from './kernels';
 import { AUDIENCE_ENV, DATA_DIR_ENV } from '../lab/data/errors';
 import { dataDirSetting } from './dataDownload';
+import type { CliOptions } from './runs/sweepProcess';
 
 /**
  * What the lab needs to know about data in a kernel the extension starts: that its errors speak
@@ -30,5 +31,18 @@ export function kernelOptionsFor(context: vscode.ExtensionContext, notebook: vsc
     backend: config.get<BackendChoice>('backend', 'auto'),
     extraModuleDirs: gpuModuleDirs(context.globalStorageUri.fsPath),
     env: dataEnv(notebook.uri),
+  };
+}
+
+/**
+ * How the host runs the bundled `vae-lab` CLI (sweeps, cancel): with the kernels' Node (setting
+ * vaeLab.nodePath; empty: VS Code's runtime) and their data environment.
+ */
+export function cliOptionsFor(context: vscode.ExtensionContext, scope?: vscode.Uri): CliOptions {
+  const config = vscode.workspace.getConfiguration('vaeLab', scope);
+  return {
+    cliScript: context.asAbsolutePath('dist/cli.js'),
+    nodePath: config.get<string>('nodePath', '').trim() || undefined,
+    env: dataEnv(scope),
   };
 }
