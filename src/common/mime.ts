@@ -12,8 +12,6 @@
 export const MIME_GRID = 'application/vnd.vae-lab.grid+json';
 export const MIME_TRAVERSAL = 'application/vnd.vae-lab.traversal+json';
 export const MIME_ARROWS = 'application/vnd.vae-lab.arrows+json';
-/** The progress display the Train CR-VAE command's training program updates in place. */
-export const MIME_TRAIN_PROGRESS = 'application/vnd.vae-lab.train-progress+json';
 
 /**
  * Every vega-lite MIME type the vega-lite renderer draws, newest first (package.json's renderer

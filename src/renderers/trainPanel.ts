@@ -1,6 +1,6 @@
 /**
  * The "CR-VAE training" panel's script (a webview beside the editor while "Train CR-VAE"
- * runs): draws the training kernel's live charts with the vega-lite renderer's own code
+ * runs): draws the training jobs' live charts with the vega-lite renderer's own code
  * (renderVegaLite: same theme config, same in-place data swap), one chart per model, under a
  * status line. Messages: src/common/trainPanel.ts. Browser-only; no vscode, no tfjs.
  */
@@ -17,7 +17,7 @@ root.style.cssText = `color:${CSS.fg};font:13px ${CSS.font};padding:8px 12px`;
 const status = document.createElement('div');
 status.className = 'status';
 status.style.cssText = `margin-bottom:8px;color:${CSS.muted}`;
-status.textContent = 'Waiting for the training kernel…';
+status.textContent = 'Waiting for the training jobs…';
 const charts = document.createElement('div');
 charts.className = 'charts';
 root.append(status, charts);

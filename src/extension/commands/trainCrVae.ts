@@ -1,44 +1,42 @@
 /**
  * Command "VAE Lab: Train CR-VAE". Quick picks choose the data set, base model,
- * eta, preset and epochs (remembered in globalState); training runs in a kernel process the
- * command owns (KernelClient executing a small program that calls the lab's `experiments.crVae.run`),
- * with a cancellable progress notification fed by the program's progress display, and a
- * "CR-VAE training" panel beside the editor that draws the program's live charts (one per
- * model, updated in place; kept with the final curves). At the end a results notebook is
- * written into the workspace and executed once headlessly (runNotebook), so it has real
- * outputs whatever happens next; then it is opened on the VAE Lab kernel and run again there
- * (the checkpoints loaded, the traversal decoding live) and saved.
+ * eta, preset and epochs (remembered in globalState); the runs (the CR model and, optionally,
+ * the baseline) are jobs of the job engine: a sweep spec per model is written into the run
+ * folder and `vae-lab sweep run` (the bundled CLI, on the kernels' Node) runs it on the local
+ * executor. The host follows the jobs' state.json and events.jsonl (runs/follower.ts) for a
+ * cancellable progress notification and the "CR-VAE training" panel beside the editor, which
+ * draws each model's curves from its step events (kept with the final curves). Cancel asks the
+ * engine to cancel, then ends the drivers' process groups. At the end a results notebook that
+ * reads the job folders is written, opened once on the VAE Lab kernel, run there (the
+ * checkpoints loaded, the traversal decoding live) and saved.
  *
  * Tests (and scripts) may pass the options object directly (the palette never does), or name a
  * JSON file of options in $VAE_LAB_TRAIN_OPTIONS (the code-server end-to-end test).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
 import * as vscode from 'vscode';
-import { runNotebook } from '../../host/run-notebook';
-import { KernelClient } from '../../host/client';
 import { CONTROLLER_ID } from '../controller';
 import { ensureDataInHost } from '../dataDownload';
-import { kernelOptionsFor } from '../kernelOptions';
+import { cliOptionsFor } from '../kernelOptions';
+import { driveSweeps } from '../runs/drive';
 import type { ExtensionServices } from '../services';
 import {
-  checkpointCheckProgram,
   DEFAULT_OPTIONS,
   describe,
   explainFailure,
+  jobLine,
   parseEpochs,
   parsePositive,
   presetDescription,
-  progressLine,
-  progressOf,
   runFolderName,
-  trainingProgram,
+  sweepSpecs,
   validateOptions,
   type TrainCrVaeOptions,
 } from '../train/options';
 import { TrainingChartPanel } from '../train/chartPanel';
-import { buildResultsNotebook, liveRunVerdict, runNames } from '../train/resultsNotebook';
+import { buildResultsNotebook, liveRunVerdict } from '../train/resultsNotebook';
 import { presets as crPresets } from '../../lab/experiments/cr-vae/presets';
 
 const STATE_KEY = 'vaeLab.trainCrVae.lastOptions';
@@ -106,103 +104,77 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   mkdirSync(runDir, { recursive: true });
   log.info(`Train CR-VAE: ${describe(options)} -> ${runDir}`);
 
-  // The command's own kernel: same options as a notebook's (settings, node, GPU runtime), cwd = the run folder.
-  const base = kernelOptionsFor(context, { uri: vscode.Uri.file(join(runDir, 'results.ipynb')) } as vscode.NotebookDocument);
-  const client = new KernelClient({ ...base, notebookDir: runDir, cwd: runDir, typeCheck: 'off' });
-  client.onLog((m) => log.info(`[train-crvae] ${m.text.trimEnd()}`));
+  // One one-job sweep per model (sweepSpecs says why), run by the bundled CLI on the local executor.
+  const sweeps = sweepSpecs(options).map((s) => ({ ...s, out: join(runDir, s.name), specFile: join(runDir, `${s.name}.sweep.json`) }));
+  for (const s of sweeps) writeFileAtomic(s.specFile, JSON.stringify(s.spec, null, 2) + '\n');
+  const labelOf = (jobDir: string) => sweeps.find((s) => jobDir.startsWith(s.out + sep))?.label ?? basename(jobDir);
   const chart = TrainingChartPanel.open(context.extensionUri, 'CR-VAE training');
-  chart.status(`Training ${describe(options)}: starting the kernel…`);
-  let cancelled = false;
-  let failure: string | undefined;
-  try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `VAE Lab: training ${describe(options)}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => {
-          cancelled = true;
-          log.info('Train CR-VAE: cancel requested; interrupting the training kernel');
-          client.interrupt();
-        });
-        progress.report({ message: 'Starting the kernel…' });
-        let lastLine = '';
-        const done = await client.execute({ code: trainingProgram(options), language: 'typescript' }, (m) => {
-          const p = progressOf(m);
-          if (p) {
-            const line = progressLine(p);
-            if (line !== lastLine) {
-              progress.report({ message: (lastLine = line) });
-              chart.status(line);
-            }
-          } else if (chart.accept(m)) {
-            // a live chart update: drawn in the panel
-          } else if (m.type === 'error') {
-            failure = explainFailure(m.ename, m.evalue);
-            log.error(`Train CR-VAE: ${m.ename}: ${m.evalue}\n${m.stack}`);
-          } else if (m.type === 'stream') {
-            log.info(`[train-crvae] ${m.text.trimEnd()}`);
-          }
-        });
-        if (done.status === 'ok') failure = undefined;
-        else if (!cancelled && !failure) failure = explainFailure('Error', `the training cell ended with status ${done.status}`);
-        if (done.status === 'ok') progress.report({ message: 'Writing and running the results notebook…' });
-      },
-    );
-    chart.status(
-      cancelled
-        ? 'Training cancelled; the curves are those up to the cancel.'
-        : failure
-          ? `Training failed: ${failure}`
-          : `Trained ${describe(options)}. Results: ${rel}/results.ipynb`,
-      cancelled ? 'cancelled' : failure ? 'failed' : 'done',
-    );
-    if (cancelled) return await afterCancel(client, options, runDir, log);
-    if (failure) {
-      void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
-      return { status: 'failed', runDir, message: failure };
-    }
-  } finally {
-    client.dispose();
+  chart.status(`Training ${describe(options)}: starting…`);
+  const result = await driveSweeps({
+    cli: { ...cliOptionsFor(context, vscode.Uri.file(runDir)), cwd: runDir },
+    runs: sweeps.map((s) => ({ spec: s.specFile, out: s.out })),
+    executor: 'local',
+    title: `VAE Lab: training ${describe(options)}`,
+    log,
+    line: (nodes) => nodes.map((n, i) => `${sweeps[i].label}: ${n.jobs[0] ? jobLine(n.jobs[0]) : 'starting…'}`).join(' · '),
+    onUpdate: (follower, nodes) => {
+      for (const c of follower.changedCharts((d) => `${labelOf(d)}: training curves`)) chart.chart(c.dir, c.spec);
+      chart.status(nodes.map((n, i) => `${sweeps[i].label}: ${n.jobs[0] ? jobLine(n.jobs[0]) : 'starting…'}`).join(' · '));
+    },
+  });
+  const jobs = result.sweeps.map((n, i) => ({ label: sweeps[i].label, job: n.jobs[0] }));
+  if (result.status === 'cancelled') {
+    chart.status('Training cancelled; the curves are those up to the cancel.', 'cancelled');
+    return afterCancel(jobs[0]?.job?.dir, runDir, log);
   }
+  if (result.status === 'failed') {
+    const bad = jobs.find((j) => j.job?.state !== 'done');
+    const logTail = bad?.job ? readTail(join(bad.job.dir, 'log.txt')) : '';
+    const why = bad?.job?.progress.error ?? bad?.job?.status.reason ?? '';
+    const failure = explainFailure(bad?.label ?? 'Training', [why, logTail || result.tail].filter(Boolean).join('\n'));
+    log.error(`Train CR-VAE: ${failure}`);
+    chart.status(`Training failed: ${failure}`, 'failed');
+    void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
+    return { status: 'failed', runDir, message: failure };
+  }
+  chart.status(`Trained ${describe(options)}. Results: ${rel}/results.ipynb`, 'done');
 
-  // Results notebook: written, executed once by the same kernel machinery, then opened on the VAE Lab kernel.
+  // Results notebook: written beside the sweeps, opened once on the VAE Lab kernel, run there and saved.
   const nbPath = join(runDir, 'results.ipynb');
   writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
-  const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
-    () =>
-      runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
-  );
-  if (run.status !== 0)
-    void vscode.window.showWarningMessage(
-      `VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`,
-    );
-  if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+  let ran: 'ok' | 'failed' | 'not opened' = 'not opened';
+  if (given?.open !== false) ran = await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
   void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
-  return { status: run.status === 0 ? 'done' : 'failed', runDir, notebook: nbPath };
+  return { status: ran === 'failed' ? 'failed' : 'done', runDir, notebook: nbPath };
 }
 
-/** After a cancel: check in a fresh kernel that the last checkpoint loads, and say so. */
-async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: string, log: vscode.LogOutputChannel): Promise<TrainCrVaeOutcome> {
-  const dir = join(runDir, runNames(o).cr, 'model');
-  if (!existsSync(join(dir, 'trainer.json')) && !existsSync(dir)) {
+/** The last ~2 KB of a log file ('' when there is none). */
+function readTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * After a cancel: the CR model's last checkpoint, read from its trainer.json (written last and
+ * atomically with the checkpoint folder, so its presence means the whole checkpoint is there).
+ */
+function afterCancel(jobDir: string | undefined, runDir: string, log: vscode.LogOutputChannel): TrainCrVaeOutcome {
+  const file = jobDir ? join(jobDir, 'model', 'trainer.json') : undefined;
+  let state: { step?: number; epoch?: number } | undefined;
+  try {
+    state = file ? (JSON.parse(readFileSync(file, 'utf8')) as { step?: number; epoch?: number }) : undefined;
+  } catch {
+    state = undefined;
+  }
+  if (!state) {
     const message = 'Training cancelled before the first epoch ended: no checkpoint was written.';
     void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
     return { status: 'cancelled', runDir, message };
   }
-  let out = '',
-    err = '';
-  const done = await client.execute({ code: checkpointCheckProgram(dir), language: 'typescript' }, (m) => {
-    if (m.type === 'stream') out += m.text;
-    if (m.type === 'error') err = `${m.ename}: ${m.evalue}`;
-  });
-  if (done.status !== 'ok') {
-    const message = `Training cancelled, but the checkpoint in ${dir} does not load (${err}). Train again.`;
-    log.error(message);
-    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
-    return { status: 'cancelled', runDir, message };
-  }
-  const state = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step?: number; epoch?: number };
-  const message = `Training cancelled. The checkpoint of epoch ${state.epoch} (step ${state.step}) is intact in ${dir}.`;
+  const message = `Training cancelled. The checkpoint of epoch ${state.epoch} (step ${state.step}) is in ${join(jobDir!, 'model')}.`;
   log.info(message);
   void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
   return { status: 'cancelled', runDir, checkpointStep: state.step, message };
@@ -222,13 +194,12 @@ function within<T>(p: Thenable<T>, ms: number): Promise<T | typeof TIMED_OUT> {
 }
 
 /**
- * Opens the results notebook on the VAE Lab kernel and runs every cell there: the checkpoints
- * are then loaded in the live kernel, and the traversal output answers the renderer's decode
- * requests (only the kernel that ran show.traversal can). Saved afterwards, so it is not left
- * dirty. If a cell fails in the live kernel, the headless run's outputs are put back from disk
- * (revert) rather than saved over.
+ * Opens the results notebook on the VAE Lab kernel and runs every cell there, once: the
+ * checkpoints are then loaded in the live kernel, and the traversal output answers the
+ * renderer's decode requests (only the kernel that ran show.traversal can). Saved afterwards when
+ * every cell succeeded, so it is not left dirty; a failed cell's error stays in view.
  */
-async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewColumn: vscode.ViewColumn): Promise<void> {
+async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewColumn: vscode.ViewColumn): Promise<'ok' | 'failed'> {
   const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(nbPath));
   // In a group the training panel is not in, so its final curves stay in view beside the notebook.
   await vscode.window.showNotebookDocument(doc, { viewColumn });
@@ -250,14 +221,13 @@ async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewCol
     const saved = await within(doc.save(), 60_000);
     if (saved !== true) log.warn(`Train CR-VAE: could not save ${nbPath} (${saved === TIMED_OUT ? 'timed out' : 'refused'})`);
     log.info(`Train CR-VAE: saved ${nbPath} (dirty: ${doc.isDirty})`);
-    return;
+    return 'ok';
   }
-  log.warn('Train CR-VAE: a results cell failed in the live kernel; showing the outputs of the headless run');
+  log.warn('Train CR-VAE: a results cell failed in the live kernel');
   void vscode.window.showWarningMessage(
-    'VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.',
+    'VAE Lab: a cell of the results notebook failed; its error is in the notebook (see also "VAE Lab: Show Kernel Log"). Fix it or run the notebook again.',
   );
-  // The notebook is the active editor (just shown): revert it to the file the headless run saved.
-  if (vscode.window.activeNotebookEditor?.notebook.uri.toString() === doc.uri.toString()) await vscode.commands.executeCommand('workbench.action.files.revert');
+  return 'failed';
 }
 
 /** The quick picks; undefined when the user dismisses one. */

@@ -1,5 +1,5 @@
 /**
- * The "CR-VAE training" panel: a webview beside the editor that shows the training kernel's
+ * The "CR-VAE training" panel: a webview beside the editor that shows the training jobs'
  * live charts while "Train CR-VAE" runs, and keeps the final curves afterwards (the user
  * closes it). The webview runs dist/renderers/train-panel.js, which draws with the vega-lite
  * renderer's code; the host only forwards specs (ChartFeed, src/common/trainPanel.ts). One
@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ChartFeed, type DisplayLike, type HostToPanel, type PanelStatus, type PanelToHost } from '../../common/trainPanel';
+import { ChartFeed, type HostToPanel, type PanelStatus, type PanelToHost } from '../../common/trainPanel';
 
 export const PANEL_VIEW_TYPE = 'vaeLab.trainingChart';
 
@@ -61,11 +61,9 @@ export class TrainingChartPanel implements vscode.Disposable {
     );
   }
 
-  /** Forwards a kernel message if it carries a chart; returns whether it did. */
-  accept(m: DisplayLike): boolean {
-    const chart = this.feed.accept(m);
-    if (chart) this.post(chart);
-    return chart !== undefined;
+  /** Draws or updates chart `id` (a training job's curves). */
+  chart(id: string, spec: Record<string, unknown>): void {
+    this.post(this.feed.chart(id, spec));
   }
 
   status(text: string, state: PanelStatus['state'] = 'running'): void {

