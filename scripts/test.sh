@@ -13,6 +13,8 @@ npm run test:browser
 npm run test:e2e
 # "Train CR-VAE" end to end, on the .vsix the main e2e just packaged (a few minutes).
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:train
+# The "VAE Lab Runs" view and "Run Sweep…" on that .vsix (about a minute; Run Sweep trains two tiny jobs).
+VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:runs
 # A new user's first hour on that .vsix alone: empty folder, fresh HOME, no VAE_LAB_* variables.
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:zero
 # A kernel from that .vsix on webgpu (Dawn's software adapter here) under code-server's Node.
