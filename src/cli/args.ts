@@ -3,18 +3,9 @@
  * Unknown flags and choices fail with the nearest known one suggested (UnknownNameError).
  */
 import { LabError, UnknownNameError } from '../lab/core/errors';
+import { describeRange, inRange, type NumberRange } from '../lab/core/range';
 
-/**
- * The values a numeric flag takes: from `min` (exclusive when `above`), up to `max` if given,
- * whole numbers only when `integer`. Every numeric flag has one: a count of -3 epochs or a
- * learning rate of 0 would otherwise run and report the scores of an untrained model.
- */
-export interface NumberRange {
-  min: number;
-  above?: boolean;
-  max?: number;
-  integer?: boolean;
-}
+export { describeRange, type NumberRange };
 
 /** One accepted flag. */
 export type FlagSpec = {
@@ -22,15 +13,6 @@ export type FlagSpec = {
   /** One line for --help. */
   help: string;
 } & ({ type: 'string'; /** Allowed values. */ choices?: string[] } | { type: 'boolean' } | { type: 'number'; range: NumberRange });
-
-/** "an integer >= 1", "a number > 0 and <= 1": how usage errors and --help state a range. */
-export function describeRange(r: NumberRange): string {
-  return `${r.integer ? 'an integer' : 'a number'} ${r.above ? '>' : '>='} ${r.min}${r.max !== undefined ? ` and <= ${r.max}` : ''}`;
-}
-
-function inRange(v: number, r: NumberRange): boolean {
-  return (r.above ? v > r.min : v >= r.min) && (r.max === undefined || v <= r.max) && (!r.integer || Number.isInteger(v));
-}
 
 /**
  * A bad command line (a missing value, not a number, flags that exclude each other; unknown

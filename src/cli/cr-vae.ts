@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { experiments, type EvalResult, type LabModel, type TrainerState } from '../lab';
 import { describeRuntime, initRuntime } from '../lab/runtime';
 import { UsageError, type Flags } from './args';
-import { progressCallbacks } from './progress';
+import { phase, runCallbacks } from './progress';
 
 const { crVae } = experiments;
 
@@ -72,7 +72,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
       batchSize: d.preset.batchSize,
       seed: d.seed,
       signal: ac.signal,
-      callbacks: progressCallbacks(),
+      callbacks: runCallbacks(out),
       checkpointDir: join(out, 'model'),
       extra: { run },
     }));
@@ -81,6 +81,7 @@ export async function trainCrVae(flags: Flags): Promise<number> {
   }
   const trainSeconds = (Date.now() - t0) / 1000;
   console.error('vae-lab: evaluating (test, t-Test)...');
+  phase(out, 'evaluate', 'test, t-Test');
   const scores = await crVae.score(model, d);
   const metrics = {
     ...scores,

@@ -12,7 +12,7 @@ import { experiments, type LabModel, type TrainerState } from '../lab';
 import { describeRuntime, initRuntime } from '../lab/runtime';
 import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
-import { progressCallbacks } from './progress';
+import { phase, runCallbacks } from './progress';
 
 const { factorVae } = experiments;
 
@@ -47,10 +47,11 @@ export async function trainDSprites(flags: Flags): Promise<number> {
       epochs,
       steps,
       signal: ac.signal,
-      callbacks: progressCallbacks(),
+      callbacks: runCallbacks(out),
       checkpointDir: join(out, 'model'),
       extra: { run },
     });
+    phase(out, 'evaluate', 'NLL, disentanglement metrics');
     const r = { ...t, ...(await factorVae.score(t.model, p, { seed, signal: ac.signal })) };
     const tcHistory = factorVae.tcHistoryOf(r.fit);
     const metrics = {

@@ -15,7 +15,7 @@ import { describeRuntime, initRuntime } from '../lab/runtime';
 import { prepareDataset } from '../lab/data/sources';
 import { UnknownNameError } from '../lab/core/errors';
 import { UsageError, type Flags } from './args';
-import { progressCallbacks } from './progress';
+import { phase, runCallbacks } from './progress';
 
 const { labelRelevant } = experiments;
 
@@ -74,12 +74,13 @@ export async function trainLabelRelevant(flags: Flags): Promise<number> {
     const r = await labelRelevant.train(m, data, preset, {
       seed,
       signal: ac.signal,
-      callbacks: progressCallbacks(),
+      callbacks: runCallbacks(out),
       checkpointDir: join(out, 'model'),
       extra: { run },
       evaluate,
     });
     console.error('vae-lab: scoring samples with the real-data classifier...');
+    phase(out, 'evaluate', 'scoring samples');
     const scores = await labelRelevant.score(m, data, clf, preset, seed);
     const classifierAccuracy = scorer.testAccuracy;
     const metrics = {

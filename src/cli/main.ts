@@ -6,11 +6,14 @@
  */
 import { runNotebookCommand } from './run-notebook';
 
-const USAGE = 'usage: vae-lab run-notebook <notebook.ipynb> [options] | vae-lab <train|eval> [options] (--help for each)';
+const USAGE =
+  'usage: vae-lab run-notebook <notebook.ipynb> [options] | vae-lab <train|eval> [options] | vae-lab sweep <run|status|cancel|job> (--help for each)';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'run-notebook') return runNotebookCommand(rest);
+  // The sweep driver loads no tfjs either: its jobs are `vae-lab train` children.
+  if (command === 'sweep') return (require('./sweep') as typeof import('./sweep')).sweepMain(rest);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command === undefined ? 2 : 0;

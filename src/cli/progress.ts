@@ -4,6 +4,7 @@
  * (the comparison runners' train.log) says how far it is and when it will end.
  */
 import type { train } from '../lab';
+import { appendEvent, bothCallbacks, eventCallbacks } from '../lab/jobs';
 
 type TrainerCallbacks = train.TrainerCallbacks;
 type StepInfo = train.StepInfo;
@@ -47,4 +48,18 @@ export function progressCallbacks(out: Pick<NodeJS.WriteStream, 'write' | 'isTTY
       out.write(`${tty ? '\r\x1b[K' : ''}epoch ${e.epoch + 1} (step ${e.step}, ${((now() - t0) / 1000).toFixed(0)}s): ${termsText(e.meanTerms)}\n`);
     },
   };
+}
+
+/**
+ * The callbacks of `vae-lab train --out DIR`: progress on the terminal and typed events in
+ * DIR/events.jsonl (a `train` phase, then thinned steps and every epoch) for whoever follows the run.
+ */
+export function runCallbacks(out: string): TrainerCallbacks {
+  appendEvent(out, { type: 'phase', phase: 'train' });
+  return bothCallbacks(progressCallbacks(), eventCallbacks(out));
+}
+
+/** A phase event in DIR/events.jsonl ('evaluate' after training). */
+export function phase(out: string, name: string, message?: string): void {
+  appendEvent(out, { type: 'phase', phase: name, ...(message ? { message } : {}) });
 }

@@ -44,6 +44,8 @@ export type { DensityModel, LabModel, LatentModel } from './models/types';
 export { Trainer, type BatchSource, type TrainerCallbacks, type TrainerOptions, type TrainResult } from './train/trainer';
 export { saveCheckpoint, type TrainerState } from './train/checkpoint';
 export { CheckpointError, NonFiniteLossError, SanityCheckError, TrainingCancelledError } from './train/errors';
+// jobs: a sweep's summary and runs, as `vae-lab sweep run` left them (local or a cluster)
+export { loadSweep, type LoadedSweep } from './jobs/sweep';
 // metrics
 export { evaluate, type EvalResult } from './metrics/evaluate';
 // viz

@@ -34,6 +34,8 @@ export interface JobSpec {
   params: JobParams;
   /** The CLI argv after `vae-lab` (e.g. ['train', '--model', 'vae', ...]); passed as an array, never through a shell. */
   argv: string[];
+  /** The folder relative paths in params are read from (where `sweep run` was started); added with the sweep engine. */
+  cwd?: string;
 }
 
 /** Where a Slurm task stands, as the driver last read it from squeue / scontrol. */
@@ -144,3 +146,79 @@ export function listJobIds(sweepDir: string): string[] {
 }
 
 export const isSweepDir = (dir: string) => existsSync(join(dir, 'sweep.json'));
+
+// ---- Added with the sweep engine (additive: the names above are unchanged). ----
+
+/** One grid value: `true` puts a boolean flag on the command line, `false` leaves it off. */
+export type GridValue = string | number | boolean;
+
+/** A sweep spec as the user writes it (`vae-lab sweep run SPEC`). */
+export interface SweepSpec {
+  name: string;
+  command: 'train';
+  base: JobParams;
+  grid: Record<string, GridValue[]>;
+}
+
+/** DIR/sweep.json: the spec and its expansion, one job per grid combination, in grid order. */
+export interface SweepFile extends SweepSpec {
+  jobs: { id: string; params: JobParams }[];
+}
+
+/** A numeric metric over a group's done jobs: mean and standard error (sd / sqrt(n), sd with n - 1; null below 2 jobs). */
+export interface MetricStat {
+  mean: number;
+  se: number | null;
+  /** Done jobs that have this metric. */
+  n: number;
+}
+
+/** One setting of a sweep: the params without `seed`, and its done jobs' metrics. */
+export interface SweepGroup {
+  /** Stable name of the setting, e.g. `cr=true` (`all` when only the seed varies). */
+  key: string;
+  params: JobParams;
+  /** Done jobs in the group. */
+  n: number;
+  /** Every job in the group, done or not. */
+  jobs: string[];
+  /** Keyed by the dotted path of the numeric leaf in metrics.json ("test.nll"); arrays are left out. */
+  metrics: Record<string, MetricStat>;
+}
+
+export interface SweepSummaryJob {
+  id: string;
+  params: JobParams;
+  state: JobState;
+  /** The job's folder, relative to the sweep folder (jobs/<id>). */
+  dir: string;
+  reason?: string;
+  attempt?: number;
+  slurm?: SlurmInfo;
+}
+
+/** DIR/summary.json */
+export interface SweepSummary {
+  name: string;
+  /** ms since the epoch */
+  updatedAt: number;
+  counts: Record<JobState, number>;
+  jobs: SweepSummaryJob[];
+  groups: SweepGroup[];
+}
+
+/** DIR/slurm.json: every array job submitted for the sweep, newest last (cancel scancels them all). */
+export interface SlurmRecord {
+  submissions: { jobId: string; indices: number[]; submittedAt: number }[];
+}
+
+export const sweepFiles = (dir: string) => ({
+  spec: join(dir, 'sweep.json'),
+  summary: join(dir, 'summary.json'),
+  slurm: join(dir, 'slurm.json'),
+  /** Present while a cancel is asked for: the driver stops starting jobs, running ones end `cancelled`. */
+  cancel: join(dir, 'cancel-requested'),
+});
+
+export const readSweepFile = (dir: string) => readJson<SweepFile>(sweepFiles(dir).spec);
+export const readSummary = (dir: string) => readJson<SweepSummary>(sweepFiles(dir).summary);
