@@ -23,7 +23,7 @@ const OUT = join(ROOT, 'test/output/e2e-runs');
 const VSIX = process.env.VAE_LAB_VSIX ?? join(ROOT, 'dist/vae-lab.vsix');
 const TOTAL_MS = 8 * 60_000;
 
-const step = (s: number, loss: number) => JSON.stringify({ t: Date.now(), type: 'step', step: s, totalSteps: 100, epoch: 1, terms: { loss } }) + '\n';
+const step = (s: number, loss: number) => JSON.stringify({ t: Date.now(), type: 'step', step: s, totalSteps: 100, epoch: 0, terms: { loss } }) + '\n';
 
 function sweepJson(dir: string, name: string, ids: string[]): void {
   mkdirSync(join(dir, 'jobs'), { recursive: true });

@@ -3,10 +3,11 @@
  * codeServer.ts, workbench.ts). A tiny configuration (8x8 blobs as an IDX folder, 2 epochs)
  * preselected through $VAE_LAB_TRAIN_OPTIONS: run it from the palette, see the progress
  * notification and the "CR-VAE training" panel drawing the live curves (one chart per model),
- * get the results notebook (written, executed, opened) with metrics, grid, traversal and
- * arrows, re-run in the live kernel (the traversal decodes a new choice there) and saved (not
- * dirty); then a long run whose panel chart grows while it trains, cancelled from the
- * notification after its first checkpoint, whose checkpoint must still load.
+ * both models run as jobs of `vae-lab sweep run`; get the results notebook (written without
+ * outputs, opened and run once in the live kernel, the traversal decoding a new choice there,
+ * saved, not dirty) with metrics, curves, grid, traversal and arrows; then a long run whose panel
+ * chart grows while it trains, cancelled from the notification after its first checkpoint: its
+ * job ends cancelled, its process gone, and its checkpoint loads.
  * Screenshots: test/output/e2e-train/.
  * Run: `npx tsx test/e2e/train-command.ts` (packages first unless VAE_LAB_E2E_SKIP_PACKAGE is
  * set; $VAE_LAB_VSIX names a prebuilt .vsix, default dist/vae-lab.vsix). `npm run test:e2e:train`.
@@ -158,7 +159,7 @@ async function main(): Promise<number> {
     const toast = page.locator('.notification-toast', { hasText: 'VAE Lab: training' });
     await toast.waitFor({ timeout: 60_000 });
     await page
-      .locator('.notification-toast', { hasText: /epoch|Loading|Starting/ })
+      .locator('.notification-toast', { hasText: /epoch|step|load|starting/ })
       .first()
       .waitFor({ timeout: 120_000 })
       .catch(() => undefined);
@@ -184,21 +185,31 @@ async function main(): Promise<number> {
     ]);
     if (first.root) await wb.screenshotElement(first.root, 'train-panel');
 
-    // The headless run's traversal output id, while the file has it (the live kernel's run replaces it).
-    const headlessIds = new Set<string>();
+    // The notebook as written, before the live kernel ran it: no outputs (it runs once, in that kernel).
+    let writtenOutputs = -1;
     const watcher = setInterval(() => {
       for (const d of runDirs(workspace)) {
-        const id = existsSync(join(d, 'results.ipynb')) ? traversalId(join(d, 'results.ipynb')) : undefined;
-        if (id && !headlessIds.size) headlessIds.add(id);
+        if (writtenOutputs >= 0 || !existsSync(join(d, 'results.ipynb'))) continue;
+        try {
+          const nb = JSON.parse(readFileSync(join(d, 'results.ipynb'), 'utf8')) as { cells: { outputs?: unknown[] }[] };
+          writtenOutputs = nb.cells.reduce((n, c) => n + (c.outputs?.length ?? 0), 0);
+        } catch {
+          /* being written */
+        }
       }
-    }, 200);
-    const runDir = await waitFor(
-      'the results notebook',
-      () => runDirs(workspace).find((d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json'))),
-      6 * 60_000,
-    );
+    }, 100);
+    const runDir = await waitFor('the results notebook', () => runDirs(workspace).find((d) => existsSync(join(d, 'results.ipynb'))), 6 * 60_000);
     await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 6 * 60_000 });
     clearInterval(watcher);
+    const jobStates = ['cr-vae', 'vae'].map((s) => {
+      const jobs = join(runDir, s, 'jobs');
+      const id = existsSync(jobs) ? readdirSync(jobs)[0] : undefined;
+      return id ? (JSON.parse(readFileSync(join(jobs, id, 'state.json'), 'utf8')) as { state: string }).state : 'missing';
+    });
+    step(
+      'both models ran as jobs of `vae-lab sweep run` (one sweep each) and are done',
+      jobStates.every((st) => st === 'done') && existsSync(join(runDir, 'cr-vae', 'summary.json')) ? [] : [`job states ${jobStates}`],
+    );
     const done = await waitPanel(page, (s) => s.state === 'done', 10_000);
     step(
       'the panel keeps the final curves and says training is done',
@@ -234,8 +245,8 @@ async function main(): Promise<number> {
     step('the results notebook is attached to the VAE Lab kernel', /VAE Lab/.test(kernelLabel ?? '') ? [] : [`kernel label: ${kernelLabel}`]);
     const savedId = traversalId(join(runDir, 'results.ipynb'));
     step(
-      'the saved traversal output comes from the live kernel (not the headless run)',
-      savedId && headlessIds.size && !headlessIds.has(savedId) ? [] : [`headless id ${[...headlessIds]}, saved id ${savedId}`],
+      'the results notebook was written without outputs and got them from its one run, in the live kernel',
+      writtenOutputs === 0 && savedId ? [] : [`outputs when written: ${writtenOutputs}, saved traversal id: ${savedId}`],
     );
 
     // The traversal output decodes live: the badge says so, and a new step count (which no saved frames hold) is drawn.
@@ -271,8 +282,20 @@ async function main(): Promise<number> {
     writeFileSync(optionsFile, JSON.stringify({ ...tiny, baseline: false, epochs: 5000, open: false }));
     const before = new Set(runDirs(workspace));
     await wb.command('VAE Lab: Train CR-VAE');
-    const progress = page.locator('.notification-toast', { hasText: /epoch ([3-9]|\d\d+)\// });
-    await progress.waitFor({ timeout: 4 * 60_000 });
+    // Until the job's first checkpoint is on disk (an epoch end), then a few more steps.
+    const second = await waitFor('the second run folder', () => runDirs(workspace).find((d) => !before.has(d)), 60_000);
+    const jobOf = () => {
+      const jobs = join(second, 'cr-vae', 'jobs');
+      const id = existsSync(jobs) ? readdirSync(jobs)[0] : undefined;
+      return id ? join(jobs, id) : undefined;
+    };
+    const job = await waitFor(
+      'the checkpoint of the first epoch',
+      () => (jobOf() && existsSync(join(jobOf()!, 'model', 'trainer.json')) ? jobOf() : undefined),
+      4 * 60_000,
+    );
+    const progress = page.locator('.notification-toast', { hasText: /step \d+\/\d+/ });
+    await progress.waitFor({ timeout: 60_000 });
     // While it trains: the reused panel shows this run's one chart, and its curve grows in place.
     const during = await waitPanel(page, (s) => s.drawn === 1 && s.state === 'running', 30_000);
     const grown = during.state ? await waitPanel(page, (s) => s.drawn === 1 && s.firstPath !== during.state!.firstPath, 30_000) : {};
@@ -293,17 +316,25 @@ async function main(): Promise<number> {
     await cancelled.waitFor({ timeout: 120_000 });
     await wb.screenshot('train-cancelled');
     const message = (await cancelled.first().textContent()) ?? '';
-    step('cancel says the checkpoint is intact', /is intact/.test(message) ? [] : [message]);
-    const second = runDirs(workspace).find((d) => !before.has(d));
-    const problems: string[] = [];
-    if (!second) problems.push('no run folder');
-    else {
-      await tf.setBackend('cpu');
-      const { model, state } = await loadCheckpoint(join(second, 'cr-vae', 'model'));
-      if (!(state.step >= 2 && state.step % 2 === 0)) problems.push(`checkpoint step ${state.step}`);
-      if (existsSync(join(second, 'results.json'))) problems.push('a cancelled run wrote results');
-      (model as { dispose?: () => void }).dispose?.();
+    step('cancel names the last checkpoint', /checkpoint of epoch \d+ \(step \d+\)/.test(message) ? [] : [message]);
+    const state = JSON.parse(readFileSync(join(job, 'state.json'), 'utf8')) as { state: string; pid?: number };
+    let jobAlive = false;
+    try {
+      if (state.pid) process.kill(state.pid, 0);
+      jobAlive = !!state.pid;
+    } catch {
+      jobAlive = false;
     }
+    step(
+      'the cancelled job ended: state cancelled, its process gone',
+      state.state === 'cancelled' && !jobAlive ? [] : [`state ${state.state}, pid ${state.pid} alive: ${jobAlive}`],
+    );
+    const problems: string[] = [];
+    await tf.setBackend('cpu');
+    const { model, state: trainer } = await loadCheckpoint(join(job, 'model'));
+    if (!(trainer.step >= 2 && trainer.step % 2 === 0)) problems.push(`checkpoint step ${trainer.step}`);
+    if (existsSync(join(second, 'results.ipynb'))) problems.push('a cancelled run wrote a results notebook');
+    (model as { dispose?: () => void }).dispose?.();
     step("the cancelled run's checkpoint loads (an epoch end)", problems);
   } catch (err) {
     step('the test ran to the end', [err instanceof Error ? (err.stack ?? err.message) : String(err)]);
