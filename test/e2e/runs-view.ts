@@ -147,6 +147,9 @@ async function main(): Promise<number> {
     const wb = new Workbench(page, OUT);
     await wb.open(server.url);
     await wb.command('Focus on VAE Lab Runs View');
+    // The folders pane collapsed, so the Runs view has the side bar's height (its list draws only the rows in view).
+    const folders = page.locator('.pane:has(.explorer-folders-view) > .pane-header').first();
+    if ((await folders.getAttribute('aria-expanded').catch(() => null)) === 'true') await folders.click();
 
     const first = await waitRows(
       page,
@@ -216,9 +219,15 @@ async function main(): Promise<number> {
       // Run Sweep from the palette: spec from the quick pick, the default output folder.
       await wb.command('VAE Lab: Run Sweep');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-seeds.json' }).first().click({ timeout: 30_000 });
+      // Where sbatch is on PATH the executor is asked (local first); then the output folder, with its default.
       const box = page.locator('.quick-input-widget input');
-      await box.waitFor({ timeout: 20_000 });
-      if ((await box.inputValue()) !== 'vae-lab-runs/tiny-seeds') throw new Error(`output folder default: ${await box.inputValue()}`);
+      const localRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'a pool of processes' }).first();
+      const until = Date.now() + 30_000;
+      while ((await box.inputValue().catch(() => '')) !== 'vae-lab-runs/tiny-seeds') {
+        if (await localRow.isVisible().catch(() => false)) await localRow.click();
+        if (Date.now() > until) throw new Error(`output folder default: ${await box.inputValue().catch(() => '?')}`);
+        await page.waitForTimeout(200);
+      }
       await box.press('Enter');
       await page.locator('.notification-toast', { hasText: 'sweep tiny-seeds' }).first().waitFor({ timeout: 60_000 });
       await wb.screenshot('run-sweep-progress');
