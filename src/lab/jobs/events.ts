@@ -32,7 +32,7 @@ export function eventCallbacks(dir: string): TrainerCallbacks {
       appendEvent(dir, { type: 'step', step: i.step, totalSteps: i.totalSteps, epoch: i.epoch, terms: i.terms });
     },
     onEpochEnd(e: EpochInfo) {
-      appendEvent(dir, { type: 'epoch', epoch: e.epoch + 1, terms: { ...e.meanTerms, ...e.metrics } });
+      appendEvent(dir, { type: 'epoch', epoch: e.epoch + 1, step: e.step, terms: { ...e.meanTerms, ...e.metrics } });
     },
   };
 }

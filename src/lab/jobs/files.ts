@@ -74,7 +74,7 @@ export interface JobStatus {
 export type JobEvent =
   | { t: number; type: 'phase'; phase: string; message?: string }
   | { t: number; type: 'step'; step: number; totalSteps?: number; epoch?: number; terms: Record<string, number> }
-  | { t: number; type: 'epoch'; epoch: number; epochs?: number; terms: Record<string, number> }
+  | { t: number; type: 'epoch'; epoch: number; epochs?: number; /** the step the epoch ended at */ step?: number; terms: Record<string, number> }
   | { t: number; type: 'done'; seconds?: number }
   | { t: number; type: 'error'; message: string };
 
