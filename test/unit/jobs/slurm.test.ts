@@ -165,3 +165,24 @@ test('slurmd killed with -9 and restarted while tasks run: no job is lost or run
   assert.equal(s.counts.done, 2);
   for (const j of s.jobs) assert.equal(readJobStatus(join(out, j.dir)).attempt, 1, 'each job ran once');
 });
+
+test('a requeued task runs its job again (attempt 2, Slurm restart 1) and the sweep still finishes', async (t) => {
+  if (skip) return t.skip(skip);
+  const dir = tmp();
+  const spec = specFile(dir, { name: 'slurm-requeue', base: { ...tinyBase, epochs: 6, 'train-examples': 1024 }, grid: { seed: [1] } });
+  const out = join(dir, 'out');
+  const d = driver(spec, out);
+  await untilRunning(out, 1);
+  const jobId = slurmRecord(out).submissions[0].jobId;
+  const rq = asRoot
+    ? spawnSync('scontrol', ['requeue', `${jobId}_0`], { encoding: 'utf8' })
+    : spawnSync('sudo', ['-n', 'scontrol', 'requeue', `${jobId}_0`], { encoding: 'utf8' });
+  assert.equal(rq.status, 0, rq.stderr);
+  const r = await d.done;
+  assert.equal(r.status, 0, r.stderr);
+  const s = readSummary(out)!;
+  assert.equal(s.jobs[0].state, 'done');
+  const st = readJobStatus(join(out, s.jobs[0].dir));
+  assert.equal(st.attempt, 2);
+  assert.equal(st.slurm?.restarts, 1);
+});
