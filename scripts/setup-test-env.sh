@@ -47,3 +47,8 @@ if [ ! -f "$CS_DIR/.complete" ]; then
   rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR"
 fi
 echo "setup: chromium $(command -v chromium), node24 $NODE24_HOME/bin/node, code-server $CS_DIR"
+
+# A real single-node Slurm (slurmctld, slurmd, munge from Debian) for test/unit/jobs/slurm.test.ts;
+# idempotent, and the test starts it again itself if it is down.
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+$SUDO bash "$(dirname "$0")/slurm-start.sh"

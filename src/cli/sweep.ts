@@ -14,7 +14,7 @@ import {
   failureReport,
   jobDir,
   loadSweep,
-  readEvents,
+  progressOf,
   readJobStatus,
   readSweepFile,
   runJob,
@@ -151,17 +151,6 @@ async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
-}
-
-/** "step 120/500" from a running job's events. */
-function progressOf(dir: string): string {
-  const ev = readEvents(dir).events;
-  for (let i = ev.length - 1; i >= 0; i--) {
-    const e = ev[i];
-    if (e.type === 'step') return `step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}`;
-    if (e.type === 'phase') return e.phase;
-  }
-  return '';
 }
 
 function status(argv: string[]): number {

@@ -49,6 +49,8 @@ export interface SlurmInfo {
   /** "exit:signal", as scontrol prints it (e.g. "3:0"). */
   exitCode?: string;
   restarts?: number;
+  /** ms since the epoch: when the sweep driver first saw the task ended (added with the sweep engine). */
+  collectedAt?: number;
 }
 
 /** DIR/jobs/<id>/state.json */

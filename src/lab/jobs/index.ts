@@ -12,6 +12,7 @@ export {
   jobRecords,
   loadSweep,
   pendingIndices,
+  progressOf,
   prepareSweep,
   runSweep,
   writeSummary,

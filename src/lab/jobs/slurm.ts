@@ -83,10 +83,11 @@ exec ${node} sweep job ${shQuote(resolve(dir))} --index "$SLURM_ARRAY_TASK_ID"
     ...(o.sbatchArgs ?? []),
     script,
   ];
+  const submittedAt = Date.now();
   const jobId = run('sbatch', args).trim().split(';')[0];
   if (!/^\d+$/.test(jobId)) throw new SlurmError(`sbatch printed '${jobId}', not a job id`);
   const rec = readSlurmRecord(dir);
-  rec.submissions.push({ jobId, indices, submittedAt: Date.now() });
+  rec.submissions.push({ jobId, indices, submittedAt });
   writeFileAtomic(sweepFiles(dir).slurm, JSON.stringify(rec, null, 2));
   return jobId;
 }
@@ -157,6 +158,8 @@ export async function followArray(dir: string, file: SweepFile, jobId: string, i
       if (!t) continue;
       const prev = last.get(i);
       if (!prev || prev.state !== t.state || prev.restarts !== t.restarts) o.onTask?.(i, t);
+      // When the driver first saw the task ended: `end to collected` in the README's overhead figure.
+      if (slurmEnded(t.state)) t.collectedAt = slurmEnded(prev?.state) ? prev?.collectedAt : Date.now();
       last.set(i, t);
     }
     const allEnded = indices.every((i) => slurmEnded(last.get(i)?.state));

@@ -14,6 +14,7 @@ import { InvalidArgumentError } from '../core/errors';
 import {
   jobDir,
   jobFiles,
+  readEvents,
   readJobStatus,
   readSweepFile,
   sweepFiles,
@@ -41,6 +42,19 @@ export interface SweepRunOptions {
   signal?: AbortSignal;
   /** One line of progress. */
   log?(line: string): void;
+  /** How often a line of the running jobs' progress is logged (default 30 s; 0: never). */
+  progressEveryMs?: number;
+}
+
+/** Where a running job is, from its events: "step 120/500", or its phase ("evaluate"). */
+export function progressOf(jd: string): string {
+  const ev = readEvents(jd).events;
+  for (let i = ev.length - 1; i >= 0; i--) {
+    const e = ev[i];
+    if (e.type === 'step') return `step ${e.step}${e.totalSteps ? `/${e.totalSteps}` : ''}`;
+    if (e.type === 'phase') return e.phase;
+  }
+  return 'starting';
 }
 
 /** Writes DIR/sweep.json and each job's folder with job.json; existing job folders keep their state. */
@@ -156,6 +170,27 @@ export async function runSweep(spec: SweepSpec, dir: string, o: SweepRunOptions)
     );
     writeSummary(dir, file);
     if (todo.length === 0) return writeSummary(dir, file);
+    // Between changes of state, a line now and then says how far the running jobs are.
+    const every = o.progressEveryMs ?? 30_000;
+    const ticker =
+      every > 0
+        ? setInterval(() => {
+            const running = file.jobs.filter((j) => readJobStatus(jobDir(dir, j.id)).state === 'running');
+            if (running.length) log(`  running: ${running.map((j) => `${j.id} ${progressOf(jobDir(dir, j.id))}`).join(', ')}`);
+          }, every)
+        : undefined;
+    try {
+      await execute(file, todo);
+    } finally {
+      clearInterval(ticker);
+    }
+    return writeSummary(dir, file);
+  } finally {
+    rmSync(driverFile(dir), { force: true });
+  }
+
+  /** Runs `todo` (indices into file.jobs) on the chosen executor, logging each change of state. */
+  async function execute(file: SweepFile, todo: number[]): Promise<void> {
     const counts = () => {
       const c = writeSummary(dir, file).counts;
       return `${c.done} done, ${c.failed} failed, ${c.running} running, ${c.queued} queued${c.cancelled ? `, ${c.cancelled} cancelled` : ''}`;
@@ -190,9 +225,6 @@ export async function runSweep(spec: SweepSpec, dir: string, o: SweepRunOptions)
       }
       log(`  Slurm array job ${jobId} ended [${counts()}]`);
     }
-    return writeSummary(dir, file);
-  } finally {
-    rmSync(driverFile(dir), { force: true });
   }
 }
 
