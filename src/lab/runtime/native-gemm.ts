@@ -32,6 +32,28 @@ export interface NativeGemm {
     k: number,
     n: number,
   ): void;
+  /**
+   * Adam's update of n weights in `heap` (offsets in floats), the wasm kernel's arithmetic in the
+   * same order (simd.ts adam), on two threads for large variables. Absent in an older build.
+   */
+  adam?(
+    heap: ArrayBuffer,
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    xo: number,
+    mo: number,
+    vo: number,
+    n: number,
+    b1: number,
+    b2: number,
+    ob1: number,
+    ob2: number,
+    step: number,
+    s2: number,
+    eps: number,
+  ): void;
 }
 
 const FILE = 'vae_lab_gemm.node';
