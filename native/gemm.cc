@@ -358,6 +358,41 @@ void adamRange(const AdamArgs& a, int64_t lo, int64_t hi) {
  */
 constexpr int64_t ADAM_SPLIT = 1 << 15;
 
+/**
+ * im2col / col2im (conv.ts; the wasm twins are simd.ts's `patches`), NHWC, one image at a time so
+ * the two threads take whole images: for every output position n = (b, oh, ow) and filter row r,
+ * the run of (kw1 - kw0) ci floats of x at (b, oh sh - top + r, ow sw - left + kw0) and of the
+ * patch row P[n] at (r kw + kw0) ci, [kw0, kw1) being the part of the filter row inside the image.
+ * im2col writes every P row whole (zeros where the patch hangs over the padding: no separate
+ * fill pass); col2im zeroes each dx image, then adds the runs in the wasm kernel's order (oh,
+ * ow, r ascending), so both agree with it bit for bit.
+ */
+struct Geometry { int64_t batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left; };
+
+void patchesImage(bool intoX, float* x, float* p, const Geometry& g, int64_t b) {
+  const int64_t rowLen = g.kh * g.kw * g.ci;
+  float* xb = x + b * g.inH * g.inW * g.ci;
+  if (intoX) std::memset(xb, 0, sizeof(float) * g.inH * g.inW * g.ci);
+  for (int64_t oh = 0; oh < g.outH; oh++) {
+    for (int64_t ow = 0; ow < g.outW; ow++) {
+      float* prow = p + ((b * g.outH + oh) * g.outW + ow) * rowLen;
+      if (!intoX) std::memset(prow, 0, sizeof(float) * rowLen);
+      const int64_t iw0 = ow * g.sw - g.left;
+      const int64_t kw0 = std::max<int64_t>(0, -iw0), kw1 = std::min<int64_t>(g.kw, g.inW - iw0);
+      if (kw1 <= kw0) continue;
+      const int64_t len = (kw1 - kw0) * g.ci;
+      for (int64_t r = 0; r < g.kh; r++) {
+        const int64_t ih = oh * g.sh - g.top + r;
+        if (ih < 0 || ih >= g.inH) continue;
+        float* xs = xb + (ih * g.inW + iw0 + kw0) * g.ci;
+        float* ps = prow + (r * g.kw + kw0) * g.ci;
+        if (intoX) for (int64_t i = 0; i < len; i++) xs[i] += ps[i];
+        else std::memcpy(ps, xs, sizeof(float) * len);
+      }
+    }
+  }
+}
+
 // ---- N-API ----
 
 napi_value Throw(napi_env env, const char* msg) {
@@ -463,6 +498,45 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * patches(heap, intoX, x, p, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left):
+ * intoX 0: im2col, P = patches of x; 1: col2im, x = sum of P's runs (x zeroed first). Offsets
+ * in floats; both arrays are checked to lie in the heap. Images split over both threads.
+ */
+napi_value Patches(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) return Throw(env, "patches: 16 arguments (heap, intoX, x, p, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left)");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "patches: heap must be an ArrayBuffer");
+  double v[15];
+  for (int i = 0; i < 15; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return Throw(env, "patches: flags, offsets and geometry must be numbers");
+  }
+  for (int i = 3; i < 15; i++) {
+    if (v[i] < 0 || v[i] > 1e6 || v[i] != double(int64_t(v[i]))) return Throw(env, "patches: the geometry must be small non-negative integers");
+  }
+  const Geometry g{int64_t(v[3]), int64_t(v[4]), int64_t(v[5]), int64_t(v[6]), int64_t(v[7]), int64_t(v[8]),
+                   int64_t(v[9]), int64_t(v[10]), int64_t(v[11]), int64_t(v[12]), int64_t(v[13]), int64_t(v[14])};
+  const double len = double(bytes / sizeof(float));
+  const double xn = double(g.batch) * g.inH * g.inW * g.ci, pn = double(g.batch) * g.outH * g.outW * g.kh * g.kw * g.ci;
+  if (v[1] < 0 || v[2] < 0 || v[1] + xn > len || v[2] + pn > len) return Throw(env, "patches: an array reaches outside the heap");
+  float* heap = static_cast<float*>(data);
+  float* x = heap + int64_t(v[1]);
+  float* p = heap + int64_t(v[2]);
+  const bool intoX = v[0] != 0;
+  std::lock_guard<std::mutex> lock(gemmMu);
+  // Two threads once the patches are large enough (~256 KB) to outweigh the hand-over.
+  if (pn < double(1 << 16)) {
+    for (int64_t b = 0; b < g.batch; b++) patchesImage(intoX, x, p, g, b);
+  } else {
+    parallel(int(g.batch), [&](int b) { patchesImage(intoX, x, p, g, b); });
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -471,7 +545,8 @@ NAPI_MODULE_INIT() {
     {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }

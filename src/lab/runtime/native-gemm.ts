@@ -54,6 +54,12 @@ export interface NativeGemm {
     s2: number,
     eps: number,
   ): void;
+  /**
+   * im2col (intoX 0: P = patches of x, written whole) or col2im (1: x zeroed, then P's runs
+   * added), the wasm kernels' walk (simd.ts patches) over whole images on two threads; offsets
+   * in floats, then batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left. Absent in an older build.
+   */
+  patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
 }
 
 const FILE = 'vae_lab_gemm.node';
