@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -284,6 +285,114 @@ void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n
   }
 }
 
+/**
+ * fn(i) for i < count on both threads (blocks taken from a shared counter, as a split product's
+ * are), returning when all are done. One thread where `threads` is 1 or count is 1.
+ */
+struct Blocks {
+  std::function<void(int)> fn;
+  int count;
+  std::atomic<int> next{0}, done{0};
+  void work() {
+    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+      fn(i);
+      done.fetch_add(1, std::memory_order_release);
+    }
+  }
+};
+
+void parallel(int count, std::function<void(int)> fn) {
+  if (threads < 2 || count < 2) {
+    for (int i = 0; i < count; i++) fn(i);
+    return;
+  }
+  if (!worker) worker = new Worker();
+  auto s = std::make_shared<Blocks>();
+  s->fn = std::move(fn);
+  s->count = count;
+  worker->post([s] { s->work(); });
+  s->work();
+  for (int spins = 0; s->done.load(std::memory_order_acquire) < s->count; spins++) {
+    if (spins < 4096) _mm_pause();
+    else std::this_thread::yield();
+  }
+}
+
+/**
+ * Adam's update over [lo, hi), the same float32 operations in the same order as the wasm
+ * kernel (src/lab/runtime/wasm/simd.ts adam; no fused multiply-adds: -ffp-contract=off), so the
+ * two paths agree bit for bit:
+ *   mo = b1 m + ob1 g;  vo = b2 v + (g g) ob2;  xo = x - (step mo) / (sqrt(vo) s2 + eps)
+ * c = {b1, b2, ob1, ob2, step, s2, eps}.
+ */
+struct AdamArgs { const float *x, *m, *v, *g; float *xo, *mo, *vo; float c[7]; };
+
+__attribute__((target("avx2")))
+void adamRange(const AdamArgs& a, int64_t lo, int64_t hi) {
+  const __m256 b1 = _mm256_set1_ps(a.c[0]), b2 = _mm256_set1_ps(a.c[1]), ob1 = _mm256_set1_ps(a.c[2]),
+               ob2 = _mm256_set1_ps(a.c[3]), step = _mm256_set1_ps(a.c[4]), s2 = _mm256_set1_ps(a.c[5]),
+               eps = _mm256_set1_ps(a.c[6]);
+  int64_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    const __m256 g = _mm256_loadu_ps(a.g + i);
+    const __m256 mi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.m + i), b1), _mm256_mul_ps(g, ob1));
+    _mm256_storeu_ps(a.mo + i, mi);
+    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.v + i), b2), _mm256_mul_ps(_mm256_mul_ps(g, g), ob2));
+    _mm256_storeu_ps(a.vo + i, vi);
+    const __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), s2), eps);
+    _mm256_storeu_ps(a.xo + i, _mm256_sub_ps(_mm256_loadu_ps(a.x + i), _mm256_div_ps(_mm256_mul_ps(step, mi), den)));
+  }
+  for (; i < hi; i++) {
+    const float g = a.g[i];
+    const float mi = a.m[i] * a.c[0] + g * a.c[2];
+    a.mo[i] = mi;
+    const float vi = a.v[i] * a.c[1] + (g * g) * a.c[3];
+    a.vo[i] = vi;
+    a.xo[i] = a.x[i] - (a.c[4] * mi) / (std::sqrt(vi) * a.c[5] + a.c[6]);
+  }
+}
+
+/**
+ * Below this many weights Adam stays on one thread: the hand-over (~1-2 us while the worker
+ * spins) costs more than half of a small variable's ~1 ns per weight.
+ */
+constexpr int64_t ADAM_SPLIT = 1 << 15;
+
+/**
+ * im2col / col2im (conv.ts; the wasm twins are simd.ts's `patches`), NHWC, one image at a time so
+ * the two threads take whole images: for every output position n = (b, oh, ow) and filter row r,
+ * the run of (kw1 - kw0) ci floats of x at (b, oh sh - top + r, ow sw - left + kw0) and of the
+ * patch row P[n] at (r kw + kw0) ci, [kw0, kw1) being the part of the filter row inside the image.
+ * im2col writes every P row whole (zeros where the patch hangs over the padding: no separate
+ * fill pass); col2im zeroes each dx image, then adds the runs in the wasm kernel's order (oh,
+ * ow, r ascending), so both agree with it bit for bit.
+ */
+struct Geometry { int64_t batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left; };
+
+void patchesImage(bool intoX, float* x, float* p, const Geometry& g, int64_t b) {
+  const int64_t rowLen = g.kh * g.kw * g.ci;
+  float* xb = x + b * g.inH * g.inW * g.ci;
+  if (intoX) std::memset(xb, 0, sizeof(float) * g.inH * g.inW * g.ci);
+  for (int64_t oh = 0; oh < g.outH; oh++) {
+    for (int64_t ow = 0; ow < g.outW; ow++) {
+      float* prow = p + ((b * g.outH + oh) * g.outW + ow) * rowLen;
+      if (!intoX) std::memset(prow, 0, sizeof(float) * rowLen);
+      const int64_t iw0 = ow * g.sw - g.left;
+      const int64_t kw0 = std::max<int64_t>(0, -iw0), kw1 = std::min<int64_t>(g.kw, g.inW - iw0);
+      if (kw1 <= kw0) continue;
+      const int64_t len = (kw1 - kw0) * g.ci;
+      for (int64_t r = 0; r < g.kh; r++) {
+        const int64_t ih = oh * g.sh - g.top + r;
+        if (ih < 0 || ih >= g.inH) continue;
+        float* xs = xb + (ih * g.inW + iw0 + kw0) * g.ci;
+        float* ps = prow + (r * g.kw + kw0) * g.ci;
+        if (intoX) for (int64_t i = 0; i < len; i++) xs[i] += ps[i];
+        else std::memcpy(ps, xs, sizeof(float) * len);
+      }
+    }
+  }
+}
+
 // ---- N-API ----
 
 napi_value Throw(napi_env env, const char* msg) {
@@ -349,6 +458,85 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * adam(heap, x, m, v, g, xo, mo, vo, n, b1, b2, ob1, ob2, step, s2, eps): Adam's update of n
+ * weights inside the ArrayBuffer `heap` (offsets in floats), on both threads from ADAM_SPLIT
+ * weights. Every array is checked to lie in the buffer.
+ */
+napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) return Throw(env, "adam: 16 arguments (heap, x, m, v, g, xo, mo, vo, n, b1, b2, ob1, ob2, step, s2, eps)");
+  if (!isa) return Throw(env, "adam: this CPU has neither AVX-512 nor AVX2 with FMA");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "adam: heap must be an ArrayBuffer");
+  double v[15];
+  for (int i = 0; i < 15; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return Throw(env, "adam: offsets, count and constants must be numbers");
+  }
+  const double len = double(bytes / sizeof(float)), n = v[7];
+  if (n < 0 || n > 1e12) return Throw(env, "adam: the count must be non-negative");
+  for (int i = 0; i < 7; i++) {
+    if (v[i] < 0 || v[i] + n > len) return Throw(env, "adam: an array reaches outside the heap");
+  }
+  float* heap = static_cast<float*>(data);
+  AdamArgs a{heap + int64_t(v[0]), heap + int64_t(v[1]), heap + int64_t(v[2]), heap + int64_t(v[3]),
+             heap + int64_t(v[4]), heap + int64_t(v[5]), heap + int64_t(v[6]), {}};
+  for (int i = 0; i < 7; i++) a.c[i] = float(v[8 + i]);
+  const int64_t count = int64_t(n);
+  std::lock_guard<std::mutex> lock(gemmMu);
+  if (count < ADAM_SPLIT) {
+    adamRange(a, 0, count);
+  } else {
+    // 8 blocks of whole vectors, so a descheduled second thread costs at most one block.
+    const int64_t step = ((count + 63) / 64) * 8;
+    const int blocks = int((count + step - 1) / step);
+    parallel(blocks, [&a, step, count](int i) { adamRange(a, i * step, std::min(count, (i + 1) * step)); });
+  }
+  return nullptr;
+}
+
+/**
+ * patches(heap, intoX, x, p, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left):
+ * intoX 0: im2col, P = patches of x; 1: col2im, x = sum of P's runs (x zeroed first). Offsets
+ * in floats; both arrays are checked to lie in the heap. Images split over both threads.
+ */
+napi_value Patches(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) return Throw(env, "patches: 16 arguments (heap, intoX, x, p, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left)");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "patches: heap must be an ArrayBuffer");
+  double v[15];
+  for (int i = 0; i < 15; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return Throw(env, "patches: flags, offsets and geometry must be numbers");
+  }
+  for (int i = 3; i < 15; i++) {
+    if (v[i] < 0 || v[i] > 1e6 || v[i] != double(int64_t(v[i]))) return Throw(env, "patches: the geometry must be small non-negative integers");
+  }
+  const Geometry g{int64_t(v[3]), int64_t(v[4]), int64_t(v[5]), int64_t(v[6]), int64_t(v[7]), int64_t(v[8]),
+                   int64_t(v[9]), int64_t(v[10]), int64_t(v[11]), int64_t(v[12]), int64_t(v[13]), int64_t(v[14])};
+  const double len = double(bytes / sizeof(float));
+  const double xn = double(g.batch) * g.inH * g.inW * g.ci, pn = double(g.batch) * g.outH * g.outW * g.kh * g.kw * g.ci;
+  if (v[1] < 0 || v[2] < 0 || v[1] + xn > len || v[2] + pn > len) return Throw(env, "patches: an array reaches outside the heap");
+  float* heap = static_cast<float*>(data);
+  float* x = heap + int64_t(v[1]);
+  float* p = heap + int64_t(v[2]);
+  const bool intoX = v[0] != 0;
+  std::lock_guard<std::mutex> lock(gemmMu);
+  // Two threads once the patches are large enough (~256 KB) to outweigh the hand-over.
+  if (pn < double(1 << 16)) {
+    for (int64_t b = 0; b < g.batch; b++) patchesImage(intoX, x, p, g, b);
+  } else {
+    parallel(int(g.batch), [&](int b) { patchesImage(intoX, x, p, g, b); });
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -356,7 +544,9 @@ NAPI_MODULE_INIT() {
     {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }

@@ -12,6 +12,11 @@ const dir = join(root, 'test/bench');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
   .sort();
+// The runtime bench's PyTorch reference needs PyTorch on OpenBLAS (setup-bench-env.sh says why);
+// BENCH_NO_SETUP=1 skips the check (the bench then refuses or skips what is missing).
+if (files.some((f) => f.startsWith('runtime')) && !process.env.BENCH_NO_SETUP && !process.env.BENCH_NO_REFERENCE && process.platform === 'linux') {
+  spawnSync('bash', [join(root, 'scripts/setup-bench-env.sh')], { cwd: root, stdio: 'inherit' });
+}
 let failed = 0;
 for (const f of files) {
   console.log(`# ${f}`);

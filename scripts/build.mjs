@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelPlugins, buildKernelTypes } from '../src/kernel/build/kernel-build.mjs';
+import { generateAll as generateWasmKernels } from './gen-wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -121,6 +122,8 @@ function copyWebgpu() {
 }
 
 async function main() {
+  // The readable WebAssembly kernels (src/lab/runtime/wasm/*.wat) into their generated modules first.
+  for (const f of await generateWasmKernels()) console.log(`build: assembled ${f}`);
   if (!watch) rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const contexts = [];

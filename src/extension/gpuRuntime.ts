@@ -1,5 +1,7 @@
 /**
- * Command "VAE Lab: Install GPU Runtime": explains what the GPU build needs, runs npm into the
+ * Command "VAE Lab: Install GPU Runtime": first finds out what CUDA this machine has (cudaProbe.ts);
+ * where tfjs-node-gpu 4.22 cannot load (no NVIDIA driver, CUDA 12/13 only, no cuDNN 8) it says so
+ * and offers the WebGPU backend instead. Then explains what the GPU build needs, runs npm into the
  * extension's storage with a cancellable progress notification (npm's output goes to the
  * "VAE Lab" log), then offers to restart running kernels so they pick it up.
  */
@@ -8,6 +10,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { KernelRegistry } from './kernels';
+import { gpuPlan, probeCuda } from './cudaProbe';
 import { GPU_PACKAGE, GPU_REQUIREMENTS, gpuRuntimeDir, gpuUnsupportedReason, npmInstallInvocation } from './gpuRuntimePlan';
 
 export async function installGpuRuntime(context: vscode.ExtensionContext, kernels: KernelRegistry, log: vscode.LogOutputChannel): Promise<void> {
@@ -15,6 +18,28 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
   if (unsupported) {
     void vscode.window.showWarningMessage(unsupported);
     return;
+  }
+  const plan = gpuPlan(probeCuda());
+  log.info(`GPU runtime: found ${plan.found.join('; ')}`);
+  if (!plan.ok) {
+    for (const p of plan.problems) log.warn(`GPU runtime: ${p}`);
+    const pick = await vscode.window.showWarningMessage(
+      `${GPU_PACKAGE} 4.22 would not load on this machine.`,
+      {
+        modal: true,
+        detail:
+          `${plan.problems.join('\n')}\n\nFound: ${plan.found.join('; ')}.\n\n` +
+          "VAE Lab's WebGPU backend uses the GPU without CUDA (Vulkan, Metal or Direct3D 12): set vaeLab.backend to 'webgpu'.",
+      },
+      'Use WebGPU',
+      'Install Anyway',
+    );
+    if (pick === 'Use WebGPU') {
+      await vscode.workspace.getConfiguration('vaeLab').update('backend', 'webgpu', vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage("vaeLab.backend is now 'webgpu': kernels started from now on use it where a GPU adapter loads.");
+      return;
+    }
+    if (pick !== 'Install Anyway') return;
   }
   const go = await vscode.window.showInformationMessage(`Install ${GPU_PACKAGE} for VAE Lab kernels?`, { modal: true, detail: GPU_REQUIREMENTS }, 'Install');
   if (go !== 'Install') return;

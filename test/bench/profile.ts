@@ -44,7 +44,11 @@ function timedNative(nat: NativeGemm): NativeGemm {
     gemm: (...args) => {
       const t0 = performance.now();
       nat.gemm(...args);
-      addGemm(performance.now() - t0);
+      const dt = performance.now() - t0;
+      addGemm(dt);
+      // the addon splits a product of at least NATIVE_MIN_MACS multiply-adds over both threads
+      const [m, k, n] = args.slice(9) as number[];
+      if (m * k * n >= NATIVE_MIN_MACS) splitGemm += dt;
     },
   };
 }

@@ -3,7 +3,8 @@
 runtime.bench.ts starts this as a long-lived child and alternates with it, so both sides are
 timed in the same minutes of a host whose speed drifts. One command per stdin line, one JSON
 line back on stdout:
-  info                    what runs (versions, threads, the BLAS kernel where threadpoolctl says)
+  info                    what runs (versions, threads, the BLAS kernel where threadpoolctl says,
+                          the libblas.so.3 mapped and whether it is netlib's reference BLAS)
   time NAME REPS WARM     WARM untimed then REPS timed runs of NAME -> {"ms": [...]}
 NAME: mlp, conv, wae (one Adam step, batch 64; `mlp1`, `conv1` with torch and its BLAS on one
 thread) or matmul (numpy 1024^2 float32 product; `matmul1` on one BLAS thread). `--numpy-only` skips importing torch (the matmul children).
@@ -35,6 +36,25 @@ def threadpools():
         return 'threadpoolctl not installed: BLAS kernel not named'
     return '; '.join(f"{p.get('internal_api')} {p.get('version')} {p.get('architecture')} "
                      f"{p.get('num_threads')} threads" for p in threadpool_info())
+
+
+def blas_loaded():
+    """Which BLAS this process mapped: the libblas.so.3 it loaded (resolved through Debian's
+    alternatives symlinks) and every other BLAS library, read from /proc/self/maps. Debian's
+    PyTorch 1.13 is built with BLAS_INFO=generic and calls whatever libblas.so.3 is installed;
+    netlib's reference BLAS (libblas3, /usr/lib/<arch>/blas/) runs its Linear layers ~8x slower
+    than OpenBLAS, so the bench refuses a ratio against it (`reference_blas`)."""
+    import os
+    try:
+        with open('/proc/self/maps') as f:
+            libs = sorted({line.split()[-1] for line in f if 'blas' in line.split()[-1].lower()})
+    except OSError:
+        return {'libblas': 'unknown (no /proc/self/maps)', 'libs': [], 'reference_blas': False}
+    libblas = next((p for p in libs if os.path.basename(p).startswith('libblas.so')), '')
+    real = os.path.realpath(libblas) if libblas else ''
+    fast = [p for p in libs if any(w in p.lower() for w in ('openblas', 'blis', 'mkl'))]
+    return {'libblas': f'{libblas} -> {real}' if libblas else 'none mapped', 'libs': libs,
+            'reference_blas': bool(libblas) and not fast}
 
 
 def vae_step(enc, dec, shape):
@@ -146,7 +166,8 @@ for line in sys.stdin:
     try:
         if words[0] == 'info':
             torch_info = 'not loaded' if NUMPY_ONLY else f'{torch.__version__}, {torch.get_num_threads()} threads'
-            answer({'python': sys.executable, 'torch': torch_info, 'numpy': np.__version__, 'blas': threadpools()})
+            answer({'python': sys.executable, 'torch': torch_info, 'numpy': np.__version__, 'blas': threadpools(),
+                    **blas_loaded()})
         elif words[0] == 'time':
             name, reps, warm = words[1], int(words[2]), int(words[3])
             if name not in steps:

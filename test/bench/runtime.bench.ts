@@ -3,7 +3,13 @@
 // by side with its reference (reference.py: PyTorch, numpy) where this machine has one.
 // Prints `name: value (backend, threads; median of rounds x n, range min-max)`, then
 // `name_reference: value (what ran)` and `name_ratio: ours / reference in time`.
-// BENCH_ONLY=mlp|conv|matmul|wae, BENCH_NO_CPU=1, BENCH_NO_REFERENCE=1, BENCH_ROUNDS=5,
+// Each VAE step also prints its FLOP/s, counted from the layer shapes (flops.ts), ours and
+// PyTorch's, as a fraction of the machine's peak: numpy's 1024^2 float32 matmul on both cores,
+// timed in the same rounds (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that child only, so
+// OpenBLAS picks its own kernel for this CPU; the kernel and threads it used are printed).
+// PyTorch is refused as a reference when it loaded netlib's reference BLAS (Debian's python3-torch
+// calls whatever libblas.so.3 is installed; install libopenblas0-pthread: scripts/setup-bench-env.sh).
+// BENCH_ONLY=mlp|conv|matmul|wae|factor, BENCH_NO_CPU=1, BENCH_NO_REFERENCE=1, BENCH_ROUNDS=5,
 // BENCH_THREADS=1, BENCH_PYTHON=/path/to/python.
 import * as tf from '../../src/lab/tf';
 import { loadavg } from 'node:os';
@@ -13,7 +19,9 @@ import { nativeGemmInUse, setNativeGemm } from '../../src/lab/runtime/wasm/matmu
 import { NATIVE_MIN_MACS } from '../../src/lab/runtime/loaders';
 import { hasRelaxedSimd } from '../../src/lab/runtime/wasm/gemm';
 import { findPython, Reference } from './reference';
-import { BATCH, convVae, mlpVae, waeMnist } from './nets';
+import { BATCH, convNet, convVae, mlpNet, mlpVae, waeMnist, waeNet } from './nets';
+import { vaeStepFlops } from './flops';
+import { experiments } from '../../src/lab';
 
 interface Timing {
   med: number;
@@ -94,6 +102,15 @@ interface Bench {
   value?: (ms: number) => number;
   unit?: string;
   refs: Ref[];
+  /** FLOPs of one run of `f` (forward + backward products), for the FLOP/s and fraction-of-peak lines. */
+  flops?: number;
+  peak?: Peak;
+}
+
+/** numpy's 1024^2 float32 matmul on both cores: the machine's peak, timed between our rounds. */
+interface Peak {
+  label: string;
+  gflops: (reps: number) => Promise<number>;
 }
 
 /**
@@ -107,7 +124,9 @@ async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | u
   const wheres = b.settings.map((s) => s.where);
   const ours = b.settings.map(() => ({ ms: [] as number[], cpu: [] as number[], round: [] as number[] }));
   const theirs = b.refs.map(() => ({ ms: [] as number[], round: [] as number[], error: '' }));
+  const peaks: number[] = [];
   for (let r = 0; r < b.rounds; r++) {
+    if (b.peak) peaks.push(await b.peak.gflops(r === 0 ? 8 : 5));
     time(b.f, b.reps, r === 0 ? b.warm : 0, b.settings).forEach((t, j) => {
       ours[j].ms.push(...t.ms);
       ours[j].cpu.push(...t.cpu);
@@ -141,6 +160,19 @@ async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | u
         `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`,
     );
   }
+  if (b.flops && peaks.length) {
+    const peak = median(peaks);
+    const line = (who: string, ms: number) => {
+      const g = b.flops! / (ms * 1e6);
+      return `${g.toFixed(1)} GFLOP/s = ${((100 * g) / peak).toFixed(0)}% of peak (${who}; ${(b.flops! / 1e9).toFixed(2)} GFLOP a step, counted from the layer shapes)`;
+    };
+    console.log(
+      `${b.name}_peak_gflops: ${peak.toFixed(0)} (${b.peak!.label}; median of ${peaks.length} rounds, range ${Math.min(...peaks).toFixed(0)}-${Math.max(...peaks).toFixed(0)})`,
+    );
+    console.log(`${b.name}_gflops: ${line(wheres[0], median(ours[0].ms))}`);
+    const t = theirs[0];
+    if (b.refs.length && !t.error && t.ms.length) console.log(`${b.name}_gflops_reference: ${line(b.refs[0].label.split(';')[0], median(t.ms))}`);
+  }
   return { ours: ours.map((o) => median(o.ms)), refs: theirs.map((t) => (t.error ? undefined : median(t.ms))) };
 }
 
@@ -148,7 +180,16 @@ interface References {
   torch?: Reference;
   torchLabel: string;
   numpy: { ref: Reference; label: string }[];
+  peak?: Peak & { ref: Reference };
   absent: string[];
+}
+
+interface PyInfo {
+  torch: string;
+  numpy: string;
+  blas: string;
+  libblas: string;
+  reference_blas: boolean;
 }
 
 /** Starts the reference children that this machine can run (none with BENCH_NO_REFERENCE=1). */
@@ -165,14 +206,35 @@ async function startReferences(want: (name: string) => boolean): Promise<Referen
         'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references',
     );
   else if (want('mlp') || want('conv') || want('wae')) {
-    refs.torch = Reference.start(tpy, []);
-    const i = await refs.torch.ask<{ torch: string; blas: string }>('info');
-    refs.torchLabel = `PyTorch ${i.torch}; ${tpy}, ${i.blas}`;
+    const torch = Reference.start(tpy, []);
+    const i = await torch.ask<PyInfo>('info');
+    console.log(`# PyTorch ${i.torch} (${tpy}) loaded libblas.so.3 = ${i.libblas}; ${i.blas}`);
+    if (i.reference_blas) {
+      torch.close();
+      refs.absent.push(
+        `PyTorch: refused, it loaded netlib's reference BLAS (${i.libblas}), which runs its Linear layers ~8x slower than ` +
+          'the OpenBLAS a user would have; install libopenblas0-pthread (scripts/setup-bench-env.sh) for an honest reference',
+      );
+    } else {
+      refs.torch = torch;
+      refs.torchLabel = `PyTorch ${i.torch}; ${tpy}, ${i.libblas.split(' -> ').pop()}, ${i.blas}`;
+    }
   }
   const npy = tpy ?? findPython('numpy');
-  if (!npy) refs.absent.push('numpy: no python imports numpy, so no matmul reference');
-  else if (want('matmul')) {
-    const vars = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+  const vars = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+  if (!npy) refs.absent.push('numpy: no python imports numpy, so no matmul reference and no peak');
+  else if (want('mlp') || want('conv') || want('wae')) {
+    const ref = Reference.start(npy, ['--numpy-only'], (env) => vars.forEach((v) => delete env[v]));
+    const i = await ref.ask<PyInfo>('info');
+    const label = `numpy ${i.numpy} 1024^2 float32 matmul, ${vars.join(', ')} unset; ${i.blas}`;
+    console.log(`# peak: ${label}; libblas.so.3 = ${i.libblas}`);
+    refs.peak = {
+      ref,
+      label,
+      gflops: async (reps) => (2 * 1024 ** 3) / (median(await ref.time('matmul', reps, 2)) * 1e6),
+    };
+  }
+  if (npy && want('matmul')) {
     const set = vars.filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
     const kinds: [string, (env: NodeJS.ProcessEnv) => void][] = [[set.length ? set.join(' ') : 'no OPENBLAS_* set', () => {}]];
     if (set.length) kinds.push([`${vars.join(', ')} unset`, (env) => vars.forEach((v) => delete env[v])]);
@@ -243,8 +305,31 @@ async function main() {
         ]
       : [];
   try {
-    if (want('mlp')) await sideBySide({ name: 'mlp_vae_step_ms', f: mlpVae(), rounds, reps: 4, warm: 3, settings, refs: torch('mlp') });
-    if (want('conv')) await sideBySide({ name: 'conv_vae_step_ms', f: convVae(), rounds, reps: 2, warm: 2, settings, refs: torch('conv') });
+    const peak = refs.peak;
+    if (want('mlp'))
+      await sideBySide({
+        name: 'mlp_vae_step_ms',
+        f: mlpVae(),
+        rounds,
+        reps: 4,
+        warm: 3,
+        settings,
+        refs: torch('mlp'),
+        peak,
+        flops: vaeStepFlops(mlpNet(), BATCH),
+      });
+    if (want('conv'))
+      await sideBySide({
+        name: 'conv_vae_step_ms',
+        f: convVae(),
+        rounds,
+        reps: 2,
+        warm: 2,
+        settings,
+        refs: torch('conv'),
+        peak,
+        flops: vaeStepFlops(convNet(), BATCH),
+      });
     if (want('matmul'))
       await matmul(
         rounds,
@@ -259,8 +344,11 @@ async function main() {
       await wae(
         settings.filter((s) => !s.where.includes('1 thread')),
         torch('wae', false),
+        peak,
       );
+    if (want('factor')) await factorLaptop(settings[0]);
   } finally {
+    refs.peak?.ref.close();
     refs.torch?.close();
     refs.numpy.forEach(({ ref }) => ref.close());
   }
@@ -296,9 +384,10 @@ async function matmul(rounds: number, settings: Setting[], refs: Ref[]) {
 }
 
 /** The WAE step, side by side, and what it makes of the paper preset (100 epochs of 60k MNIST, batch 64). */
-async function wae(settings: Setting[], refs: Ref[]) {
+async function wae(settings: Setting[], refs: Ref[], peak?: Peak) {
   const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
-  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs });
+  const flops = vaeStepFlops(waeNet(), BATCH);
+  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs, peak, flops });
   const steps = 100 * (60000 / BATCH);
   const hours = (ms: number) => ((steps * ms) / 3.6e6).toFixed(0);
   const ref = r.refs[0];
@@ -312,3 +401,30 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/**
+ * The FactorVAE comparison's laptop step (experiments/factor-vae: the VAE and its discriminator,
+ * each with its Adam step, on rendered dSprites batches), as the notebook trains it: ms per step
+ * over BENCH_FACTOR_STEPS steps (default 30) after 10 warm-up steps, median of BENCH_ROUNDS runs.
+ * No PyTorch twin: the figure is compared with its own earlier value.
+ */
+async function factorLaptop(setting: Setting) {
+  setting.apply();
+  const { factorVae } = experiments;
+  const P = factorVae.presets.laptop;
+  const steps = Number(process.env.BENCH_FACTOR_STEPS ?? 30);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const data = factorVae.loadData(P, { seed: 0 });
+  const config = factorVae.modelConfig('factor-vae', 10, P);
+  (await factorVae.train(config, data, { ...P, steps: 10 }, { seed: 0 })).model.dispose();
+  const ms: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = await factorVae.train(config, data, { ...P, steps }, { seed: 0 });
+    ms.push((1000 * t.trainSeconds) / steps);
+    t.model.dispose();
+  }
+  console.log(
+    `factor_vae_laptop_step_ms: ${median(ms).toFixed(1)} (${setting.where}; gamma 10, batch ${P.batchSize}; median of ${rounds} runs x ${steps} steps, ` +
+      `range ${Math.min(...ms).toFixed(1)}-${Math.max(...ms).toFixed(1)} ms, load ${loadavg()[0].toFixed(1)})`,
+  );
+}

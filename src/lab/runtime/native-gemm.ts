@@ -32,6 +32,34 @@ export interface NativeGemm {
     k: number,
     n: number,
   ): void;
+  /**
+   * Adam's update of n weights in `heap` (offsets in floats), the wasm kernel's arithmetic in the
+   * same order (simd.ts adam), on two threads for large variables. Absent in an older build.
+   */
+  adam?(
+    heap: ArrayBuffer,
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    xo: number,
+    mo: number,
+    vo: number,
+    n: number,
+    b1: number,
+    b2: number,
+    ob1: number,
+    ob2: number,
+    step: number,
+    s2: number,
+    eps: number,
+  ): void;
+  /**
+   * im2col (intoX 0: P = patches of x, written whole) or col2im (1: x zeroed, then P's runs
+   * added), the wasm kernels' walk (simd.ts patches) over whole images on two threads; offsets
+   * in floats, then batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left. Absent in an older build.
+   */
+  patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
 }
 
 const FILE = 'vae_lab_gemm.node';

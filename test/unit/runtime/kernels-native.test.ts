@@ -10,7 +10,11 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initRuntime } from '../../../src/lab/runtime';
 import { loadNativeGemm } from '../../../src/lab/runtime/native-gemm';
-import { nativeGemmInUse } from '../../../src/lab/runtime/wasm/matmul';
+import { nativeGemmInUse, setNativeGemm } from '../../../src/lab/runtime/wasm/matmul';
+import { FUSED_ADAM } from '../../../src/lab/runtime/wasm/adam';
+import { memoryOf, ptr, simd } from '../../../src/lab/runtime/wasm/simd';
+import type { WasmBackend } from '../../../src/lab/runtime/wasm/heap';
+import { CONV_CASES, convCaseName } from './conv-cases';
 import { NATIVE_MIN_MACS } from '../../../src/lab/runtime/loaders';
 import { agree, broadcastFirst, rand } from './compare';
 
@@ -93,6 +97,84 @@ test('conv2d and conv2dTranspose gradients through the native products', { skip 
     const r = rand([8, 14, 14, 8], 29);
     return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
   });
+});
+
+/** One fused Adam update of n weights (FUSED_ADAM), native or wasm, on one thread or two. */
+function adamOnce(n: number, on: 'native' | 'wasm', threads: number): Float32Array[] {
+  setNativeGemm(on === 'native' ? native : null);
+  native!.configure(threads, NATIVE_MIN_MACS);
+  try {
+    return tf.tidy(() => {
+      const [x, m, g] = [3, 5, 7].map((seed) => rand([n], seed));
+      const v = rand([n], 11).square();
+      const outs = tf.engine().runKernel(FUSED_ADAM, { x, m, v, g, accBeta1: tf.scalar(0.9 ** 3), accBeta2: tf.scalar(0.999 ** 3) }, {
+        beta1: 0.9,
+        beta2: 0.999,
+        learningRate: 0.01,
+        epsilon: 1e-7,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return outs.map((t) => t.dataSync() as Float32Array);
+    });
+  } finally {
+    setNativeGemm(native);
+    native!.configure(2, NATIVE_MIN_MACS);
+  }
+}
+
+test('Adam natively: bit for bit the wasm kernel, small and split over two threads', { skip }, () => {
+  assert.equal(typeof native!.adam, 'function');
+  // 37: the scalar tail only past 4 vectors; 100003: split into blocks, with a tail.
+  for (const n of [37, 100003]) {
+    const wasm = adamOnce(n, 'wasm', 1);
+    for (const threads of [1, 2]) {
+      const ours = adamOnce(n, 'native', threads);
+      ours.forEach((o, i) => assert.deepEqual(o, wasm[i], `n=${n} ${threads} thread(s), output ${['x', 'm', 'v'][i]}`));
+    }
+    assert.ok(
+      wasm[0].some((x, i) => x !== rand([n], 3).dataSync()[i]),
+      'the update moved the weights',
+    );
+  }
+});
+
+test('im2col and col2im natively: bit for bit the wasm walk on every conv case, both threads', { skip }, () => {
+  const backend = tf.backend() as unknown as WasmBackend;
+  const heap = () => memoryOf(backend).buffer as ArrayBuffer;
+  for (const c of CONV_CASES) {
+    const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, 1, c.pad);
+    const geometry: [number, number, number, number, number, number, number, number, number, number, number, number] = [
+      c.b,
+      c.h,
+      c.w,
+      c.ci,
+      info.outHeight,
+      info.outWidth,
+      c.k,
+      c.k,
+      c.s,
+      c.s,
+      info.padInfo.top,
+      info.padInfo.left,
+    ];
+    const pShape = [c.b * info.outHeight * info.outWidth, c.k * c.k * c.ci];
+    tf.tidy(() => {
+      const x = rand([c.b, c.h, c.w, c.ci], 3);
+      // im2col: the wasm kernel into a zeroed P; the native one into P full of garbage (it writes rows whole)
+      const pw = tf.zeros(pShape);
+      const pn = tf.fill(pShape, 7);
+      simd(backend).im2col(ptr(backend, x), ptr(backend, pw), ...geometry);
+      native!.patches!(heap(), 0, ptr(backend, x) / 4, ptr(backend, pn) / 4, ...geometry);
+      assert.deepEqual(pn.dataSync(), pw.dataSync(), `im2col ${convCaseName(c)}`);
+      // col2im of a random P: wasm into zeroed x, native into an x full of garbage (it zeroes it)
+      const p = rand(pShape, 5);
+      const xw = tf.zeros(x.shape);
+      const xn = tf.fill(x.shape, 7);
+      simd(backend).col2im(ptr(backend, xw), ptr(backend, p), ...geometry);
+      native!.patches!(heap(), 1, ptr(backend, xn) / 4, ptr(backend, p) / 4, ...geometry);
+      assert.deepEqual(xn.dataSync(), xw.dataSync(), `col2im ${convCaseName(c)}`);
+    });
+  }
+  assert.throws(() => native!.patches!(heap(), 0, heap().byteLength / 4 - 10, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0), /outside the heap/);
 });
 
 test('an operand reaching outside the heap is refused, not read', { skip }, () => {

@@ -16,11 +16,13 @@
  * The conv VAE's 14x14x32 -> 7x7x64 layer (batch 64, 103 M multiply-adds): stock wasm Conv2D
  * (XNNPACK) 12.2 ms, im2col (1.2 ms) + P W (6.3 ms) 10.2 ms, output read back in both (A/B
  * in one process, alternating).
+ * Where the native addon is in use, im2col and col2im run there (native-gemm.ts `patches`): the
+ * same walk, P's rows written whole (no separate zero-fill pass), whole images on two threads.
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
-import { product } from './matmul';
-import { ptr, simd } from './simd';
+import { nativeGemmInUse, product } from './matmul';
+import { memoryOf, ptr, simd } from './simd';
 import { BackendUnsupportedError } from '../errors';
 
 type ConvInfo = tfc.backend_util.Conv2DInfo;
@@ -70,6 +72,11 @@ function geometry(c: ConvInfo): [number, number, number, number, number, number,
 function im2col(backend: WasmBackend, x: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
   const { n, k } = patchDims(c);
   const p = alloc(backend, [n, k]);
+  const native = nativeGemmInUse();
+  if (native?.patches) {
+    native.patches(memoryOf(backend).buffer as ArrayBuffer, 0, ptr(backend, x) / 4, ptr(backend, p) / 4, ...geometry(c));
+    return p;
+  }
   f32(backend, p).fill(0);
   simd(backend).im2col(ptr(backend, x), ptr(backend, p), ...geometry(c));
   return p;
@@ -109,8 +116,13 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const { n, k } = patchDims(c);
   const cols = product(backend, { t: dy, transposed: false }, { t: filter, transposed: true }, n, c.outChannels, k); // [N,K] = dY W^T
   const dx = alloc(backend, inputShape);
-  f32(backend, dx).fill(0);
-  simd(backend).col2im(ptr(backend, dx), ptr(backend, cols), ...geometry(c));
+  const native = nativeGemmInUse();
+  if (native?.patches) {
+    native.patches(memoryOf(backend).buffer as ArrayBuffer, 1, ptr(backend, dx) / 4, ptr(backend, cols) / 4, ...geometry(c));
+  } else {
+    f32(backend, dx).fill(0);
+    simd(backend).col2im(ptr(backend, dx), ptr(backend, cols), ...geometry(c));
+  }
   free(backend, cols);
   return dx;
 }

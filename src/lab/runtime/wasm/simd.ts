@@ -12,9 +12,11 @@
  *   im2col(x, p, geometry...) / col2im(dx, p, geometry...)                  (conv.ts; see patches)
  *   adam(x, m, v, g, xo, mo, vo, n, b1, b2, ob1, ob2, step, s2, eps)         (adam.ts)
  *     mo = b1 m + ob1 g;  vo = b2 v + ob2 g^2;  xo = x - step mo / (sqrt(vo) s2 + eps)
+ *     (readable source: adam.wat, WebAssembly text assembled by wabt at build time)
  */
 import type { WasmBackend } from './heap';
-import { assemble, ends, F32, Fn, forTo, I32, loop, op as o, V as v, V128 } from './asm';
+import { assemble, ends, Fn, forTo, I32, loop, op as o, V as v } from './asm';
+import { wasmBase64 as adamWasmBase64 } from './generated/adam';
 
 const op = { ...o, f32load: o.f32load(), f32store: o.f32store() };
 const V = { ...v, load: v.load(), store: v.store() };
@@ -40,88 +42,6 @@ const copy: Fn = {
     ...ends(0, 2, 3, 4),
     ...loop([0, 1], [16, 16], 3, [...op.get(0), ...op.get(1), ...V.load, ...V.store]),
     ...loop([0, 1], [4, 4], 4, [...op.get(0), ...op.get(1), ...op.f32load, ...op.f32store]),
-  ],
-};
-
-// adam(x 0, m 1, v 2, g 3, xo 4, mo 5, vo 6, n 7, b1 8, b2 9, ob1 10, ob2 11, step 12, s2 13, eps 14)
-// locals: end4 15, end 16 (over x), mi 17, vi 18 (v128), gi 19 (v128), splats 20-26 (v128), ms 27, vs 28 (f32), gs 29 (f32)
-const adamBody = (simd: boolean): number[] => {
-  const ld = simd ? V.load : op.f32load;
-  const st = simd ? V.store : op.f32store;
-  const [add, mul, div, sqrt] = simd ? [V.add, V.mul, V.div, V.sqrt] : [op.f32add, op.f32mul, op.f32div, op.f32sqrt];
-  const sub = simd ? V.sub : op.f32sub;
-  const c = (i: number) => (simd ? op.get(20 + i - 8) : op.get(i)); // b1..eps: splat locals or scalar params
-  const [mi, vi, gi] = simd ? [17, 18, 19] : [27, 28, 29];
-  return [
-    ...op.get(3),
-    ...ld,
-    ...op.set(gi),
-    // mi = m*b1 + g*ob1 ; mo = mi
-    ...op.get(1),
-    ...ld,
-    ...c(8),
-    ...mul,
-    ...op.get(gi),
-    ...c(10),
-    ...mul,
-    ...add,
-    ...op.set(mi),
-    ...op.get(5),
-    ...op.get(mi),
-    ...st,
-    // vi = v*b2 + g*g*ob2 ; vo = vi
-    ...op.get(2),
-    ...ld,
-    ...c(9),
-    ...mul,
-    ...op.get(gi),
-    ...op.get(gi),
-    ...mul,
-    ...c(11),
-    ...mul,
-    ...add,
-    ...op.set(vi),
-    ...op.get(6),
-    ...op.get(vi),
-    ...st,
-    // xo = x - step*mi / (sqrt(vi)*s2 + eps)
-    ...op.get(4),
-    ...op.get(0),
-    ...ld,
-    ...c(12),
-    ...op.get(mi),
-    ...mul,
-    ...op.get(vi),
-    ...sqrt,
-    ...c(13),
-    ...mul,
-    ...c(14),
-    ...add,
-    ...div,
-    ...sub,
-    ...st,
-  ];
-};
-const adamPtrs = [0, 1, 2, 3, 4, 5, 6];
-const adam: Fn = {
-  name: 'adam',
-  params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32],
-  locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, F32, F32, F32],
-  body: [
-    ...ends(0, 7, 15, 16),
-    ...[8, 9, 10, 11, 12, 13, 14].flatMap((p) => [...op.get(p), ...V.splat, ...op.set(20 + p - 8)]),
-    ...loop(
-      adamPtrs,
-      adamPtrs.map(() => 16),
-      15,
-      adamBody(true),
-    ),
-    ...loop(
-      adamPtrs,
-      adamPtrs.map(() => 4),
-      16,
-      adamBody(false),
-    ),
   ],
 };
 
@@ -301,14 +221,21 @@ interface Internals {
 }
 
 let cached: { memory: WebAssembly.Memory; k: SimdKernels } | undefined;
+let adamCompiled: WebAssembly.Module | undefined;
+
+/** adam.wat, assembled by wabt at build time (scripts/gen-wasm.mjs), compiled once. */
+function adamModule(): WebAssembly.Module {
+  return (adamCompiled ??= new WebAssembly.Module(Buffer.from(adamWasmBase64, 'base64')));
+}
 
 /** The loops above, bound to this backend's heap (built once per heap). */
 export function simd(backend: WasmBackend): SimdKernels {
   const memory = memoryOf(backend);
   if (cached?.memory !== memory) {
-    const mod = new WebAssembly.Module(assemble([addTo, copy, adam, patches('im2col', false), patches('col2im', true)]));
-    const k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
-    cached = { memory, k };
+    const mod = new WebAssembly.Module(assemble([addTo, copy, patches('im2col', false), patches('col2im', true)]));
+    const ops = new WebAssembly.Instance(mod, { env: { memory } }).exports;
+    const adam = new WebAssembly.Instance(adamModule(), { env: { memory } }).exports;
+    cached = { memory, k: { ...ops, ...adam } as unknown as SimdKernels };
   }
   return cached.k;
 }

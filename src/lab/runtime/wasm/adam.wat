@@ -1,0 +1,75 @@
+;; Adam's update as one SIMD pass (adam.ts calls it; the native addon's adamRange does the same
+;; arithmetic in the same order, so the two agree bit for bit). Assembled by wabt at build time
+;; (scripts/gen-wasm.mjs -> generated/adam.ts). Arguments are byte offsets into the imported heap
+;; (the wasm backend's memory) and a count of floats:
+;;   mo = b1 m + ob1 g;  vo = b2 v + (g g) ob2;  xo = x - (step mo) / (sqrt(vo) s2 + eps)
+;; with ob1 = 1 - b1, ob2 = 1 - b2, step = lr / (1 - b1^t), s2 = 1 / sqrt(1 - b2^t).
+;; No fused multiply-add: the products are rounded as tfjs's own ops round them.
+(module
+  (import "env" "memory" (memory 0))
+  (func (export "adam")
+    (param $x i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $xo i32) (param $mo i32) (param $vo i32) (param $n i32)
+    (param $b1 f32) (param $b2 f32) (param $ob1 f32) (param $ob2 f32)
+    (param $step f32) (param $s2 f32) (param $eps f32)
+    (local $end4 i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $B1 v128) (local $B2 v128) (local $OB1 v128) (local $OB2 v128)
+    (local $STEP v128) (local $S2 v128) (local $EPS v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    ;; x's end, and the end of its whole groups of four floats
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $OB1 (f32x4.splat (local.get $ob1)))
+    (local.set $OB2 (f32x4.splat (local.get $ob2)))
+    (local.set $STEP (f32x4.splat (local.get $step)))
+    (local.set $S2 (f32x4.splat (local.get $s2)))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    ;; four weights at a time
+    (block $done4
+      (loop $four
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (local.set $gv (v128.load (local.get $g)))
+        (local.set $mv (f32x4.add (f32x4.mul (v128.load (local.get $m)) (local.get $B1))
+                                  (f32x4.mul (local.get $gv) (local.get $OB1))))
+        (v128.store (local.get $mo) (local.get $mv))
+        (local.set $vv (f32x4.add (f32x4.mul (v128.load (local.get $v)) (local.get $B2))
+                                  (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $OB2))))
+        (v128.store (local.get $vo) (local.get $vv))
+        (v128.store (local.get $xo)
+          (f32x4.sub (v128.load (local.get $x))
+                     (f32x4.div (f32x4.mul (local.get $STEP) (local.get $mv))
+                                (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (local.get $S2)) (local.get $EPS)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $m (i32.add (local.get $m) (i32.const 16)))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $xo (i32.add (local.get $xo) (i32.const 16)))
+        (local.set $mo (i32.add (local.get $mo) (i32.const 16)))
+        (local.set $vo (i32.add (local.get $vo) (i32.const 16)))
+        (br $four)))
+    ;; the last n mod 4, one at a time
+    (block $done
+      (loop $one
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $gs (f32.load (local.get $g)))
+        (local.set $ms (f32.add (f32.mul (f32.load (local.get $m)) (local.get $b1))
+                                (f32.mul (local.get $gs) (local.get $ob1))))
+        (f32.store (local.get $mo) (local.get $ms))
+        (local.set $vs (f32.add (f32.mul (f32.load (local.get $v)) (local.get $b2))
+                                (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $ob2))))
+        (f32.store (local.get $vo) (local.get $vs))
+        (f32.store (local.get $xo)
+          (f32.sub (f32.load (local.get $x))
+                   (f32.div (f32.mul (local.get $step) (local.get $ms))
+                            (f32.add (f32.mul (f32.sqrt (local.get $vs)) (local.get $s2)) (local.get $eps)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $m (i32.add (local.get $m) (i32.const 4)))
+        (local.set $v (i32.add (local.get $v) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (local.set $xo (i32.add (local.get $xo) (i32.const 4)))
+        (local.set $mo (i32.add (local.get $mo) (i32.const 4)))
+        (local.set $vo (i32.add (local.get $vo) (i32.const 4)))
+        (br $one)))))
