@@ -17,7 +17,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { JOB_STATES, jobDir, jobFiles, listJobIds, readEvents, readJobStatus, type JobEvent, type JobParams, type JobState, type JobStatus } from '../../lab/jobs/files';
+import {
+  JOB_STATES,
+  jobDir,
+  jobFiles,
+  listJobIds,
+  readEvents,
+  readJobStatus,
+  type JobEvent,
+  type JobParams,
+  type JobState,
+  type JobStatus,
+} from '../../lab/jobs/files';
 
 export const RUNS_FOLDER = 'vae-lab-runs';
 
@@ -161,7 +172,13 @@ export function readJob(dir: string, id: string, sweepDir: string | undefined, p
   let state: ShownState = status.state;
   // A local job that says running but whose process is gone was killed without a chance to say so.
   const host = o.host ?? hostname();
-  if (state === 'running' && status.executor !== 'slurm' && status.pid !== undefined && (!status.host || status.host === host) && !(o.alive ?? pidAlive)(status.pid))
+  if (
+    state === 'running' &&
+    status.executor !== 'slurm' &&
+    status.pid !== undefined &&
+    (!status.host || status.host === host) &&
+    !(o.alive ?? pidAlive)(status.pid)
+  )
     state = 'stopped';
   const f = jobFiles(dir);
   return {

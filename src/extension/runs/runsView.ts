@@ -46,7 +46,12 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   constructor() {
     for (const pattern of [`**/${RUNS_FOLDER}/**`, '**/{sweep.json,state.json,events.jsonl,metrics.json}']) {
       const w = vscode.workspace.createFileSystemWatcher(pattern);
-      this.disposables.push(w, w.onDidCreate(() => this.refreshSoon()), w.onDidChange(() => this.refreshSoon()), w.onDidDelete(() => this.refreshSoon()));
+      this.disposables.push(
+        w,
+        w.onDidCreate(() => this.refreshSoon()),
+        w.onDidChange(() => this.refreshSoon()),
+        w.onDidDelete(() => this.refreshSoon()),
+      );
     }
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshSoon()));
   }
@@ -157,7 +162,9 @@ export function registerRunsView(log: vscode.LogOutputChannel, cli: (scope?: vsc
           : [join(node.dir, 'results.ipynb'), ...(node.kind === 'sweep' ? [join(node.dir, 'summary.json')] : [])];
       const file = candidates.find((f) => existsSync(f));
       if (!file) {
-        void vscode.window.showInformationMessage(`VAE Lab: ${node.kind === 'job' ? node.id : node.name} has no results yet (no ${candidates.map((c) => c.split('/').pop()).join(' or ')}).`);
+        void vscode.window.showInformationMessage(
+          `VAE Lab: ${node.kind === 'job' ? node.id : node.name} has no results yet (no ${candidates.map((c) => c.split('/').pop()).join(' or ')}).`,
+        );
         return;
       }
       await openFile(file);

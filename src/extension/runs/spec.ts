@@ -17,7 +17,9 @@ export function parseSweepSpec(text: string, file: string): { name: string } | {
   }
   const s = spec as { name?: unknown; grid?: unknown };
   if (typeof s !== 'object' || s === null || typeof s.grid !== 'object' || s.grid === null || Array.isArray(s.grid))
-    return { error: `${basename(file)} is no sweep spec: it needs a "grid" object, e.g. { "name": "seeds", "command": "train", "base": { "model": "vae" }, "grid": { "seed": [1, 2, 3] } }.` };
+    return {
+      error: `${basename(file)} is no sweep spec: it needs a "grid" object, e.g. { "name": "seeds", "command": "train", "base": { "model": "vae" }, "grid": { "seed": [1, 2, 3] } }.`,
+    };
   const name = typeof s.name === 'string' && s.name.trim() ? s.name.trim() : basename(file).replace(/\.json$/i, '');
   return { name };
 }

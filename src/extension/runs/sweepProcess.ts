@@ -30,7 +30,17 @@ export type Executor = 'local' | 'slurm';
 
 /** argv of `vae-lab sweep run SPEC --out DIR --executor E [--jobs N] [--retry-failed]`. */
 export function sweepRunArgs(spec: string, out: string, executor: Executor = 'local', o: { jobs?: number; retryFailed?: boolean } = {}): string[] {
-  return ['sweep', 'run', spec, '--out', out, '--executor', executor, ...(o.jobs ? ['--jobs', String(o.jobs)] : []), ...(o.retryFailed ? ['--retry-failed'] : [])];
+  return [
+    'sweep',
+    'run',
+    spec,
+    '--out',
+    out,
+    '--executor',
+    executor,
+    ...(o.jobs ? ['--jobs', String(o.jobs)] : []),
+    ...(o.retryFailed ? ['--retry-failed'] : []),
+  ];
 }
 
 export interface Ended {

@@ -9,7 +9,16 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobEvent, JobStatus } from '../../../src/lab/jobs/files';
-import { jobDescription, jobsOf, ProgressCache, readSweep, scanWorkspace, sweepDescription, type JobNode, type SweepNode } from '../../../src/extension/runs/model';
+import {
+  jobDescription,
+  jobsOf,
+  ProgressCache,
+  readSweep,
+  scanWorkspace,
+  sweepDescription,
+  type JobNode,
+  type SweepNode,
+} from '../../../src/extension/runs/model';
 import { SweepFollower } from '../../../src/extension/runs/follower';
 
 const HOST = 'test-host';
@@ -26,7 +35,10 @@ function writeJob(dir: string, o: { status?: JobStatus; events?: JobEvent[]; par
 
 function writeSweep(dir: string, name: string, ids: string[]): void {
   mkdirSync(join(dir, 'jobs'), { recursive: true });
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ name, command: 'train', base: {}, grid: { seed: ids.map((_, i) => i) }, jobs: ids.map((id, i) => ({ id, params: { seed: i } })) }));
+  writeFileSync(
+    join(dir, 'sweep.json'),
+    JSON.stringify({ name, command: 'train', base: {}, grid: { seed: ids.map((_, i) => i) }, jobs: ids.map((id, i) => ({ id, params: { seed: i } })) }),
+  );
 }
 
 const step = (s: number, total: number, loss: number): JobEvent => ({ t: s, type: 'step', step: s, totalSteps: total, epoch: 0, terms: { loss } });
@@ -134,7 +146,10 @@ test('follower: states and curves of the sweeps it follows, new points only once
   f.poll();
   assert.deepEqual(f.changedCharts(String), [], 'nothing new: no chart update');
   // An epoch's end between two (sparse) step events: drawn at its own step, and the progress moves on.
-  appendFileSync(join(run, 'jobs', 'a', 'events.jsonl'), 'alSteps":100,"terms":{"loss":110}}\n' + JSON.stringify({ t: 10, type: 'epoch', epoch: 1, step: 55, terms: { loss: 108 } }) + '\n');
+  appendFileSync(
+    join(run, 'jobs', 'a', 'events.jsonl'),
+    'alSteps":100,"terms":{"loss":110}}\n' + JSON.stringify({ t: 10, type: 'epoch', epoch: 1, step: 55, terms: { loss: 108 } }) + '\n',
+  );
   f.poll();
   const epochSpec = f.changedCharts(String)[0].spec as { data: { values: { step: number; kind: string }[] } };
   assert.deepEqual(

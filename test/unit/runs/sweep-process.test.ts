@@ -25,7 +25,16 @@ test('sweep spec files: a "grid" object is required; the name comes from the spe
 test('sweep argv: the issue surface, as an array', () => {
   assert.deepEqual(sweepRunArgs('s.json', '/o'), ['sweep', 'run', 's.json', '--out', '/o', '--executor', 'local']);
   assert.deepEqual(sweepRunArgs('s.json', '/o', 'slurm', { jobs: 2, retryFailed: true }), [
-    'sweep', 'run', 's.json', '--out', '/o', '--executor', 'slurm', '--jobs', '2', '--retry-failed',
+    'sweep',
+    'run',
+    's.json',
+    '--out',
+    '/o',
+    '--executor',
+    'slurm',
+    '--jobs',
+    '2',
+    '--retry-failed',
   ]);
   const c = cliCommand({ cliScript: '/ext/dist/cli.js', nodePath: '/opt/node', env: { A: '1' } }, ['sweep', 'status', '/o']);
   assert.equal(c.command, '/opt/node');
@@ -76,5 +85,5 @@ setInterval(() => {}, 1000);
   assert.equal(p.running, false);
   const gone = Date.now() + 5000;
   while (pidAlive(jobPid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(pidAlive(jobPid), false, 'the job in the driver\'s process group ended with it');
+  assert.equal(pidAlive(jobPid), false, "the job in the driver's process group ended with it");
 });
