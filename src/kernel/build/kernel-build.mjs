@@ -211,6 +211,17 @@ export function buildKernelTypes(root, dist) {
   const cellTypes = join(out, 'node_modules/@types/vae-lab-cell');
   mkdirSync(cellTypes, { recursive: true });
   copyFileSync(join(root, 'src/kernel/build/cell-globals.d.ts.txt'), join(cellTypes, 'index.d.ts'));
+  // `tslab` and tfjs-node(-gpu) as the kernel gives them to cells (src/kernel/tslab.ts, compat.ts).
+  const tslabTypes = join(out, 'node_modules/tslab');
+  mkdirSync(tslabTypes, { recursive: true });
+  copyFileSync(join(root, 'src/kernel/build/tslab.d.ts.txt'), join(tslabTypes, 'index.d.ts'));
+  writeFileSync(join(tslabTypes, 'package.json'), JSON.stringify({ name: 'tslab', types: 'index.d.ts' }) + '\n');
+  for (const name of ['tfjs-node', 'tfjs-node-gpu']) {
+    const dir = join(out, 'node_modules/@tensorflow', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.d.ts'), "// The kernel's own tf (src/kernel/compat.ts).\nexport * from '@tensorflow/tfjs';\n");
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@tensorflow/${name}`, types: 'index.d.ts' }) + '\n');
+  }
   const labOut = join(out, 'node_modules/vae-lab');
   let problem;
   if (!existsSync(join(root, OPTIONAL.lab))) problem = `${OPTIONAL.lab} does not exist yet`;
