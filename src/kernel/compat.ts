@@ -5,10 +5,12 @@
  * as `@tensorflow/tfjs`): the notebook runs unchanged, with no download of libtensorflow.
  * A notebook whose folder installs its own copy gets that copy (its `@tensorflow/tfjs` is still
  * ours: modules.ts routes that name for every requirer, so there is one engine). The kernel log
- * says which, the first time a cell asks.
+ * says which, the first time a cell asks. tfjs-node's `tf.node` image codecs (tfnode.ts) are
+ * added to that one tf object (enumerable: `import * as` copies own enumerable keys), so the alias stays the same object.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { tfNode } from './tfnode';
 
 export const TFJS_NODE_NAMES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
@@ -38,7 +40,10 @@ export function tfjsNodeAliases(tf: () => unknown, own: (name: string) => string
     out.push([
       name,
       () => {
-        const t = tf() as { getBackend?: () => string };
+        const t = tf() as { getBackend?: () => string; node?: unknown };
+        if (!Object.prototype.hasOwnProperty.call(t, 'node')) {
+          Object.defineProperty(t, 'node', { value: tfNode(t as never), enumerable: true, configurable: true });
+        }
         if (!told) {
           told = true;
           log(

@@ -70,7 +70,7 @@ async function probe(file, options) {
 }
 
 function tslabEmitOnError() {
-  // Six small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
+  // Seven small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
   // version fails the build instead of misbehaving:
   //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
   //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
@@ -112,6 +112,13 @@ function tslabEmitOnError() {
       'if (fileName === dstFilename) {',
       'if (fileName === dstFilename + ".map") { if (options) options.lastSourceMap = data; return; }\n' +
         '                if (fileName === dstFilename) { if (options) options.lastEsOutput = data;',
+    ],
+    [
+      // tslab answers `import 'tslab'` with its own package's declarations (found relative to
+      // its file, which inside our bundle is dist/kernel.js: the wrong folder). The kernel
+      // gives cells its own tslab module and declarations (src/kernel/tslab.ts, tsforward.ts).
+      'function forwardTslabPath(cwd, path) {',
+      'function forwardTslabPath(cwd, path) {\n    return path;',
     ],
   ];
   return {
@@ -219,7 +226,7 @@ export function buildKernelTypes(root, dist) {
   for (const name of ['tfjs-node', 'tfjs-node-gpu']) {
     const dir = join(out, 'node_modules/@tensorflow', name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'index.d.ts'), "// The kernel's own tf (src/kernel/compat.ts).\nexport * from '@tensorflow/tfjs';\n");
+    copyFileSync(join(root, 'src/kernel/build/tfjs-node.d.ts.txt'), join(dir, 'index.d.ts'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@tensorflow/${name}`, types: 'index.d.ts' }) + '\n');
   }
   const labOut = join(out, 'node_modules/vae-lab');

@@ -126,6 +126,22 @@ describe('tslab notebooks', () => {
     );
   });
 
+  it('encodes and decodes images with tf.node, shown through tslab.display.png', async () => {
+    const r = await run(
+      client,
+      "import * as tf from '@tensorflow/tfjs-node';\nimport * as tslab from 'tslab';\n" +
+        'const img = tf.tensor3d([0, 64, 128, 255, 10, 20, 30, 40, 200, 100, 50, 0], [2, 2, 3], "int32");\n' +
+        'const png = await tf.node.encodePng(img);\ntslab.display.png(png);\nconst back = tf.node.decodeImage(png, 3);\n' +
+        'JSON.stringify({ shape: back.shape, same: Array.from(back.dataSync()).join() === Array.from(img.dataSync()).join(), rgba: tf.node.decodePng(png).shape })',
+    );
+    ok(r);
+    assert.deepEqual(json(r), { shape: [2, 2, 3], same: true, rgba: [2, 2, 4] });
+    const png = Buffer.from(r.displays[0].data['image/png'] as string, 'base64');
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    const bad = await run(client, "import * as tf from '@tensorflow/tfjs-node';\ntf.node.decodeImage(new Uint8Array([1, 2, 3]));");
+    assert.match(bad.errors[0]?.evalue ?? '', /only PNG and JPEG/);
+  });
+
   it("leaves tfjs-node to the notebook folder's own copy, and logs it", async () => {
     const r = await run(
       own,
