@@ -15,7 +15,7 @@ import { loadNativeGemm } from './native-gemm';
 import { setNativeGemm } from './wasm/matmul';
 import { availableParallelism } from 'node:os';
 import { hasRelaxedSimd } from './wasm/gemm';
-import { adapterDevice, findAdapter, FoundAdapter, installWebGpu } from './webgpu';
+import { adapterDevice, findAdapter, FoundAdapter, gpuDevicePresent, installWebGpu } from './webgpu';
 
 export interface LoaderOptions {
   /** Folders where tfjs-node(-gpu) may be installed (notebook folder, extension storage...). */
@@ -80,6 +80,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
   // One probe serves both webgpu candidates: auto asks for hardware, a forced webgpu then takes software.
   let probe: Promise<FoundAdapter> | undefined;
   const webgpu = async (allowSoftware: boolean): Promise<LoadedBackend> => {
+    // auto: no GPU device, no probe (nothing to find but a software renderer, and Dawn's warnings)
+    if (!allowSoftware && !probe && !gpuDevicePresent())
+      throw new Error('no GPU device on this machine (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg); WebGPU not probed');
     const found = await (probe ??= findAdapter(opts.moduleDirs));
     if (found.info.software && !allowSoftware) {
       throw new Error(
