@@ -60,7 +60,7 @@ export function registerTrainCrVae(services: ExtensionServices): vscode.Disposab
     } catch (e) {
       const message = (e as Error).message;
       services.log.error(`Train CR-VAE: ${message}`);
-      void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
       return { status: 'failed', message } satisfies TrainCrVaeOutcome;
     }
   });
@@ -72,7 +72,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   if (!folder || folder.uri.scheme !== 'file') {
     const message =
       'Train CR-VAE writes its checkpoints and results notebook into the workspace: open a folder first (File > Open Folder…), then run the command again.';
-    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'aborted', message };
   }
   const remembered = { ...DEFAULT_OPTIONS, ...context.globalState.get<Partial<TrainCrVaeOptions>>(STATE_KEY) };
@@ -95,7 +95,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     const data = await ensureDataInHost(options.dataset, log);
     if (!data.ok) {
       if (data.cancelled) return { status: 'aborted', message: data.message };
-      void vscode.window.showErrorMessage(`VAE Lab: ${data.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', data.message));
       return { status: 'failed', message: data.message };
     }
   }
@@ -116,7 +116,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   let failure: string | undefined;
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `VAE Lab: training ${describe(options)}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('VAE Lab: training {0}', describe(options)), cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => {
           cancelled = true;
@@ -157,7 +157,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     );
     if (cancelled) return await afterCancel(client, options, runDir, log);
     if (failure) {
-      void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', failure));
       return { status: 'failed', runDir, message: failure };
     }
   } finally {
@@ -168,16 +168,19 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   const nbPath = join(runDir, 'results.ipynb');
   writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…' },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('VAE Lab: running the results notebook (metrics, reconstructions, traversal, arrows)…'),
+    },
     () =>
       runNotebook(nbPath, { kernelScript: base.kernelScript, nodePath: base.nodePath, typeCheck: 'off', env: base.env as Record<string, string> | undefined }),
   );
   if (run.status !== 0)
     void vscode.window.showWarningMessage(
-      `VAE Lab: a cell of ${rel}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.`,
+      vscode.l10n.t('VAE Lab: a cell of {0}/results.ipynb failed; its error is saved in the notebook. Run it again with the VAE Lab kernel.', rel),
     );
   if (given?.open !== false) await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-  void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in {0}.', rel));
   return { status: run.status === 0 ? 'done' : 'failed', runDir, notebook: nbPath };
 }
 
@@ -186,7 +189,7 @@ async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: s
   const dir = join(runDir, runNames(o).cr, 'model');
   if (!existsSync(join(dir, 'trainer.json')) && !existsSync(dir)) {
     const message = 'Training cancelled before the first epoch ended: no checkpoint was written.';
-    void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'cancelled', runDir, message };
   }
   let out = '',
@@ -198,13 +201,13 @@ async function afterCancel(client: KernelClient, o: TrainCrVaeOptions, runDir: s
   if (done.status !== 'ok') {
     const message = `Training cancelled, but the checkpoint in ${dir} does not load (${err}). Train again.`;
     log.error(message);
-    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'cancelled', runDir, message };
   }
   const state = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step?: number; epoch?: number };
   const message = `Training cancelled. The checkpoint of epoch ${state.epoch} (step ${state.step}) is intact in ${dir}.`;
   log.info(message);
-  void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: {0}', message));
   return { status: 'cancelled', runDir, checkpointStep: state.step, message };
 }
 
@@ -254,7 +257,9 @@ async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewCol
   }
   log.warn('Train CR-VAE: a results cell failed in the live kernel; showing the outputs of the headless run');
   void vscode.window.showWarningMessage(
-    'VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.',
+    vscode.l10n.t(
+      'VAE Lab: the results notebook did not run in the live kernel (see "VAE Lab: Show Kernel Log"); it shows the outputs computed right after training. Run it again to decode the traversal live.',
+    ),
   );
   // The notebook is the active editor (just shown): revert it to the file the headless run saved.
   if (vscode.window.activeNotebookEditor?.notebook.uri.toString() === doc.uri.toString()) await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -265,7 +270,7 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   type Item<T> = vscode.QuickPickItem & { value: T };
   const pick = async <T>(title: string, items: Item<T>[], current: (v: T) => boolean): Promise<T | undefined> => {
     const sorted = [...items].sort((a, b) => Number(current(b.value)) - Number(current(a.value)));
-    const r = await vscode.window.showQuickPick(sorted, { title: `Train CR-VAE: ${title}`, ignoreFocusOut: true });
+    const r = await vscode.window.showQuickPick(sorted, { title: vscode.l10n.t('Train CR-VAE: {0}', title), ignoreFocusOut: true });
     return r?.value;
   };
   const lastFolder = typeof last.dataset === 'object' ? last.dataset.folder : undefined;
@@ -282,7 +287,7 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   if (ds === undefined) return undefined;
   let dataset: TrainCrVaeOptions['dataset'];
   if (ds === 'folder') {
-    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder with the IDX files' });
+    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: vscode.l10n.t('Folder with the IDX files') });
     if (!uris?.[0]) return undefined;
     dataset = { folder: uris[0].fsPath };
   } else dataset = ds;
@@ -300,8 +305,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   let beta: number | undefined;
   if (model === 'beta-vae') {
     const b = await vscode.window.showInputBox({
-      title: 'Train CR-VAE: beta',
-      prompt: 'Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10',
+      title: vscode.l10n.t('Train CR-VAE: beta'),
+      prompt: vscode.l10n.t('Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10'),
       value: String(last.beta ?? 10),
       ignoreFocusOut: true,
       validateInput: (t) => parsePositive(t, 'beta').error,
@@ -311,8 +316,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   }
   const defaultEta = 0.1 * (beta ?? 1);
   const etaText = await vscode.window.showInputBox({
-    title: 'Train CR-VAE: eta',
-    prompt: `Weight of the consistency KL (paper: 0.1, or 0.1 × beta = ${defaultEta}); 0 trains "+ Aug" without it`,
+    title: vscode.l10n.t('Train CR-VAE: eta'),
+    prompt: vscode.l10n.t('Weight of the consistency KL (paper: 0.1, or 0.1 × beta = {0}); 0 trains "+ Aug" without it', defaultEta),
     value: String(last.eta ?? defaultEta),
     ignoreFocusOut: true,
     validateInput: (t) => parsePositive(t, 'eta', true).error,
@@ -331,8 +336,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   );
   if (!preset) return undefined;
   const epochText = await vscode.window.showInputBox({
-    title: 'Train CR-VAE: epochs',
-    prompt: `Passes over the training data (empty: the preset's, ${crPresets[preset].epochs})`,
+    title: vscode.l10n.t('Train CR-VAE: epochs'),
+    prompt: vscode.l10n.t("Passes over the training data (empty: the preset's, {0})", crPresets[preset].epochs),
     value: last.preset === preset && last.epochs ? String(last.epochs) : '',
     ignoreFocusOut: true,
     validateInput: (t) => parseEpochs(t).error,

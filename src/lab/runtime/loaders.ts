@@ -121,7 +121,8 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       const isa = simd ? (hasRelaxedSimd() ? ' SIMD + FMA' : ' SIMD') : '';
       // The native product, where built for this CPU, takes every product (and its own second
       // thread); the wasm pool is then not needed.
-      const nat = opts.native === false ? null : loadNativeGemm().gemm;
+      const loaded = opts.native === false ? { gemm: null, why: '' } : loadNativeGemm();
+      const nat = loaded.gemm;
       if (nat) {
         const threads = Math.max(1, Math.min(want, availableParallelism(), 2));
         nat.configure(threads, NATIVE_MIN_MACS);
@@ -130,7 +131,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       }
       setNativeGemm(null);
       const threads = await startPool(want);
-      return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+      // No native product for this platform (none prebuilt, none built): the status bar says so.
+      const note = /^no native GEMM for |not built/.test(loaded.why) ? loaded.why.replace(/ \(npm run build:native\)$/, '') : undefined;
+      return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads, ...(note ? { note } : {}) };
     },
     cpu: async (): Promise<LoadedBackend> => {
       await use('cpu');
