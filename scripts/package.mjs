@@ -35,7 +35,8 @@ for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target ${t}; 
 if (!skipBuild) execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--production', '--webgpu=none'], { cwd: root, stdio: 'inherit' });
 const gemm = join(root, 'native/build/Release/vae_lab_gemm.node');
 if (targets.some((t) => TARGETS[t].native) && !existsSync(gemm)) {
-  const r = spawnSync(process.execPath, [join(root, 'native/build.mjs')], { cwd: root, stdio: 'inherit' });
+  // Through npm, which hands native/build.mjs its bundled node-gyp.
+  const r = spawnSync('npm', ['run', 'build:native'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (r.status !== 0) console.warn('package: the native GEMM did not build; linux-x64 ships the wasm path only');
 }
 const webgpuPkg = join(root, 'node_modules/webgpu');
