@@ -61,11 +61,14 @@ async function main(): Promise<number> {
     const wb = new Workbench(page, OUT);
     await page.goto(server.url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    // VS Code asks whether to trust the folder: no, so it opens in Restricted Mode.
+    // Either VS Code asks whether to trust the folder (answer no) or, as code-server does by
+    // default, opens it in Restricted Mode straight away (its status bar item says so).
     const no = page.getByRole('button', { name: /No, I don.t trust the authors/ });
-    await no.waitFor({ timeout: 60_000 });
-    await wb.screenshot('trust-prompt');
-    await no.click();
+    const restricted = page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first();
+    await Promise.race([no.waitFor({ timeout: 90_000 }), restricted.waitFor({ timeout: 90_000 })]);
+    if (await no.isVisible()) await no.click();
+    await restricted.waitFor({ timeout: 30_000 });
+    await wb.screenshot('restricted-mode');
     await wb.open(server.url);
     await wb.openFile(NOTEBOOK);
     await wb.waitForNotebook();
