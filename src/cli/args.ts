@@ -1,7 +1,11 @@
 /**
- * A small flag parser for the CLI: `--name value`, `--name=value`, boolean `--flag`.
- * Unknown flags and choices fail with the nearest known one suggested (UnknownNameError).
+ * The CLI's flags: `--name value`, `--name=value`, boolean `--flag` (and `--flag=false`).
+ * node:util parseArgs splits the command line into tokens; on top of it, what parseArgs does
+ * not do: numeric flags checked against their ranges, choices, and unknown flags and choices
+ * failing with the nearest known one suggested (UnknownNameError). parseArgs runs non-strict so
+ * that those errors are ours, with the suggestions, instead of its generic ones.
  */
+import { parseArgs } from 'node:util';
 import { LabError, UnknownNameError } from '../lab/core/errors';
 import { describeRange, inRange, type NumberRange } from '../lab/core/range';
 
@@ -29,12 +33,19 @@ export type Flags = Record<string, string | number | boolean>;
 
 export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
   const byName = new Map(specs.map((s) => [s.name, s]));
+  const { tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(specs.map((s) => [s.name, { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const out: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (flags start with --)`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
+  for (const t of tokens) {
+    if (t.kind === 'positional') throw new UsageError(`unexpected argument '${t.value}' (flags start with --)`);
+    if (t.kind === 'option-terminator') throw new UsageError(`unexpected argument '--' (flags start with --)`);
+    if (!t.rawName.startsWith('--')) throw new UsageError(`unexpected argument '${argv[t.index]}' (flags start with --)`);
+    const name = t.name;
     const spec = byName.get(name);
     if (!spec)
       throw new UnknownNameError(
@@ -44,11 +55,11 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Flags {
         'See --help.',
       );
     if (spec.type === 'boolean') {
-      out[name] = eq < 0 ? true : !['false', '0', 'no'].includes(arg.slice(eq + 1));
+      out[name] = t.inlineValue ? !['false', '0', 'no'].includes(t.value ?? '') : true;
       continue;
     }
-    const raw = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (raw === undefined || (eq < 0 && raw.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    const raw = t.value;
+    if (raw === undefined || (!t.inlineValue && raw.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
     if (spec.type === 'number') {
       const v = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(v) || !inRange(v, spec.range))

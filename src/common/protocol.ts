@@ -87,6 +87,8 @@ export interface RuntimeInfo {
   threads?: number;
   /** The WebGPU adapter the 'webgpu' backend runs on (src/lab/runtime/webgpu.ts). */
   adapter?: { vendor: string; architecture: string; device: string; description: string; api: 'Vulkan' | 'Metal' | 'D3D12' | 'GL'; software: boolean };
+  /** A faster path this backend runs without, shown in the status bar (e.g. no native GEMM prebuilt for this platform). */
+  note?: string;
   /** Why faster backends were skipped, for the log. */
   skipped?: { backend: string; reason: string }[];
 }

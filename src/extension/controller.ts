@@ -46,8 +46,8 @@ export class VaeLabController implements vscode.Disposable {
     const controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, 'jupyter-notebook', CONTROLLER_LABEL);
     controller.supportedLanguages = [...LANGUAGES];
     controller.supportsExecutionOrder = true;
-    controller.description = 'TypeScript on TensorFlow.js';
-    controller.detail = 'Cells share state in one Node process per notebook';
+    controller.description = vscode.l10n.t('TypeScript on TensorFlow.js');
+    controller.detail = vscode.l10n.t('Cells share state in one Node process per notebook');
     controller.executeHandler = (cells, notebook) => this.enqueue(cells, notebook);
     controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this.controller = controller;
@@ -61,7 +61,11 @@ export class VaeLabController implements vscode.Disposable {
       vscode.workspace.onDidChangeNotebookDocument((e) => this.defaultNewCellsToTypeScript(e)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.forgetNotebook(nb)),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.preferForTypeScript(nb)),
+      // Restricted Mode refuses each run (refusal below, read at run time); trust granted later
+      // takes effect at the next run, with no reload.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.log.info('Workspace trusted: notebook cells run from now on.')),
     );
+    if (!vscode.workspace.isTrusted) this.log.info('Restricted Mode: notebooks and outputs are shown, cells do not run until the workspace is trusted.');
     for (const nb of vscode.workspace.notebookDocuments) this.preferForTypeScript(nb);
   }
 
@@ -170,7 +174,7 @@ export class VaeLabController implements vscode.Disposable {
     );
     if (done.status === 'interrupted' && !writer.sawError) {
       // Without this the cell would only show a cross, and the user could fear its state is gone.
-      writer.appendError({ name: 'Interrupted', message: 'The cell was interrupted. The kernel and its variables are kept.' });
+      writer.appendError({ name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted. The kernel and its variables are kept.') });
     }
     return end(done.status === 'ok');
   }
@@ -180,14 +184,18 @@ export class VaeLabController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) {
       return {
         name: 'WorkspaceNotTrusted',
-        message:
-          'VAE Lab runs notebook cells as code on this machine, so it only runs in a trusted workspace. Trust this folder (command "Workspaces: Manage Workspace Trust") and run the cell again.',
+        message: vscode.l10n.t(
+          'This workspace is in Restricted Mode, and VAE Lab runs notebook cells as code on this machine, so they do not run here. Trust this folder (command "Workspaces: Manage Workspace Trust") and run the cell again; outputs already in the notebook are shown either way.',
+        ),
       };
     }
     if (!(LANGUAGES as readonly string[]).includes(cell.document.languageId)) {
       return {
         name: 'UnsupportedLanguage',
-        message: `VAE Lab runs TypeScript and JavaScript cells; this cell is "${cell.document.languageId}". Change its language (bottom right of the cell) or pick another kernel.`,
+        message: vscode.l10n.t(
+          'VAE Lab runs TypeScript and JavaScript cells; this cell is "{0}". Change its language (bottom right of the cell) or pick another kernel.',
+          cell.document.languageId,
+        ),
       };
     }
     return undefined;

@@ -28,7 +28,7 @@ export async function ensureDataInHost(spec: string, log: vscode.LogOutputChanne
   const entry = CATALOG[spec];
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `VAE Lab: downloading ${entry.title}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('VAE Lab: downloading {0}', entry.title), cancellable: true },
       async (progress, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => ac.abort());

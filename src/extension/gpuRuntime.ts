@@ -24,7 +24,7 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
   if (!plan.ok) {
     for (const p of plan.problems) log.warn(`GPU runtime: ${p}`);
     const pick = await vscode.window.showWarningMessage(
-      `${GPU_PACKAGE} 4.22 would not load on this machine.`,
+      vscode.l10n.t('{0} 4.22 would not load on this machine.', GPU_PACKAGE),
       {
         modal: true,
         detail:
@@ -36,12 +36,16 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
     );
     if (pick === 'Use WebGPU') {
       await vscode.workspace.getConfiguration('vaeLab').update('backend', 'webgpu', vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage("vaeLab.backend is now 'webgpu': kernels started from now on use it where a GPU adapter loads.");
+      void vscode.window.showInformationMessage(vscode.l10n.t("vaeLab.backend is now 'webgpu': kernels started from now on use it where a GPU adapter loads."));
       return;
     }
     if (pick !== 'Install Anyway') return;
   }
-  const go = await vscode.window.showInformationMessage(`Install ${GPU_PACKAGE} for VAE Lab kernels?`, { modal: true, detail: GPU_REQUIREMENTS }, 'Install');
+  const go = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Install {0} for VAE Lab kernels?', GPU_PACKAGE),
+    { modal: true, detail: GPU_REQUIREMENTS },
+    'Install',
+  );
   if (go !== 'Install') return;
 
   const dir = gpuRuntimeDir(context.globalStorageUri.fsPath);
@@ -53,24 +57,31 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
   log.show(true);
 
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Installing ${GPU_PACKAGE}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Installing {0}', GPU_PACKAGE), cancellable: true },
     (progress, token) => runNpm(npm.command, npm.args, npm.shell, dir, log, token, (line) => progress.report({ message: line.slice(0, 80) })),
   );
   if (result === 'cancelled') {
-    void vscode.window.showInformationMessage('GPU runtime install cancelled.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('GPU runtime install cancelled.'));
     return;
   }
   if (result !== 'ok') {
     void vscode.window
       .showErrorMessage(
-        `Installing ${GPU_PACKAGE} failed: ${result}. See "VAE Lab: Show Kernel Log" for npm's output; npm needs internet access to Google's storage as well as the npm registry.`,
+        vscode.l10n.t(
+          'Installing {0} failed: {1}. See "VAE Lab: Show Kernel Log" for npm\'s output; npm needs internet access to Google\'s storage as well as the npm registry.',
+          GPU_PACKAGE,
+          result,
+        ),
         'Show Log',
       )
       .then((pick) => pick && log.show());
     return;
   }
   const restart = await vscode.window.showInformationMessage(
-    `${GPU_PACKAGE} is installed. Kernels started from now on try it first (the status bar shows the backend in use). Restart the running kernels now?`,
+    vscode.l10n.t(
+      '{0} is installed. Kernels started from now on try it first (the status bar shows the backend in use). Restart the running kernels now?',
+      GPU_PACKAGE,
+    ),
     'Restart Kernels',
   );
   if (restart) kernels.shutdownAll();

@@ -9,9 +9,11 @@ import type { KernelState } from '../host/client';
 export function runtimeLabel(runtime: RuntimeInfo | undefined): string {
   if (!runtime) return 'tfjs: …';
   if (/gpu/i.test(runtime.device)) return `tfjs: ${runtime.backend} ${runtime.device}`;
+  const note = runtime.note ? `, ${runtime.note}` : '';
   if (runtime.threads && runtime.threads > 0) {
-    return `tfjs: ${runtime.backend} (${runtime.threads} thread${runtime.threads === 1 ? '' : 's'})`;
+    return `tfjs: ${runtime.backend} (${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}${note})`;
   }
+  if (note) return `tfjs: ${runtime.backend} (${note.slice(2)})`;
   return `tfjs: ${runtime.backend}`;
 }
 

@@ -80,7 +80,14 @@ interface PendingRequest {
   reject: (err: Error) => void;
 }
 
-const MIN_NODE_MAJOR = 20;
+/** The oldest Node the kernel runs on: 20.15 brought zlib.crc32 (the lab's .npz reader uses it). */
+export const MIN_NODE: [number, number] = [20, 15];
+
+/** Whether version `v` ('20.14.0', 'v22.1.0') is at least MIN_NODE. */
+export function nodeNewEnough(v: string): boolean {
+  const [major, minor] = v.replace(/^v/, '').split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
 /** How long interrupt() lets the kernel end a cell through the IPC message before sending SIGINT. */
 const SIGINT_GRACE_MS = 250;
 const nodeChecks = new Map<string, Promise<string>>();
@@ -99,7 +106,7 @@ export function checkNode(nodePath: string, env: NodeJS.ProcessEnv): Promise<str
             });
           });
     check = check.then((version) => {
-      if (Number(version.split('.')[0]) < MIN_NODE_MAJOR) throw new NodeTooOldError(nodePath, `v${version}`);
+      if (!nodeNewEnough(version)) throw new NodeTooOldError(nodePath, `v${version}`);
       return version;
     });
     check.catch(() => nodeChecks.delete(nodePath));

@@ -22,7 +22,7 @@ export class NodeNotFoundError extends KernelError {
   ) {
     super(
       `Cannot run the Node executable "${nodePath}" for the VAE Lab kernel (${cause}). ` +
-        'Install Node.js 20 or newer, or set "vaeLab.nodePath" to the full path of a node executable.',
+        'Install Node.js 20.15 or newer, or set "vaeLab.nodePath" to the full path of a node executable.',
     );
   }
 }
@@ -36,7 +36,7 @@ export class NodeTooOldError extends KernelError {
     readonly nodePath: string,
     readonly version: string,
   ) {
-    super(`The VAE Lab kernel needs Node.js 20 or newer, but "${nodePath}" is ${version}. ` + 'Install a newer Node.js, or set "vaeLab.nodePath" to one.');
+    super(`The VAE Lab kernel needs Node.js 20.15 or newer, but "${nodePath}" is ${version}. ` + 'Install a newer Node.js, or set "vaeLab.nodePath" to one.');
   }
 }
 

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic';
 import type { MimeBundle, TypeCheckMode } from '../common/protocol';
 import { KernelClient, type CellMessage } from './client';
+import type * as nbformat from '@jupyterlab/nbformat';
 
 /** Options of runNotebook. */
 export interface RunNotebookOptions {
@@ -51,25 +52,12 @@ export class NotebookFormatError extends Error {
   }
 }
 
-type Source = string | string[];
-interface NbOutput {
-  output_type: 'stream' | 'display_data' | 'execute_result' | 'error';
-  [key: string]: unknown;
-}
-interface NbCell {
-  cell_type: string;
-  source: Source;
-  metadata?: { vscode?: { languageId?: string } } & Record<string, unknown>;
-  outputs?: NbOutput[];
-  execution_count?: number | null;
-}
-interface Notebook {
-  nbformat: number;
-  cells: NbCell[];
-  metadata?: { language_info?: { name?: string }; kernelspec?: { language?: string } } & Record<string, unknown>;
-}
+// Notebook types from nbformat's own TypeScript description (type-only: nothing is bundled).
+type NbOutput = nbformat.IOutput;
+type Notebook = nbformat.INotebookContent;
+type NbCodeCell = nbformat.ICodeCell;
 
-const text = (s: Source): string => (Array.isArray(s) ? s.join('') : s);
+const text = (s: nbformat.MultilineString): string => (Array.isArray(s) ? s.join('') : s);
 
 /** Jupyter stores multi-line strings as a list of lines, each keeping its '\n'. */
 function lines(s: string): string[] {
@@ -77,11 +65,11 @@ function lines(s: string): string[] {
 }
 
 /** JSON MIME types keep their object value; text-like ones are stored as lines. */
-function nbData(bundle: MimeBundle): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function nbData(bundle: MimeBundle): nbformat.IMimeBundle {
+  const out: nbformat.IMimeBundle = {};
   for (const [mime, v] of Object.entries(bundle)) {
     const isJson = mime === 'application/json' || mime.endsWith('+json');
-    out[mime] = typeof v === 'string' && !isJson && !mime.startsWith('image/') ? lines(v) : v;
+    out[mime] = (typeof v === 'string' && !isJson && !mime.startsWith('image/') ? lines(v) : v) as nbformat.MultilineString;
   }
   return out;
 }
@@ -124,7 +112,7 @@ class OutputCollector {
           if (known) known.data = nbData(m.data);
           return;
         }
-        const out: NbOutput = { output_type: 'display_data', data: nbData(m.data), metadata: m.metadata ?? {} };
+        const out: NbOutput = { output_type: 'display_data', data: nbData(m.data), metadata: (m.metadata ?? {}) as nbformat.OutputMetadata };
         this.outputs.push(out);
         if (m.displayId) this.byDisplayId.set(m.displayId, out);
         return;
@@ -177,7 +165,8 @@ export async function runNotebook(file: string, options: RunNotebookOptions = {}
       const collector = new OutputCollector(++count);
       cell.outputs = collector.outputs;
       cell.execution_count = count;
-      const language = (cell.metadata?.vscode?.languageId ?? nbLanguage) === 'javascript' ? 'javascript' : 'typescript';
+      const vscodeMeta = cell.metadata?.vscode as { languageId?: string } | undefined;
+      const language = (vscodeMeta?.languageId ?? nbLanguage) === 'javascript' ? 'javascript' : 'typescript';
       const timer = options.timeoutMs ? setTimeout(() => client.interrupt(), options.timeoutMs) : undefined;
       const done = await client.execute({ code: text(cell.source), language, cellNumber: count }, (m) => collector.add(m));
       clearTimeout(timer);

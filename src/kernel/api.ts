@@ -46,12 +46,12 @@ function sendDisplay(data: MaybeAsync<MimeBundle>, displayId: string, update: bo
   );
 }
 
-function show(data: MaybeAsync<MimeBundle>, displayId = `d${process.pid}-${++displaySeq}`): string {
+export function show(data: MaybeAsync<MimeBundle>, displayId = `d${process.pid}-${++displaySeq}`): string {
   sendDisplay(data, displayId, false);
   return displayId;
 }
 
-function update(displayId: string, data: MaybeAsync<MimeBundle>): void {
+export function update(displayId: string, data: MaybeAsync<MimeBundle>): void {
   sendDisplay(data, displayId, true);
 }
 

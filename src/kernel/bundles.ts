@@ -45,9 +45,28 @@ export function withText(bundle: MimeBundle): MimeBundle {
 /** Marks values that are not shown as a cell's result (display handles). */
 export const HIDE_RESULT = Symbol.for('vae-lab.hide-result');
 
+/**
+ * Deno's Jupyter kernel convention: an object with a method under this symbol (sync or async)
+ * returns the MIME bundle it is shown as.
+ */
+export const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
+
+function jupyterDisplay(value: object, method: () => unknown): MaybeAsync<MimeBundle> {
+  const check = (b: unknown): MimeBundle => {
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+      throw new TypeError(`[Symbol.for('Jupyter.display')]() must return a MIME bundle object like { 'text/html': '...' }, got ${inspect(b)}`);
+    }
+    return withText(b as MimeBundle);
+  };
+  const out = method.call(value);
+  return out instanceof Promise ? out.then(check) : check(out);
+}
+
 /** The value of a cell's last expression: undefined shows nothing. */
 export function resultBundle(value: unknown): MaybeAsync<MimeBundle> | undefined {
   if (value === undefined || (typeof value === 'object' && value !== null && HIDE_RESULT in value)) return undefined;
+  const jd = (value as Record<symbol, unknown> | null)?.[JUPYTER_DISPLAY];
+  if (typeof jd === 'function') return jupyterDisplay(value as object, jd as () => unknown);
   const custom = (value as { toMimeBundle?: () => MimeBundle } | null)?.toMimeBundle;
   if (typeof custom === 'function') return withText(custom.call(value));
   if (isMimeBundle(value)) return withText(value);

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as ts from '@tslab/typescript-for-tslab';
 import { createConverter, type Converter, type ConverterOptions, type Diagnostic as TsDiagnostic, type SideOutput } from 'tslab/dist/converter';
 import type { Diagnostic, TypeCheckMode } from '../common/protocol';
-import { decodeMappings, lookup, type LineMap } from './sourcemap';
+import { lookup, parseMap, type LineMap } from './sourcemap';
 
 /** Options object shared with our patch of the converter (see build/kernel-build.mjs). */
 interface PatchedOptions extends ConverterOptions {
@@ -54,7 +54,7 @@ function transpile(code: string, target: ts.ScriptTarget): { code: string; map: 
   });
   return {
     code: out.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n'),
-    map: decodeMappings(JSON.parse(out.sourceMapText!).mappings),
+    map: parseMap(out.sourceMapText!),
   };
 }
 
@@ -161,7 +161,7 @@ export class CellCompiler {
     // it inside a vm call that SIGINT can interrupt (see awaiter.ts).
     const cjs = transpile(opts.lastEsOutput, ts.ScriptTarget.ES2022);
     const fn = transpile(`${FN_HEADER}\n${cjs.code}\n})`, ts.ScriptTarget.ES2016);
-    const esMap = opts.lastSourceMap ? decodeMappings(JSON.parse(opts.lastSourceMap).mappings) : undefined;
+    const esMap = opts.lastSourceMap ? parseMap(opts.lastSourceMap) : undefined;
     const mapPosition = (line: number, column: number): [number, number] | undefined => {
       let pos = lookup(fn.map, line, column);
       if (!pos || pos[0] < 1) return undefined;

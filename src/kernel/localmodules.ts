@@ -15,7 +15,7 @@ import Module from 'node:module';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import * as ts from '@tslab/typescript-for-tslab';
-import { decodeMappings, lookup } from './sourcemap';
+import { lookup, parseMap } from './sourcemap';
 import { registerScript } from './stack';
 
 const TS_EXTS = ['.ts', '.tsx', '.mts', '.cts'];
@@ -120,7 +120,7 @@ export class LocalModules {
       },
     });
     // Stack frames in this file then name its TypeScript lines.
-    const map = decodeMappings(JSON.parse(out.sourceMapText!).mappings);
+    const map = parseMap(out.sourceMapText!);
     registerScript(file, { label: file, map: (l, c) => lookup(map, l, c), headerLines: 0 });
     return out.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n');
   }

@@ -15,6 +15,8 @@ import { ModuleLoader } from './modules';
 import { CellRunner } from './runner';
 import { forwardTypes, missingLabTypes } from './tsforward';
 import { installAwaiter } from './awaiter';
+import { tslabModule } from './tslab';
+import { ownPackage, tfjsNodeAliases } from './compat';
 
 const kernelFile = __filename;
 const typesRoot = join(__dirname, 'types');
@@ -24,12 +26,29 @@ let runner: Promise<CellRunner> | undefined;
 let ready: CellRunner | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
+/**
+ * The virtual modules of this notebook: the lab's and tfjs (labparts.ts), `tslab` (tslab.ts),
+ * and tfjs-node(-gpu) as the kernel's own tf unless the notebook's folder has its own copy.
+ */
+function notebookModules(notebookDir: string): Map<string, () => unknown> {
+  const modules = virtualModules();
+  modules.set('tslab', tslabModule);
+  const tf = modules.get('@tensorflow/tfjs')!;
+  for (const [name, thunk] of tfjsNodeAliases(
+    tf,
+    (name) => ownPackage(name, notebookDir),
+    (text) => log('info', text),
+  ))
+    modules.set(name, thunk);
+  return modules;
+}
+
 async function init(msg: InitRequest): Promise<CellRunner> {
   const notebookDir = existsSync(msg.notebookDir) ? msg.notebookDir : process.cwd();
   // Relative paths in cells mean the notebook's folder, as in Jupyter.
   process.chdir(notebookDir);
   forwardTypes(typesRoot, notebookDir);
-  const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, virtualModules());
+  const loader = new ModuleLoader(notebookDir, msg.extraModuleDirs ?? [], __dirname, notebookModules(notebookDir));
   loader.installGlobalHook();
   const r = CellRunner.create(msg.typeCheck, loader, notebookDir, kernelFile);
   ready = r;

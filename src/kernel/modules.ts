@@ -10,6 +10,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exports as resolvePackageExports } from 'resolve.exports';
 import { LocalModules } from './localmodules';
 
 /**
@@ -26,12 +27,11 @@ export class ModuleLoadError extends Error {
 type Virtual = Map<string, () => unknown>;
 
 interface PackageJson {
+  name?: string;
   type?: string;
   main?: string;
   exports?: unknown;
 }
-
-const IMPORT_CONDITIONS = ['node', 'import', 'default'];
 
 function readJson(file: string): PackageJson | undefined {
   try {
@@ -52,38 +52,16 @@ function isEsmFile(file: string): boolean {
   }
 }
 
-/** Resolves one `exports` target with the import conditions (string, array, or conditions). */
-function exportTarget(t: unknown, star = ''): string | undefined {
-  if (typeof t === 'string') return t.replace(/\*/g, star);
-  if (Array.isArray(t)) {
-    for (const x of t) {
-      const r = exportTarget(x, star);
-      if (r) return r;
-    }
-    return undefined;
+/**
+ * Resolves `subpath` ('.' or './x') of a package's `exports` field as Node's ESM resolver does
+ * (conditions node, import, default; the most specific pattern wins), through resolve.exports.
+ */
+export function resolveExports(pkg: PackageJson & { name?: string }, subpath: string): string | undefined {
+  try {
+    return resolvePackageExports({ name: pkg.name ?? 'package', exports: pkg.exports } as Parameters<typeof resolvePackageExports>[0], subpath)?.[0];
+  } catch {
+    return undefined; // not exported: the caller reports the module as not found
   }
-  if (t && typeof t === 'object') {
-    for (const [cond, v] of Object.entries(t)) if (IMPORT_CONDITIONS.includes(cond)) return exportTarget(v, star);
-  }
-  return undefined;
-}
-
-/** Resolves `subpath` ('.' or './x') of a package's `exports` field. */
-function resolveExports(exportsField: unknown, subpath: string): string | undefined {
-  const isSubpathMap =
-    exportsField && typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
-  if (!isSubpathMap) return subpath === '.' ? exportTarget(exportsField) : undefined;
-  const map = exportsField as Record<string, unknown>;
-  if (subpath in map) return exportTarget(map[subpath]);
-  for (const [key, t] of Object.entries(map)) {
-    const star = key.indexOf('*');
-    if (star < 0) continue;
-    const [pre, post] = [key.slice(0, star), key.slice(star + 1)];
-    if (subpath.startsWith(pre) && subpath.endsWith(post) && subpath.length >= key.length - 1) {
-      return exportTarget(t, subpath.slice(pre.length, subpath.length - post.length));
-    }
-  }
-  return undefined;
 }
 
 /** Wraps an ES module namespace so the converter's CommonJS interop helpers read it right. */
@@ -209,7 +187,7 @@ export class ModuleLoader {
         const pkgDir = join(dir, name);
         const pkg = readJson(join(pkgDir, 'package.json'));
         if (!pkg) continue;
-        const rel = pkg.exports !== undefined ? resolveExports(pkg.exports, subpath) : subpath === '.' ? (pkg.main ?? 'index.js') : subpath;
+        const rel = pkg.exports !== undefined ? resolveExports(pkg, subpath) : subpath === '.' ? (pkg.main ?? 'index.js') : subpath;
         if (rel) return join(pkgDir, rel);
       }
     }

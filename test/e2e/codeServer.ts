@@ -74,8 +74,15 @@ export async function installExtension(root: string, vsix: string): Promise<stri
   return `${stdout}${stderr}`;
 }
 
-export async function startCodeServer(root: string, folder: string): Promise<CodeServer> {
+/**
+ * `o.workspaceTrust`: leave VS Code's workspace trust on (the folder opens in Restricted Mode
+ * until trusted) instead of disabling it, as every other test does.
+ */
+export async function startCodeServer(root: string, folder: string, o: { workspaceTrust?: boolean } = {}): Promise<CodeServer> {
   const d = dirs(root);
+  if (o.workspaceTrust) {
+    writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify({ ...TEST_SETTINGS, 'security.workspace.trust.enabled': true }, null, 2));
+  }
   const port = await freePort();
   let log = '';
   const child: ChildProcess = spawn(
@@ -94,7 +101,7 @@ export async function startCodeServer(root: string, folder: string): Promise<Cod
       d.extensions,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
       folder,
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

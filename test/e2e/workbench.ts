@@ -165,7 +165,7 @@ export class Workbench {
     await this.waitIdle(timeoutMs);
   }
 
-  private async waitIdle(timeoutMs: number): Promise<void> {
+  async waitIdle(timeoutMs: number): Promise<void> {
     await this.toolbar().locator('.action-label[aria-label^="Interrupt"]').first().waitFor({ state: 'hidden', timeout: timeoutMs });
     await this.toolbar().locator('.action-label[aria-label="Run All"]').waitFor({ timeout: 10_000 });
   }

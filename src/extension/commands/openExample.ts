@@ -60,8 +60,8 @@ export function registerOpenExample({ context, log }: ExtensionServices): vscode
         return { label: heading(nb) || n, description: `${n}.ipynb`, detail: LINES[n], name: n };
       });
       const picked = await vscode.window.showQuickPick(items, {
-        title: 'VAE Lab: Open Example Notebook',
-        placeHolder: 'An example to copy into the workspace and open',
+        title: vscode.l10n.t('VAE Lab: Open Example Notebook'),
+        placeHolder: vscode.l10n.t('An example to copy into the workspace and open'),
         matchOnDescription: true,
         matchOnDetail: true,
       });

@@ -58,7 +58,7 @@ export function registerTrainCrVae(services: ExtensionServices): vscode.Disposab
     } catch (e) {
       const message = (e as Error).message;
       services.log.error(`Train CR-VAE: ${message}`);
-      void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
       return { status: 'failed', message } satisfies TrainCrVaeOutcome;
     }
   });
@@ -70,7 +70,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   if (!folder || folder.uri.scheme !== 'file') {
     const message =
       'Train CR-VAE writes its checkpoints and results notebook into the workspace: open a folder first (File > Open Folder…), then run the command again.';
-    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'aborted', message };
   }
   const remembered = { ...DEFAULT_OPTIONS, ...context.globalState.get<Partial<TrainCrVaeOptions>>(STATE_KEY) };
@@ -93,7 +93,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     const data = await ensureDataInHost(options.dataset, log);
     if (!data.ok) {
       if (data.cancelled) return { status: 'aborted', message: data.message };
-      void vscode.window.showErrorMessage(`VAE Lab: ${data.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', data.message));
       return { status: 'failed', message: data.message };
     }
   }
@@ -114,7 +114,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     cli: { ...cliOptionsFor(context, vscode.Uri.file(runDir)), cwd: runDir },
     runs: sweeps.map((s) => ({ spec: s.specFile, out: s.out })),
     executor: 'local',
-    title: `VAE Lab: training ${describe(options)}`,
+    title: vscode.l10n.t('VAE Lab: training {0}', describe(options)),
     log,
     line: (nodes) => nodes.map((n, i) => `${sweeps[i].label}: ${n.jobs[0] ? jobLine(n.jobs[0]) : 'starting…'}`).join(' · '),
     onUpdate: (follower, nodes) => {
@@ -134,7 +134,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
     const failure = explainFailure(bad?.label ?? 'Training', [why, logTail || result.tail].filter(Boolean).join('\n'));
     log.error(`Train CR-VAE: ${failure}`);
     chart.status(`Training failed: ${failure}`, 'failed');
-    void vscode.window.showErrorMessage(`VAE Lab: ${failure}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', failure));
     return { status: 'failed', runDir, message: failure };
   }
   chart.status(`Trained ${describe(options)}. Results: ${rel}/results.ipynb`, 'done');
@@ -144,7 +144,7 @@ async function trainCrVaeCommand(services: ExtensionServices, given?: Partial<Tr
   writeFileAtomic(nbPath, JSON.stringify(buildResultsNotebook(options, `Train CR-VAE: ${describe(options)}`), null, 1) + '\n');
   let ran: 'ok' | 'failed' | 'not opened' = 'not opened';
   if (given?.open !== false) ran = await openResults(nbPath, log, chart.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-  void vscode.window.showInformationMessage(`VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in ${rel}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: CR-VAE trained. Checkpoints and results.ipynb are in {0}.', rel));
   return { status: ran === 'failed' ? 'failed' : 'done', runDir, notebook: nbPath };
 }
 
@@ -171,12 +171,12 @@ function afterCancel(jobDir: string | undefined, runDir: string, log: vscode.Log
   }
   if (!state) {
     const message = 'Training cancelled before the first epoch ended: no checkpoint was written.';
-    void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'cancelled', runDir, message };
   }
   const message = `Training cancelled. The checkpoint of epoch ${state.epoch} (step ${state.step}) is in ${join(jobDir!, 'model')}.`;
   log.info(message);
-  void vscode.window.showInformationMessage(`VAE Lab: ${message}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: {0}', message));
   return { status: 'cancelled', runDir, checkpointStep: state.step, message };
 }
 
@@ -235,7 +235,7 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   type Item<T> = vscode.QuickPickItem & { value: T };
   const pick = async <T>(title: string, items: Item<T>[], current: (v: T) => boolean): Promise<T | undefined> => {
     const sorted = [...items].sort((a, b) => Number(current(b.value)) - Number(current(a.value)));
-    const r = await vscode.window.showQuickPick(sorted, { title: `Train CR-VAE: ${title}`, ignoreFocusOut: true });
+    const r = await vscode.window.showQuickPick(sorted, { title: vscode.l10n.t('Train CR-VAE: {0}', title), ignoreFocusOut: true });
     return r?.value;
   };
   const lastFolder = typeof last.dataset === 'object' ? last.dataset.folder : undefined;
@@ -252,7 +252,7 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   if (ds === undefined) return undefined;
   let dataset: TrainCrVaeOptions['dataset'];
   if (ds === 'folder') {
-    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder with the IDX files' });
+    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: vscode.l10n.t('Folder with the IDX files') });
     if (!uris?.[0]) return undefined;
     dataset = { folder: uris[0].fsPath };
   } else dataset = ds;
@@ -270,8 +270,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   let beta: number | undefined;
   if (model === 'beta-vae') {
     const b = await vscode.window.showInputBox({
-      title: 'Train CR-VAE: beta',
-      prompt: 'Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10',
+      title: vscode.l10n.t('Train CR-VAE: beta'),
+      prompt: vscode.l10n.t('Weight on KL(q(z|x) || p(z)); the paper uses 0.5 and 10'),
       value: String(last.beta ?? 10),
       ignoreFocusOut: true,
       validateInput: (t) => parsePositive(t, 'beta').error,
@@ -281,8 +281,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   }
   const defaultEta = 0.1 * (beta ?? 1);
   const etaText = await vscode.window.showInputBox({
-    title: 'Train CR-VAE: eta',
-    prompt: `Weight of the consistency KL (paper: 0.1, or 0.1 × beta = ${defaultEta}); 0 trains "+ Aug" without it`,
+    title: vscode.l10n.t('Train CR-VAE: eta'),
+    prompt: vscode.l10n.t('Weight of the consistency KL (paper: 0.1, or 0.1 × beta = {0}); 0 trains "+ Aug" without it', defaultEta),
     value: String(last.eta ?? defaultEta),
     ignoreFocusOut: true,
     validateInput: (t) => parsePositive(t, 'eta', true).error,
@@ -301,8 +301,8 @@ async function pickOptions(last: TrainCrVaeOptions): Promise<TrainCrVaeOptions |
   );
   if (!preset) return undefined;
   const epochText = await vscode.window.showInputBox({
-    title: 'Train CR-VAE: epochs',
-    prompt: `Passes over the training data (empty: the preset's, ${crPresets[preset].epochs})`,
+    title: vscode.l10n.t('Train CR-VAE: epochs'),
+    prompt: vscode.l10n.t("Passes over the training data (empty: the preset's, {0})", crPresets[preset].epochs),
     value: last.preset === preset && last.epochs ? String(last.epochs) : '',
     ignoreFocusOut: true,
     validateInput: (t) => parseEpochs(t).error,

@@ -2,14 +2,16 @@
 //  - `optional:<name>` imports: parts of the lab other helpers are still writing. Each resolves
 //    to the real file when it exists and bundles cleanly, else to a stub `{ __missing: reason }`,
 //    so the kernel and the CLI always build and say at run time what is absent.
-//  - small patches of tslab's converter: emit JavaScript for a cell with type errors (tslab
-//    refuses; our default typeCheck mode 'warn' runs the cell anyway) and a source map.
+//  - patches of tslab's converter (patches/tslab+1.0.22.patch): emit JavaScript for a cell with
+//    type errors (tslab refuses; our default typeCheck mode 'warn' runs the cell anyway), a
+//    source map, and the rest listed in the patch.
 //  - the tfjs wasm backend's emscripten glue loses its process-wide error handlers (see
 //    wasmGlueHandlers).
 //  - dist/types: what the converter type-checks cells against, shipped inside the .vsix (it has
 //    no node_modules): TypeScript's lib files, @types/node, the tfjs declarations, and
 //    declarations generated from src/lab for `import ... from 'vae-lab'`.
 import * as esbuild from 'esbuild';
+import { applyPatch } from 'diff';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,7 +23,7 @@ const OPTIONAL = {
 
 /** esbuild plugins for the kernel and cli targets. */
 export function kernelPlugins(root) {
-  return [optionalModules(root), tslabEmitOnError(), wasmGlueHandlers()];
+  return [optionalModules(root), tslabEmitOnError(root), wasmGlueHandlers()];
 }
 
 function optionalModules(root) {
@@ -69,63 +71,22 @@ async function probe(file, options) {
   }
 }
 
-function tslabEmitOnError() {
-  // Six small patches to tslab 1.0.22's converter, each keyed on exact text so a new tslab
-  // version fails the build instead of misbehaving:
-  //  - it returns only diagnostics when a cell has any; the kernel sets `options.emitOnError`
-  //    when it wants the JavaScript anyway (typeCheck 'warn' and 'off');
-  //  - it emits no source map; we ask for one and hand it (with the ES module output it maps)
-  //    to the kernel through the options object, which maps stack frames back to cell lines;
-  //  - a shorthand property naming an earlier cell's variable (`{ preset }`) is wrapped like
-  //    any other reference to it, and only top-level names of earlier cells are (not property
-  //    names whose type an earlier cell declared);
-  //  - its file watchers are handed out through the options object (local modules' changes).
-  const patches = [
-    ['if (diag.diagnostics.length > 0) {', 'if (diag.diagnostics.length > 0 && !(options && options.emitOnError)) {'],
-    ['declaration: true,', 'declaration: true, sourceMap: true,'],
-    [
-      // an object literal's shorthand `{ preset }` names an earlier cell's variable too: the
-      // identifier's own symbol is the property, so tslab leaves it unwrapped (ReferenceError)
-      'function wrapPrevIdentifier(node) {',
-      'function wrapPrevIdentifier(node) {\n' +
-        '            const origShorthand = ts.getOriginalNode(node);\n' +
-        '            if (ts.isShorthandPropertyAssignment(node) && !node.objectAssignmentInitializer && ts.isShorthandPropertyAssignment(origShorthand)) {\n' +
-        '                const valueSym = checker.getShorthandAssignmentValueSymbol(origShorthand);\n' +
-        '                if (valueSym && (valueSym.declarations || []).some((d) => d.getSourceFile() === declsFile)) {\n' +
-        '                    return ts.factory.createPropertyAssignment(ts.factory.createIdentifier(node.name.text), ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), ts.factory.createIdentifier(node.name.text)));\n' +
-        '                }\n' +
-        '            }',
-    ],
-    [
-      // only names an earlier cell declared at top level are its variables: a property name
-      // whose type came from an earlier cell (`const { preset: p } = o`) must stay as it is
-      'if (decl.getSourceFile() === declsFile) {',
-      'if (decl.getSourceFile() === declsFile && (decl.parent === declsFile || (ts.isVariableDeclaration(decl) && decl.parent.parent.parent === declsFile) || ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isImportSpecifier(decl))) {',
-    ],
-    [
-      // the watchers of the files the program reads, so the kernel can tell the converter at
-      // once that a local module changed on disk (its own file watch may not have fired yet)
-      'const fileWatchers = new Map();',
-      'const fileWatchers = new Map(); if (options) options.fileWatchers = fileWatchers;',
-    ],
-    [
-      'if (fileName === dstFilename) {',
-      'if (fileName === dstFilename + ".map") { if (options) options.lastSourceMap = data; return; }\n' +
-        '                if (fileName === dstFilename) { if (options) options.lastEsOutput = data;',
-    ],
-  ];
+/**
+ * tslab's converter with our patches (patches/tslab+1.0.22.patch says what each does and why),
+ * applied as a unified diff by jsdiff's applyPatch when the kernel is bundled: a tslab whose
+ * converter no longer matches the patch's context fails the build instead of misbehaving.
+ */
+function tslabEmitOnError(root) {
+  const patchFile = join(root, 'patches/tslab+1.0.22.patch');
   return {
     name: 'tslab-converter-patches',
     setup(build) {
       build.onLoad({ filter: /tslab[\\/]dist[\\/]converter\.js$/ }, (args) => {
-        let text = readFileSync(args.path, 'utf8');
-        for (const [from, to] of patches) {
-          if (text.split(from).length !== 2) {
-            return { errors: [{ text: `tslab converter changed (${from}): update src/kernel/build/kernel-build.mjs` }] };
-          }
-          text = text.replace(from, to);
+        const patched = applyPatch(readFileSync(args.path, 'utf8'), readFileSync(patchFile, 'utf8'));
+        if (patched === false) {
+          return { errors: [{ text: `${patchFile} does not apply to ${args.path} (another tslab version?): update the patch` }] };
         }
-        return { contents: text, loader: 'js' };
+        return { contents: patched, loader: 'js' };
       });
     },
   };
@@ -211,6 +172,17 @@ export function buildKernelTypes(root, dist) {
   const cellTypes = join(out, 'node_modules/@types/vae-lab-cell');
   mkdirSync(cellTypes, { recursive: true });
   copyFileSync(join(root, 'src/kernel/build/cell-globals.d.ts.txt'), join(cellTypes, 'index.d.ts'));
+  // `tslab` and tfjs-node(-gpu) as the kernel gives them to cells (src/kernel/tslab.ts, compat.ts).
+  const tslabTypes = join(out, 'node_modules/tslab');
+  mkdirSync(tslabTypes, { recursive: true });
+  copyFileSync(join(root, 'src/kernel/build/tslab.d.ts.txt'), join(tslabTypes, 'index.d.ts'));
+  writeFileSync(join(tslabTypes, 'package.json'), JSON.stringify({ name: 'tslab', types: 'index.d.ts' }) + '\n');
+  for (const name of ['tfjs-node', 'tfjs-node-gpu']) {
+    const dir = join(out, 'node_modules/@tensorflow', name);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(root, 'src/kernel/build/tfjs-node.d.ts.txt'), join(dir, 'index.d.ts'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@tensorflow/${name}`, types: 'index.d.ts' }) + '\n');
+  }
   const labOut = join(out, 'node_modules/vae-lab');
   let problem;
   if (!existsSync(join(root, OPTIONAL.lab))) problem = `${OPTIONAL.lab} does not exist yet`;

@@ -15,7 +15,7 @@ import { loadNativeGemm } from './native-gemm';
 import { setNativeGemm } from './wasm/matmul';
 import { availableParallelism } from 'node:os';
 import { hasRelaxedSimd } from './wasm/gemm';
-import { adapterDevice, findAdapter, FoundAdapter, installWebGpu } from './webgpu';
+import { adapterDevice, findAdapter, FoundAdapter, gpuDevicePresent, installWebGpu } from './webgpu';
 
 export interface LoaderOptions {
   /** Folders where tfjs-node(-gpu) may be installed (notebook folder, extension storage...). */
@@ -80,6 +80,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
   // One probe serves both webgpu candidates: auto asks for hardware, a forced webgpu then takes software.
   let probe: Promise<FoundAdapter> | undefined;
   const webgpu = async (allowSoftware: boolean): Promise<LoadedBackend> => {
+    // auto: no GPU device, no probe (nothing to find but a software renderer, and Dawn's warnings)
+    if (!allowSoftware && !probe && !gpuDevicePresent())
+      throw new Error('no GPU device on this machine (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg); WebGPU not probed');
     const found = await (probe ??= findAdapter(opts.moduleDirs));
     if (found.info.software && !allowSoftware) {
       throw new Error(
@@ -118,7 +121,8 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       const isa = simd ? (hasRelaxedSimd() ? ' SIMD + FMA' : ' SIMD') : '';
       // The native product, where built for this CPU, takes every product (and its own second
       // thread); the wasm pool is then not needed.
-      const nat = opts.native === false ? null : loadNativeGemm().gemm;
+      const loaded = opts.native === false ? { gemm: null, why: '' } : loadNativeGemm();
+      const nat = loaded.gemm;
       if (nat) {
         const threads = Math.max(1, Math.min(want, availableParallelism(), 2));
         nat.configure(threads, NATIVE_MIN_MACS);
@@ -127,7 +131,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       }
       setNativeGemm(null);
       const threads = await startPool(want);
-      return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+      // No native product for this platform (none prebuilt, none built): the status bar says so.
+      const note = /^no native GEMM for |not built/.test(loaded.why) ? loaded.why.replace(/ \(npm run build:native\)$/, '') : undefined;
+      return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads, ...(note ? { note } : {}) };
     },
     cpu: async (): Promise<LoadedBackend> => {
       await use('cpu');

@@ -64,9 +64,14 @@ export interface NativeGemm {
 
 const FILE = 'vae_lab_gemm.node';
 
-/** Next to the bundle (dist/), or where node-gyp builds it, seen from dist/ or from src/lab/runtime. */
+/**
+ * The per-platform prebuilt inside a .vsix (dist/prebuilds/<platform>-<arch>/, put there by
+ * scripts/package.mjs for the targets that have one), next to the bundle (dist/), or where
+ * node-gyp builds it, seen from dist/ or from src/lab/runtime.
+ */
 export function nativeGemmCandidates(): string[] {
   return [
+    join(__dirname, 'prebuilds', `${process.platform}-${process.arch}`, FILE),
     join(__dirname, FILE),
     join(__dirname, '..', 'native', 'build', 'Release', FILE),
     join(__dirname, '..', '..', '..', 'native', 'build', 'Release', FILE),

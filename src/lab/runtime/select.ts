@@ -21,6 +21,7 @@ export interface LoadedBackend {
   device: string;
   threads?: number;
   adapter?: RuntimeInfo['adapter'];
+  note?: string;
 }
 
 export type BackendLoader = () => Promise<LoadedBackend>;

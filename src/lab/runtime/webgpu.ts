@@ -11,7 +11,7 @@
  * backend: auto never picks it, forcing `webgpu` does and says so. (Mesa's lavapipe Vulkan gives
  * no adapter: it lacks shaderUniform*ArrayDynamicIndexing, which Dawn requires.)
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,28 @@ const APIS: Record<string, Api[]> = {
   darwin: [{ toggle: 'metal', name: 'Metal', featureLevel: 'core' }],
   win32: [{ toggle: 'd3d12', name: 'D3D12', featureLevel: 'core' }, VULKAN],
 };
+
+/**
+ * Whether this machine shows a GPU device node that a hardware adapter could run on. Auto asks
+ * this before loading Dawn: without a GPU, Dawn only finds a software renderer (which auto never
+ * takes) and prints its Vulkan warnings, with C++ source paths, on the terminal of every command.
+ * Linux: a DRM render node (/dev/dri/renderD*: AMD, Intel, nouveau, Mesa), NVIDIA's proprietary
+ * driver (/dev/nvidia0, /dev/nvidiactl) or WSL's GPU (/dev/dxg). macOS (Metal) and Windows
+ * (D3D12) always have an adapter API, so there the probe itself decides.
+ */
+export function gpuDevicePresent(platform: string = process.platform, list: (dir: string) => string[] = listDir): boolean {
+  if (platform !== 'linux') return true;
+  if (list('/dev/dri').some((f) => f.startsWith('renderD'))) return true;
+  return list('/dev').some((f) => f === 'nvidia0' || f === 'nvidiactl' || f === 'dxg');
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 /** What the status bar and RuntimeInfo say about the adapter (software: a CPU rasteriser). */
 export type AdapterDescription = NonNullable<RuntimeInfo['adapter']>;

@@ -32,3 +32,9 @@ test('webgpu shows the adapter and API the kernel reported, software renderer in
   const soft = 'CPU (WebGPU software renderer: llvmpipe, GL; slower than wasm, for checks only)';
   assert.equal(runtimeLabel({ backend: 'webgpu', device: soft }), `tfjs: webgpu ${soft}`);
 });
+
+test('the wasm path says when it runs without a native GEMM for this platform', () => {
+  const r = { backend: 'wasm', device: 'CPU (wasm SIMD, 2 threads)', threads: 2, note: 'no native GEMM for darwin-arm64' };
+  assert.equal(runtimeLabel(r), 'tfjs: wasm (2 threads, no native GEMM for darwin-arm64)');
+  assert.equal(runtimeLabel({ backend: 'wasm', device: 'CPU (wasm SIMD, 2 threads)', threads: 2 }), 'tfjs: wasm (2 threads)');
+});

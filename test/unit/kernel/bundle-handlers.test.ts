@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAllMappings } from '../../../src/kernel/sourcemap';
+import { parseMap, sourceAt } from '../../../src/kernel/sourcemap';
 import { ensureBuilt, root } from './helpers';
 
 /** Same pattern as the build's (kept in step by the first test below). */
@@ -20,19 +20,15 @@ const REGISTERS = /\b(?:on|once|addListener|prependListener|prependOnceListener)
 /** Source file of every handler registration in a bundle, through its linked source map. */
 function registrations(bundle: string): string[] {
   const code = readFileSync(bundle, 'utf8');
-  const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[]; mappings: string };
-  const lines = decodeAllMappings(map.mappings);
+  const map = parseMap(readFileSync(`${bundle}.map`, 'utf8'));
   const lineStarts = [0];
   for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const found: string[] = [];
   for (const m of code.matchAll(REGISTERS)) {
     let line = lineStarts.length - 1;
     while (lineStarts[line] > m.index!) line--;
-    const col = m.index! - lineStarts[line];
-    const segs = lines[line] ?? [];
-    let seg = segs[0];
-    for (const s of segs) if (s[0] <= col) seg = s;
-    found.push(seg ? map.sources[seg[1]].replace(/^(\.\.\/)+/, '') : `${bundle}:${line + 1} (unmapped)`);
+    const source = sourceAt(map, line, m.index! - lineStarts[line]);
+    found.push(source ? source.replace(/^(\.\.\/)+/, '') : `${bundle}:${line + 1} (unmapped)`);
   }
   return found;
 }

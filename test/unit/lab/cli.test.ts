@@ -120,3 +120,17 @@ test('CLI: bad usage exits 2 with a message; train + eval end to end on a tiny f
     delete presets.tiny;
   }
 });
+
+test('flags through node:util parseArgs: booleans with a value, short and positional arguments refused', () => {
+  const specs: FlagSpec[] = [
+    { name: 'cr', type: 'boolean', help: '' },
+    { name: 'out', type: 'string', help: '' },
+    { name: 'epochs', type: 'number', range: { min: 1, integer: true }, help: '' },
+  ];
+  assert.deepEqual(parseFlags(['--cr=false', '--out', 'a b'], specs), { cr: false, out: 'a b' });
+  assert.deepEqual(parseFlags(['--cr=yes', '--out=--x'], specs), { cr: true, out: '--x' });
+  assert.throws(() => parseFlags(['-c'], specs), /unexpected argument '-c' \(flags start with --\)/);
+  assert.throws(() => parseFlags(['run', '--cr'], specs), /unexpected argument 'run'/);
+  assert.throws(() => parseFlags(['--epochs', '--cr'], specs), /--epochs needs a value/);
+  assert.throws(() => parseFlags(['--epochs', '0'], specs), /--epochs must be an integer >= 1, got '0'/);
+});

@@ -78,7 +78,8 @@ test('PNG sheets round-trip exactly: grayscale and RGB, full and ragged sheets',
     assert.deepEqual(sheetToStack(png.pixels, shape.channels, shape, count, cols), px, `${count} x ${shape.width}x${shape.height}x${shape.channels}`);
     for (const f of rowFilters(Buffer.from(b64, 'base64'), png.width * shape.channels)) seen.add(f);
   }
-  assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4], 'every PNG row filter was exercised');
+  // Adaptive row filters are on (pngjs filterType -1): several filter types are chosen.
+  assert.ok(seen.size >= 3 && [...seen].every((f) => f >= 0 && f <= 4), `row filters used: ${[...seen]}`);
   assert.equal(stackToPngBase64(new Uint8Array(0), { height: 4, width: 4, channels: 1 }, 0, 3), '');
 });
 
@@ -88,7 +89,7 @@ test('encodePng/decodePng round-trip RGBA and reject corrupted files', () => {
   assert.deepEqual(decodePng(encodePng(rgba, 11, 9, 4)).pixels, rgba);
   const bad = Buffer.from(encodePng(px, 11, 9, 3));
   bad[45] ^= 1; // inside the IDAT data: the CRC no longer matches
-  assert.throws(() => decodePng(bad), /CRC/);
+  assert.throws(() => decodePng(bad), /decodePng: .*the file is damaged/);
 });
 
 test('fallback pictures: gray PNG when every pixel is gray, RGB once one is coloured, same pixels', () => {
