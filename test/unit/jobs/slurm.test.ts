@@ -178,6 +178,12 @@ test('a requeued task runs its job again (attempt 2, Slurm restart 1) and the sw
     ? spawnSync('scontrol', ['requeue', `${jobId}_0`], { encoding: 'utf8' })
     : spawnSync('sudo', ['-n', 'scontrol', 'requeue', `${jobId}_0`], { encoding: 'utf8' });
   assert.equal(rq.status, 0, rq.stderr);
+  // Slurm holds a requeued job back about two minutes (its BeginTime); for the test, start it now.
+  const scontrol = (args: string[]) => (asRoot ? spawnSync('scontrol', args) : spawnSync('sudo', ['-n', 'scontrol', ...args]));
+  for (let i = 0; i < 100 && readTasks(jobId).get(0)?.state !== 'RUNNING'; i++) {
+    scontrol(['update', `JobId=${jobId}_0`, 'StartTime=now']);
+    await sleep(200);
+  }
   const r = await d.done;
   assert.equal(r.status, 0, r.stderr);
   const s = readSummary(out)!;
