@@ -7,12 +7,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobDir, readJobStatus, readSummary, readTasks, type SlurmRecord } from '../../../src/lab/jobs';
 import { findDataset } from '../../../src/lab/data/locate';
-import { cliPath, ensureBuilt, root, tinyBase, vaeLab } from './helpers';
+import { cliPath, ensureBuilt, root, tinyBase, vaeLab, tempDir } from './helpers';
 
 let skip: string | false = false;
 const asRoot = process.getuid?.() === 0;
@@ -28,7 +27,7 @@ before(() => {
   if (r.status !== 0) skip = `scripts/slurm-start.sh failed (${r.status}): ${(r.stderr || r.stdout).trim().slice(-500)}`;
 });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vae-lab-slurm-test-'));
+const tmp = () => tempDir('vae-lab-slurm-test-');
 const specFile = (dir: string, spec: object) => {
   const f = join(dir, 'spec.json');
   writeFileSync(f, JSON.stringify({ command: 'train', ...spec }));
