@@ -84,7 +84,7 @@ const self = () => ({ cli: resolve(process.argv[1]), nodeArgs: process.execArgv 
 export async function sweepMain(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   try {
-    if (!sub || sub === '--help' || sub === 'help') {
+    if (!sub || sub === '--help' || sub === 'help' || rest.includes('--help')) {
       console.log(`${USAGE}\n\nvae-lab sweep run flags:\n${flagHelp(runFlags)}`);
       return sub ? 0 : 2;
     }

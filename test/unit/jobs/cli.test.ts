@@ -5,14 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents, readSummary } from '../../../src/lab/jobs';
-import { ensureBuilt, tinyBase, vaeLab } from './helpers';
+import { ensureBuilt, tinyBase, vaeLab, tempDir } from './helpers';
 
 ensureBuilt();
-const tmp = () => mkdtempSync(join(tmpdir(), 'vae-lab-sweep-cli-'));
+const tmp = () => tempDir('vae-lab-sweep-cli-');
 const specFile = (dir: string, spec: object) => {
   const f = join(dir, 'spec.json');
   writeFileSync(f, JSON.stringify(spec));

@@ -7,9 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './helpers';
 import {
   cancelSweep,
   checkSpec,
@@ -32,7 +32,7 @@ const flags: ParamSpec[] = [
   { name: 'file', type: 'string' },
 ];
 const mk = (grid: Record<string, unknown>, base: Record<string, unknown> = {}): SweepSpec => checkSpec({ name: 't', base, grid }, { train: flags });
-const tmp = () => mkdtempSync(join(tmpdir(), 'vae-lab-sweep-'));
+const tmp = () => tempDir('vae-lab-sweep-');
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

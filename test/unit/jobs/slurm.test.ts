@@ -7,12 +7,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobDir, readJobStatus, readSummary, readTasks, type SlurmRecord } from '../../../src/lab/jobs';
 import { findDataset } from '../../../src/lab/data/locate';
-import { cliPath, ensureBuilt, root, tinyBase, vaeLab } from './helpers';
+import { cliPath, ensureBuilt, root, tinyBase, vaeLab, tempDir } from './helpers';
 
 let skip: string | false = false;
 const asRoot = process.getuid?.() === 0;
@@ -28,7 +27,7 @@ before(() => {
   if (r.status !== 0) skip = `scripts/slurm-start.sh failed (${r.status}): ${(r.stderr || r.stdout).trim().slice(-500)}`;
 });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vae-lab-slurm-test-'));
+const tmp = () => tempDir('vae-lab-slurm-test-');
 const specFile = (dir: string, spec: object) => {
   const f = join(dir, 'spec.json');
   writeFileSync(f, JSON.stringify({ command: 'train', ...spec }));
@@ -178,6 +177,12 @@ test('a requeued task runs its job again (attempt 2, Slurm restart 1) and the sw
     ? spawnSync('scontrol', ['requeue', `${jobId}_0`], { encoding: 'utf8' })
     : spawnSync('sudo', ['-n', 'scontrol', 'requeue', `${jobId}_0`], { encoding: 'utf8' });
   assert.equal(rq.status, 0, rq.stderr);
+  // Slurm holds a requeued job back about two minutes (its BeginTime); for the test, start it now.
+  const scontrol = (args: string[]) => (asRoot ? spawnSync('scontrol', args) : spawnSync('sudo', ['-n', 'scontrol', ...args]));
+  for (let i = 0; i < 100 && readTasks(jobId).get(0)?.state !== 'RUNNING'; i++) {
+    scontrol(['update', `JobId=${jobId}_0`, 'StartTime=now']);
+    await sleep(200);
+  }
   const r = await d.done;
   assert.equal(r.status, 0, r.stderr);
   const s = readSummary(out)!;
