@@ -177,7 +177,17 @@ test('a requeued task runs its job again (attempt 2, Slurm restart 1) and the sw
     ? spawnSync('scontrol', ['requeue', `${jobId}_0`], { encoding: 'utf8' })
     : spawnSync('sudo', ['-n', 'scontrol', 'requeue', `${jobId}_0`], { encoding: 'utf8' });
   assert.equal(rq.status, 0, rq.stderr);
-  // Slurm holds a requeued job back about two minutes (its BeginTime); for the test, start it now.
+  // Slurm holds a requeued job back about two minutes (its BeginTime), long enough for the old
+  // instance to be torn down; started early, a late kill meant for the old instance (same job id)
+  // can hit the new one. So wait until the first attempt has ended and its train process is gone.
+  const id0 = (JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { jobs: { id: string }[] }).jobs[0].id;
+  for (let i = 0; i < 300; i++) {
+    const st = readJobStatus(jobDir(out, id0));
+    if (st.state !== 'running' && !(st.pid && alive(st.pid))) break;
+    await sleep(100);
+  }
+  await sleep(2000);
+  // For the test, start it now.
   const scontrol = (args: string[]) => (asRoot ? spawnSync('scontrol', args) : spawnSync('sudo', ['-n', 'scontrol', ...args]));
   for (let i = 0; i < 100 && readTasks(jobId).get(0)?.state !== 'RUNNING'; i++) {
     scontrol(['update', `JobId=${jobId}_0`, 'StartTime=now']);
