@@ -13,9 +13,10 @@ mkdir -p "$CACHE"
 
 need_apt=()
 # libvulkan1 .. libegl-mesa0: a WebGPU adapter without a GPU (Dawn's GL backend on Mesa's llvmpipe),
-# which the webgpu kernel tests and the e2e run on.
+# which the webgpu kernel tests and the e2e run on. g++-aarch64-linux-gnu: the linux-arm64 .vsix's
+# native GEMM, cross-built by native/build.mjs --arch=arm64 (npm run package:targets).
 for pkg in chromium libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev \
-  libvulkan1 mesa-vulkan-drivers libegl1 libgles2 libegl-mesa0; do
+  libvulkan1 mesa-vulkan-drivers libegl1 libgles2 libegl-mesa0 g++-aarch64-linux-gnu; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
