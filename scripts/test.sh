@@ -8,6 +8,8 @@ npm run typecheck
 npm run format:check
 # The optional native GEMM (node-gyp, g++): built here so its kernel tests run instead of skipping.
 npm run build:native
+# The linux-arm64 addon, cross-built (g++-aarch64-linux-gnu), for native-arm64.test.ts (qemu-user).
+npm run build:native -- --arch=arm64
 npm run test:unit
 npm run test:browser
 npm run test:e2e
