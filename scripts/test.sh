@@ -8,6 +8,8 @@ npm run typecheck
 npm run format:check
 # The optional native GEMM (node-gyp, g++): built here so its kernel tests run instead of skipping.
 npm run build:native
+# The linux-arm64 addon, cross-built (g++-aarch64-linux-gnu), for native-arm64.test.ts (qemu-user).
+npm run build:native -- --arch=arm64
 npm run test:unit
 npm run test:browser
 npm run test:e2e
@@ -19,7 +21,7 @@ VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:runs
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:zero
 # A kernel from that .vsix on webgpu (Dawn's software adapter here) under code-server's Node.
 VAE_LAB_E2E_SKIP_PACKAGE=1 npm run test:e2e:webgpu
-# One .vsix per platform (scripts/package.mjs: its own dawn.node, the GEMM only in linux-x64),
+# One .vsix per platform (scripts/package.mjs: its own dawn.node, the GEMM in linux-x64 and, cross-built, linux-arm64),
 # their listings, and a tslab + tfjs-node notebook from the linux-x64 one, in and out of
 # Restricted Mode (a few minutes).
 npm run package:targets

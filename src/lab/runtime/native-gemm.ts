@@ -1,19 +1,22 @@
 /**
  * The optional native matrix product (native/gemm.cc: AVX-512 or AVX2 + FMA, picked at run
- * time by the CPU's features), plugged into the wasm path's one product routine (matmul.ts).
+ * time by the CPU's features; on aarch64 a portable kernel GCC vectorizes to NEON, also
+ * selectable on x64 with VAE_LAB_NATIVE_ISA=generic), plugged into the wasm path's one product
+ * routine (matmul.ts).
  * wasm SIMD is 128 bits wide; a 512-bit FMA does four times the work per instruction, so on
  * such a CPU the products run 2-4x faster natively. The addon reads and writes the wasm heap in
  * place (it is an ArrayBuffer): no copies.
  *
- * Like tfjs-node, it may be absent: not built (`npm run build:native`), another platform, a CPU
- * with neither AVX2 nor AVX-512, or VAE_LAB_NATIVE=0. Then the wasm kernels run, unchanged.
+ * Like tfjs-node, it may be absent: not built (`npm run build:native`), another platform than
+ * Linux x64/arm64, an x64 CPU with neither AVX2 nor AVX-512, or VAE_LAB_NATIVE=0. Then the wasm
+ * kernels run, unchanged.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 export interface NativeGemm {
-  /** 'avx512' or 'avx2'; null where the CPU has neither. */
+  /** 'avx512', 'avx2' or 'generic' (portable); null on an x64 CPU with neither AVX2 nor AVX-512. */
   isa(): string | null;
   /** Threads for one product (1 or 2), and the multiply-adds from which a product is split. */
   configure(threads: number, minMacs: number): void;
@@ -84,7 +87,7 @@ let cached: { gemm: NativeGemm | null; why: string } | undefined;
 export function loadNativeGemm(): { gemm: NativeGemm | null; why: string } {
   if (cached) return cached;
   if (process.env.VAE_LAB_NATIVE === '0') return (cached = { gemm: null, why: 'VAE_LAB_NATIVE=0' });
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) {
     return (cached = { gemm: null, why: `no native GEMM for ${process.platform}-${process.arch}` });
   }
   const file = nativeGemmCandidates().find((f) => existsSync(f));

@@ -1,0 +1,133 @@
+// node native-check.cjs <vae_lab_gemm.node>: the addon's three entry points against plain-JS
+// references, with no tfjs and no TypeScript, so it runs on any Node: native-arm64.test.ts runs
+// it on an arm64 Node under qemu-user against the cross-built linux-arm64 addon (and on this
+// Node against the x64 one, so the check itself is checked). Prints one line per check and
+// exits non-zero on the first disagreement.
+//   gemm: every transpose, edge tiles, k past one KC block (256), one and two threads, within
+//     1e-5 of |A||B| (float64 reference; the kernel's float32 sums in k order are off by ~k ulp).
+//   adam, patches (im2col/col2im): bit for bit a float32 reference (Math.fround after every
+//     operation: +, -, *, / and sqrt of floats rounded once through float64 equal the float32
+//     results), the arithmetic and order gemm.cc promises.
+'use strict';
+const assert = require('node:assert/strict');
+
+const g = require(process.argv[2]);
+const isa = g.isa();
+assert.ok(isa, 'isa() is null: no kernel chosen');
+
+let seed = 12345;
+/** A small LCG in [-1, 1): the same numbers on every machine. */
+const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 31 - 1;
+const f = Math.fround;
+
+function checkGemm(m, k, n, ta, tb, threads) {
+  g.configure(threads, 1);
+  const heap = new ArrayBuffer(4 * (m * k + k * n + m * n + 16));
+  const h = new Float32Array(heap);
+  const a = 3,
+    b = a + m * k,
+    c = b + k * n;
+  for (let i = 0; i < c; i++) h[i] = rnd();
+  // element (i, p) of A at a + i ars + p acs; A stored [k, m] when transposed
+  const [ars, acs] = ta ? [1, m] : [k, 1];
+  const [brs, bcs] = tb ? [1, k] : [n, 1];
+  h.fill(NaN, c, c + m * n); // every element must be written
+  g.gemm(heap, a, ars, acs, b, brs, bcs, c, n, m, k, n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0,
+        mag = 0;
+      for (let p = 0; p < k; p++) {
+        const x = h[a + i * ars + p * acs] * h[b + p * brs + j * bcs];
+        s += x;
+        mag += Math.abs(x);
+      }
+      const got = h[c + i * n + j];
+      assert.ok(Math.abs(got - s) <= 1e-5 * mag + 1e-30, `gemm ${m}x${k}x${n} ta=${ta} tb=${tb} ${threads}t: C[${i},${j}] ${got} vs ${s}`);
+    }
+  }
+}
+
+function checkAdam(n) {
+  g.configure(2, 1);
+  const heap = new ArrayBuffer(4 * 7 * n);
+  const h = new Float32Array(heap);
+  const [x, m, v, gr] = [0, n, 2 * n, 3 * n];
+  for (let i = 0; i < 4 * n; i++) h[i] = rnd();
+  for (let i = v; i < v + n; i++) h[i] = f(h[i] * h[i]);
+  const [b1, b2, ob1, ob2, step, s2, eps] = [0.9, 0.999, 0.1, 0.001, 0.0137, 1.0627, 1e-7].map(f);
+  g.adam(heap, x, m, v, gr, 4 * n, 5 * n, 6 * n, n, b1, b2, ob1, ob2, step, s2, eps);
+  for (let i = 0; i < n; i++) {
+    const gi = h[gr + i];
+    const mo = f(f(h[m + i] * b1) + f(gi * ob1));
+    const vo = f(f(h[v + i] * b2) + f(f(gi * gi) * ob2));
+    const xo = f(h[x + i] - f(f(step * mo) / f(f(f(Math.sqrt(vo)) * s2) + eps)));
+    assert.ok(Object.is(h[5 * n + i], mo) && Object.is(h[6 * n + i], vo) && Object.is(h[4 * n + i], xo), `adam n=${n}: weight ${i} differs`);
+  }
+}
+
+/** NHWC im2col then col2im of one geometry, against the walk gemm.cc documents. */
+function checkPatches(batch, inH, inW, ci, kh, kw, sh, sw, top, left) {
+  const outH = Math.floor((inH + 2 * top - kh) / sh) + 1;
+  const outW = Math.floor((inW + 2 * left - kw) / sw) + 1;
+  const geometry = [batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left];
+  const xn = batch * inH * inW * ci,
+    rowLen = kh * kw * ci,
+    pn = batch * outH * outW * rowLen;
+  const heap = new ArrayBuffer(4 * (xn + pn));
+  const h = new Float32Array(heap);
+  const x = 0,
+    p = xn;
+  for (let i = 0; i < xn; i++) h[x + i] = rnd();
+  h.fill(7, p, p + pn); // im2col writes every row whole, padding included
+  g.patches(heap, 0, x, p, ...geometry);
+  const xAt = (b, ih, iw, c) => (ih < 0 || ih >= inH || iw < 0 || iw >= inW ? 0 : h[x + ((b * inH + ih) * inW + iw) * ci + c]);
+  for (let b = 0, q = p; b < batch; b++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++)
+        for (let r = 0; r < kh; r++)
+          for (let s = 0; s < kw; s++)
+            for (let c = 0; c < ci; c++, q++) assert.ok(Object.is(h[q], xAt(b, oh * sh - top + r, ow * sw - left + s, c)), `im2col at ${q - p}`);
+  // col2im of random patches into an x full of garbage (it is zeroed first); reference summed
+  // in the same order (b, oh, ow, r, then the filter row's run) in float32
+  for (let i = 0; i < pn; i++) h[p + i] = rnd();
+  const ref = new Float32Array(xn);
+  for (let b = 0, q = p; b < batch; b++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++)
+        for (let r = 0; r < kh; r++)
+          for (let s = 0; s < kw; s++)
+            for (let c = 0; c < ci; c++, q++) {
+              const ih = oh * sh - top + r,
+                iw = ow * sw - left + s;
+              if (ih >= 0 && ih < inH && iw >= 0 && iw < inW) {
+                const o = ((b * inH + ih) * inW + iw) * ci + c;
+                ref[o] = f(ref[o] + h[q]);
+              }
+            }
+  h.fill(7, x, x + xn);
+  g.patches(heap, 1, x, p, ...geometry);
+  for (let i = 0; i < xn; i++) assert.ok(Object.is(h[x + i], ref[i]), `col2im at ${i}: ${h[x + i]} vs ${ref[i]}`);
+}
+
+for (const threads of [1, 2])
+  for (const [m, k, n] of [
+    [1, 1, 1],
+    [5, 7, 3],
+    [9, 300, 33],
+    [37, 20, 70],
+  ])
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ])
+      checkGemm(m, k, n, ta, tb, threads);
+console.log(`gemm ok (${isa})`);
+for (const n of [37, 40000]) checkAdam(n);
+console.log(`adam ok (${isa})`);
+checkPatches(2, 7, 7, 3, 4, 4, 2, 2, 1, 1);
+checkPatches(3, 5, 6, 2, 3, 3, 1, 1, 1, 1);
+checkPatches(1, 9, 9, 1, 5, 5, 2, 2, 2, 2);
+console.log(`patches ok (${isa})`);
