@@ -31,7 +31,7 @@ export interface LrSeedRow extends SeedRow {
   inpaintError?: number;
 }
 
-export type LrMetric = Exclude<keyof LrSeedRow, 'row' | 'seed'>;
+export type LrMetric = Exclude<keyof LrSeedRow, 'row' | 'seed' | 'evalVar' | 'items'>;
 export type LrClaim = PairedClaim<LrMetric>;
 
 export const OURS = 'LR-VAE-GAN (ours)';
