@@ -60,11 +60,11 @@ export async function evaluate(model: DensityModel, set: ImageDataset, opts: Eva
   const K = opts.K ?? 1000;
   const binarize = opts.binarize !== false;
   const images = (s: ImageDataset, m: number, rngSeed: number) => {
-    const { x, y } = s.batch(
+    const { x, y, grey } = s.batch(
       Int32Array.from({ length: m }, (_, i) => i),
       binarize ? new Rng(rngSeed) : undefined,
     );
-    y?.dispose();
+    tf.dispose([...(y ? [y] : []), ...(grey ? [grey] : [])]);
     return x;
   };
   const x = images(set, n, seed + 1);
