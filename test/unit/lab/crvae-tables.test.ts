@@ -201,6 +201,8 @@ test('runSeeds: two vae-lab train processes at once, each row and seed scored; a
   );
   for (const x of r) {
     assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
+    assert.ok(x.train && Number.isFinite(x.train.nll), `${x.row}: the train NLL is scored`);
+    assert.equal(x.latentDim, 2, `${x.row}: the latent size, read through a CR wrapper too`);
     assert.equal(x.test.M, 24);
     assert.ok(Math.abs(x.test.logM - Math.log(24)) < 1e-9);
   }

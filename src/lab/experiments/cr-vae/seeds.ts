@@ -94,7 +94,7 @@ function readResult(job: SeedJob, dir: string): SeedRunResult {
     tTest: EvalResult;
     train?: EvalResult;
     trainSeconds: number;
-    config?: { model?: { latentDim?: number } };
+    config?: { model?: { latentDim?: number; base?: { latentDim?: number } } };
   };
   return {
     row: rowLabel(job.spec) + overfitLabel(job.overfit),
@@ -104,7 +104,8 @@ function readResult(job: SeedJob, dir: string): SeedRunResult {
     test: m.test,
     tTest: m.tTest,
     train: m.train,
-    latentDim: m.config?.model?.latentDim,
+    // a CR or VAE + Aug run's config wraps its base's
+    latentDim: m.config?.model?.latentDim ?? m.config?.model?.base?.latentDim,
     trainSeconds: m.trainSeconds,
   };
 }
