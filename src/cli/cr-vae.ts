@@ -110,9 +110,14 @@ export async function evalCrVae(
     ...(run.dataDir ? { 'data-dir': run.dataDir as string } : {}),
     ...(run.evalExamples ? { examples: run.evalExamples as number } : {}),
     ...(run.K ? { K: run.K as number } : {}),
+    // the training subset and its seed, so the train NLL scores images the model trained on
+    ...(run.trainExamples ? { 'train-examples': run.trainExamples as number } : {}),
+    ...(run.seed !== undefined ? { seed: run.seed as number } : {}),
     ...flags,
   };
-  const d = await crVae.loadData(dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick'));
+  const d = await crVae.loadData(
+    dataOptions(merged, (flags.preset as string | undefined) ?? (run.preset as string | undefined) ?? 'quick', merged['train-examples'] as number | undefined),
+  );
   const scores = await crVae.score(model, d);
   const metrics = { ...scores, config: { model: model.config(), run, step: state.step }, backend, seconds: (Date.now() - t0) / 1000 };
   if (flags.out) writeFileAtomic(flags.out as string, JSON.stringify(metrics, null, 2));
@@ -120,8 +125,11 @@ export async function evalCrVae(
   return 0;
 }
 
-function summary(m: { test: EvalResult; tTest: EvalResult; backend: string; seconds: number }): string {
+function summary(m: { test: EvalResult; tTest: EvalResult; train?: EvalResult; backend: string; seconds: number }): string {
   const row = (name: string, r: EvalResult) =>
     `${name.padEnd(7)} NLL ${r.nll.toFixed(2)} (n ${r.n}, K ${r.K})  MI ${r.mi.toFixed(3)} (log M ${r.logM.toFixed(2)}${r.miAtBound ? ', at the bound' : ''})  AU ${r.au}  (M ${r.M})`;
-  return `${row('test', m.test)}\n${row('t-Test', m.tTest)}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
+  const train = m.train
+    ? `\ntrain   NLL ${m.train.nll.toFixed(2)} (n ${m.train.n}, K ${m.train.K}): test − train ${(m.test.nll - m.train.nll).toFixed(2)} nats`
+    : '';
+  return `${row('test', m.test)}\n${row('t-Test', m.tTest)}${train}\nbackend ${m.backend}, ${m.seconds.toFixed(0)} s`;
 }

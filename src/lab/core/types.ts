@@ -25,6 +25,11 @@ export interface Batch {
   x: tf.Tensor4D;
   /** Integer class labels [n], when the data set has them. */
   y?: tf.Tensor1D;
+  /**
+   * The grey images x was binarized from, when the data set binarized the batch: a transform that
+   * must act on the grey image and binarize once (CR-VAE's x~, as the t-Test set is made) reads it.
+   */
+  grey?: tf.Tensor4D;
 }
 
 export interface StepContext {

@@ -33,27 +33,31 @@ export class ImageDataset {
 
   /**
    * The images at `indices` as a Batch. With `binarizeRng`, each pixel is 1 with probability
-   * byte/255 (dynamic binarization); otherwise the grey values / 255.
+   * byte/255 (dynamic binarization), and `grey` holds the grey values the pixels were drawn from;
+   * otherwise x is the grey values / 255.
    */
   batch(indices: ArrayLike<number>, binarizeRng?: Rng): Batch {
     this.checkIndices(indices);
     const m = indices.length,
       P = this.pixels;
     const buf = new Float32Array(m * P);
+    const greyBuf = binarizeRng ? new Float32Array(m * P) : undefined;
     for (let i = 0; i < m; i++) {
       const off = indices[i] * P;
       for (let j = 0; j < P; j++) {
         const p = this.images[off + j] / 255;
         buf[i * P + j] = binarizeRng ? (binarizeRng.next() < p ? 1 : 0) : p;
+        if (greyBuf) greyBuf[i * P + j] = p;
       }
     }
     const x = tf.tensor4d(buf, [m, ...this.shape]);
-    if (!this.labels) return { x };
+    const grey = greyBuf ? { grey: tf.tensor4d(greyBuf, [m, ...this.shape]) } : {};
+    if (!this.labels) return { x, ...grey };
     const y = tf.tensor1d(
       Int32Array.from(indices, (k) => this.labels![k]),
       'int32',
     );
-    return { x, y };
+    return { x, y, ...grey };
   }
 
   /** Images [from, to) as a new dataset (shares no memory with this one). */

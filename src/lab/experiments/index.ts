@@ -2,3 +2,4 @@
 export * as crVae from './cr-vae';
 export * as factorVae from './factor-vae';
 export * as labelRelevant from './label-relevant';
+export { VerdictLog, verdictRecords, type VerdictRecord } from './verdicts';

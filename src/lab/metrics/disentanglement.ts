@@ -4,8 +4,9 @@
  * disentanglement_lib); no tensors here, so nothing can leak. Model adapters (encode the
  * rendered images, TC, reconstruction) are in ./disentanglementEval.ts.
  *
- * - FactorVAE metric (Kim & Mnih 2018): s_d = std of code d over the data; drop dims with
- *   s_d < minStd; a vote fixes factor k (uniform) at a random value, draws L examples,
+ * - FactorVAE metric (Kim & Mnih 2018): s_d = std of code d over the data; drop collapsed dims
+ *   (the caller's `dims`, e.g. KL(q(z_d|x) || N(0,1)) > 0.1 for every model alike, else
+ *   s_d < minStd); a vote fixes factor k (uniform) at a random value, draws L examples,
  *   and takes d* = argmin_d Var_batch(z_d / s_d). A majority-vote classifier maps d* -> k
  *   (argmax of the train vote counts); the score is its accuracy on held-out votes.
  * - beta-VAE metric (Higgins et al. 2017): a point fixes factor k, draws L pairs that share
@@ -34,8 +35,14 @@ export interface FactorVaeMetricOptions {
   batchSize?: number;
   /** Examples used for the per-dim std s_d. Default 5000. */
   numVarianceEstimate?: number;
-  /** Dims whose std over the data is below this are dropped (collapsed to the prior). Default 0.05. */
+  /** Dims whose std over the data is below this are dropped (collapsed to the prior). Default 0.05; unused with `dims`. */
   minStd?: number;
+  /**
+   * The dims to vote over, pruned beforehand by one rule applied to every model alike (the
+   * evaluation's KL rule); dims of zero std are dropped too (they cannot be normalised).
+   * Undefined: the minStd rule.
+   */
+  dims?: readonly number[];
   /** Checked between votes. */
   signal?: AbortSignal;
 }
@@ -67,7 +74,7 @@ export async function factorVaeMetric(r: Representation, sizes: readonly number[
   const all = await r(sampleFactors(sizes, numVarianceEstimate, rng), numVarianceEstimate);
   const D = all.length / numVarianceEstimate;
   const { std } = moments(all, numVarianceEstimate, D);
-  const active = [...std.keys()].filter((d) => std[d] >= minStd);
+  const active = options.dims ? options.dims.filter((d) => d < D && std[d] > 0) : [...std.keys()].filter((d) => std[d] >= minStd);
   const votes = Array.from({ length: D }, () => new Array<number>(K).fill(0));
   if (active.length === 0) return { trainAccuracy: 0, evalAccuracy: 0, activeDims: 0, votes };
 

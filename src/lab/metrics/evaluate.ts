@@ -38,6 +38,8 @@ export interface EvalResult {
   nll: number;
   /** Standard error of the mean NLL over the examples (sd / sqrt n). */
   nllSe: number;
+  /** The NLL of each example (nats, 4 decimals): what pairs two models' scores image by image (metrics/stats.ts pairEvalVar). */
+  nllPerExample?: number[];
   mi: number;
   /** log M: no MI estimate over M examples can exceed it. */
   logM: number;
@@ -58,11 +60,11 @@ export async function evaluate(model: DensityModel, set: ImageDataset, opts: Eva
   const K = opts.K ?? 1000;
   const binarize = opts.binarize !== false;
   const images = (s: ImageDataset, m: number, rngSeed: number) => {
-    const { x, y } = s.batch(
+    const { x, y, grey } = s.batch(
       Int32Array.from({ length: m }, (_, i) => i),
       binarize ? new Rng(rngSeed) : undefined,
     );
-    y?.dispose();
+    tf.dispose([...(y ? [y] : []), ...(grey ? [grey] : [])]);
     return x;
   };
   const x = images(set, n, seed + 1);
@@ -76,7 +78,8 @@ export async function evaluate(model: DensityModel, set: ImageDataset, opts: Eva
     try {
       const { mi, logM, atBound } = await mutualInformation(model, xm, { seed });
       const { au } = await activeUnits(model, xm);
-      return { nll, nllSe, mi, logM, miAtBound: atBound, au, n, K, M };
+      const nllPerExample = Array.from(per, (v) => Math.round(v * 1e4) / 1e4);
+      return { nll, nllSe, nllPerExample, mi, logM, miAtBound: atBound, au, n, K, M };
     } finally {
       if (xm !== x) xm.dispose();
     }

@@ -32,7 +32,11 @@ export interface ConsistencyOptions {
   klDirection?: 'q(z|x)||q(z|x~)' | 'q(z|x~)||q(z|x)';
   /** Affine warp ranges of the default transform (default: the paper's train ranges). */
   warp?: WarpRanges;
-  /** Re-binarize x~ (Bernoulli resample of the warped image) so it looks like binarized data (default true). */
+  /**
+   * Binarize x~ (a Bernoulli draw of the warped image) so it looks like binarized data (default
+   * true). With the batch's grey images at hand (a dynamically binarized batch), x~ is the warp of
+   * the grey image binarized once, as the t-Test set is; without them, the warp of x.
+   */
   binarizeTransformed?: boolean;
   /** A custom transform; replaces the default warp (not saved in checkpoints). */
   transform?: Transform;
@@ -68,7 +72,7 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
     this.eta = options.eta ?? 0.1 * (typeof beta === 'number' ? beta : 1);
   }
 
-  /** x~ = g(x, eps): the custom transform, or the default affine warp (+ re-binarization). */
+  /** x~ = g(x, eps): the custom transform, or the default affine warp (+ one binarization). Pass the grey image where x is a binarized draw of it. */
   transform(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
     if (this.options.transform) return this.options.transform(x, rng);
     const warped = randomAffine(x, rng, this.options.warp ?? TRAIN_WARP);
@@ -81,9 +85,12 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
   }
 
   /** The full CR loss and its terms for a batch (inside a gradient scope). */
-  crLoss(x: tf.Tensor4D, rng: Rng, training = true) {
+  crLoss(x: tf.Tensor4D, rng: Rng, training = true, grey?: tf.Tensor4D) {
     const a = this.base.objective(x, rng, training);
-    const b = this.base.objective(this.transform(x, rng), rng, training);
+    // x~ from the grey image when x is a binarized draw of it: warp, then binarize once (binarizing
+    // x and then the warp of x would binarize twice: the warp's blended edges of a binary image
+    // are drawn again, and x~ differs from x by two Bernoulli draws, not one).
+    const b = this.base.objective(this.transform(grey ?? x, rng), rng, training);
     const ckl = this.consistencyKl(a.posterior, b.posterior);
     const loss = tf.sub(tf.add(tf.neg(tf.mean(a.bound)), tf.mul(tf.mean(ckl), this.eta)), tf.mul(tf.mean(b.bound), this.lambda)) as tf.Scalar;
     return {
@@ -120,7 +127,7 @@ export class ConsistencyRegularizer implements ObjectiveModel, Checkpointable {
         {
           ...first,
           name: `cr-${first.name}`,
-          loss: (batch: Batch, ctx: StepContext) => this.crLoss(batch.x, ctx.rng, true),
+          loss: (batch: Batch, ctx: StepContext) => this.crLoss(batch.x, ctx.rng, true, batch.grey),
         },
         ...rest,
       ];

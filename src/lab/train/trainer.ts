@@ -321,5 +321,6 @@ function disposeBatches(batches: Batch[]): void {
   for (const b of batches) {
     b.x.dispose();
     b.y?.dispose();
+    b.grey?.dispose();
   }
 }

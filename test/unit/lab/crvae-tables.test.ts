@@ -14,6 +14,7 @@ const score = (row: string, seed: number, nllTTest: number, auTest = 30): experi
   miTTest: 3,
   logM: Math.log(1000),
   miAtBound: false,
+  latentDim: 50,
 });
 
 test("the tables hold the paper's rows: Table 1 has 8, Table 4 VAE + Aug, the eta sweep shares CR-VAE", () => {
@@ -47,21 +48,94 @@ test('verdicts pair seeds: a steady gain under a large seed effect is reproduced
   assert.ok(Math.abs(t.effect + 50) < 1e-9);
   assert.equal(t.verdict, 'reproduced');
   const md = crVae.verdictMarkdown([t]).split('\n');
-  assert.match(md[2], /^\| CR-VAE − VAE: t-Test NLL falls \| -209\.2 \(129\.5 vs 338\.7\) \| -50\.00 ± 0\.58 \(3 seeds\) \| reproduced \|/);
+  assert.match(
+    md[2],
+    /^\| CR-VAE − VAE: t-Test NLL falls \| -209\.2 \(129\.5 vs 338\.7\) \| -50\.00 ± 0\.58 \(3 seeds, df 2\) \| the warp hurts VAE: NLL t-Test − test >= 2 nats: \d+\.\d+ nats \(holds\) \| reproduced \|/,
+  );
   assert.doesNotMatch(crVae.verdictMarkdown([t], { preset: 'laptop' }), /claims nothing/);
   const quick = crVae.verdictMarkdown([t], { preset: 'quick' }).split('\n');
   assert.match(quick[0], /quick claims nothing.*smoke test for CI.*laptop/);
   assert.deepEqual(quick.slice(2), md, 'the same table under the note');
 });
 
-test('verdicts: the opposite sign beyond 2 se is not reproduced; noise and missing rows are inconclusive', () => {
-  const scores = [score('VAE + Aug', 0, 150, 30), score('VAE + Aug', 1, 152, 31), score('CR-VAE', 0, 170, 30), score('CR-VAE', 1, 171, 32)];
+test('verdicts: the opposite sign beyond the t interval is not reproduced; 2 seeds, noise and missing rows are inconclusive', () => {
+  const scores = [
+    score('VAE + Aug', 0, 150, 30),
+    score('VAE + Aug', 1, 152, 31),
+    score('VAE + Aug', 2, 151, 30),
+    score('CR-VAE', 0, 170, 30),
+    score('CR-VAE', 1, 171, 32),
+    score('CR-VAE', 2, 171.5, 30),
+  ];
   const v = crVae.verdicts(scores, crVae.table4Claims());
-  assert.equal(v[0].verdict, 'not reproduced'); // +20 and +19: higher t-Test NLL with CR
-  assert.equal(v[2].verdict, 'inconclusive'); // AU +0, +1
+  assert.equal(v[0].verdict, 'not reproduced'); // +20, +19, +20.5: higher t-Test NLL with CR
+  assert.equal(v[2].verdict, 'inconclusive'); // AU +0, +1, +0
+  assert.equal(
+    crVae.verdicts(
+      scores.filter((s) => s.seed < 2),
+      crVae.table4Claims(),
+    )[0].verdict,
+    'inconclusive',
+    'two seeds are never firm',
+  );
   const none = crVae.verdicts(scores, crVae.arrowClaims());
   assert.equal(none[0].verdict, 'inconclusive');
   assert.match(none[0].why, /no seed has both/);
+});
+
+test('preconditions: test NLL needs the base to overfit by 2 nats, AU needs room below the latent size; failing reads untestable', () => {
+  const row = (r: string, seed: number, nllTest: number, nllTrain: number | undefined, au: number) => ({
+    ...score(r, seed, 200, au),
+    nllTest,
+    nllTrain,
+    latentDim: 50,
+  });
+  // the full-data laptop regime: train 97.3 vs test 96.7, CR-VAE 1.6 nats worse at every seed
+  const full = [0, 1, 2].flatMap((s) => [row('VAE', s, 96.7 + s * 0.1, 97.3, 50), row('CR-VAE', s, 98.3 + s * 0.1, 98, 47)]);
+  const [, nll, au] = crVae.verdicts(full, crVae.table1Claims());
+  assert.equal(nll.verdict, 'untestable');
+  assert.match(nll.why, /untestable at this preset: VAE overfits: NLL test − train >= 2 nats fails \(measured -0\.50 nats\)/);
+  assert.equal(au.verdict, 'untestable', 'AU 50 of 50: at the ceiling');
+  // an overfitting base: train 100, test 109.6; CR-VAE test 107.6 +- 0.2
+  const over = [0, 1, 2].flatMap((s) => [row('VAE', s, 109.6, 100, 30), row('CR-VAE', s, 107.6 + (s - 1) * 0.2, 101, 33)]);
+  const [, nll2, au2] = crVae.verdicts(over, crVae.table1Claims());
+  assert.equal(nll2.precondition?.holds, true);
+  assert.equal(nll2.verdict, 'reproduced');
+  assert.equal(au2.verdict, 'reproduced');
+  // no train NLL measured (runs from before issue 27): untestable, saying so
+  const old = over.map(({ nllTrain: _t, ...s }) => s);
+  assert.match(crVae.verdicts(old, crVae.table1Claims())[1].why, /not measured/);
+});
+
+test("verdicts on the NLL pair per-image scores: the same images' shared difficulty leaves the se; each seed's noise stays", () => {
+  // 5 images of very different difficulty, the CR model 0.8 nats better on each +- 0.02; seeds shift all images alike
+  const hard = [60, 140, 90, 120, 75];
+  const row = (r: string, seed: number, shift: number) => {
+    const items = hard.map((h, i) => h + shift + (r === 'CR-VAE' ? (i % 2 ? 0.02 : -0.02) : 0));
+    return { ...score(r, seed, 200), nllTest: items.reduce((a, b) => a + b, 0) / 5, items: { nllTest: items }, nllTrain: 0 };
+  };
+  const scores = [0, 1, 2].flatMap((s) => [row('VAE', s, s * 0.05), row('CR-VAE', s, s * 0.05 - 0.8)]);
+  const v = crVae.verdicts(scores, crVae.table1Claims())[1];
+  assert.ok(Math.abs(v.effect + 0.804) < 1e-9, `effect ${v.effect}`);
+  // the paired per-image variance: var(-0.82, -0.78, -0.82, -0.78, -0.82) / 5, against var(hard) / 5 * 2 ~ 400 unpaired
+  assert.ok(Math.abs(v.se - Math.sqrt(0.00048 / 5)) < 1e-9, `paired per-image se ${v.se}`);
+  assert.equal(v.verdict, 'not reproduced', 'a real gain of 0.8 nats, all of its interval below the 1 nat counted');
+});
+
+test('the overfitting setting: its rows carry the setting in their label; Table 1 (VAE) and Table 4 claims are tested on them', () => {
+  const o = crVae.presets.laptop.overfit!;
+  assert.deepEqual(o, { trainExamples: 2000, epochs: 60 });
+  const suffix = crVae.overfitLabel(o);
+  assert.equal(suffix, ' [2000 images, 60 epochs]');
+  const claims = crVae.overfitClaims(suffix);
+  assert.equal(claims.length, 6);
+  assert.deepEqual(
+    claims.map((c) => [c.a, c.b]),
+    [...Array(3).fill(['VAE' + suffix, 'CR-VAE' + suffix]), ...Array(3).fill(['VAE + Aug' + suffix, 'CR-VAE' + suffix])],
+  );
+  const job = { spec: { model: 'vae', variant: 'cr' } as const, seed: 2, overfit: o };
+  assert.equal(crVae.jobDir(job, 'runs'), 'runs/cr-vae-n2000-e60/seed2');
+  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, 'd').slice(-5), ['--cr', '--train-examples', '2000', '--epochs', '60']);
 });
 
 test('a seed job is one vae-lab train command line; rows and seeds get their own folders', () => {
@@ -127,6 +201,8 @@ test('runSeeds: two vae-lab train processes at once, each row and seed scored; a
   );
   for (const x of r) {
     assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
+    assert.ok(x.train && Number.isFinite(x.train.nll), `${x.row}: the train NLL is scored`);
+    assert.equal(x.latentDim, 2, `${x.row}: the latent size, read through a CR wrapper too`);
     assert.equal(x.test.M, 24);
     assert.ok(Math.abs(x.test.logM - Math.log(24)) < 1e-9);
   }

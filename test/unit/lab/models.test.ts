@@ -106,6 +106,47 @@ test('consistency KL is 0 for the identity transform, and eta defaults to 0.1*be
   base.dispose();
 });
 
+test("CR-VAE's x~ in a training step: the warp of the grey image, binarized once (the binarized x is not binarized again)", async () => {
+  await useCpu();
+  const { ImageDataset } = await import('../../../src/lab/data/dataset');
+  // 16 images of 8x8 pixels, every pixel grey 128/255: a binarized draw is ~half ones
+  const data = new ImageDataset(new Uint8Array(16 * 64).fill(128), [8, 8, 1]);
+  const batch = data.batch(
+    Array.from({ length: 16 }, (_, i) => i),
+    new Rng(3),
+  );
+  assert.ok(batch.grey, 'a binarized batch keeps its grey images');
+  assert.ok(Math.abs(batch.grey!.dataSync()[0] - 128 / 255) < 1e-6);
+  assert.ok(batch.x.dataSync().every((v) => v === 0 || v === 1));
+  const base = new VAE(tinyVae());
+  // the identity warp isolates the binarization: x~ from the grey image is a fresh draw (differs from x in ~half the pixels);
+  // x~ from the binarized x would equal x (a binary image binarized again is itself)
+  const cr = withConsistency(base, { warp: { translate: 0, rotateDeg: 0, scale: [1, 1] } });
+  const seen: Float32Array[] = [];
+  const objective = base.objective.bind(base);
+  base.objective = (x, rng, training) => {
+    seen.push(x.dataSync() as Float32Array);
+    return objective(x, rng, training);
+  };
+  const differ = () => seen[1].filter((v, i) => v !== seen[0][i]).length / seen[0].length;
+  const [update] = cr.updates();
+  tf.tidy(() => {
+    update.loss(batch, { step: 0, epoch: 0, rng: new Rng(5) } as never);
+  });
+  assert.ok(
+    seen[1].every((v) => v === 0 || v === 1),
+    'x~ is binary',
+  );
+  assert.ok(differ() > 0.35 && differ() < 0.65, `x~ a fresh draw of the grey image: ${differ()} of the pixels differ from x`);
+  seen.length = 0;
+  tf.tidy(() => {
+    cr.crLoss(batch.x, new Rng(5));
+  });
+  assert.equal(differ(), 0, 'without the grey image, x~ is the warp of x itself');
+  tf.dispose([batch.x, batch.grey!]);
+  base.dispose();
+});
+
 test('paper (WAE) nets: 28x28x1 and 64x64x3 shapes', async () => {
   await useCpu();
   for (const [shape, latent] of [

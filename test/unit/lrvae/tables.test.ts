@@ -38,15 +38,47 @@ test('diversity verdict: more diverse at matched IS over seeds is reproduced, le
   assert.match(table, /\| LR-VAE-GAN \(ours\) \| 2 \| 0\.265 ± 0\.015 \|/);
 });
 
-test('generation and traversal bars: a constant row per seed, tested like a model', () => {
+test('generation and traversal bars: a constant row per seed with no evaluation variance, tested like a model; 2 seeds are never firm', () => {
   const rows = [
-    ...[0.9, 0.92].map((classAgreement, seed) => ({ row: 'cVAE-GAN', seed, classAgreement })),
-    ...[0.5, 0.95].map((classAgreement, seed) => ({ row: 'cVAE', seed, classAgreement })),
-    ...labelRelevant.barRows('bar 0.8', 'classAgreement', 0.8, [0, 1]),
+    ...[0.9, 0.92, 0.91].map((classAgreement, seed) => ({
+      row: 'cVAE-GAN',
+      seed,
+      classAgreement,
+      evalVar: labelRelevant.binomialVar({ classAgreement: [classAgreement, 1000] }),
+    })),
+    ...[0.5, 0.95, 0.7].map((classAgreement, seed) => ({ row: 'cVAE', seed, classAgreement })),
+    ...labelRelevant.barRows('bar 0.8', 'classAgreement', 0.8, [0, 1, 2]),
   ];
-  const [a, b] = labelRelevant.lrVerdicts(rows, labelRelevant.generationClaims(['cVAE-GAN', 'cVAE']));
+  assert.ok(Math.abs(labelRelevant.binomialVar({ classAgreement: [0.9, 1000] }).classAgreement! - (0.9 * 0.1) / 1000) < 1e-15);
+  const [a, b] = labelRelevant.lrVerdicts(rows, labelRelevant.generationClaims(['cVAE-GAN', 'cVAE']), { scorerAccuracy: 0.99 });
   assert.equal(a.verdict, 'reproduced');
+  assert.equal(a.evalIncluded, true);
   assert.equal(b.verdict, 'inconclusive');
+  assert.equal(
+    labelRelevant.lrVerdicts(
+      rows.filter((r) => r.seed < 2),
+      labelRelevant.generationClaims(['cVAE-GAN']),
+    )[0].verdict,
+    'inconclusive',
+  );
+});
+
+test('preconditions: a comparison with cVAE-GAN needs its samples to show their class >= 0.8; a classifier-read claim needs the scorer at 0.95; failing reads untestable', () => {
+  const rows = [0, 1, 2].flatMap((seed) => [
+    { row: `${labelRelevant.BASELINE} right half`, seed, inpaintAccuracy: 0.5 },
+    { row: `${labelRelevant.OURS} right half`, seed, inpaintAccuracy: 0.8 + 0.01 * seed },
+  ]);
+  const claims = labelRelevant.inpaintClaims(['right half']).slice(0, 1);
+  const weak = labelRelevant.lrVerdicts(rows, claims, { baselineAgreement: 0.4 })[0];
+  assert.equal(weak.verdict, 'untestable');
+  assert.match(weak.why, /untestable at this preset: cVAE-GAN's samples show their class >= 0.8 fails \(measured 0.4\)/);
+  assert.equal(labelRelevant.lrVerdicts(rows, claims, { baselineAgreement: 0.97 })[0].verdict, 'reproduced');
+  assert.equal(labelRelevant.lrVerdicts(rows, claims, {})[0].precondition?.value, 'not measured');
+  const moons = labelRelevant.lrPrecondition(labelRelevant.moonsClaims()[0], { baselineOnMoon: 0.9 });
+  assert.deepEqual([moons.holds, moons.value], [true, 0.9]);
+  const swap = labelRelevant.lrPrecondition(labelRelevant.swapClaims()[0], { scorerAccuracy: 0.9 });
+  assert.equal(swap.holds, false);
+  assert.match(swap.what, /scoring classifier/);
 });
 
 test('matched IS: a verdict stands only where the matched points are within the tolerance of each other', () => {

@@ -39,6 +39,8 @@ export interface CrData {
   /** The images the NLL scores (K samples each), and their t-Test copies. */
   test: ImageDataset;
   tTest: ImageDataset;
+  /** Training images scored like `test` (a seeded subset of `train`, the same for every model): the train - test NLL gap of the overfitting precondition. */
+  trainEval: ImageDataset;
   /** The images MI and AU are computed over (a superset of `test`; all the test set unless the preset cuts it), and their t-Test copies. */
   latent: { test: ImageDataset; tTest: ImageDataset };
   K: number;
@@ -64,7 +66,8 @@ export async function loadData(o: DataOptions): Promise<CrData> {
   const latentTTest = await transformedSet(latentTest);
   const test = latentTest.subset(nEval, evalSeed),
     tTest = latentTTest.subset(nEval, evalSeed);
-  return { preset, train, test, tTest, latent: { test: latentTest, tTest: latentTTest }, K: o.K ?? preset.K, M: nLatent, seed };
+  const trainEval = train.subset(Math.min(nEval, train.n), evalSeed);
+  return { preset, train, test, tTest, trainEval, latent: { test: latentTest, tTest: latentTTest }, K: o.K ?? preset.K, M: nLatent, seed };
 }
 
 /** The named data set from the user's folder (Omniglot's PNG release, CelebA's aligned JPEGs) or the IDX sources. */

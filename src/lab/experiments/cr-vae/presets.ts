@@ -32,6 +32,12 @@ export interface Preset {
   K: number;
   /** Training seeds per row of the tables (mean ± standard error over them). */
   seeds: number;
+  /**
+   * A setting in which the base VAE overfits (tables.ts OVERFIT_GAP), where the test-NLL, AU and
+   * Table 4 claims are tested again (VAE, CR-VAE and VAE + Aug at `seeds` seeds): a training
+   * subset and a length. Undefined: none (the paper's 100 epochs overfit already).
+   */
+  overfit?: { trainExamples: number; epochs: number };
 }
 
 export const presets: Record<string, Preset> = {
@@ -46,6 +52,7 @@ export const presets: Record<string, Preset> = {
     latentExamples: 1000,
     K: 1000,
     seeds: 2,
+    overfit: { trainExamples: 400, epochs: 6 }, // exercises the rows; claims nothing
   },
   // Sized by measurement, one wasm thread per process, two processes at once on 2 cores: an epoch
   // (937 steps) takes ~6.5 s for a VAE or beta-VAE, ~16 s for CR-VAE / VAE + Aug, ~17 s for IWAE;
@@ -61,6 +68,10 @@ export const presets: Record<string, Preset> = {
     evalExamples: 500,
     K: 1000,
     seeds: 3,
+    // METHODS.md (2026-12-06): all 60k images for 10 epochs, train 97.3 vs test 96.7 (no gap);
+    // 2,000 images for 60 epochs (1,875 steps, ~1/10 of the full run's) moved the test NLLs by
+    // ~3 nats and flipped the sign of "test NLL falls". The gap there: see the notebook's precondition.
+    overfit: { trainExamples: 2000, epochs: 60 },
   },
   paper: {
     net: { kind: 'wae' },

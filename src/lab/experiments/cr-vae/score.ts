@@ -1,6 +1,7 @@
 /**
  * CR-VAE, score: the paper's NLL / MI / AU (metrics/evaluate.ts) on the test images and on
- * their t-Test copies, and the paper's own MNIST numbers to compare with.
+ * their t-Test copies, the NLL of as many training images (the overfitting precondition), and
+ * the paper's own MNIST numbers to compare with.
  */
 import type { EvalResult } from '../../metrics/evaluate';
 import { evaluate } from '../../metrics/evaluate';
@@ -12,13 +13,20 @@ import { label, type CrModelSpec } from './build';
 export interface CrScores {
   test: EvalResult;
   tTest: EvalResult;
+  /** The same scores on training images (`trainEval`): train NLL for the overfitting precondition. */
+  train?: EvalResult;
 }
 
 /** NLL (K importance samples) on the evaluation subset, MI and AU over the M images of `latent`, on test and on t-Test. */
-export async function score(model: DensityModel, d: Pick<CrData, 'test' | 'tTest' | 'latent' | 'K' | 'M'>): Promise<CrScores> {
+export async function score(
+  model: DensityModel,
+  d: Pick<CrData, 'test' | 'tTest' | 'latent' | 'K' | 'M'> & { trainEval?: CrData['trainEval'] },
+): Promise<CrScores> {
   return {
     test: await evaluate(model, d.test, { K: d.K, latent: d.latent.test, M: d.M }),
     tTest: await evaluate(model, d.tTest, { K: d.K, latent: d.latent.tTest, M: d.M }),
+    // the training images' NLL with the same K (MI and AU over those images only: cheap, unused)
+    ...(d.trainEval ? { train: await evaluate(model, d.trainEval, { K: d.K }) } : {}),
   };
 }
 

@@ -19,6 +19,19 @@ import { runJobProcesses } from '../../train/processes';
 export interface SeedJob {
   spec: CrModelSpec;
   seed: number;
+  /** A setting apart from the preset's (the overfitting rows): training subset and epochs; its rows are labelled with overfitLabel. */
+  overfit?: OverfitSetting;
+}
+
+/** A training subset and length in which the base VAE overfits (presets.ts `overfit`). */
+export interface OverfitSetting {
+  trainExamples: number;
+  epochs: number;
+}
+
+/** The suffix of a row trained in an overfitting setting, e.g. ' [2000 images, 60 epochs]'. */
+export function overfitLabel(o?: OverfitSetting): string {
+  return o ? ` [${o.trainExamples} images, ${o.epochs} epochs]` : '';
 }
 
 export interface SeedRunOptions {
@@ -48,6 +61,9 @@ export interface SeedRunResult {
   checkpoint: string;
   test: EvalResult;
   tTest: EvalResult;
+  /** The training images' scores (runs from before issue 27 have none). */
+  train?: EvalResult;
+  latentDim?: number;
   trainSeconds: number;
 }
 
@@ -62,17 +78,36 @@ export function jobArgs(job: SeedJob, o: Pick<SeedRunOptions, 'preset' | 'datase
   if (s.variant === 'aug') a.push('--aug');
   if (s.variant === 'cr' && s.eta !== undefined) a.push('--eta', String(s.eta));
   if (s.lambda !== undefined) a.push('--lambda', String(s.lambda));
+  if (job.overfit) a.push('--train-examples', String(job.overfit.trainExamples), '--epochs', String(job.overfit.epochs));
   return [...a, ...(o.extraArgs ?? [])];
 }
 
 /** Job folder: one per row and seed. */
 export function jobDir(job: SeedJob, outDir: string): string {
-  return join(outDir, `${runName(job.spec)}${job.spec.eta !== undefined ? `-eta${job.spec.eta}` : ''}`, `seed${job.seed}`);
+  const overfit = job.overfit ? `-n${job.overfit.trainExamples}-e${job.overfit.epochs}` : '';
+  return join(outDir, `${runName(job.spec)}${job.spec.eta !== undefined ? `-eta${job.spec.eta}` : ''}${overfit}`, `seed${job.seed}`);
 }
 
 function readResult(job: SeedJob, dir: string): SeedRunResult {
-  const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { test: EvalResult; tTest: EvalResult; trainSeconds: number };
-  return { row: rowLabel(job.spec), seed: job.seed, dir, checkpoint: join(dir, 'model'), test: m.test, tTest: m.tTest, trainSeconds: m.trainSeconds };
+  const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as {
+    test: EvalResult;
+    tTest: EvalResult;
+    train?: EvalResult;
+    trainSeconds: number;
+    config?: { model?: { latentDim?: number; base?: { latentDim?: number } } };
+  };
+  return {
+    row: rowLabel(job.spec) + overfitLabel(job.overfit),
+    seed: job.seed,
+    dir,
+    checkpoint: join(dir, 'model'),
+    test: m.test,
+    tTest: m.tTest,
+    train: m.train,
+    // a CR or VAE + Aug run's config wraps its base's
+    latentDim: m.config?.model?.latentDim ?? m.config?.model?.base?.latentDim,
+    trainSeconds: m.trainSeconds,
+  };
 }
 
 /** Run every job, `parallel` processes at a time; rejects with the first failure's stderr tail. */
@@ -86,5 +121,5 @@ export function runSeeds(jobs: SeedJob[], o: SeedRunOptions): Promise<SeedRunRes
 
 /** A finished job as a row of the tables (arrowRatio added by the caller when measured). */
 export function seedScore(r: SeedRunResult, arrowRatio?: number): SeedScore {
-  return scoreOf(r.row, r.seed, r.test, r.tTest, arrowRatio);
+  return scoreOf(r.row, r.seed, r.test, r.tTest, arrowRatio, r.train, r.latentDim);
 }

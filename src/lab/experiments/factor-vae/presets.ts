@@ -90,7 +90,7 @@ export const presets: Record<PresetName, Preset> = {
     discriminator: { width: 128, depth: 6, learningRate: 2e-4, beta1: 0.5, beta2: 0.9, permute: 'same-batch' },
     disentanglement: {
       evalImages: 1000,
-      factorVae: { numTrain: 800, numEval: 800, batchSize: 64, numVarianceEstimate: 10000 },
+      factorVae: { numTrain: 800, numEval: 800, batchSize: 200, numVarianceEstimate: 10000 }, // L = 200 (Kim & Mnih)
       betaVae: { numTrain: 1000, numEval: 500, batchSize: 64 },
     },
   },
@@ -107,7 +107,7 @@ export const presets: Record<PresetName, Preset> = {
     discriminator: { width: 1000, depth: 6, learningRate: 1e-4, beta1: 0.5, beta2: 0.9 },
     disentanglement: {
       evalImages: 1000,
-      factorVae: { numTrain: 800, numEval: 800, batchSize: 64, numVarianceEstimate: 10000 },
+      factorVae: { numTrain: 800, numEval: 800, batchSize: 200, numVarianceEstimate: 10000 }, // L = 200 (Kim & Mnih)
       betaVae: { numTrain: 2000, numEval: 1000, batchSize: 64 },
     },
   },

@@ -68,6 +68,7 @@ export function comparisonPoints(runs: ComparisonRun[]): ComparisonPoint[] {
     recon: r.scores.disentanglement.recon,
     factorVae: r.scores.disentanglement.factorVae,
     betaVae: r.scores.disentanglement.betaVae,
+    ...(r.scores.disentanglement.heldOut ? { heldOut: r.scores.disentanglement.heldOut } : {}),
   }));
 }
 
