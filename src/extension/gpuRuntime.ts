@@ -44,9 +44,9 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
   const go = await vscode.window.showInformationMessage(
     vscode.l10n.t('Install {0} for VAE Lab kernels?', GPU_PACKAGE),
     { modal: true, detail: GPU_REQUIREMENTS },
-    'Install',
+    vscode.l10n.t('Install'),
   );
-  if (go !== 'Install') return;
+  if (go !== vscode.l10n.t('Install')) return;
 
   const dir = gpuRuntimeDir(context.globalStorageUri.fsPath);
   mkdirSync(dir, { recursive: true });
@@ -72,7 +72,7 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
           GPU_PACKAGE,
           result,
         ),
-        'Show Log',
+        vscode.l10n.t('Show Log'),
       )
       .then((pick) => pick && log.show());
     return;
@@ -82,7 +82,7 @@ export async function installGpuRuntime(context: vscode.ExtensionContext, kernel
       '{0} is installed. Kernels started from now on try it first (the status bar shows the backend in use). Restart the running kernels now?',
       GPU_PACKAGE,
     ),
-    'Restart Kernels',
+    vscode.l10n.t('Restart Kernels'),
   );
   if (restart) kernels.shutdownAll();
 }

@@ -28,7 +28,7 @@ export function registerKernelCommands({ kernels, log }: ExtensionServices): vsc
       if (!e.affectsConfiguration('vaeLab') || running.length === 0) return;
       const pick = await vscode.window.showInformationMessage(
         vscode.l10n.t('VAE Lab settings changed. Running kernels keep the old settings until they restart (their variables are lost).'),
-        'Restart Kernels',
+        vscode.l10n.t('Restart Kernels'),
       );
       if (pick) kernels.shutdownAll();
     }),

@@ -34,7 +34,7 @@ export function registerRunSweep(services: ExtensionServices): vscode.Disposable
     } catch (e) {
       const message = (e as Error).message;
       services.log.error(`Run Sweep: ${message}`);
-      void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
       return { status: 'failed', message };
     }
   });
@@ -52,13 +52,19 @@ async function pickSpec(): Promise<vscode.Uri | undefined> {
   const browse = { label: '$(folder-opened) Browse…', description: 'a JSON file with a "grid"', uri: undefined as vscode.Uri | undefined };
   const items = [...specs.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), browse];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Run Sweep: spec file',
-    placeHolder: specs.length ? 'A sweep spec: every combination in its "grid" is one job' : 'No *.json with a "grid" in this folder: browse for one',
+    title: vscode.l10n.t('Run Sweep: spec file'),
+    placeHolder: specs.length
+      ? vscode.l10n.t('A sweep spec: every combination in its "grid" is one job')
+      : vscode.l10n.t('No *.json with a "grid" in this folder: browse for one'),
     ignoreFocusOut: true,
   });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
-  const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, filters: { 'Sweep spec': ['json'] }, title: 'Sweep spec (JSON with a "grid")' });
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    filters: { 'Sweep spec': ['json'] },
+    title: vscode.l10n.t('Sweep spec (JSON with a "grid")'),
+  });
   return uris?.[0];
 }
 
@@ -67,7 +73,7 @@ async function runSweep(services: ExtensionServices, arg?: vscode.Uri | RunSweep
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
     const message = 'Run Sweep writes its runs into the workspace: open a folder first (File > Open Folder…).';
-    void vscode.window.showErrorMessage(`VAE Lab: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message));
     return { status: 'aborted', message };
   }
   const root = folder.uri.fsPath;
@@ -86,14 +92,14 @@ async function runSweep(services: ExtensionServices, arg?: vscode.Uri | RunSweep
     executor =
       items.length === 1 && !given.spec
         ? 'local'
-        : (await vscode.window.showQuickPick(items, { title: `Run Sweep: executor for ${parsed.name}`, ignoreFocusOut: true }))?.value;
+        : (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Run Sweep: executor for {0}', parsed.name), ignoreFocusOut: true }))?.value;
     if (!executor) return { status: 'aborted', message: 'no executor chosen' };
   }
 
   let out = given.out;
   if (!out) {
     out = await vscode.window.showInputBox({
-      title: 'Run Sweep: output folder',
+      title: vscode.l10n.t('Run Sweep: output folder'),
       prompt: 'Relative to the workspace folder. Running into a folder again skips its done jobs.',
       value: defaultOutFolder(parsed.name),
       ignoreFocusOut: true,
@@ -109,19 +115,21 @@ async function runSweep(services: ExtensionServices, arg?: vscode.Uri | RunSweep
     cli: { ...cliOptionsFor(context, folder.uri), cwd: root },
     runs: [{ spec: specPath, out: outDir }],
     executor,
-    title: `VAE Lab: sweep ${parsed.name} (${executor})`,
+    title: vscode.l10n.t('VAE Lab: sweep {0} ({1})', parsed.name, executor),
     log,
   });
   if (r.status === 'done') {
-    void vscode.window.showInformationMessage(`VAE Lab: sweep ${parsed.name} is done: ${r.sweeps[0]?.jobs.length ?? 0} jobs in ${rel}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: sweep {0} is done: {1} jobs in {2}.', parsed.name, r.sweeps[0]?.jobs.length ?? 0, rel));
     return { status: 'done', out: outDir };
   }
   if (r.status === 'cancelled') {
-    void vscode.window.showInformationMessage(`VAE Lab: sweep ${parsed.name} cancelled; its done jobs stay in ${rel} (running it again skips them).`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('VAE Lab: sweep {0} cancelled; its done jobs stay in {1} (running it again skips them).', parsed.name, rel),
+    );
     return { status: 'cancelled', out: outDir };
   }
   const last = r.tail.trim().split('\n').slice(-3).join(' ');
   const message = `sweep ${parsed.name} ended with exit code ${r.ended[0]?.code ?? r.ended[0]?.signal}: ${last}`;
-  void vscode.window.showErrorMessage(`VAE Lab: ${message}`, 'Show Log').then((a) => a && log.show());
+  void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: {0}', message), vscode.l10n.t('Show Log')).then((a) => a && log.show());
   return { status: 'failed', out: outDir, message };
 }

@@ -225,7 +225,9 @@ async function openResults(nbPath: string, log: vscode.LogOutputChannel, viewCol
   }
   log.warn('Train CR-VAE: a results cell failed in the live kernel');
   void vscode.window.showWarningMessage(
-    'VAE Lab: a cell of the results notebook failed; its error is in the notebook (see also "VAE Lab: Show Kernel Log"). Fix it or run the notebook again.',
+    vscode.l10n.t(
+      'VAE Lab: a cell of the results notebook failed; its error is in the notebook (see also "VAE Lab: Show Kernel Log"). Fix it or run the notebook again.',
+    ),
   );
   return 'failed';
 }

@@ -163,7 +163,11 @@ export function registerRunsView(log: vscode.LogOutputChannel, cli: (scope?: vsc
       const file = candidates.find((f) => existsSync(f));
       if (!file) {
         void vscode.window.showInformationMessage(
-          `VAE Lab: ${node.kind === 'job' ? node.id : node.name} has no results yet (no ${candidates.map((c) => c.split('/').pop()).join(' or ')}).`,
+          vscode.l10n.t(
+            'VAE Lab: {0} has no results yet (no {1}).',
+            node.kind === 'job' ? node.id : node.name,
+            candidates.map((c) => c.split('/').pop()).join(' or '),
+          ),
         );
         return;
       }
@@ -173,7 +177,7 @@ export function registerRunsView(log: vscode.LogOutputChannel, cli: (scope?: vsc
       if (node?.kind !== 'job') return;
       const file = join(node.dir, 'log.txt');
       if (!existsSync(file)) {
-        void vscode.window.showInformationMessage(`VAE Lab: ${node.id} has no log.txt yet (it has not started).`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('VAE Lab: {0} has no log.txt yet (it has not started).', node.id));
         return;
       }
       await openFile(file);
@@ -188,7 +192,7 @@ export function registerRunsView(log: vscode.LogOutputChannel, cli: (scope?: vsc
           if (r.code !== 0) throw new Error(`vae-lab sweep cancel ended with ${r.code ?? r.signal}: ${r.output.trim().split('\n').pop() ?? ''}`);
         }
       } catch (e) {
-        void vscode.window.showErrorMessage(`VAE Lab: could not cancel: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('VAE Lab: could not cancel: {0}', (e as Error).message));
       }
       view.refreshSoon();
     }),
