@@ -182,12 +182,11 @@ async function main(): Promise<number> {
       .catch(() => undefined);
     await wb.screenshot('train-progress');
     const runs = join(workspace, 'vae-lab-runs');
+    // Train CR-VAE runs each model as a job of `vae-lab sweep run`; the results notebook is written
+    // once both jobs are done, so its file is the sign that training ended.
     const runDir = await waitFor(
       'the results notebook',
-      () =>
-        (existsSync(runs) ? readdirSync(runs).map((d) => join(runs, d)) : []).find(
-          (d) => existsSync(join(d, 'results.ipynb')) && existsSync(join(d, 'results.json')),
-        ),
+      () => (existsSync(runs) ? readdirSync(runs).map((d) => join(runs, d)) : []).find((d) => existsSync(join(d, 'results.ipynb'))),
       20 * 60_000,
     );
     await page.locator('.notification-toast', { hasText: 'CR-VAE trained' }).waitFor({ timeout: 8 * 60_000 });
@@ -201,8 +200,12 @@ async function main(): Promise<number> {
       ...(table && /\| VAE \|/.test(table) ? [] : [`scores table: ${table}`]),
       ...outputs.filter((o) => o.output_type === 'error').map((o) => `error output ${o.ename}: ${o.evalue}`),
     ]);
-    const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as Record<string, unknown>;
-    console.log(`       results.json: ${JSON.stringify(results).slice(0, 400)}`);
+    for (const model of ['cr-vae', 'vae']) {
+      const jobs = join(runDir, model, 'jobs');
+      const id = existsSync(jobs) ? readdirSync(jobs)[0] : undefined;
+      const metrics = id ? join(jobs, id, 'metrics.json') : '';
+      console.log(`       ${model}: ${metrics && existsSync(metrics) ? readFileSync(metrics, 'utf8').replace(/\s+/g, ' ').slice(0, 300) : 'no metrics.json'}`);
+    }
     if (table) console.log(`       ${table.split('\n').join('\n       ')}`);
     await wb.screenshotNotebook('train-results', 2);
 
