@@ -16,9 +16,15 @@ export function parseSweepSpec(text: string, file: string): { name: string } | {
     return { error: `${basename(file)} is not valid JSON (${(e as Error).message}).` };
   }
   const s = spec as { name?: unknown; grid?: unknown };
-  if (typeof s !== 'object' || s === null || typeof s.grid !== 'object' || s.grid === null || Array.isArray(s.grid))
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.grid !== 'object' ||
+    s.grid === null ||
+    (Array.isArray(s.grid) && !s.grid.every((g) => typeof g === 'object' && g !== null && !Array.isArray(g)))
+  )
     return {
-      error: `${basename(file)} is no sweep spec: it needs a "grid" object, e.g. { "name": "seeds", "command": "train", "base": { "model": "vae" }, "grid": { "seed": [1, 2, 3] } }.`,
+      error: `${basename(file)} is no sweep spec: it needs a "grid" object (or a list of them), e.g. { "name": "seeds", "command": "train", "base": { "model": "vae" }, "grid": { "seed": [1, 2, 3] } }.`,
     };
   const name = typeof s.name === 'string' && s.name.trim() ? s.name.trim() : basename(file).replace(/\.json$/i, '');
   return { name };

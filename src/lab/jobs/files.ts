@@ -159,7 +159,8 @@ export interface SweepSpec {
   name: string;
   command: 'train';
   base: JobParams;
-  grid: Record<string, GridValue[]>;
+  /** One grid, or a list of grids whose jobs are joined in order. */
+  grid: Record<string, GridValue[]> | Record<string, GridValue[]>[];
 }
 
 /** DIR/sweep.json: the spec and its expansion, one job per grid combination, in grid order. */

@@ -51,8 +51,13 @@ export function checkSpec(raw: unknown, commands: Record<string, ParamSpec[]>): 
     throw new SweepSpecError(`"name" must be 1-64 letters, digits, '.', '_' or '-' (it names the Slurm job), got ${JSON.stringify(name)}`);
   if (typeof command !== 'string' || !commands[command]) throw new UnknownNameError('sweep command', String(command), Object.keys(commands));
   if (!isObject(base)) throw new SweepSpecError('"base" must be an object of flag names to values, e.g. {"model": "vae"}');
-  if (!isObject(grid) || Object.keys(grid).length === 0)
-    throw new SweepSpecError('"grid" must be an object with at least one flag name and its list of values, e.g. {"seed": [1, 2, 3]}');
+  // `grid` is one grid, or a list of grids whose jobs are joined (rows of a table that differ in
+  // more than one flag: VAE, CR-VAE and VAE + Aug at the same seeds, say).
+  const grids = Array.isArray(grid) ? grid : [grid];
+  if (grids.length === 0)
+    throw new SweepSpecError(
+      '"grid" must be an object with at least one flag name and its list of values, e.g. {"seed": [1, 2, 3]}, or a list of such objects',
+    );
   const flags = new Map(commands[command].map((f) => [f.name, f]));
   const flagOf = (where: string, key: string) => {
     const f = flags.get(key);
@@ -66,15 +71,46 @@ export function checkSpec(raw: unknown, commands: Record<string, ParamSpec[]>): 
     return f;
   };
   for (const [k, v] of Object.entries(base)) checkValue(`base.${k}`, flagOf('base', k), v);
-  for (const [k, values] of Object.entries(grid)) {
-    const f = flagOf('grid', k);
-    if (k in base) throw new SweepSpecError(`grid.${k}: "${k}" is also in base; put it in one of them`);
-    if (!Array.isArray(values) || values.length === 0) throw new SweepSpecError(`grid.${k} must be a non-empty list of values, got ${JSON.stringify(values)}`);
-    values.forEach((v, i) => checkValue(`grid.${k}[${i}]`, f, v));
-    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length)
-      throw new SweepSpecError(`grid.${k} lists a value twice: ${JSON.stringify(values)}`);
-  }
-  return { name, command: command as 'train', base: base as JobParams, grid: grid as Record<string, GridValue[]> };
+  grids.forEach((g, gi) => {
+    const at = Array.isArray(grid) ? `grid[${gi}]` : 'grid';
+    if (!isObject(g) || Object.keys(g).length === 0)
+      throw new SweepSpecError(`"${at}" must be an object with at least one flag name and its list of values, e.g. {"seed": [1, 2, 3]}`);
+    for (const [k, values] of Object.entries(g)) {
+      const f = flagOf(at, k);
+      if (k in base) throw new SweepSpecError(`${at}.${k}: "${k}" is also in base; put it in one of them`);
+      if (!Array.isArray(values) || values.length === 0)
+        throw new SweepSpecError(`${at}.${k} must be a non-empty list of values, got ${JSON.stringify(values)}`);
+      values.forEach((v, i) => checkValue(`${at}.${k}[${i}]`, f, v));
+      if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length)
+        throw new SweepSpecError(`${at}.${k} lists a value twice: ${JSON.stringify(values)}`);
+    }
+  });
+  const checked: SweepSpec = { name, command: command as 'train', base: base as JobParams, grid: grid as SweepSpec['grid'] };
+  // Two grids of a list that make the same job would run it twice under two ids.
+  const seen = new Map<string, number>();
+  gridsOf(checked).forEach((g, gi) => {
+    for (const combo of combinations(g)) {
+      const key = paramsKey({ ...checked.base, ...combo });
+      const before = seen.get(key);
+      if (before !== undefined && before !== gi)
+        throw new SweepSpecError(`grid[${before}] and grid[${gi}] both make the job ${JSON.stringify(combo)}; list it in one of them`);
+      seen.set(key, gi);
+    }
+  });
+  return checked;
+}
+
+/** The spec's grids: one, or its list. */
+export const gridsOf = (spec: Pick<SweepSpec, 'grid'>): Record<string, GridValue[]>[] => (Array.isArray(spec.grid) ? spec.grid : [spec.grid]);
+
+/** Params in key order, so that two jobs with equal params give equal keys. */
+function paramsKey(params: JobParams): string {
+  return JSON.stringify(
+    Object.keys(params)
+      .filter((k) => params[k] !== false)
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
 }
 
 /** Every combination of the grid, the first key varying slowest (as nested loops in the spec's order). */
@@ -104,12 +140,14 @@ export function jobIdOf(command: string, combo: Record<string, GridValue>, param
   return `${readable || 'job'}-${hash}`;
 }
 
-/** The spec with its jobs: params = base + combination, in grid order. */
+/** The spec with its jobs: params = base + combination, in grid order (a list of grids: each in turn). */
 export function expandSpec(spec: SweepSpec): SweepFile {
-  const jobs = combinations(spec.grid).map((combo) => {
-    const params = { ...spec.base, ...combo };
-    return { id: jobIdOf(spec.command, combo, params), params };
-  });
+  const jobs = gridsOf(spec)
+    .flatMap(combinations)
+    .map((combo) => {
+      const params = { ...spec.base, ...combo };
+      return { id: jobIdOf(spec.command, combo, params), params };
+    });
   return { ...spec, jobs };
 }
 

@@ -80,3 +80,33 @@ test('empty lists, out-of-range and wrongly typed values, duplicates and reserve
   assert.throws(() => checkSpec(spec({ name: 'a b' }), commands), /"name" must be/);
   assert.throws(() => checkSpec(spec({ command: 'trian' }), commands), /Did you mean 'train'/);
 });
+
+test('a list of grids joins their jobs in order; a job made by two grids, or a bad grid in the list, is refused naming it', () => {
+  const rows = spec({
+    grid: [
+      { seed: [0, 1, 2], cr: [false, true] },
+      { seed: [0, 1, 2], aug: [true] },
+      { seed: [0], beta: [0.5, 10] },
+    ],
+  });
+  const f = expandSpec(checkSpec(rows, commands));
+  assert.equal(f.jobs.length, 6 + 3 + 2);
+  assert.deepEqual(
+    f.jobs.slice(6).map((j) => [j.params.seed, j.params.aug ?? j.params.beta]),
+    [
+      [0, true],
+      [1, true],
+      [2, true],
+      [0, 0.5],
+      [0, 10],
+    ],
+  );
+  assert.equal(new Set(f.jobs.map((j) => j.id)).size, f.jobs.length);
+  // one grid in a list is the same sweep as that grid alone: same jobs, same ids
+  assert.deepEqual(expandSpec(checkSpec(spec({ grid: [spec().grid] }), commands)).jobs, expandSpec(checkSpec(spec(), commands)).jobs);
+  // cr false is the flag left out, so {seed 1} and {seed 1, cr false} are one job
+  assert.throws(() => checkSpec(spec({ grid: [{ seed: [1] }, { seed: [1, 2], cr: [false] }] }), commands), /grid\[0\] and grid\[1\] both make the job/);
+  assert.throws(() => checkSpec(spec({ grid: [] }), commands), /at least one flag name/);
+  assert.throws(() => checkSpec(spec({ grid: [{ seed: [1] }, { sed: [2] }] }), commands), /grid\[1\] key.*seed/s);
+  assert.throws(() => checkSpec(spec({ grid: [{ seed: [1] }, { epochs: [0] }] }), commands), /grid\[1\]\.epochs\[0\]/);
+});

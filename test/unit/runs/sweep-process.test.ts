@@ -17,6 +17,7 @@ test('sweep spec files: a "grid" object is required; the name comes from the spe
   assert.deepEqual(parseSweepSpec('{"grid":{"seed":[1]}}', '/x/my-grid.json'), { name: 'my-grid' });
   assert.match((parseSweepSpec('{"name":"x"}', '/x/p.json') as { error: string }).error, /needs a "grid" object/);
   assert.match((parseSweepSpec('{"grid":[1]}', '/x/p.json') as { error: string }).error, /needs a "grid" object/);
+  assert.deepEqual(parseSweepSpec('{"name":"rows","grid":[{"seed":[1]},{"seed":[1],"cr":[true]}]}', '/x/r.json'), { name: 'rows' });
   assert.match((parseSweepSpec('{', '/x/p.json') as { error: string }).error, /p\.json is not valid JSON/);
   assert.equal(defaultOutFolder('cr seeds/β'), 'vae-lab-runs/cr-seeds-');
   assert.equal(defaultOutFolder('..'), 'vae-lab-runs/sweep');
