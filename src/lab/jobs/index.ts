@@ -2,6 +2,7 @@
 export * from './files';
 export { appendEvent, bothCallbacks, eventCallbacks, STEP_EVENTS } from './events';
 export { checkSpec, combinations, expandSpec, gridsOf, jobArgv, jobIdOf, SweepSpecError, type ParamSpec } from './spec';
+export { groupSittings, sittingsMarkdown, sittingsOf, type Sitting } from './sittings';
 export { meanSe, numericLeaves, settingOf, summarize, type JobRecord } from './summary';
 export { killGroup, logTail, runJob, writeJobStatus, type RunJobOptions } from './runner';
 export { runLocal, threadsPerJob, type LocalOptions } from './local';
