@@ -85,11 +85,17 @@ export interface ModelConfig {
 
 /**
  * A Trainable the checkpoint code can save and rebuild: its networks are tf.layers models
- * (saved in the tfjs format, one folder per net), its config is plain JSON.
+ * (saved in the tfjs format, one folder per net), or plain variable sets (a net written with
+ * tf ops, e.g. the spectrally normalized projection discriminator); its config is plain JSON.
  */
 export interface Checkpointable extends Trainable {
   /** The config this model was built from (registry.ts `buildModel(config)` rebuilds it). */
   config(): ModelConfig;
   /** Named networks; each is saved as `<name>/model.json` + `<name>/weights.bin`. */
   nets(): Record<string, tf.LayersModel>;
+  /**
+   * Named sets of named variables that are not tf.layers models; each set is saved as
+   * `<name>/variables.json` + `<name>/variables.bin` and restored by variable name and shape.
+   */
+  variableSets?(): Record<string, Record<string, tf.Variable>>;
 }

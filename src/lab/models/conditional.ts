@@ -1,17 +1,24 @@
 /**
  * Pieces shared by the class-conditional generators (label-relevant VAE, cVAE, cVAE-GAN):
- * the generator interface the metrics and the notebook use, small MLP critics (the
- * adversarial latent classifier C and the pixel discriminator D), and the hinge GAN losses
- * (Lim & Ye 2017; Miyato et al. 2018):
- *   L_D = mean relu(1 - D(x)) + 1/2 [mean relu(1 + D(x_rec)) + mean relu(1 + D(x_prior))]
- *   L_G = -1/2 [mean D(x_rec) + mean D(x_prior)]
- * Simplification (said here once): D is unconditional (the paper feeds the label to D by
- * projection) and has no spectral normalisation; both models compared share it.
+ * the generator interface the metrics and the notebook use, the MLP critic (the adversarial
+ * latent classifier C), the pixel discriminator D, and the hinge GAN losses (Lim & Ye 2017;
+ * Miyato et al. 2018):
+ *   L_D = mean relu(1 - D(x, y)) + 1/2 [mean relu(1 + D(x_rec, y)) + mean relu(1 + D(x_prior, c))]
+ *   L_G = -1/2 [mean D(x_rec, y) + mean D(x_prior, c)]
+ * D is the label-conditional projection discriminator with spectral normalization on every
+ * weight (nets/spectralNorm.ts; the label-relevant paper's "like in [30]", section 3.4 and
+ * appendix B): real images are scored with their labels y, reconstructions with the input's
+ * label y, prior samples with the class c they were drawn for. Both GAN variants compared
+ * (LR-VAE-GAN, cVAE-GAN) build the same D, so the comparison is symmetric.
+ * One power iteration of D's spectral normalizers per discriminator update (its three batches
+ * are scored in one call); the generator's update scores with the current u, v and moves
+ * neither (Miyato et al. update u once per D step).
  */
 import * as tf from '../tf';
 import { LabError } from '../core/errors';
 import type { Rng } from '../core/random';
-import { initRng, seededKernel } from '../nets/init';
+import { initRng, initSeed, seededKernel } from '../nets/init';
+import { ProjectionDiscriminator } from '../nets/spectralNorm';
 
 /** A model that draws images of a chosen class. */
 export interface ConditionalGenerator {
@@ -25,7 +32,7 @@ export interface ConditionalGenerator {
 
 /** The pixel discriminator of the GAN variants. */
 export interface GanConfig {
-  /** Hidden layer sizes of the MLP discriminator (LeakyReLU 0.2). */
+  /** Hidden layer sizes of phi, the projection discriminator's MLP (LeakyReLU 0.2, spectrally normalized). */
   hidden: number[];
   /** Weight of the generator's hinge term in the decoder's loss (default 1). */
   weight?: number;
@@ -42,6 +49,32 @@ export function buildMlpCritic(inputShape: number[], hidden: number[], outputs: 
     y = tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: tf.layers.dense({ units: outputs, ...seededKernel(rng) }).apply(y) as tf.SymbolicTensor });
+}
+
+/** The GAN variants' D: the projection discriminator of `gan.hidden`, seeded from `rng` (nets/init.ts). */
+export function buildProjectionDiscriminator(inputShape: number[], gan: GanConfig, classes: number, rng: Rng): ProjectionDiscriminator {
+  return new ProjectionDiscriminator({ inputShape, hidden: gan.hidden, classes, seed: initSeed(rng) });
+}
+
+/**
+ * D's scores of real images (labels y), reconstructions (labels y) and prior samples (classes c),
+ * in one call: one power iteration per D update when `training` (all [n, 1]).
+ */
+export function discriminatorScores(
+  D: ProjectionDiscriminator,
+  real: tf.Tensor4D,
+  rec: tf.Tensor4D,
+  y: tf.Tensor1D,
+  prior: tf.Tensor4D,
+  c: tf.Tensor1D,
+  training: boolean,
+): { real: tf.Tensor2D; rec: tf.Tensor2D; prior: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const labels = tf.concat([tf.cast(y, 'int32'), tf.cast(y, 'int32'), tf.cast(c, 'int32')]) as tf.Tensor1D;
+    const s = D.score(tf.concat([real, rec, prior]), labels, training);
+    const [a, b, p] = tf.split(s, [real.shape[0], rec.shape[0], prior.shape[0]]) as tf.Tensor2D[];
+    return { real: a, rec: b, prior: p };
+  });
 }
 
 /** D's hinge loss on real images and two kinds of fakes (all D scores [n, 1]). */

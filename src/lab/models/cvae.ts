@@ -11,7 +11,9 @@
  *
  * cVAE-GAN (Bao et al. 2017), the CVAE plus:
  *   - a discriminator D on real images, reconstructions and prior samples G(z, c), z ~ N(0, I);
- *     here the shared unconditional hinge D (./conditional.ts), not Bao's log loss, and the
+ *     here the same D as the LR-VAE-GAN's (./conditional.ts: the label-conditional projection
+ *     discriminator with spectral normalization, hinge loss; real images and reconstructions
+ *     scored with y, prior samples with c), not Bao's unconditional D with log loss, and the
  *     generator takes the hinge generator term, not Bao's mean feature matching on D;
  *   - Bao's classifier C, trained on real images with cross-entropy, and Bao's class-wise mean
  *     feature matching for the generator:
@@ -31,8 +33,9 @@ import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior } from './types';
 import {
-  buildMlpCritic,
+  buildProjectionDiscriminator,
   discriminatorOptimizer,
+  discriminatorScores,
   hingeDiscriminatorLoss,
   hingeGeneratorLoss,
   labelsOf,
@@ -41,6 +44,7 @@ import {
   type GanConfig,
 } from './conditional';
 import { InvalidArgumentError } from '../core/errors';
+import type { ProjectionDiscriminator } from '../nets/spectralNorm';
 
 /** Config of a cVAE / cVAE-GAN (rebuilt from JSON by the model registry). */
 export interface CvaeConfig extends ModelConfig {
@@ -123,7 +127,7 @@ export function classMeanFeatureMatching(real: tf.Tensor2D, yReal: tf.Tensor1D, 
 export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
   readonly encoder: tf.LayersModel;
   readonly decoder: tf.LayersModel;
-  readonly discriminator?: tf.LayersModel;
+  readonly discriminator?: ProjectionDiscriminator;
   /** cVAE-GAN's classifier C ([features, logits]). */
   readonly classifier?: tf.LayersModel;
   readonly classes: number;
@@ -144,7 +148,7 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
     this.decoder = buildDecoder(cfg.net, { inputShape: cfg.inputShape, latentDim: cfg.latentDim + cfg.classes }, init);
     if (cfg.kind === 'cvae-gan') {
       if (!cfg.gan) throw new InvalidArgumentError("cvae-gan needs a 'gan' config (the discriminator's hidden sizes)");
-      this.discriminator = buildMlpCritic(cfg.inputShape, cfg.gan.hidden, 1, initRng(seed, 1));
+      this.discriminator = buildProjectionDiscriminator(cfg.inputShape, cfg.gan, cfg.classes, initRng(seed, 1));
       if (cfg.classifier !== false)
         this.classifier = buildFeatureClassifier(cfg.inputShape, cfg.classifier?.hidden ?? cfg.gan.hidden, cfg.classes, initRng(seed, 2));
     }
@@ -208,7 +212,9 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
             const n = batch.x.shape[0];
             // Prior samples of the batch's own classes, so L_GC has both sides for every class present.
             const prior = meanOf(this.likelihood, this.decodeRaw(noise([n, this.latentDim], ctx.rng) as tf.Tensor2D, y, true)) as tf.Tensor4D;
-            const g = hingeGeneratorLoss(this.discriminator.apply(meanOf(this.likelihood, raw)) as tf.Tensor, this.discriminator.apply(prior) as tf.Tensor);
+            // D scores with its current spectral normalizers (training=false: u, v move in D's update only).
+            const D = this.discriminator;
+            const g = hingeGeneratorLoss(D.score(meanOf(this.likelihood, raw), y, false), D.score(prior, y, false));
             loss = tf.add(loss, tf.mul(this.cfg.gan?.weight ?? 1, g)) as tf.Scalar;
             terms.ganG = g;
             if (this.classifier) {
@@ -223,7 +229,7 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
     ];
     if (this.discriminator && this.cfg.gan) {
       const D = this.discriminator;
-      const dVars = trainableVariables(D);
+      const dVars = D.trainableVariables();
       specs.push({
         name: 'discriminator',
         optimizer: discriminatorOptimizer(this.cfg.gan),
@@ -233,8 +239,10 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
           const n = batch.x.shape[0];
           const q = this.encode(batch.x, y);
           const rec = this.decode(reparameterize(q, noise(q.mean.shape, ctx.rng)) as tf.Tensor2D, y);
-          const prior = this.decode(noise([n, this.latentDim], ctx.rng) as tf.Tensor2D, randomClasses(n, this.classes, ctx.rng.seed()));
-          const loss = hingeDiscriminatorLoss(D.apply(batch.x) as tf.Tensor, D.apply(rec) as tf.Tensor, D.apply(prior) as tf.Tensor);
+          const c = randomClasses(n, this.classes, ctx.rng.seed());
+          const prior = this.decode(noise([n, this.latentDim], ctx.rng) as tf.Tensor2D, c);
+          const s = discriminatorScores(D, batch.x, rec, y, prior, c, true);
+          const loss = hingeDiscriminatorLoss(s.real, s.rec, s.prior);
           return { loss, terms: { dLoss: loss } };
         },
       });
@@ -270,17 +278,22 @@ export class ConditionalVAE implements Checkpointable, ConditionalGenerator {
     return {
       encoder: this.encoder,
       decoder: this.decoder,
-      ...(this.discriminator ? { discriminator: this.discriminator } : {}),
       ...(this.classifier ? { classifier: this.classifier } : {}),
     };
   }
 
+  /** cVAE-GAN's D (weights and the spectral normalizers' u, v): not a layers model. */
+  variableSets(): Record<string, Record<string, tf.Variable>> {
+    return this.discriminator ? { discriminator: this.discriminator.namedVariables() } : {};
+  }
+
   variables(): tf.Variable[] {
-    return Object.values(this.nets()).flatMap(netVariables);
+    return [...Object.values(this.nets()).flatMap(netVariables), ...(this.discriminator?.variables() ?? [])];
   }
 
   dispose(): void {
     Object.values(this.nets()).forEach((n) => n.dispose());
+    this.discriminator?.dispose();
     this.specs?.forEach((s) => s.optimizer.dispose());
   }
 }

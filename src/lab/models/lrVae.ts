@@ -14,7 +14,10 @@
  *   C and the push on E_u see the SAME code (cfg.adversaryInput): both a sample of q(z_u|x)
  *   (default), or both its mean. Were C trained on the mean while E_u is pushed on samples, a
  *   label carried by the variance (or hidden under the noise) would go unseen by one of them.
- *   4. 'discriminator' (D, GAN variant only): hinge loss on real, reconstructed, prior samples
+ *   4. 'discriminator' (D, GAN variant only): hinge loss on real images with their labels,
+ *      reconstructions with the input's label, prior samples with the class they were drawn for;
+ *      D is the label-conditional projection discriminator with spectral normalization
+ *      (./conditional.ts), as in the paper (section 3.4, appendix B: "like in [30]")
  * E_s is the lab's Gaussian encoder with only its mean half used (the paper's delta posterior).
  */
 import * as tf from '../tf';
@@ -26,8 +29,10 @@ import { klToStdNormal, noise, reparameterize, splitPosterior } from './gaussian
 import { logLikelihood, meanOf, type LikelihoodConfig } from './likelihood';
 import type { GaussianPosterior, LatentModel } from './types';
 import {
+  buildProjectionDiscriminator,
   buildMlpCritic,
   discriminatorOptimizer,
+  discriminatorScores,
   hingeDiscriminatorLoss,
   hingeGeneratorLoss,
   labelsOf,
@@ -36,6 +41,7 @@ import {
   type GanConfig,
 } from './conditional';
 import { InvalidArgumentError } from '../core/errors';
+import type { ProjectionDiscriminator } from '../nets/spectralNorm';
 
 /** Config of a label-relevant VAE (rebuilt from JSON by the model registry). */
 export interface LrVaeConfig extends ModelConfig {
@@ -94,7 +100,7 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
   readonly adversary: tf.LayersModel;
   readonly gmNet: tf.LayersModel;
   readonly gm: GaussianMixture;
-  readonly discriminator?: tf.LayersModel;
+  readonly discriminator?: ProjectionDiscriminator;
   readonly classes: number;
   readonly inputShape: [number, number, number];
   readonly latentDim: number;
@@ -115,7 +121,7 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
     this.adversary = buildMlpCritic([zu], cfg.adversaryHidden ?? [256], classes, initRng(seed, 1));
     const gmSeed = initSeed(initRng(seed, 3));
     ({ model: this.gmNet, gm: this.gm } = gaussianMixtureModel({ classes, dim: zs, minVariance: cfg.minVariance, seed: gmSeed }));
-    if (cfg.gan) this.discriminator = buildMlpCritic(inputShape, cfg.gan.hidden, 1, initRng(seed, 2));
+    if (cfg.gan) this.discriminator = buildProjectionDiscriminator(inputShape, cfg.gan, classes, initRng(seed, 2));
   }
 
   /** z_s = E_s(x) [n, zs] (the mean half of the lab encoder's output). */
@@ -209,13 +215,13 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
     return { zs, zu, q, raw, recon, kl: tf.mean(klToStdNormal(q)) as tf.Scalar };
   }
 
-  /** Prior samples of random classes (raw decoder output), for the GAN terms. */
-  private priorRaw(n: number, ctx: StepContext, training: boolean): tf.Tensor4D {
+  /** Prior samples of random classes c (raw decoder output) and c, for the GAN terms. */
+  private priorRaw(n: number, ctx: StepContext, training: boolean): { raw: tf.Tensor4D; c: tf.Tensor1D } {
     const c = randomClasses(n, this.classes, ctx.rng.seed());
     const mu = tf.gather(this.gm.means(), c);
     const sd = tf.sqrt(tf.gather(this.gm.variances(), c));
     const zs = tf.add(mu, tf.mul(sd, noise(mu.shape, ctx.rng)));
-    return this.decodeRaw(tf.concat([zs, noise([n, this.cfg.zu], ctx.rng)], 1) as tf.Tensor2D, training);
+    return { raw: this.decodeRaw(tf.concat([zs, noise([n, this.cfg.zu], ctx.rng)], 1) as tf.Tensor2D, training), c };
   }
 
   updates(): UpdateSpec[] {
@@ -257,11 +263,10 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
           ]) as tf.Scalar;
           const terms: Record<string, tf.Scalar> = { recon: r.recon, kl: r.kl, advUniform: adv, gm };
           if (this.discriminator) {
+            // D scores with its current spectral normalizers (training=false: u, v move in D's update only).
             const D = this.discriminator;
-            const g = hingeGeneratorLoss(
-              D.apply(meanOf(this.likelihood, r.raw)) as tf.Tensor,
-              D.apply(meanOf(this.likelihood, this.priorRaw(batch.x.shape[0], ctx, true))) as tf.Tensor,
-            );
+            const prior = this.priorRaw(batch.x.shape[0], ctx, true);
+            const g = hingeGeneratorLoss(D.score(meanOf(this.likelihood, r.raw), y, false), D.score(meanOf(this.likelihood, prior.raw), prior.c, false));
             loss = tf.add(loss, tf.mul(this.cfg.gan?.weight ?? 1, g)) as tf.Scalar;
             terms.ganG = g;
           }
@@ -286,18 +291,20 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
     ];
     if (this.discriminator && this.cfg.gan) {
       const D = this.discriminator;
-      const dVars = trainableVariables(D);
+      const dVars = D.trainableVariables();
       specs.push({
         name: 'discriminator',
         optimizer: discriminatorOptimizer(this.cfg.gan),
         variables: () => dVars,
         loss: (batch: Batch, ctx: StepContext): LossResult => {
+          const y = labelsOf(batch, 'lr-vae');
           const n = batch.x.shape[0];
           const rec = this.decode(
             tf.concat([this.encodeS(batch.x), reparameterize(this.encodeU(batch.x), noise([n, this.cfg.zu], ctx.rng))], 1) as tf.Tensor2D,
           );
-          const prior = meanOf(this.likelihood, this.priorRaw(n, ctx, false));
-          const loss = hingeDiscriminatorLoss(D.apply(batch.x) as tf.Tensor, D.apply(rec) as tf.Tensor, D.apply(prior) as tf.Tensor);
+          const prior = this.priorRaw(n, ctx, false);
+          const s = discriminatorScores(D, batch.x, rec, y, meanOf(this.likelihood, prior.raw) as tf.Tensor4D, prior.c, true);
+          const loss = hingeDiscriminatorLoss(s.real, s.rec, s.prior);
           return { loss, terms: { dLoss: loss } };
         },
       });
@@ -333,22 +340,21 @@ export class LabelRelevantVAE implements Checkpointable, LatentModel, Conditiona
   }
 
   nets(): Record<string, tf.LayersModel> {
-    return {
-      es: this.es,
-      eu: this.eu,
-      decoder: this.decoder,
-      adversary: this.adversary,
-      gm: this.gmNet,
-      ...(this.discriminator ? { discriminator: this.discriminator } : {}),
-    };
+    return { es: this.es, eu: this.eu, decoder: this.decoder, adversary: this.adversary, gm: this.gmNet };
+  }
+
+  /** The GAN variant's D (weights and the spectral normalizers' u, v): not a layers model. */
+  variableSets(): Record<string, Record<string, tf.Variable>> {
+    return this.discriminator ? { discriminator: this.discriminator.namedVariables() } : {};
   }
 
   variables(): tf.Variable[] {
-    return Object.values(this.nets()).flatMap(netVariables);
+    return [...Object.values(this.nets()).flatMap(netVariables), ...(this.discriminator?.variables() ?? [])];
   }
 
   dispose(): void {
     Object.values(this.nets()).forEach((n) => n.dispose());
+    this.discriminator?.dispose();
     this.specs?.forEach((s) => s.optimizer.dispose());
   }
 }

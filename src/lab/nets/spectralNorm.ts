@@ -28,6 +28,14 @@ function normalizeRow(t: tf.Tensor2D): tf.Tensor2D {
   return tf.div(t, tf.add(tf.norm(t), EPS)) as tf.Tensor2D;
 }
 
+/** A variable holding `make()`'s value; the temporary tensor is freed (a variable shares its data, the handle would leak). */
+function variableOf(make: () => tf.Tensor, trainable: boolean): tf.Variable {
+  const t = tf.tidy(make);
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
+}
+
 /** One weight matrix with its spectral normalizer's persistent vectors. */
 export class SpectralNormalized {
   readonly u: tf.Variable;
@@ -40,14 +48,8 @@ export class SpectralNormalized {
     if (w.shape.length !== 2) throw new RangeError(`SpectralNormalized: a [in, out] matrix, got shape [${w.shape.join(', ')}]`);
     const [inDim, outDim] = w.shape as [number, number];
     const draw = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-    this.u = tf.variable(
-      tf.tidy(() => normalizeRow(tf.tensor2d(draw(outDim), [1, outDim]))),
-      false,
-    );
-    this.v = tf.variable(
-      tf.tidy(() => normalizeRow(tf.tensor2d(draw(inDim), [1, inDim]))),
-      false,
-    );
+    this.u = variableOf(() => normalizeRow(tf.tensor2d(draw(outDim), [1, outDim])), false);
+    this.v = variableOf(() => normalizeRow(tf.tensor2d(draw(inDim), [1, inDim])), false);
     // start from a converged u, so the first steps divide by sigma itself, not a random u's underestimate
     this.powerIterate(20);
   }
@@ -105,11 +107,12 @@ export class ProjectionDiscriminator {
     this.inDim = config.inputShape.reduce((a, b) => a * b, 1);
     const glorot = (i: number, o: number) => {
       const limit = Math.sqrt(6 / (i + o));
-      return tf.variable(
-        tf.tensor2d(
-          Float32Array.from({ length: i * o }, () => rng.uniform(-limit, limit)),
-          [i, o],
-        ),
+      return variableOf(
+        () =>
+          tf.tensor2d(
+            Float32Array.from({ length: i * o }, () => rng.uniform(-limit, limit)),
+            [i, o],
+          ),
         true,
       );
     };
@@ -117,7 +120,7 @@ export class ProjectionDiscriminator {
     config.hidden.forEach((h, k) => {
       this.layers.push({
         sn: new SpectralNormalized(glorot(prev, h), rng),
-        bias: tf.variable(tf.zeros([h]), true),
+        bias: variableOf(() => tf.zeros([h]), true),
       });
       prev = h;
     });
@@ -144,7 +147,7 @@ export class ProjectionDiscriminator {
     const psi = this.psi.normalized(training),
       embed = this.embed.normalized(training);
     return tf.tidy(() => {
-      const e = tf.gather(tf.transpose(embed), y) as tf.Tensor2D; // [n, h]: embed(y)
+      const e = tf.gather(tf.transpose(embed), tf.cast(y, 'int32')) as tf.Tensor2D; // [n, h]: embed(y)
       const out = tf.add(tf.matMul(phi, psi), tf.sum(tf.mul(e, phi), 1, true)) as tf.Tensor2D;
       tf.dispose([phi, psi, embed]);
       return out;
@@ -154,6 +157,32 @@ export class ProjectionDiscriminator {
   /** The trainable variables (kernels, biases, embedding). */
   trainableVariables(): tf.Variable[] {
     return [...this.layers.flatMap((l) => [l.sn.w, l.bias]), this.psi.w, this.embed.w];
+  }
+
+  /**
+   * Every variable by a stable name (the checkpoint's keys): phi<k>/kernel, phi<k>/bias, psi/kernel,
+   * embed/kernel, and each kernel's power-iteration vectors <kernel>/u, <kernel>/v (state, not
+   * trained, but a resumed run must continue from them).
+   */
+  namedVariables(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    const put = (name: string, sn: SpectralNormalized) => {
+      out[`${name}/kernel`] = sn.w;
+      out[`${name}/u`] = sn.u;
+      out[`${name}/v`] = sn.v;
+    };
+    this.layers.forEach((l, k) => {
+      put(`phi${k}`, l.sn);
+      out[`phi${k}/bias`] = l.bias;
+    });
+    put('psi', this.psi);
+    put('embed', this.embed);
+    return out;
+  }
+
+  /** Every variable: the trainable ones and the power-iteration vectors u, v. */
+  variables(): tf.Variable[] {
+    return Object.values(this.namedVariables());
   }
 
   dispose(): void {

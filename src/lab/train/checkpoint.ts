@@ -4,6 +4,8 @@
  *                                 registry's buildModel, rebuilds the architecture from it)
  *   trainer.json                  trainer state (step, epoch, seed, history) + caller's extra
  *   <net>/model.json, weights.bin each network in the tfjs layers format (tf.loadLayersModel reads it)
+ *   <set>/variables.json, .bin    each variable set (model.variableSets(): nets written with tf ops)
+ *                                 as a tfjs weights manifest + its bytes, the entries named
  *   optimizer-<i>.json, .bin      each update's optimizer state (Adam moments, iterations)
  * Written atomically (replaceDirAtomic: a temporary folder swapped in by renames). A crash
  * mid-write leaves the old checkpoint untouched; `loadCheckpoint` also finds the `<dir>.old-*`
@@ -74,6 +76,53 @@ async function loadNetWeights(net: tf.LayersModel, dir: string): Promise<void> {
   tf.dispose(values);
 }
 
+/** Write a named variable set as `variables.json` (a tfjs weights manifest) + `variables.bin` into `dir`. */
+async function saveVariableSet(dir: string, vars: Record<string, tf.Variable>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const { data, specs } = await tf.io.encodeWeights(Object.entries(vars).map(([name, tensor]) => ({ name, tensor })));
+  writeFileSync(join(dir, 'variables.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
+  writeJson(join(dir, 'variables.json'), { format: 'variable-set', weights: specs });
+}
+
+/**
+ * Assign a variable set from `dir`: every variable of the rebuilt model must be there with its
+ * shape (by name), and nothing else; otherwise config and files do not match. A folder holding a
+ * tf.layers net instead (model.json) was written by a version in which this part was a layers
+ * model (the label-relevant GAN variants' unconditional MLP critic, before the projection
+ * discriminator): it cannot be loaded into the new net, so the error says to retrain.
+ */
+async function loadVariableSet(dir: string, name: string, vars: Record<string, tf.Variable>): Promise<void> {
+  const manifest = join(dir, 'variables.json');
+  if (!existsSync(manifest)) {
+    if (existsSync(join(dir, 'model.json')))
+      throw new CheckpointError(
+        dir,
+        `holds a tf.layers net as '${name}' (written by an older version, e.g. the unconditional MLP critic of the label-relevant GAN variants); this version's '${name}' is a different network (the label-conditional projection discriminator with spectral normalization) and cannot take its weights: retrain the model (vae-lab train ...) to get a checkpoint of this version`,
+      );
+    throw new CheckpointError(dir, `'${name}' is missing (no variables.json); the checkpoint is incomplete: retrain or pass a complete checkpoint`);
+  }
+  const { weights } = JSON.parse(readFileSync(manifest, 'utf8')) as { weights: tf.io.WeightsManifestEntry[] };
+  const got = new Set(weights.map((w) => w.name));
+  const missing = Object.keys(vars).filter((k) => !got.has(k));
+  const extra = [...got].filter((k) => !(k in vars));
+  if (missing.length || extra.length)
+    throw new CheckpointError(
+      dir,
+      `'${name}' does not match the rebuilt model (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'}); config and weights do not match`,
+    );
+  const bytes = readFileSync(join(dir, 'variables.bin'));
+  const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), weights);
+  try {
+    for (const [k, v] of Object.entries(vars)) {
+      if (map[k].shape.join(',') !== v.shape.join(','))
+        throw new CheckpointError(dir, `'${name}/${k}' has shape [${map[k].shape}], the rebuilt model's is [${v.shape}]; config and weights do not match`);
+    }
+    for (const [k, v] of Object.entries(vars)) v.assign(map[k]);
+  } finally {
+    tf.dispose(Object.values(map));
+  }
+}
+
 function writeJson(file: string, v: unknown): void {
   writeFileSync(file, JSON.stringify(v, null, 2));
 }
@@ -81,6 +130,7 @@ function writeJson(file: string, v: unknown): void {
 /** Write every file of a checkpoint into the (empty) folder `tmp`. */
 async function writeCheckpointFiles(tmp: string, model: Checkpointable, state: TrainerState): Promise<void> {
   for (const [name, net] of Object.entries(model.nets())) await net.save(folderSaveHandler(join(tmp, name)));
+  for (const [name, vars] of Object.entries(model.variableSets?.() ?? {})) await saveVariableSet(join(tmp, name), vars);
   const specs = model.updates();
   for (let i = 0; i < specs.length; i++) {
     const named = await specs[i].optimizer.getWeights();
@@ -123,17 +173,24 @@ export async function loadCheckpoint<M extends Checkpointable>(dir: string, buil
   } catch (e) {
     throw new CheckpointError(d, `config.json could not be used (${(e as Error).message})`, { cause: e });
   }
-  for (const [name, net] of Object.entries(model.nets())) await loadNetWeights(net, join(d, name));
-  const specs = model.updates();
-  for (let i = 0; i < specs.length; i++) {
-    const f = join(d, `optimizer-${i}.json`);
-    if (!existsSync(f)) continue;
-    const { weights } = JSON.parse(readFileSync(f, 'utf8'));
-    const bytes = readFileSync(join(d, `optimizer-${i}.bin`));
-    const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), weights);
-    const named = (weights as tf.io.WeightsManifestEntry[]).map((w) => ({ name: w.name, tensor: map[w.name] }));
-    await specs[i].optimizer.setWeights(named);
-    tf.dispose(named.map((t) => t.tensor));
+  try {
+    for (const [name, net] of Object.entries(model.nets())) await loadNetWeights(net, join(d, name));
+    for (const [name, vars] of Object.entries(model.variableSets?.() ?? {})) await loadVariableSet(join(d, name), name, vars);
+    const specs = model.updates();
+    for (let i = 0; i < specs.length; i++) {
+      const f = join(d, `optimizer-${i}.json`);
+      if (!existsSync(f)) continue;
+      const { weights } = JSON.parse(readFileSync(f, 'utf8'));
+      const bytes = readFileSync(join(d, `optimizer-${i}.bin`));
+      const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), weights);
+      const named = (weights as tf.io.WeightsManifestEntry[]).map((w) => ({ name: w.name, tensor: map[w.name] }));
+      await specs[i].optimizer.setWeights(named);
+      tf.dispose(named.map((t) => t.tensor));
+    }
+  } catch (e) {
+    // the half-loaded model is of no use to the caller: free its tensors before reporting
+    (model as { dispose?: () => void }).dispose?.();
+    throw e;
   }
   const state = JSON.parse(readFileSync(join(d, 'trainer.json'), 'utf8')) as TrainerState;
   return { model, state };

@@ -1,7 +1,9 @@
 /**
  * One contract every model passes (pythae's model tests): it builds from its config; encode,
  * decode and reconstruct have the right shapes; a few training steps lower its first update's
- * loss on a tiny fixed batch; a save/load round trip gives the same weights and outputs; and
+ * loss on a tiny fixed batch; a save/load round trip gives the same weights and outputs (a
+ * variable-set net too: the GAN variants' projection discriminator, its spectral normalizers'
+ * u, v and its scores); every variable a trainer updates is in the model's variables(); and
  * nothing leaks across a training step or an encode/decode.
  *
  * The models are one table (MODELS): a new model is one more row. Tiny MLP nets on 8x8 blobs,
@@ -19,6 +21,7 @@ import { buildModel } from '../../../src/lab/models';
 import { build as buildConditional } from '../../../src/lab/experiments/label-relevant/build';
 import type { GaussianPosterior } from '../../../src/lab/models/types';
 import type { ConditionalVAE } from '../../../src/lab/models/cvae';
+import { ProjectionDiscriminator } from '../../../src/lab/nets/spectralNorm';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/lab/train/checkpoint';
 import { Trainer } from '../../../src/lab/train/trainer';
 import type { Batch, Checkpointable, ModelConfig, StepContext } from '../../../src/lab/core/types';
@@ -76,6 +79,22 @@ const MODELS: Record<string, ContractCase> = {
     latentDim: 5,
     ...latent,
   },
+  'lr-vae-gan': {
+    config: {
+      kind: 'lr-vae',
+      inputShape: SHAPE,
+      classes: 4,
+      zs: 2,
+      zu: 3,
+      net: mlp,
+      learningRate: 1e-2,
+      adversaryHidden: [8],
+      gan: { hidden: [8, 6] },
+      seed: 1,
+    },
+    latentDim: 5,
+    ...latent,
+  },
   cvae: { config: { kind: 'cvae', inputShape: SHAPE, classes: 4, latentDim: 2, net: mlp, learningRate: 1e-2 }, latentDim: 2, ...conditional },
   'cvae-gan': {
     config: { kind: 'cvae-gan', inputShape: SHAPE, classes: 4, latentDim: 2, net: mlp, learningRate: 1e-2, gan: { hidden: [8] } },
@@ -100,6 +119,12 @@ for (const [name, c] of Object.entries(MODELS)) {
     const extra = data.batch([6, 7, 8, 9, 10, 11]);
     const { x } = batch,
       y = batch.y!;
+
+    // Every variable an update trains is one the model lists (a checkpoint and the NaN guard see it).
+    const all = new Set(model.variables());
+    for (const s of model.updates()) for (const v of s.variables()) assert.ok(all.has(v), `${name}: update ${s.name} trains a variable variables() omits`);
+    for (const set of Object.values(model.variableSets?.() ?? {}))
+      for (const v of Object.values(set)) assert.ok(all.has(v), `${name}: a variable-set entry variables() omits`);
 
     // encode / decode / reconstruct shapes, and none of them leaks.
     await expectNoLeakedTensors(
@@ -137,6 +162,26 @@ for (const [name, c] of Object.entries(MODELS)) {
       loadedNets = loaded.nets();
     assert.deepEqual(Object.keys(loadedNets).sort(), Object.keys(nets).sort());
     for (const k of Object.keys(nets)) assert.equal(maxDiff(nets[k].getWeights(), loadedNets[k].getWeights()), 0, `${name}: net ${k} weights`);
+    const sets = model.variableSets?.() ?? {},
+      loadedSets = loaded.variableSets?.() ?? {};
+    assert.deepEqual(Object.keys(loadedSets).sort(), Object.keys(sets).sort());
+    for (const [k, set] of Object.entries(sets)) {
+      assert.deepEqual(Object.keys(loadedSets[k]).sort(), Object.keys(set).sort());
+      for (const [v, t] of Object.entries(set)) assert.equal(maxDiff([t], [loadedSets[k][v]]), 0, `${name}: ${k}/${v}`);
+    }
+    // The discriminator (GAN variants) scores the same batch the same after load, with and without
+    // a power iteration (the training flag moves u, v: equal only if they were restored too).
+    const D = (model as { discriminator?: unknown }).discriminator;
+    if (c.config.gan) assert.ok(D instanceof ProjectionDiscriminator, `${name}: the GAN variant's D is the projection discriminator`);
+    if (D instanceof ProjectionDiscriminator) {
+      const lD = (loaded as { discriminator?: ProjectionDiscriminator }).discriminator!;
+      for (const training of [false, true]) {
+        const a: tf.Tensor = D.score(x, y, training),
+          b: tf.Tensor = lD.score(x, y, training);
+        assert.equal(maxDiff([a], [b]), 0, `${name}: D's scores after load (training ${training})`);
+        tf.dispose([a, b]);
+      }
+    }
     tf.tidy(() => {
       const l = loaded as Model;
       const a = c.encode(model, x, y),

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import * as tf from '../../../src/lab/tf';
 import { blobs, useCpu } from '../lab/helpers';
 import { LabelRelevantVAE, type LrVaeConfig } from '../../../src/lab/models/lrVae';
-import { LabelsRequiredError } from '../../../src/lab/models/conditional';
+import { buildMlpCritic, LabelsRequiredError } from '../../../src/lab/models/conditional';
 import { Trainer } from '../../../src/lab/train/trainer';
 import { Rng } from '../../../src/lab/core/random';
-import { saveCheckpoint, loadCheckpoint } from '../../../src/lab/train/checkpoint';
+import { folderSaveHandler, saveCheckpoint, loadCheckpoint } from '../../../src/lab/train/checkpoint';
+import { CheckpointError } from '../../../src/lab/train/errors';
 import { build } from '../../../src/lab/experiments/label-relevant/build';
 import { trainableVariables } from '../../../src/lab/nets';
 import { InvalidArgumentError } from '../../../src/lab/core/errors';
@@ -43,7 +44,7 @@ test('updates: E_s + GM first (3x), then the joint update, then C (and D with --
   assert.ok(has(0, gmVars) && has(0, trainableVariables(m.es)) && none(0, trainableVariables(m.decoder)));
   assert.ok(none(1, gmVars) && has(1, trainableVariables(m.eu)) && has(1, trainableVariables(m.decoder)) && none(1, trainableVariables(m.adversary)));
   assert.ok(has(2, trainableVariables(m.adversary)) && specs[2].variables().length === trainableVariables(m.adversary).length);
-  assert.ok(has(3, trainableVariables(m.discriminator!)) && none(3, trainableVariables(m.decoder)));
+  assert.ok(has(3, m.discriminator!.trainableVariables()) && none(3, trainableVariables(m.decoder)));
   assert.equal(new LabelRelevantVAE(cfg()).updates().length, 3);
   m.dispose();
 });
@@ -133,6 +134,29 @@ test("checkpoint round trip through the experiment's build rebuilds the same mod
     assert.ok((tf.max(tf.abs(tf.sub(a, b))) as tf.Scalar).arraySync() < 1e-6);
     tf.dispose([a, b]);
     back.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    m.dispose();
+  }
+});
+
+test('a checkpoint whose D is a tf.layers net (the old unconditional MLP critic) fails to load with a message to retrain, leaking nothing', async () => {
+  const m = new LabelRelevantVAE(cfg({ gan: { hidden: [8] } }));
+  const dir = mkdtempSync(join(tmpdir(), 'lrvae-old-'));
+  try {
+    await saveCheckpoint(join(dir, 'model'), m, { step: 0, epoch: 0, seed: 3, batchSize: 32 });
+    // What an older version wrote there: the MLP critic in the layers format.
+    const dDir = join(dir, 'model', 'discriminator');
+    rmSync(dDir, { recursive: true });
+    const critic = buildMlpCritic([8, 8, 1], [8], 1);
+    await critic.save(folderSaveHandler(dDir));
+    critic.dispose();
+    const n0 = tf.memory().numTensors;
+    await assert.rejects(
+      loadCheckpoint(join(dir, 'model'), build),
+      (e: Error) => e instanceof CheckpointError && /retrain/.test(e.message) && /projection discriminator/.test(e.message),
+    );
+    assert.equal(tf.memory().numTensors, n0, 'the half-loaded model was freed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
     m.dispose();
