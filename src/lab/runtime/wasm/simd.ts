@@ -228,6 +228,11 @@ function adamModule(): WebAssembly.Module {
   return (adamCompiled ??= new WebAssembly.Module(Buffer.from(adamWasmBase64, 'base64')));
 }
 
+/** The opcode-built module (kept until simd.wat is proven equal; see wasm-equal.test.ts). */
+export function legacySimdBytes(): Uint8Array {
+  return assemble([addTo, copy, patches('im2col', false), patches('col2im', true)]);
+}
+
 /** The loops above, bound to this backend's heap (built once per heap). */
 export function simd(backend: WasmBackend): SimdKernels {
   const memory = memoryOf(backend);
