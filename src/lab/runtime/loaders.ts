@@ -11,7 +11,7 @@ import { requireShared } from './native';
 import type { BackendLoaders, LoadedBackend } from './select';
 import { registerLabWasmKernels } from './wasm/register';
 import { startPool } from './pool';
-import { loadNativeGemm } from './native-gemm';
+import { loadNativeGemm, nativeNote } from './native-gemm';
 import { setNativeGemm } from './wasm/matmul';
 import { availableParallelism } from 'node:os';
 import { hasRelaxedSimd } from './wasm/gemm';
@@ -131,8 +131,9 @@ export function realLoaders(opts: LoaderOptions): BackendLoaders {
       }
       setNativeGemm(null);
       const threads = await startPool(want);
-      // No native product for this platform (none prebuilt, none built): the status bar says so.
-      const note = /^no native GEMM for |not built/.test(loaded.why) ? loaded.why.replace(/ \(npm run build:native\)$/, '') : undefined;
+      // No native product here (none prebuilt for this platform, none built, one that does not
+      // load or has no kernel for this CPU): the status bar says so.
+      const note = nativeNote(loaded.why);
       return { backend: 'wasm', device: `CPU (wasm${isa}, ${threads} thread${threads > 1 ? 's' : ''})`, threads, ...(note ? { note } : {}) };
     },
     cpu: async (): Promise<LoadedBackend> => {

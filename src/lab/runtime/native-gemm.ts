@@ -83,6 +83,20 @@ export function nativeGemmCandidates(): string[] {
 
 let cached: { gemm: NativeGemm | null; why: string } | undefined;
 
+/**
+ * What the status bar adds when the products run on wasm because the addon is not in use, from
+ * loadNativeGemm's `why`: every reason but the user's own VAE_LAB_NATIVE=0 (no prebuilt for
+ * this platform, none built, one that fails to load here, a CPU without AVX2), kept short.
+ */
+export function nativeNote(why: string): string | undefined {
+  if (!why || why === 'VAE_LAB_NATIVE=0') return undefined;
+  if (why.startsWith('no native GEMM for ')) return why;
+  if (why.includes(' not built')) return `${FILE} not built`;
+  if (why.includes(' failed to load: ')) return 'native GEMM failed to load';
+  if (why.includes('neither AVX-512 nor AVX2')) return 'no native GEMM for this CPU (no AVX2)';
+  return 'no native GEMM';
+}
+
 /** The addon, or null with the reason it is not used. Loaded once. */
 export function loadNativeGemm(): { gemm: NativeGemm | null; why: string } {
   if (cached) return cached;

@@ -1,11 +1,11 @@
-// The lab's product kernels (src/lab/runtime/wasm/gemm*.ts) on a plain wasm memory, against a
+// The lab's product kernels (src/lab/runtime/wasm/gemm.wat, driven by gemm.ts) on a plain wasm memory, against a
 // float64 reference: every transpose combination, edges that are not whole tiles, K past one
 // k-block (the accumulate path), N past one column block, and both the fused multiply-add
 // (relaxed SIMD) and the plain SIMD builds, over plain and shared memories.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gemmModule } from '../../../src/lab/runtime/wasm/gemm-code';
 import {
+  gemmBytes,
   hasRelaxedSimd,
   instantiateGemm,
   MR,
@@ -45,7 +45,7 @@ function run(fma: boolean, shared: boolean, m: number, k: number, n: number, ta:
   const bytes = cp + panelsOf(m, MR) * MR * ldc;
   const pages = Math.ceil(bytes / 65536) + 1;
   const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
-  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, fma }, shared)), memory);
+  const ex = instantiateGemm(new WebAssembly.Module(gemmBytes(fma, shared)), memory);
   const heap = new Float32Array(memory.buffer);
   heap.set(a, pa / 4);
   heap.set(b, pb / 4);
@@ -108,7 +108,7 @@ test('row panels can be computed in parts into separate buffers (how the work is
   const [m, k, n] = [37, 70, 29];
   const whole = run(hasRelaxedSimd(), false, m, k, n, false, false).c;
   const memory = new WebAssembly.Memory({ initial: 64 });
-  const ex = instantiateGemm(new WebAssembly.Module(gemmModule({ mr: MR, nr: NR, fma: hasRelaxedSimd() }, false)), memory);
+  const ex = instantiateGemm(new WebAssembly.Module(gemmBytes(hasRelaxedSimd(), false)), memory);
   const heap = new Float32Array(memory.buffer);
   const ldc = panelsOf(n, NR) * NR * 4;
   const [pa, pb] = [0, m * k * 4];

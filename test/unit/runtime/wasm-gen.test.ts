@@ -46,3 +46,46 @@ test('adam.wat: Adam’s update on odd sizes, bit for bit the float32 arithmetic
     assert.equal(heap[xo + n], 0, 'nothing written past n');
   }
 });
+
+test('the .wat directives: ;;#for over a range and over groups, ;;#if/;;#else, ;;#define, ;;#variant, {EXPR}', async () => {
+  const script = pathToFileURL(join(__dirname, '../../../scripts/gen-wasm.mjs')).href;
+  const { preprocess } = (await import(script)) as {
+    preprocess: (text: string) => { modules: { key: string; text: string }[]; defines: Record<string, number> };
+  };
+  const src = [
+    ';;#variant wide 0 1',
+    ';;#define W 4 * (wide + 1)',
+    ';;#for name n in f 2, g 3',
+    '(func ${name}',
+    ';;#for i in range(n)',
+    ';;#if i == 0',
+    '  first {W*i}',
+    ';;#else',
+    '  next {W*i}',
+    ';;#end',
+    ';;#end',
+    ')',
+    ';;#end',
+  ].join('\n');
+  const { modules, defines } = preprocess(src);
+  assert.deepEqual(
+    modules.map((m) => m.key),
+    ['wide=0', 'wide=1'],
+  );
+  assert.deepEqual(modules[1].text.split('\n').filter(Boolean), [
+    '(func $f',
+    '  first 0',
+    '  next 8',
+    ')',
+    '(func $g',
+    '  first 0',
+    '  next 8',
+    '  next 16',
+    ')',
+  ]);
+  assert.equal(defines.W, 8, 'the last variant’s value');
+  assert.throws(() => preprocess(';;#for i in range(2)\n{j}\n;;#end'), /unknown name j/);
+  assert.throws(() => preprocess(';;#if 1\nx'), /;;#end missing/);
+  assert.throws(() => preprocess(';;#loop\n'), /unknown directive/);
+  assert.throws(() => preprocess('{alert(1)}'), /not integer arithmetic|unknown name|is not a number/);
+});

@@ -1,5 +1,5 @@
 /**
- * The lab's matrix product C[M,N] = op(A) op(B), driving the wasm kernels of gemm-code.ts
+ * The lab's matrix product C[M,N] = op(A) op(B), driving the wasm kernels of gemm.wat
  * over any memory that holds the operands: the wasm backend's heap (matmul.ts) or the shared
  * memory of the second thread (pool.ts). Nothing here knows tfjs.
  *
@@ -17,11 +17,10 @@
  * loop (23-27) were slower under V8: registers spilled (x64 has 16 vector registers).
  */
 import { createRequire } from 'node:module';
-import { assemble, op, V, V128 } from './asm';
-import { GemmExports, gemmModule, GemmShape } from './gemm-code';
+import { defines, wasmBase64 } from './generated/gemm';
 
-export const MR = 4;
-export const NR = 8;
+/** The tile's rows and columns, as gemm.wat unrolls them. */
+export const { MR, NR } = defines;
 const KC = 256;
 const NCP = 32;
 
@@ -77,8 +76,20 @@ export function multiplyPanels(ex: GemmExports, ap: number, bp: number, cp: numb
 
 // ---- the module: relaxed SIMD where the runtime has it ----
 
-/** f32x4.relaxed_madd on a local: validates only where relaxed SIMD is enabled. */
-const probe = assemble([{ name: 'f', params: [], locals: [V128], body: [...op.get(0), ...op.get(0), ...op.get(0), ...V.madd, 0x1a] }]);
+/** gemm.wat's exports (see its header). */
+export interface GemmExports {
+  panels(ap: number, bp: number, cp: number, kc: number, npan: number, ldc: number, bstep: number, acc: number): void;
+  packA(src: number, kStep: number, rStep: number, dst: number, k: number, rows: number): void;
+  packB(src: number, kStep: number, cStep: number, dst: number, k: number, cols: number): void;
+}
+
+/**
+ * gemm.wat assembled at build time (scripts/gen-wasm.mjs): with f32x4.relaxed_madd (`fma`) or
+ * f32x4.mul + add, over a plain or a shared (threads) memory import.
+ */
+export function gemmBytes(fma: boolean, shared: boolean): Uint8Array {
+  return new Uint8Array(Buffer.from(wasmBase64[`fma=${fma ? 1 : 0} shared=${shared ? 1 : 0}`], 'base64'));
+}
 
 let fmaCache: boolean | undefined;
 
@@ -90,6 +101,8 @@ let fmaCache: boolean | undefined;
 export function hasRelaxedSimd(): boolean {
   if (fmaCache !== undefined) return fmaCache;
   if (process.env.VAE_LAB_WASM_FMA === '0') return (fmaCache = false);
+  // the fused build validates only where relaxed SIMD is enabled
+  const probe = gemmBytes(true, false);
   if (!WebAssembly.validate(probe)) {
     try {
       (createRequire(__filename)('node:v8') as typeof import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -106,8 +119,7 @@ const modules = new Map<boolean, WebAssembly.Module>();
 export function gemmWasm(shared: boolean): WebAssembly.Module {
   let m = modules.get(shared);
   if (!m) {
-    const shape: GemmShape = { mr: MR, nr: NR, fma: hasRelaxedSimd() };
-    m = new WebAssembly.Module(gemmModule(shape, shared));
+    m = new WebAssembly.Module(gemmBytes(hasRelaxedSimd(), shared));
     modules.set(shared, m);
   }
   return m;

@@ -1,5 +1,5 @@
 /**
- * Matrix products on the wasm backend through the lab's own kernels (gemm.ts, gemm-code.ts).
+ * Matrix products on the wasm backend through the lab's own kernels (gemm.ts, gemm.wat).
  *
  * The stock wasm BatchMatMul is fast (15-21 GFLOP/s here, XNNPACK) only when the batch is 1
  * and neither input is transposed; otherwise it runs a scalar loop at 0.4-2 GFLOP/s, and even
@@ -12,8 +12,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, view, WasmBackend } from './heap';
-import { instantiateGemm, gemmWasm, MR, multiplyPanels, NR, Operand, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from './gemm';
-import type { GemmExports } from './gemm-code';
+import { GemmExports, instantiateGemm, gemmWasm, MR, multiplyPanels, NR, Operand, operand, packA, packB, packedABytes, packedBBytes, panelsOf } from './gemm';
 import { memoryOf, ptr } from './simd';
 import { BackendUnsupportedError } from '../errors';
 import { InvalidArgumentError } from '../../core/errors';
