@@ -29,6 +29,8 @@ export interface NotebookSweepOptions {
   outDir: string;
   /** Run the spec's pending jobs (default true); false: read what is there. */
   train?: boolean;
+  /** Run failed jobs again (default true: a notebook run again tries them again; their logs say why they failed). */
+  retryFailed?: boolean;
   /** Processes at once (default: the engine's, one per core, one thread each). */
   jobs?: number;
   /** `vae-lab` entry point (default: cli.js beside this bundle) and node options before it. */
@@ -83,6 +85,7 @@ export async function notebookSweep(o: NotebookSweepOptions): Promise<NotebookSw
       cli: o.cli ?? join(__dirname, 'cli.js'),
       nodeArgs: o.nodeArgs,
       jobs: o.jobs,
+      retryFailed: o.retryFailed ?? true,
       signal: o.signal ?? currentHost()?.signal,
       log: o.log ?? ((line) => console.log(line)),
       progressEveryMs: 60_000,
