@@ -12,6 +12,7 @@ import {
   cancelSweep,
   checkSpec,
   failureReport,
+  interruptedReason,
   jobDir,
   loadSweep,
   progressOf,
@@ -163,13 +164,19 @@ function status(argv: string[]): number {
     return 0;
   }
   const c = s.counts;
+  // A job still `running` whose driver or process is gone (killed with -9) can never end: shown as interrupted.
+  const interrupted = new Map(s.jobs.map((j) => [j.id, j.state === 'running' ? interruptedReason(readJobStatus(jobDir(dir, j.id))) : undefined]));
+  const nInterrupted = [...interrupted.values()].filter(Boolean).length;
   console.log(
-    `sweep ${s.name} in ${s.dir}: ${s.jobs.length} jobs: ${c.done} done, ${c.running} running, ${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled`,
+    `sweep ${s.name} in ${s.dir}: ${s.jobs.length} jobs: ${c.done} done, ${c.running - nInterrupted} running, ${c.queued} queued, ${c.failed} failed, ${c.cancelled} cancelled` +
+      (nInterrupted ? `, ${nInterrupted} interrupted (\`vae-lab sweep run\` runs them again)` : ''),
   );
   for (const j of s.jobs) {
-    const extra = j.state === 'running' ? progressOf(jobDir(dir, j.id)) : (j.reason ?? '');
+    const why = interrupted.get(j.id);
+    const state = why ? 'interrupted' : j.state;
+    const extra = why ?? (j.state === 'running' ? progressOf(jobDir(dir, j.id)) : (j.reason ?? ''));
     const slurm = j.slurm ? ` slurm ${j.slurm.jobId}_${j.slurm.arrayTaskId} ${j.slurm.state ?? ''}` : '';
-    console.log(`  ${j.state.padEnd(9)} ${j.id}${j.attempt && j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}${slurm}${extra ? `  ${extra}` : ''}`);
+    console.log(`  ${state.padEnd(11)} ${j.id}${j.attempt && j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}${slurm}${extra ? `  ${extra}` : ''}`);
   }
   return 0;
 }

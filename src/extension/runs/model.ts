@@ -18,6 +18,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
+  interruptedReason,
   JOB_STATES,
   jobDir,
   jobFiles,
@@ -170,16 +171,8 @@ export function readJob(dir: string, id: string, sweepDir: string | undefined, p
   const status = readJobStatus(dir);
   const progress = (o.cache ?? new ProgressCache()).read(dir);
   let state: ShownState = status.state;
-  // A local job that says running but whose process is gone was killed without a chance to say so.
-  const host = o.host ?? hostname();
-  if (
-    state === 'running' &&
-    status.executor !== 'slurm' &&
-    status.pid !== undefined &&
-    (!status.host || status.host === host) &&
-    !(o.alive ?? pidAlive)(status.pid)
-  )
-    state = 'stopped';
+  // A local job that says running but whose process or driver is gone was killed without a chance to say so.
+  if (state === 'running' && interruptedReason(status, { host: o.host ?? hostname(), alive: o.alive ?? pidAlive })) state = 'stopped';
   const f = jobFiles(dir);
   return {
     kind: 'job',

@@ -19,6 +19,7 @@
  * written after metrics.json, so a job killed at any point is never read as done.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -61,6 +62,8 @@ export interface JobStatus {
   executor?: 'local' | 'slurm';
   host?: string;
   pid?: number;
+  /** The process that started the job and writes its end (`sweep run`'s driver, or `sweep job`), and its machine. */
+  driver?: { pid: number; host: string };
   /** ms since the epoch */
   queuedAt?: number;
   startedAt?: number;
@@ -107,6 +110,32 @@ export function readJobStatus(dir: string): JobStatus {
 }
 
 export const isDone = (dir: string) => readJobStatus(dir).state === 'done';
+
+/** Whether a process of this machine lives (EPERM: it lives, as another user's). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Why a job that says `running` can no longer end (one line), or undefined while it can: a
+ * local job of this machine whose driver is gone (killed with -9: nobody is left to write its
+ * end, even if its training process still runs) or whose training process is gone. Slurm jobs
+ * and other machines' jobs are not judged here (Slurm's own state says). `sweep run` runs an
+ * interrupted job again.
+ */
+export function interruptedReason(s: JobStatus, o: { host?: string; alive?: (pid: number) => boolean } = {}): string | undefined {
+  if (s.state !== 'running' || s.executor === 'slurm') return undefined;
+  const host = o.host ?? hostname();
+  const alive = o.alive ?? pidAlive;
+  if (s.driver && s.driver.host === host && !alive(s.driver.pid)) return `interrupted: its driver (pid ${s.driver.pid} on ${s.driver.host}) is gone`;
+  if (s.pid !== undefined && (!s.host || s.host === host) && !alive(s.pid)) return `interrupted: its process (pid ${s.pid}) is gone`;
+  return undefined;
+}
 
 /**
  * Reads events.jsonl from byte `offset`; returns the complete lines' events and the offset after

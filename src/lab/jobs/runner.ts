@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { writeFileAtomic } from '../../common/atomic';
-import { jobDir, jobFiles, readEvents, readJobStatus, sweepFiles, type JobSpec, type JobStatus, type SlurmInfo } from './files';
+import { interruptedReason, jobDir, jobFiles, readEvents, readJobStatus, sweepFiles, type JobSpec, type JobStatus, type SlurmInfo } from './files';
 
 export interface RunJobOptions {
   /** The `vae-lab` entry (dist/cli.js) and node options before it. */
@@ -80,12 +80,23 @@ export function runJob(sweepDir: string, id: string, o: RunJobOptions): Promise<
   const spec = JSON.parse(readFileSync(f.spec, 'utf8')) as JobSpec;
   const prev = readJobStatus(dir);
   const attempt = prev.attempt + 1;
+  // An interrupted attempt's training process may outlive its driver: stop it before this one writes the same folder.
+  if (prev.pid !== undefined && prev.host === hostname() && interruptedReason(prev)) killGroup(prev.pid, 'SIGKILL');
   // A fresh attempt: the last one's partial events and any stale metrics go; the log keeps every attempt.
   rmSync(f.metrics, { force: true });
   rmSync(f.events, { force: true });
   const log = openSync(f.log, 'a');
   writeSync(log, `\n--- vae-lab sweep: job ${id}, attempt ${attempt}, ${new Date().toISOString()} on ${hostname()}: vae-lab ${spec.argv.join(' ')}\n`);
-  const base: JobStatus = { state: 'running', attempt, executor: o.executor, host: hostname(), queuedAt: prev.queuedAt, startedAt: Date.now(), slurm: o.slurm };
+  const base: JobStatus = {
+    state: 'running',
+    attempt,
+    executor: o.executor,
+    host: hostname(),
+    driver: { pid: process.pid, host: hostname() },
+    queuedAt: prev.queuedAt,
+    startedAt: Date.now(),
+    slurm: o.slurm,
+  };
   return new Promise((resolve) => {
     let settled = false;
     const finish = (s: JobStatus) => {

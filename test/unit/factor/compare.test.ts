@@ -65,36 +65,55 @@ test('verdictTable: one row per metric, rendered as the lab table plus the pair 
   assert.match(md, /seeds for a firm answer: 3/);
 });
 
-test('readComparison: reads <model>-<weight>-s<seed>/metrics.json, skips runs without one, and says how to make them', async () => {
+test('readComparison: reads the done jobs of a sweep folder through loadSweep, leaves the others out, and says how to make one', async () => {
   const fs = await import('node:fs'),
     os = await import('node:os'),
     path = await import('node:path');
-  const { readComparison } = await import('../../../src/lab/experiments/factor-vae/compare');
+  const { readComparison, comparisonJob } = await import('../../../src/lab/experiments/factor-vae/compare');
+  const { missingRuns } = await import('../../../src/lab/experiments/factor-vae/runs');
+  const { jobDir, jobFiles, loadSweep, prepareSweep, writeJobStatus } = await import('../../../src/lab/jobs');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-'));
   try {
-    for (const [name, fv] of [
-      ['beta-vae-4-s0', 0.5],
-      ['factor-vae-40-s1', 0.7],
-    ] as const) {
-      fs.mkdirSync(path.join(dir, name));
-      fs.writeFileSync(path.join(dir, name, 'metrics.json'), JSON.stringify({ disentanglement: { recon: 30, factorVae: fv, betaVae: 0.6 } }));
-    }
-    fs.mkdirSync(path.join(dir, 'factor-vae-10-s0'));
+    const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../notebooks/sweeps/factor-vae-quick.json'), 'utf8'));
+    const file = prepareSweep(spec, dir);
+    assert.deepEqual(
+      file.jobs.map((j) => comparisonJob(j.params)),
+      [
+        { kind: 'beta-vae', weight: 1, seed: 0 },
+        { kind: 'beta-vae', weight: 4, seed: 0 },
+        { kind: 'beta-vae', weight: 16, seed: 0 },
+        { kind: 'factor-vae', weight: 10, seed: 0 },
+        { kind: 'factor-vae', weight: 40, seed: 0 },
+      ],
+    );
+    // what a finished job leaves: metrics.json, then state.json `done`; a running job has no metrics yet
+    const finish = (i: number, fv: number) => {
+      const jd = jobDir(dir, file.jobs[i].id);
+      fs.writeFileSync(jobFiles(jd).metrics, JSON.stringify({ disentanglement: { recon: 30, factorVae: fv, betaVae: 0.6 } }));
+      writeJobStatus(jd, { state: 'done', attempt: 1 });
+    };
+    finish(1, 0.5);
+    finish(4, 0.7);
+    writeJobStatus(jobDir(dir, file.jobs[3].id), { state: 'running', attempt: 1 });
     assert.deepEqual(readComparison(dir), [
       { family: 'beta-VAE', weight: 4, seed: 0, recon: 30, factorVae: 0.5, betaVae: 0.6 },
-      { family: 'FactorVAE', weight: 40, seed: 1, recon: 30, factorVae: 0.7, betaVae: 0.6 },
+      { family: 'FactorVAE', weight: 40, seed: 0, recon: 30, factorVae: 0.7, betaVae: 0.6 },
     ]);
-    assert.throws(() => readComparison(path.join(dir, 'nope')), /factor-vae-compare\.ts/);
+    assert.deepEqual(missingRuns(loadSweep(dir)), [
+      'beta-VAE (beta 1) seed 0 (queued)',
+      'beta-VAE (beta 16) seed 0 (queued)',
+      'FactorVAE (gamma 10) seed 0 (running)',
+    ]);
+    assert.throws(() => readComparison(path.join(dir, 'nope')), /not a sweep folder.*vae-lab sweep run/);
+    assert.throws(() => comparisonJob({ model: 'vae' }), /not in the FactorVAE comparison/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('runs: names, TC history, points, and a run not yet written reads as undefined', async () => {
-  const os = await import('node:os');
-  const { comparisonPoints, loadComparisonRun, runName, tcHistoryOf } = await import('../../../src/lab/experiments/factor-vae/runs');
+test('runs: names, TC history, points', async () => {
+  const { comparisonPoints, runName, tcHistoryOf } = await import('../../../src/lab/experiments/factor-vae/runs');
   assert.deepEqual(runName('factor-vae', 40), { name: 'FactorVAE (gamma 40)', family: 'FactorVAE' });
-  assert.equal(await loadComparisonRun(os.tmpdir(), 'beta-vae', 4, 12345), undefined);
   const fit = {
     steps: 2,
     epochs: 1,

@@ -1,8 +1,9 @@
 // A stand-in `vae-lab` for the job engine's tests: a real child process that behaves as its flags
 // say, so the engine's handling of each ending is tested without training a model.
-//   train --mode ok|fail|nometrics|sleep|needs-file [--seed N] [--value X] [--file F] --out DIR
+//   train --mode ok|fail|nometrics|sleep|needs-file|sleep-unless-file [--seed N] [--value X] [--file F] --out DIR
 // ok: events, then metrics.json {value, seed, nested: {twice}}; fail: exit 3; nometrics: exit 0
-// with no metrics; sleep: runs until killed; needs-file: ok when F exists, else exit 4.
+// with no metrics; sleep: runs until killed; needs-file: ok when F exists, else exit 4;
+// sleep-unless-file: ok when F exists, else runs until killed.
 import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,6 +39,10 @@ switch (args.mode) {
     process.exit(0);
   case 'sleep':
     setInterval(() => {}, 1000);
+    break;
+  case 'sleep-unless-file':
+    if (existsSync(args.file)) finish();
+    else setInterval(() => {}, 1000);
     break;
   case 'needs-file':
     if (!existsSync(args.file)) {

@@ -133,83 +133,111 @@ test('the overfitting setting: its rows carry the setting in their label; Table 
     claims.map((c) => [c.a, c.b]),
     [...Array(3).fill(['VAE' + suffix, 'CR-VAE' + suffix]), ...Array(3).fill(['VAE + Aug' + suffix, 'CR-VAE' + suffix])],
   );
-  const job = { spec: { model: 'vae', variant: 'cr' } as const, seed: 2, overfit: o };
-  assert.equal(crVae.jobDir(job, 'runs'), 'runs/cr-vae-n2000-e60/seed2');
-  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, 'd').slice(-5), ['--cr', '--train-examples', '2000', '--epochs', '60']);
+  // a job of the sweep with --train-examples and --epochs is a row of the overfitting setting
+  const job = crVae.jobOfParams({ model: 'vae', cr: true, seed: 2, 'train-examples': 2000, epochs: 60, preset: 'laptop' });
+  assert.deepEqual(job, { spec: { model: 'vae', variant: 'cr' }, seed: 2, overfit: o });
+  assert.equal(crVae.rowOfJob(job), 'CR-VAE' + suffix);
 });
 
-test('a seed job is one vae-lab train command line; rows and seeds get their own folders', () => {
-  const job = { spec: { model: 'beta-vae', beta: 10, variant: 'cr', eta: 2 } as const, seed: 3 };
-  const dir = crVae.jobDir(job, 'runs');
-  assert.equal(dir, 'runs/cr-beta-vae-10-eta2/seed3');
-  assert.deepEqual(crVae.jobArgs(job, { preset: 'laptop' }, dir), [
-    'train',
-    '--model',
-    'beta-vae',
-    '--preset',
-    'laptop',
-    '--dataset',
-    'mnist',
-    '--seed',
-    '3',
-    '--out',
-    dir,
-    '--beta',
-    '10',
-    '--cr',
-    '--eta',
-    '2',
-  ]);
-  assert.deepEqual(crVae.jobArgs({ spec: { model: 'vae', variant: 'aug' }, seed: 0 }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'o').slice(-3), [
-    '--aug',
-    '--epochs',
-    '1',
-  ]);
+test("a sweep job's flags map back to its row: model, beta, CR / Aug, eta, seed; a job of no CR-VAE row is refused", () => {
+  const row = (p: Record<string, string | number | boolean>) => crVae.rowOfJob(crVae.jobOfParams(p));
+  assert.equal(row({ model: 'beta-vae', beta: 10, cr: true, seed: 0 }), 'beta-CR-VAE (10)');
+  assert.equal(row({ model: 'beta-vae', beta: 10, cr: true, eta: 1 }), 'beta-CR-VAE (10)', 'eta 0.1 * beta is the default');
+  assert.equal(row({ model: 'vae', cr: true, eta: 10, seed: 0 }), 'CR-VAE (eta 10)');
+  assert.equal(row({ model: 'vae', aug: true, cr: false }), 'VAE + Aug');
+  assert.equal(row({ model: 'iwae' }), 'IWAE');
+  assert.equal(crVae.jobOfParams({ model: 'vae' }).seed, 0, "vae-lab train's default seed");
+  assert.throws(() => crVae.jobOfParams({ model: 'factor-vae', gamma: 40 }), /not a CR-VAE row/);
+  assert.throws(() => crVae.jobOfParams({ model: 'vae', epochs: 60 }), /both --train-examples and --epochs/);
 });
 
-test('runSeeds: two vae-lab train processes at once, each row and seed scored; a finished job is not run again', async () => {
+test('the committed cr-vae specs: every job maps to a row of the notebook, and every row has its seeds', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { expandSpec } = await import('../../../src/lab/jobs');
+  for (const preset of ['quick', 'laptop', 'paper']) {
+    const spec = JSON.parse(readFileSync(join(__dirname, `../../../notebooks/sweeps/cr-vae-${preset}.json`), 'utf8'));
+    const P = crVae.presets[preset];
+    const seeds = new Map<string, number[]>();
+    for (const j of expandSpec(spec).jobs) {
+      const job = crVae.jobOfParams(j.params);
+      const r = crVae.rowOfJob(job);
+      seeds.set(r, [...(seeds.get(r) ?? []), job.seed]);
+    }
+    // the notebook's rows: Table 1, Table 4, the eta sweep, and (where the preset has one) the overfitting setting
+    const core = ['VAE', 'CR-VAE', 'VAE + Aug'];
+    const rows = [...crVae.TABLE1, ...crVae.TABLE4, ...crVae.ETA_SWEEP.slice(1)].map(crVae.rowLabel);
+    const over = P.overfit ? crVae.OVERFIT_ROWS.map((s) => crVae.rowLabel(s) + crVae.overfitLabel(P.overfit)) : [];
+    assert.deepEqual([...seeds.keys()].sort(), [...rows, ...over].sort(), `${preset}: the spec's rows are the notebook's`);
+    const all = Array.from({ length: P.seeds }, (_, i) => i);
+    for (const r of [...core, ...over]) assert.deepEqual(seeds.get(r)!.sort(), all, `${preset}: ${r} at every seed of the preset`);
+    for (const r of rows.filter((x) => !core.includes(x))) assert.deepEqual(seeds.get(r), preset === 'paper' ? all : [0], `${preset}: ${r}`);
+  }
+});
+
+test('the sweep reading path: the spec runs through the job engine, each done job is read back as its row and seed, jobs not done are named, a second run trains nothing', async () => {
   const { mkdtempSync, mkdirSync, writeFileSync, statSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { encodeIdx } = await import('../../../src/lab/data/idx');
+  const { loadSweep, prepareSweep } = await import('../../../src/lab/jobs');
   const { blobs } = await import('./helpers');
-  const dir = mkdtempSync(join(tmpdir(), 'seeds-'));
+  const dir = mkdtempSync(join(tmpdir(), 'crsweep-'));
   const data = join(dir, 'data');
   mkdirSync(data);
   const set = blobs(64);
   writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([64, 8, 8], set.images));
   writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([24, 8, 8], set.images.subarray(0, 24 * 64)));
-  const o = {
-    cli: join(__dirname, '../../../src/cli/main.ts'),
-    nodeArgs: ['--import', 'tsx'],
-    preset: 'quick',
-    dataset: data,
-    outDir: join(dir, 'runs'),
-    extraArgs: ['--epochs', '1', '--train-examples', '64', '--examples', '24', '--K', '4', '--latent', '2', '--backend', 'cpu'],
-  };
-  const jobs = [
-    { spec: { model: 'vae', variant: 'none' } as const, seed: 0 },
-    { spec: { model: 'vae', variant: 'cr' } as const, seed: 1 },
-  ];
-  const r = await crVae.runSeeds(jobs, o);
+  const base = { model: 'vae', preset: 'quick', dataset: data, epochs: 1, 'train-examples': 64, examples: 24, K: 4, latent: 2, backend: 'cpu' };
+  const spec = (seeds: number[]) => ({ name: 'cr-test', command: 'train', base, grid: { seed: seeds, cr: [false, true] } });
+  const specFile = join(dir, 'cr-test.json');
+  writeFileSync(specFile, JSON.stringify(spec([0])));
+  const out = join(dir, 'runs');
+  const o = { specFile, outDir: out, cli: join(__dirname, '../../../src/cli/main.ts'), nodeArgs: ['--import', 'tsx'], jobs: 2, log: () => {}, env: {} };
+  const ran = await experiments.notebookSweep(o);
+  assert.equal(ran.source, 'ran');
+  assert.deepEqual(ran.missing, []);
+  const { results, missing } = crVae.sweepResults(ran.sweep);
+  assert.deepEqual(missing, []);
+  const sfx = ' [64 images, 1 epochs]'; // --train-examples with --epochs: a setting apart from the preset's
   assert.deepEqual(
-    r.map((x) => [x.row, x.seed]),
+    results.map((x) => [x.row, x.seed]),
     [
-      ['VAE', 0],
-      ['CR-VAE', 1],
+      ['VAE' + sfx, 0],
+      ['CR-VAE' + sfx, 0],
     ],
   );
-  for (const x of r) {
+  for (const x of results) {
     assert.ok(Number.isFinite(x.test.nll) && Number.isFinite(x.tTest.nll), `${x.row}: ${x.test.nll}`);
     assert.ok(x.train && Number.isFinite(x.train.nll), `${x.row}: the train NLL is scored`);
     assert.equal(x.latentDim, 2, `${x.row}: the latent size, read through a CR wrapper too`);
     assert.equal(x.test.M, 24);
-    assert.ok(Math.abs(x.test.logM - Math.log(24)) < 1e-9);
+    assert.ok(statSync(x.checkpoint).isDirectory(), `${x.row}: the checkpoint is in the job's folder`);
+    const s = crVae.seedScore(x);
+    assert.equal(s.row, x.row);
+    assert.equal(s.nllTrain, x.train!.nll);
   }
-  const before = statSync(join(r[0].dir, 'metrics.json')).mtimeMs;
-  await crVae.runSeeds(jobs.slice(0, 1), o);
-  assert.equal(statSync(join(r[0].dir, 'metrics.json')).mtimeMs, before);
-  await assert.rejects(crVae.runSeeds([{ spec: { model: 'vae', variant: 'none' }, seed: 5 }], { ...o, dataset: join(dir, 'nothing') }), /exited with 1/);
+  // a second run trains nothing
+  const before = statSync(join(results[0].dir, 'metrics.json')).mtimeMs;
+  await experiments.notebookSweep(o);
+  assert.equal(statSync(join(results[0].dir, 'metrics.json')).mtimeMs, before);
+  // the spec grows a seed that has not run: its jobs are named as missing, the tables use the done ones
+  prepareSweep(spec([0, 1]) as never, out);
+  const grown = crVae.sweepResults(loadSweep(out));
+  assert.equal(grown.results.length, 2);
+  assert.deepEqual(
+    grown.missing.map((m) => [m.row, m.seed, m.state]),
+    [
+      ['VAE' + sfx, 1, 'queued'],
+      ['CR-VAE' + sfx, 1, 'queued'],
+    ],
+  );
+  assert.match(crVae.missingMarkdown(grown.missing), /VAE \[64 images, 1 epochs\] seed 1 \(queued\)/);
+  // VAE_LAB_RUNS_DIR: that folder is read, nothing runs; a folder that is not a sweep is refused, saying what to do
+  const env = await experiments.notebookSweep({ ...o, specFile: join(dir, 'nope.json'), env: { [experiments.RUNS_DIR_ENV]: out } });
+  assert.equal(env.source, 'env');
+  assert.equal(env.missing.length, 2);
+  await assert.rejects(experiments.notebookSweep({ ...o, env: { VAE_LAB_RUNS_DIR: data } }), /not a sweep folder.*vae-lab sweep run/);
 });
 
 test('evaluation images: a seeded random subset, the same for every training seed, MI over all of them', async () => {

@@ -13,6 +13,7 @@ import {
   jobDescription,
   jobsOf,
   ProgressCache,
+  readJob,
   readSweep,
   scanWorkspace,
   sweepDescription,
@@ -189,4 +190,13 @@ test('follower: start() reports changes made after it started (watch or poll)', 
   await new Promise((r) => setTimeout(r, 250));
   assert.equal(calls, after, 'no refresh after dispose');
   assert.equal(readSweep(run, { alive, host: HOST }).jobs[0].progress.step, 60);
+});
+
+test('runs view model: a job whose training process lives on but whose driver was killed with -9 reads stopped (nobody will write its end)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runs-driver-'));
+  const status: JobStatus = { state: 'running', attempt: 1, executor: 'local', host: HOST, pid: 4001, driver: { pid: 4002, host: HOST } };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(status));
+  assert.equal(readJob(dir, 'j', undefined, undefined, { host: HOST, alive: (p) => p === 4001 || p === 4002 }).state, 'running');
+  assert.equal(readJob(dir, 'j', undefined, undefined, { host: HOST, alive: (p) => p === 4001 }).state, 'stopped');
+  assert.equal(readJob(dir, 'j', undefined, undefined, { host: 'another', alive: () => false }).state, 'running', "another machine's job is not judged here");
 });

@@ -6,4 +6,4 @@ export * from './train';
 export * from './score';
 export * from './figures';
 export * from './tables';
-export * from './seeds';
+export * from './sweep';

@@ -253,7 +253,7 @@ export const OVERFIT_ROWS: CrModelSpec[] = [
 
 /**
  * The claims tested in the overfitting setting: Table 1's three for CR-VAE vs VAE and Table 4's
- * three, on the rows labelled with `suffix` (seeds.ts overfitLabel).
+ * three, on the rows labelled with `suffix` (sweep.ts overfitLabel).
  */
 export function overfitClaims(suffix: string): Claim[] {
   return [...table1Claims().filter((c) => c.a === 'VAE'), ...table4Claims()].map((c) => ({

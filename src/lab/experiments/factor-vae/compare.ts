@@ -18,12 +18,12 @@
  *   n = (z_0.975 + z_0.8)^2 sd_d^2 / effect^2 = 7.85 sd_d^2 / effect^2,
  * with sd_d the per-seed sd of the paired difference (its evaluation variance included) and
  * effect = max(|mean d|, MIN_EFFECT), at least 3. Locatello et al. (2019) found seed variance of
- * this size rivals the model effect; the notebook's laptop run had 2 seeds, the sweep spec
- * notebooks/sweeps/factor-vae-pair.json runs the pair at 6.
+ * this size rivals the model effect; the laptop sweep (notebooks/sweeps/factor-vae-laptop.json)
+ * runs the pair at 6 seeds.
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { InvalidArgumentError } from '../../core/errors';
+import { isSweepDir, loadSweep, type JobParams, type LoadedSweep } from '../../jobs';
 import { estimate, verdictRow, type Precondition, type VerdictRow } from '../../metrics/stats';
 import { verdictMarkdown as verdictTableMarkdown } from '../../viz/markdown';
 
@@ -127,27 +127,44 @@ export function verdictMarkdown(rows: FactorVerdictRow[]): string {
   return `${verdictTableMarkdown(rows, 3)}\n\n${lines.join('\n')}`;
 }
 
+/** A job's flags as a model of the comparison: --model, its weight (--beta, default 1; --gamma, default 10, as `vae-lab train`) and --seed (default 0). */
+export function comparisonJob(params: JobParams): { kind: 'beta-vae' | 'factor-vae'; weight: number; seed: number } {
+  const kind = params.model;
+  if (kind !== 'beta-vae' && kind !== 'factor-vae')
+    throw new InvalidArgumentError(`--model ${String(kind)} is not in the FactorVAE comparison (beta-vae or factor-vae)`);
+  const n = (k: string, d: number) => (typeof params[k] === 'number' ? (params[k] as number) : d);
+  return { kind, weight: kind === 'beta-vae' ? n('beta', 1) : n('gamma', 10), seed: n('seed', 0) };
+}
+
+/** A done job's metrics.json (its `disentanglement`) as a point of the comparison. */
+export function pointOf(params: JobParams, metrics: unknown): ComparisonPoint {
+  const { kind, weight, seed } = comparisonJob(params);
+  const d = (metrics as { disentanglement?: ComparisonPoint & { heldOut?: ComparisonPoint['heldOut'] } })?.disentanglement;
+  if (!d) throw new InvalidArgumentError(`a done ${kind} job (seed ${seed}) has no disentanglement scores in its metrics.json: not a dSprites run`);
+  return {
+    family: kind === 'beta-vae' ? 'beta-VAE' : 'FactorVAE',
+    weight,
+    seed,
+    recon: d.recon,
+    factorVae: d.factorVae,
+    betaVae: d.betaVae,
+    ...(d.heldOut ? { heldOut: d.heldOut } : {}),
+  };
+}
+
+/** The points of a loaded sweep's done jobs, in the sweep's order (jobs not done are left out). */
+export function comparisonOfSweep(sweep: LoadedSweep): ComparisonPoint[] {
+  return sweep.jobs.filter((j) => j.state === 'done' && sweep.metrics[j.id] !== undefined).map((j) => pointOf(j.params, sweep.metrics[j.id]));
+}
+
 /**
- * The points of a comparison folder written by scripts/factor-vae-compare.ts: every
- * <dir>/<model>-<weight>-s<seed>/metrics.json. Runs still training (no metrics.json) are left out.
+ * The points of a comparison's sweep folder (`vae-lab sweep run notebooks/sweeps/factor-vae-<preset>.json
+ * --out DIR`, here or on a cluster), read through `loadSweep`: its done jobs only.
  */
 export function readComparison(dir: string): ComparisonPoint[] {
-  if (!existsSync(dir)) throw new Error(`no comparison runs in ${dir}: run \`node --import tsx scripts/factor-vae-compare.ts --out ${dir}\` first`);
-  const points: ComparisonPoint[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const m = /^(beta-vae|factor-vae)-([\d.]+)-s(\d+)$/.exec(name);
-    const file = join(dir, name, 'metrics.json');
-    if (!m || !existsSync(file)) continue;
-    const d = JSON.parse(readFileSync(file, 'utf8')).disentanglement;
-    points.push({
-      family: m[1] === 'beta-vae' ? 'beta-VAE' : 'FactorVAE',
-      weight: Number(m[2]),
-      seed: Number(m[3]),
-      recon: d.recon,
-      factorVae: d.factorVae,
-      betaVae: d.betaVae,
-      ...(d.heldOut ? { heldOut: d.heldOut } : {}),
-    });
-  }
-  return points;
+  if (!isSweepDir(dir))
+    throw new InvalidArgumentError(
+      `${dir} is not a sweep folder (no sweep.json): run \`vae-lab sweep run notebooks/sweeps/factor-vae-laptop.json --out ${dir}\` first`,
+    );
+  return comparisonOfSweep(loadSweep(dir));
 }

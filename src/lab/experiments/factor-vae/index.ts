@@ -7,5 +7,3 @@ export * from './score';
 export * from './figures';
 export * from './compare';
 export * from './runs';
-// The run plan itself is the runner's (scripts/factor-vae-compare.ts); a notebook needs only the names.
-export { runDirName } from './resume';

@@ -1,10 +1,11 @@
 /**
- * FactorVAE vs beta-VAE, the runs of a comparison in one shape whether trained in this process
- * (the quick preset) or read back from a folder written by scripts/factor-vae-compare.ts
- * (laptop, paper): name, family, weight, seed, scores, the model, and D's TC history.
+ * FactorVAE vs beta-VAE, the runs of a comparison, read back from its sweep folder (the jobs of
+ * notebooks/sweeps/factor-vae-<preset>.json, run here or on a cluster): name, family, weight,
+ * seed, scores, the model, and D's TC history.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '../../core/errors';
+import type { LoadedSweep } from '../../jobs';
 import type * as tf from '../../tf';
 import type { FactorImageSet } from '../../data/dsprites';
 import { encoderRepresentation } from '../../metrics/disentanglementEval';
@@ -15,8 +16,8 @@ import { loadCheckpoint } from '../../train/checkpoint';
 import type { TrainResult } from '../../train/trainer';
 import { encodeAll, klPerDim } from '../../viz/encode';
 import type { DSpritesModel } from './build';
-import type { ComparisonPoint } from './compare';
-import { runDirName } from './resume';
+import type { DSpritesScores } from './score';
+import { comparisonJob, type ComparisonPoint } from './compare';
 import { traversalDimLabels, traversalRowLabels, type ComparedRun } from './figures';
 
 /** One model and seed of the comparison, ready for the table, the figures and the traversals. */
@@ -39,15 +40,14 @@ export function tcHistoryOf(fit: TrainResult): { step: number; tc: number }[] {
   return fit.history.filter((h) => h.terms['vae/tc'] !== undefined).map((h) => ({ step: h.step, tc: h.terms['vae/tc'] }));
 }
 
-/**
- * The run <dir>/<kind>-<weight>-s<seed> written by the comparison script (metrics.json and
- * model/), or undefined when it has not finished (no metrics.json).
- */
-export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight: number, seed: number): Promise<ComparisonRun | undefined> {
-  const runDir = join(dir, runDirName(kind, weight, seed));
-  if (!existsSync(join(runDir, 'metrics.json'))) return undefined;
-  const m = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-  const { model } = await loadCheckpoint(join(runDir, 'model'), buildModel);
+/** A done job of the comparison's sweep (its metrics.json and model/) as a run, the model loaded. */
+export async function loadSweepRun(sweep: LoadedSweep, id: string): Promise<ComparisonRun> {
+  const j = sweep.jobs.find((x) => x.id === id);
+  // metrics.json as `vae-lab train --dataset dsprites` writes it (src/cli/factor-vae.ts)
+  const m = sweep.metrics[id] as (DSpritesScores & { tcHistory?: { step: number; tc: number }[]; trainSeconds: number }) | undefined;
+  if (!j || j.state !== 'done' || !m) throw new InvalidArgumentError(`job ${id} of ${sweep.dir} is not done`);
+  const { kind, weight, seed } = comparisonJob(j.params);
+  const { model } = await loadCheckpoint(join(sweep.dir, j.dir, 'model'), buildModel);
   return {
     ...runName(kind, weight),
     weight,
@@ -57,6 +57,16 @@ export async function loadComparisonRun(dir: string, kind: DSpritesModel, weight
     tcHistory: m.tcHistory ?? [],
     trainSeconds: m.trainSeconds,
   };
+}
+
+/** The jobs of the comparison's sweep not done yet, named as the tables name them ('FactorVAE (gamma 40) seed 3 (running)'). */
+export function missingRuns(sweep: LoadedSweep): string[] {
+  return sweep.jobs
+    .filter((j) => j.state !== 'done' || sweep.metrics[j.id] === undefined)
+    .map((j) => {
+      const { kind, weight, seed } = comparisonJob(j.params);
+      return `${runName(kind, weight).name} seed ${seed} (${j.state})`;
+    });
 }
 
 /** The verdict table's points from runs. */
