@@ -29,7 +29,7 @@ function specs(): Record<string, SweepSpec> {
 test('every spec in notebooks/sweeps/ (and sweeps/) passes the checks, its name matches its file, and each name is in one place', () => {
   const all = specs();
   const counts = Object.fromEntries(Object.entries(all).map(([n, s]) => [n, expandSpec(s).jobs.length]));
-  for (const n of ['cr-vae-quick', 'cr-vae-laptop', 'cr-vae-paper', 'factor-vae-quick', 'factor-vae-laptop', 'factor-vae-paper'])
+  for (const n of ['cr-vae-quick', 'cr-vae-laptop', 'cr-vae-paper', 'factor-vae-quick', 'factor-vae-laptop', 'factor-vae-paper', 'label-relevant-quick', 'label-relevant-laptop', 'label-relevant-paper'])
     assert.ok(n in counts, `${n}.json exists`);
   // CR-VAE laptop: VAE, CR-VAE, VAE + Aug at 3 seeds twice (the overfitting setting), IWAE x2, beta x4, eta x2 at 1 seed.
   assert.equal(counts['cr-vae-laptop'], 26);
@@ -39,6 +39,10 @@ test('every spec in notebooks/sweeps/ (and sweeps/) passes the checks, its name 
   assert.equal(counts['factor-vae-laptop'], 18);
   assert.equal(counts['factor-vae-paper'], 18);
   assert.equal(counts['factor-vae-quick'], 5);
+  // label-relevant: moons and MNIST, LR-VAE-GAN, cVAE-GAN (and the cVAE on MNIST) at 3 seeds; quick at 2 (the cVAE at 1).
+  assert.equal(counts['label-relevant-laptop'], 15);
+  assert.equal(counts['label-relevant-paper'], 15);
+  assert.equal(counts['label-relevant-quick'], 9);
 });
 
 test('each notebook spec runs its own preset', () => {

@@ -1,7 +1,4 @@
 import { test, before } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import * as tf from '../../../src/lab/tf';
 import { useCpu } from '../lab/helpers';
@@ -147,39 +144,4 @@ test('inpainting scores: accuracy against the labels and the squared error insid
   assert.equal(s.accuracy, 0.5);
   assert.ok(Math.abs(s.maskError - 0.25) < 1e-6, `${s.maskError}`);
   tf.dispose([x, mask, out]);
-});
-
-test('run jobs: the GAN variant of ours is --model lr-vae --gan, one folder per data set, model and seed', () => {
-  const job = { kind: 'lr-vae-gan' as const, dataset: 'mnist' as const, seed: 1 };
-  const dir = labelRelevant.runDir(job, 'runs/x');
-  assert.equal(dir, 'runs/x/mnist/lr-vae-gan/seed1');
-  assert.deepEqual(labelRelevant.runArgs(job, { preset: 'laptop' }, dir), [
-    'train',
-    '--model',
-    'lr-vae',
-    '--gan',
-    '--dataset',
-    'mnist',
-    '--preset',
-    'laptop',
-    '--seed',
-    '1',
-    '--out',
-    dir,
-  ]);
-  const cv = labelRelevant.runArgs({ ...job, kind: 'cvae-gan' }, { preset: 'quick', extraArgs: ['--epochs', '1'] }, 'd');
-  assert.deepEqual(cv.slice(0, 3), ['train', '--model', 'cvae-gan']);
-  assert.deepEqual(cv.slice(-2), ['--epochs', '1']);
-  assert.deepEqual(labelRelevant.runArgs({ ...job, kind: 'cvae', epochs: 8 }, { preset: 'laptop' }, 'd').slice(-2), ['--epochs', '8']);
-});
-
-test('run jobs: a finished run is reused, unless the job names other epochs than it was trained for', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vae-lab-lr-run-'));
-  const job = { kind: 'cvae' as const, dataset: 'mnist' as const, seed: 0 };
-  assert.equal(labelRelevant.isFinished(job, dir), false, 'no metrics.json yet');
-  writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ config: { epochs: 4 } }));
-  assert.equal(labelRelevant.isFinished(job, dir), true, 'the preset decides');
-  assert.equal(labelRelevant.isFinished({ ...job, epochs: 4 }, dir), true);
-  assert.equal(labelRelevant.isFinished({ ...job, epochs: 8 }, dir), false, 'trained for 4, asked for 8: train again');
-  rmSync(dir, { recursive: true, force: true });
 });

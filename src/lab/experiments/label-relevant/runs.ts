@@ -1,20 +1,29 @@
 /**
- * Label-relevant VAE, runs: each (model, data set, seed) trains in its own `vae-lab train`
- * process, `parallel` at a time, and leaves <dir>/metrics.json (scores, the per-epoch
- * trajectory, the scoring classifier's accuracy) and a checkpoint <dir>/model, both written
- * atomically. A job whose metrics.json exists is not run again, so a stopped notebook resumes.
- * On this project's 2-core machine two processes at once were no faster than one after the
- * other (lr-vae-gan: 42 ms a step alone, 95-104 ms each with two), so the notebook runs one.
+ * Label-relevant VAE, runs: the notebook's training jobs (moons and MNIST, every model and seed)
+ * are one sweep per preset, notebooks/sweeps/label-relevant-<preset>.json. The lab's job engine
+ * runs it (`runSweepFile` here, or `vae-lab sweep run SPEC --out DIR` locally or on Slurm); each
+ * job is one `vae-lab train` process that leaves <job>/metrics.json (scores, the per-epoch
+ * trajectory, the scoring classifier's accuracy) and the checkpoint <job>/model, and a done job
+ * is never run again, so a stopped notebook resumes. Everything the notebook reads comes through
+ * `loadSweep(dir)` (`readRuns`): a job not done is named in `missing`, never silently dropped.
+ *
+ * One job at a time by default: on this project's 2-core machine two processes at once were no
+ * faster than one after the other (lr-vae-gan: 42 ms a step alone, 95-104 ms each with two).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentHost } from '../../../common/display';
-import { runJobProcesses } from '../../train/processes';
+import { InvalidArgumentError, LabError } from '../../core/errors';
+import type { JobParams, JobState, SweepSpec, SweepSummary } from '../../jobs/files';
+import { logTail } from '../../jobs/runner';
+import { expandSpec } from '../../jobs/spec';
+import type { LoadedSweep } from '../../jobs/sweep';
+import { notebookSweep } from '../../jobs/notebook';
 import type { ConditionalKind } from './build';
 import type { ConditionalDataset } from './data';
 import type { ConditionalScores, TrajectoryPoint } from './score';
 
-/** One training process. */
+/** One training job, as the notebook names it. */
 export interface RunJob {
   kind: ConditionalKind;
   dataset: ConditionalDataset;
@@ -23,7 +32,7 @@ export interface RunJob {
   epochs?: number;
 }
 
-/** What the train command writes to metrics.json (the parts the notebook reads). */
+/** What `vae-lab train` writes to metrics.json for these models (the parts the notebook reads). */
 export interface RunMetrics {
   model: ConditionalKind;
   dataset: ConditionalDataset;
@@ -34,69 +43,130 @@ export interface RunMetrics {
   seconds: number;
 }
 
-/** A finished job. */
+/** A done job. */
 export interface RunResult extends RunJob {
+  /** The sweep's job id. */
+  id: string;
+  /** The job's folder. */
   dir: string;
   /** The checkpoint folder: `loadCheckpoint(checkpoint, labelRelevant.build)`. */
   checkpoint: string;
   metrics: RunMetrics;
 }
 
-export interface RunOptions {
-  preset: string;
-  /** Runs folder: a job goes to <outDir>/<dataset>/<kind>/seed<seed>. */
-  outDir: string;
-  dataDir?: string;
+/** A job of the sweep that is not done (queued, running, failed or cancelled). */
+export interface MissingRun extends RunJob {
+  id: string;
+  state: JobState;
+  reason?: string;
+  /** A failed job's last log lines. */
+  logTail?: string;
+}
+
+/** The sweep's jobs as the notebook reads them: the done ones and the rest, each in the sweep's order. */
+export interface SweepRuns {
+  dir: string;
+  name: string;
+  /** The preset the jobs were trained at (`base.preset` of the spec). */
+  preset: string | undefined;
+  runs: RunResult[];
+  missing: MissingRun[];
+}
+
+const DATASETS: ConditionalDataset[] = ['moons', 'mnist', 'fashion-mnist'];
+const MODELS = ['lr-vae', 'cvae', 'cvae-gan'];
+
+/**
+ * The job a sweep job's params train: `--model lr-vae --gan` is LR-VAE-GAN. Throws for a job
+ * that is not one of these models (a spec of another experiment).
+ */
+export function jobOf(params: JobParams): RunJob {
+  const model = params.model;
+  const dataset = (params.dataset ?? 'mnist') as ConditionalDataset;
+  if (typeof model !== 'string' || !MODELS.includes(model))
+    throw new InvalidArgumentError(`job ${JSON.stringify(params)} is not a label-relevant job: its model must be one of ${MODELS.join(', ')}`);
+  if (!DATASETS.includes(dataset)) throw new InvalidArgumentError(`job ${JSON.stringify(params)}: dataset must be one of ${DATASETS.join(', ')}`);
+  const kind = (model === 'lr-vae' && params.gan === true ? 'lr-vae-gan' : model) as ConditionalKind;
+  const seed = typeof params.seed === 'number' ? params.seed : 0;
+  return { kind, dataset, seed, ...(typeof params.epochs === 'number' ? { epochs: params.epochs } : {}) };
+}
+
+/** The done jobs (with metrics.json and checkpoint) and the missing ones of a loaded sweep. */
+export function readRuns(sweep: LoadedSweep): SweepRuns {
+  const runs: RunResult[] = [];
+  const missing: MissingRun[] = [];
+  for (const j of sweep.jobs) {
+    const job = jobOf(j.params);
+    const metrics = sweep.metrics[j.id] as RunMetrics | undefined;
+    if (j.state === 'done' && metrics) {
+      const dir = join(sweep.dir, j.dir);
+      runs.push({ ...job, id: j.id, dir, checkpoint: join(dir, 'model'), metrics });
+    } else {
+      const tail = j.state === 'failed' ? logTail(join(sweep.dir, j.dir), 8) : '';
+      missing.push({ ...job, id: j.id, state: j.state, ...(j.reason ? { reason: j.reason } : {}), ...(tail ? { logTail: tail } : {}) });
+    }
+  }
+  const preset = sweep.spec.base.preset;
+  return { dir: sweep.dir, name: sweep.name, preset: typeof preset === 'string' ? preset : undefined, runs, missing };
+}
+
+/** One line per missing job: what it trains, its state and why (markdown). */
+export function missingNote(missing: MissingRun[]): string {
+  return missing
+    .map(
+      (m) =>
+        `- ${m.dataset} ${m.kind} seed ${m.seed}${m.epochs ? ` (${m.epochs} epochs)` : ''}: **${m.state}**${m.reason ? ` (${m.reason})` : ''}, job \`${m.id}\`` +
+        (m.logTail ? `, last lines of its log:\n\n  \`\`\`\n${m.logTail.replace(/^/gm, '  ')}\n  \`\`\`` : ''),
+    )
+    .join('\n');
+}
+
+/** The seeds at which every one of `kinds` is done on `dataset` (the seeds a paired comparison can use), ascending. */
+export function pairedSeeds(runs: RunResult[], dataset: ConditionalDataset, kinds: ConditionalKind[]): number[] {
+  const at = (k: ConditionalKind) => new Set(runs.filter((r) => r.dataset === dataset && r.kind === k).map((r) => r.seed));
+  const sets = kinds.map(at);
+  return [...sets[0]].filter((s) => sets.every((set) => set.has(s))).sort((a, b) => a - b);
+}
+
+export interface RunSweepFileOptions {
   /** Processes at once (default 1; see the module comment). */
-  parallel?: number;
+  jobs?: number;
   /** `vae-lab` entry point (default: cli.js beside this bundle) and node options before it. */
   cli?: string;
   nodeArgs?: string[];
-  /** Extra CLI flags for every job (e.g. ['--epochs', '1']). */
-  extraArgs?: string[];
-  /** Stops the running process (its job reruns next time). Default: the running cell's signal. */
+  /** Stops the running jobs (they end cancelled and run again next time). Default: the running cell's signal. */
   signal?: AbortSignal;
-  onDone?(r: RunResult): void;
-}
-
-/** The CLI arguments of one job. */
-export function runArgs(job: RunJob, o: Pick<RunOptions, 'preset' | 'dataDir' | 'extraArgs'>, out: string): string[] {
-  const gan = job.kind === 'lr-vae-gan';
-  const a = ['train', '--model', gan ? 'lr-vae' : job.kind, ...(gan ? ['--gan'] : []), '--dataset', job.dataset, '--preset', o.preset];
-  a.push('--seed', String(job.seed), '--out', out);
-  if (o.dataDir) a.push('--data-dir', o.dataDir);
-  if (job.epochs !== undefined) a.push('--epochs', String(job.epochs));
-  return [...a, ...(o.extraArgs ?? [])];
+  /** One line of progress (default console.log). */
+  log?(line: string): void;
 }
 
 /**
- * Whether `dir` holds this job finished: its metrics.json exists and, when the job names its
- * epochs, was trained for that many (a run left by another epoch count is trained again).
+ * Runs the label-relevant sweep spec `specFile` into the sweep folder `dir` on the local
+ * executor (experiments.notebookSweep, the engine every notebook uses), skipping done jobs and
+ * leaving failed ones failed; resolves with the sweep once every job has ended. Every job must
+ * be a label-relevant one (jobOf), checked before anything runs. The spec's flags are checked
+ * against `vae-lab train` by the CLI and by the test of the committed specs.
  */
-export function isFinished(job: RunJob, dir: string): boolean {
-  const file = join(dir, 'metrics.json');
-  if (!existsSync(file)) return false;
-  if (job.epochs === undefined) return true;
-  const m = JSON.parse(readFileSync(file, 'utf8')) as { config?: { epochs?: number } };
-  return m.config?.epochs === job.epochs;
-}
-
-/** The folder of one job. */
-export function runDir(job: RunJob, outDir: string): string {
-  return join(outDir, job.dataset, job.kind, `seed${job.seed}`);
-}
-
-/** A finished job's results (throws when its metrics.json is missing). */
-export function readRun(job: RunJob, dir: string): RunResult {
-  const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as RunMetrics;
-  return { ...job, dir, checkpoint: join(dir, 'model'), metrics };
-}
-
-/** Run every job that is not finished (isFinished), `parallel` at a time; rejects with the first failure's stderr tail. */
-export function runJobs(jobs: RunJob[], o: RunOptions): Promise<RunResult[]> {
-  return runJobProcesses(
-    jobs,
-    { dir: (job) => runDir(job, o.outDir), args: (job, dir) => runArgs(job, o, dir), read: readRun, finished: isFinished, onDone: (_job, r) => o.onDone?.(r) },
-    { cli: o.cli ?? join(__dirname, 'cli.js'), nodeArgs: o.nodeArgs, parallel: o.parallel ?? 1, signal: o.signal ?? currentHost()?.signal, name: 'runJobs' },
-  );
+export async function runSweepFile(specFile: string, dir: string, o: RunSweepFileOptions = {}): Promise<SweepSummary> {
+  if (!existsSync(specFile))
+    throw new InvalidArgumentError(`no sweep spec at ${specFile}: the notebook's specs are notebooks/sweeps/label-relevant-<preset>.json`);
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as SweepSpec;
+  if (spec?.command !== 'train' || typeof spec.name !== 'string' || typeof spec.base !== 'object' || !spec.grid)
+    throw new InvalidArgumentError(`${specFile} is not a sweep spec: {"name", "command": "train", "base", "grid"}`);
+  for (const j of expandSpec(spec).jobs) jobOf(j.params);
+  const signal = o.signal ?? currentHost()?.signal;
+  const { sweep } = await notebookSweep({
+    specFile,
+    outDir: dir,
+    env: {}, // the notebook itself decides whether VAE_LAB_RUNS_DIR means "read only"
+    retryFailed: false,
+    jobs: o.jobs ?? 1,
+    cli: o.cli ?? join(__dirname, 'cli.js'),
+    nodeArgs: o.nodeArgs,
+    signal,
+    log: o.log,
+  });
+  // Stopped (the cell's interrupt): the running jobs ended cancelled and run again next time; nothing below should read a half sweep.
+  if (signal?.aborted) throw new LabError(`sweep ${spec.name} stopped: ${sweep.counts.done} of ${sweep.jobs.length} jobs done; run again to resume`);
+  return sweep;
 }

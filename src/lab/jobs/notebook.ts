@@ -17,7 +17,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { currentHost } from '../../common/display';
 import { InvalidArgumentError } from '../core/errors';
-import { expandSpec, isSweepDir, loadSweep, runSweep, type LoadedSweep, type SweepSpec } from '../jobs';
+import { isSweepDir, type SweepSpec } from './files';
+import { expandSpec } from './spec';
+import { loadSweep, runSweep, type LoadedSweep } from './sweep';
 
 /** The environment variable naming a sweep folder a notebook reads instead of running its own. */
 export const RUNS_DIR_ENV = 'VAE_LAB_RUNS_DIR';
