@@ -44,18 +44,23 @@ function addGemm(dt: number): void {
 
 /** The native GEMM, timed the way the hook times wasm's. */
 function timedNative(nat: NativeGemm): NativeGemm {
+  // The addon's functions are not enumerable (napi_default): a spread would copy none, and the
+  // step would run Adam and im2col on wasm's kernels. Named one by one, each bound to the addon.
   return {
-    ...nat,
     isa: () => nat.isa(),
     configure: (t, m) => nat.configure(t, m),
+    adam: nat.adam?.bind(nat),
+    patches: nat.patches?.bind(nat),
+    splits: nat.splits?.bind(nat),
     gemm: (...args) => {
+      const before = nat.splits?.();
       const t0 = performance.now();
       nat.gemm(...args);
       const dt = performance.now() - t0;
       addGemm(dt);
-      // the addon splits a product of at least NATIVE_MIN_MACS multiply-adds over both threads
+      // split over both threads: as the addon counts it, or (an older build) from its threshold
       const [m, k, n] = args.slice(9) as number[];
-      if (m * k * n >= NATIVE_MIN_MACS) splitGemm += dt;
+      if (before !== undefined ? nat.splits!() > before : m * k * n >= NATIVE_MIN_MACS) splitGemm += dt;
     },
   };
 }
