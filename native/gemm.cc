@@ -359,6 +359,7 @@ int threads = 2;
 double minMacs = double(1 << 25);  // set by configure() (loaders.ts NATIVE_MIN_MACS)
 Worker* worker = nullptr;  // made on first use, never freed (a detached thread may still hold it at exit)
 std::mutex gemmMu;          // one product at a time (Node worker threads may share the addon)
+double splitProducts = 0;   // products split over both threads so far (splits(); under gemmMu)
 
 /**
  * A split product is cut into CHUNKS blocks along its longer side (whole tiles), which both
@@ -392,6 +393,7 @@ void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n
   const int step = ((len + CHUNKS * tile - 1) / (CHUNKS * tile)) * tile;
   if (threads < 2 || double(m) * k * n < minMacs || len <= step) return gemmBlock(a, b, c, ldc, m, k, n);
   if (!worker) worker = new Worker();
+  splitProducts++;
   auto s = std::make_shared<Split>();
   s->a = a; s->b = b; s->c = c; s->ldc = ldc; s->m = m; s->k = k; s->n = n; s->rows = rows;
   s->step = step;
@@ -507,6 +509,14 @@ napi_value Configure(napi_env env, napi_callback_info info) {
   threads = std::max(1, std::min(2, int(t)));
   minMacs = mm;
   return nullptr;
+}
+
+/** splits(): how many products have been split over both threads since the addon loaded. */
+napi_value Splits(napi_env env, napi_callback_info) {
+  napi_value out;
+  std::lock_guard<std::mutex> lock(gemmMu);
+  napi_create_double(env, splitProducts, &out);
+  return out;
 }
 
 /**
@@ -632,7 +642,8 @@ NAPI_MODULE_INIT() {
     {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"splits", nullptr, Splits, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 5, props);
+  napi_define_properties(env, exports, 6, props);
   return exports;
 }

@@ -45,7 +45,9 @@ const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
  * other load the second thread is often not running: side by side (npm run bench, two sittings),
  * splitting from 2^20 made the MLP and conv VAE steps slower than one thread, splitting from 2^25
  * (the 1024^2 product, the conv VAE's largest gradients) did not. So the MLP's products
- * (64x784x512, 2^24.6) stay on one thread, as on the wasm path.
+ * (64x784x512, 2^24.6) stay on one thread, as on the wasm path. Each MLP product alone, split
+ * or not (test/bench/native-split.bench.ts, README "Benchmarks"), read split/one-thread ratios
+ * of 0.08-9.25 at load 15-19 (median ~1.15 at 2^24.6, worse below): no reliable gain there.
  */
 export const NATIVE_MIN_MACS = 1 << 25;
 

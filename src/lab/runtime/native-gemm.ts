@@ -63,6 +63,8 @@ export interface NativeGemm {
    * in floats, then batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left. Absent in an older build.
    */
   patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
+  /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
+  splits?(): number;
 }
 
 const FILE = 'vae_lab_gemm.node';

@@ -178,6 +178,63 @@ test('im2col and col2im natively: bit for bit the wasm walk on every conv case, 
   assert.throws(() => native!.patches!(heap(), 0, heap().byteLength / 4 - 10, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0), /outside the heap/);
 });
 
+/**
+ * The MLP VAE's products at batch 64 (784-512-100 | 50-512-784: forward, dW = x^T dy with A read
+ * transposed, dX = dy W^T with B read transposed) and a few smaller ones: at the default
+ * threshold (NATIVE_MIN_MACS) those at or above it are split over both threads (splits() counts
+ * them) and the rest are not, and either way every float of C is what one thread gives (a split
+ * cuts C along rows or columns, each element still one thread's sum over k in the same order).
+ */
+test('a product is split from NATIVE_MIN_MACS multiply-adds, bit for bit the one-thread result', { skip }, () => {
+  assert.equal(typeof native!.splits, 'function');
+  const shapes: [number, number, number, boolean, boolean][] = [
+    [64, 784, 512, false, false],
+    [784, 64, 512, true, false],
+    [64, 784, 512, false, true],
+    [64, 512, 784, false, false],
+    [512, 64, 784, true, false],
+    [64, 512, 100, false, false],
+    [64, 100, 512, false, true],
+    [64, 50, 512, false, false],
+    [50, 64, 512, true, false],
+    [64, 64, 64, false, false],
+    [8, 8, 8, false, false],
+    [128, 1024, 512, false, false],
+  ];
+  const sides = new Set<boolean>();
+  try {
+    for (const [m, k, n, ta, tb] of shapes) {
+      const heap = new ArrayBuffer(4 * (m * k + k * n + m * n));
+      const f = new Float32Array(heap);
+      for (let i = 0; i < m * k + k * n; i++) f[i] = Math.sin(0.37 * i + 1);
+      const [ars, acs] = ta ? [1, m] : [k, 1];
+      const [brs, bcs] = tb ? [1, k] : [n, 1];
+      const run = (threads: number) => {
+        native!.configure(threads, NATIVE_MIN_MACS);
+        f.fill(Number.NaN, m * k + k * n);
+        const before = native!.splits!();
+        native!.gemm(heap, 0, ars, acs, m * k, brs, bcs, m * k + k * n, n, m, k, n);
+        return { c: f.slice(m * k + k * n), split: native!.splits!() - before };
+      };
+      const one = run(1);
+      const two = run(2);
+      const name = `${m}x${k}x${n}${ta ? ' A^T' : ''}${tb ? ' B^T' : ''}`;
+      const above = m * k * n >= NATIVE_MIN_MACS;
+      sides.add(above);
+      assert.equal(one.split, 0, `${name}: one thread never splits`);
+      assert.equal(two.split, above ? 1 : 0, `${name}: split over two threads ${above ? 'from' : 'only from'} 2^${Math.log2(NATIVE_MIN_MACS)}`);
+      assert.ok(
+        one.c.every((x) => Number.isFinite(x)),
+        `${name}: every element written`,
+      );
+      assert.deepEqual(two.c, one.c, `${name}: the same floats split or not`);
+    }
+  } finally {
+    native!.configure(2, NATIVE_MIN_MACS);
+  }
+  assert.deepEqual([...sides].sort(), [false, true], 'the shapes lie on both sides of the threshold');
+});
+
 test('an operand reaching outside the heap is refused, not read', { skip }, () => {
   const heap = new ArrayBuffer(4 * 100);
   assert.throws(() => native!.gemm(heap, 0, 10, 1, 50, 10, 1, 0, 10, 10, 10, 10), /outside the heap/); // B ends at 149
