@@ -46,6 +46,7 @@ export { saveCheckpoint, type TrainerState } from './train/checkpoint';
 export { CheckpointError, NonFiniteLossError, SanityCheckError, TrainingCancelledError } from './train/errors';
 // jobs: a sweep's summary and runs, as `vae-lab sweep run` left them (local or a cluster)
 export { loadSweep, type LoadedSweep } from './jobs/sweep';
+export { sittingsMarkdown, sittingsOf, type Sitting } from './jobs/sittings';
 // metrics
 export { evaluate, type EvalResult } from './metrics/evaluate';
 // viz
