@@ -317,7 +317,10 @@ export function pairedVerdicts<K extends string>(
     const d = seeds.map((s) => (B.get(s)![c.metric] as number) - (A.get(s)![c.metric] as number));
     const evalVar = seeds.map((s) => pairEvalVar(A.get(s)!, B.get(s)!, c.metric));
     const e = estimate(d, evalVar, { evalShared: c.evalShared });
-    const row = verdictRow(c, e, preconditions(c));
-    return seeds.length ? row : { ...row, why: row.verdict === 'untestable' ? row.why : `no seed has both ${c.a} and ${c.b}` };
+    const pre = preconditions(c);
+    if (seeds.length) return verdictRow(c, e, pre);
+    // Nothing to compare yet (a row not run, or not done in a sweep that spans sittings): that is
+    // no evidence either way, not a regime that failed; the precondition is shown as measured so far.
+    return { ...verdictRow(c, e), ...(pre ? { precondition: pre } : {}), verdict: 'inconclusive', why: `no seed has both ${c.a} and ${c.b} yet` };
   });
 }

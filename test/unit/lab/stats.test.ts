@@ -151,6 +151,11 @@ test('paired verdicts: seeds missing a value are left out, evaluation variances 
   const [none] = pairedVerdicts(rows, [{ ...claim, b: 'other' }]);
   assert.equal(none.verdict, 'inconclusive');
   assert.match(none.why, /no seed has both/);
+  // a row not run yet is no evidence: inconclusive even when its precondition cannot be measured yet
+  const [notYet] = pairedVerdicts(rows, [{ ...claim, b: 'other' }], () => ({ what: 'baseline class agreement >= 0.8', value: 'not measured', holds: false }));
+  assert.equal(notYet.verdict, 'inconclusive');
+  assert.match(notYet.why, /no seed has both .* yet/);
+  assert.equal(notYet.precondition?.value, 'not measured');
   assert.match(verdictMarkdown([{ ...none, why: '|effect| = 1.5 se' }]), /\\\|effect\\\| = 1\.5 se/);
 });
 
