@@ -41,7 +41,7 @@ test('CLI: lr-vae --gan on the moons writes metrics.json (IS from the lab classi
     assert.ok(m.scores.moons.coverage >= 0 && m.scores.moons.coverage <= 1);
     assert.match(m.classifier.note, /Inception/);
     assert.equal(m.config.model.gan.hidden.length, 3);
-    assert.ok(existsSync(join(out, 'model', 'config.json')) && existsSync(join(out, 'model', 'discriminator', 'model.json')));
+    assert.ok(existsSync(join(out, 'model', 'config.json')) && existsSync(join(out, 'model', 'discriminator', 'variables.json')));
     assert.match(lines.join('\n'), /IS .*coverage/);
   } finally {
     console.log = log;

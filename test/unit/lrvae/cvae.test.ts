@@ -7,6 +7,11 @@ import { classAgreement, trainScoreClassifier } from '../../../src/lab/metrics/i
 import type { ConditionalGenerator } from '../../../src/lab/models/conditional';
 import { hingeDiscriminatorLoss, hingeGeneratorLoss } from '../../../src/lab/models/conditional';
 import { Trainer } from '../../../src/lab/train/trainer';
+import { Rng } from '../../../src/lab/core/random';
+import { LabelRelevantVAE } from '../../../src/lab/models/lrVae';
+import { ProjectionDiscriminator } from '../../../src/lab/nets/spectralNorm';
+import { build, modelConfig } from '../../../src/lab/experiments/label-relevant/build';
+import { presets } from '../../../src/lab/experiments/label-relevant/presets';
 
 before(useCpu);
 
@@ -127,4 +132,56 @@ test('class-mean feature matching: known answer; a class missing on one side doe
   const same = classMeanFeatureMatching(real, tf.tensor1d([0, 1, 2], 'int32'), real, tf.tensor1d([0, 1, 2], 'int32'), 3);
   assert.equal(same.arraySync(), 0);
   tf.dispose([real, fake, l, same]);
+});
+
+test('both GAN variants score with the same conditional D: real and reconstruction with y, prior with its class; one power iteration per D update, none in the generator update', () => {
+  const b = blobs(8, 9).batch(Int32Array.from({ length: 8 }, (_, i) => i));
+  const y = Array.from(b.y!.dataSync());
+  const builds: [string, () => ConditionalVAE | LabelRelevantVAE, string][] = [
+    ['cvae-gan', () => new ConditionalVAE(cfg('cvae-gan')), 'vae'],
+    ['lr-vae-gan', () => build(modelConfig('lr-vae-gan', { dataset: 'mnist', classes: 4, inputShape: [8, 8, 1] }, presets.quick.images, 1)), 'joint'],
+  ];
+  for (const [name, make, generator] of builds) {
+    const m = make();
+    assert.ok(m.discriminator instanceof ProjectionDiscriminator, `${name}: D is the projection discriminator`);
+    const calls: { labels: number[]; training: boolean; n: number }[] = [];
+    const D = m.discriminator!;
+    const score = D.score.bind(D);
+    D.score = (x, labels, training = true) => {
+      calls.push({ labels: Array.from(labels.dataSync()), training, n: x.shape[0] });
+      return score(x, labels, training);
+    };
+    const u0 = D.psi.u.dataSync().slice();
+    const run = (spec: string) =>
+      tf.tidy(() => {
+        const s = m.updates().find((u) => u.name === spec)!;
+        s.loss(b, { step: 0, epoch: 0, repeat: 0, rng: new Rng(3), nextBatch: () => b });
+      });
+    run(generator);
+    assert.deepEqual(
+      calls.map((c) => c.training),
+      [false, false],
+      `${name}: the generator's update scores reconstructions and prior samples, moving no u`,
+    );
+    assert.deepEqual(calls[0].labels, y, `${name}: reconstructions scored with the input's labels`);
+    assert.equal(calls[1].n, 8);
+    assert.ok(
+      calls[1].labels.every((c) => c >= 0 && c < 4),
+      `${name}: prior samples scored with a class`,
+    );
+    assert.deepEqual(Array.from(D.psi.u.dataSync()), Array.from(u0), `${name}: u unchanged by the generator's update`);
+    calls.length = 0;
+    run('discriminator');
+    assert.equal(calls.length, 1, `${name}: D's update scores its three batches in one call (one power iteration)`);
+    assert.equal(calls[0].training, true);
+    assert.equal(calls[0].n, 24);
+    assert.deepEqual(calls[0].labels.slice(0, 16), [...y, ...y], `${name}: real images and reconstructions scored with y`);
+    assert.ok(calls[0].labels.slice(16).every((c) => c >= 0 && c < 4));
+    assert.ok(
+      calls[0].labels.slice(16).some((c, i) => c !== y[i]),
+      `${name}: prior samples scored with the classes they were drawn for, not the batch's labels`,
+    );
+    m.dispose();
+  }
+  tf.dispose([b.x, b.y!]);
 });
