@@ -4,3 +4,4 @@ export * as factorVae from './factor-vae';
 export * as labelRelevant from './label-relevant';
 export { VerdictLog, verdictRecords, type VerdictRecord } from './verdicts';
 export { jobFolder, missingJobs, notebookSweep, readSpecFile, RUNS_DIR_ENV, type NotebookSweep, type NotebookSweepOptions } from '../jobs/notebook';
+export { sittingsMarkdown, sittingsOf } from '../jobs/sittings';
