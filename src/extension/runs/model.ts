@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   interruptedReason,
+  pidAlive,
   JOB_STATES,
   jobDir,
   jobFiles,
@@ -147,16 +148,6 @@ export function applyEvents(p: JobProgress, events: JobEvent[]): JobProgress {
     }
   }
   return out;
-}
-
-/** Whether process `pid` exists (signal 0 checks without signalling; EPERM means it exists). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface ScanOptions {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultOutFolder, onPath, parseSweepSpec } from '../../../src/extension/runs/spec';
 import { cliCommand, SweepProcess, sweepRunArgs } from '../../../src/extension/runs/sweepProcess';
-import { pidAlive } from '../../../src/extension/runs/model';
+import { pidAlive } from '../../../src/lab/jobs/files';
 
 test('sweep spec files: a "grid" object is required; the name comes from the spec, else the file', () => {
   assert.deepEqual(parseSweepSpec('{"name":"cr-seeds","grid":{"seed":[1,2]}}', '/x/a.json'), { name: 'cr-seeds' });
