@@ -29,7 +29,17 @@ function specs(): Record<string, SweepSpec> {
 test('every spec in notebooks/sweeps/ (and sweeps/) passes the checks, its name matches its file, and each name is in one place', () => {
   const all = specs();
   const counts = Object.fromEntries(Object.entries(all).map(([n, s]) => [n, expandSpec(s).jobs.length]));
-  for (const n of ['cr-vae-quick', 'cr-vae-laptop', 'cr-vae-paper', 'factor-vae-quick', 'factor-vae-laptop', 'factor-vae-paper', 'label-relevant-quick', 'label-relevant-laptop', 'label-relevant-paper'])
+  for (const n of [
+    'cr-vae-quick',
+    'cr-vae-laptop',
+    'cr-vae-paper',
+    'factor-vae-quick',
+    'factor-vae-laptop',
+    'factor-vae-paper',
+    'label-relevant-quick',
+    'label-relevant-laptop',
+    'label-relevant-paper',
+  ])
     assert.ok(n in counts, `${n}.json exists`);
   // CR-VAE laptop: VAE, CR-VAE, VAE + Aug at 3 seeds twice (the overfitting setting), IWAE x2, beta x4, eta x2 at 1 seed.
   assert.equal(counts['cr-vae-laptop'], 26);
