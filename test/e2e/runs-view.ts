@@ -59,6 +59,22 @@ async function waitRows(page: Page, ok: (r: string[]) => boolean, timeoutMs: num
   return r;
 }
 
+/**
+ * Expands the sweep row holding `text` until its child row `child` shows. The row's own
+ * aria-expanded decides whether to click, so a click never collapses an expanded sweep (a
+ * refresh can redraw the list between a check and a click; CI once saw that race).
+ */
+async function expand(page: Page, text: string, child: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (await (await rowFor(page, child)).isVisible().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`the "${text}" row did not show its "${child}" job (rows: ${JSON.stringify(await rows(page).catch(() => []))})`);
+    const row = await rowFor(page, text);
+    if ((await row.getAttribute('aria-expanded', { timeout: 2_000 }).catch(() => null)) === 'false') await row.click({ timeout: 5_000 }).catch(() => undefined);
+    await page.waitForTimeout(500);
+  }
+}
+
 /** Clicks a row's inline action (shown on hover). */
 async function inlineAction(page: Page, row: Locator, label: string): Promise<void> {
   await row.hover();
@@ -190,9 +206,7 @@ async function main(): Promise<number> {
     await wb.screenshot('runs-show-log');
 
     // Open Results on a finished job: no results.ipynb there, so its metrics.json.
-    const quick = await rowFor(page, 'quick-grid');
-    const seedRow = await rowFor(page, 'seed-0');
-    if (!(await seedRow.isVisible().catch(() => false))) await quick.click();
+    await expand(page, 'quick-grid', 'seed-0');
     await inlineAction(page, await rowFor(page, 'seed-0'), 'Open Results');
     const metricsTab = await page
       .locator('.tabs-container .tab.active', { hasText: 'metrics.json' })
