@@ -143,4 +143,19 @@ test('a real sweep on the moons: done jobs are read with their metrics.json and 
       ['cvae-gan', 1, 'queued'],
     ],
   );
+
+  // The notebook's way in (notebookRuns): VAE_LAB_RUNS_DIR names this folder, so it is only read.
+  // The spec's queued seed-1 job stays queued (nothing trains), and the source says where the runs came from.
+  const fromEnv = await labelRelevant.notebookRuns(specFile, join(dir, 'never-made'), {
+    cli: cliPath,
+    log: () => assert.fail('nothing runs'),
+    env: { VAE_LAB_RUNS_DIR: out },
+  });
+  assert.equal(fromEnv.source, 'env');
+  assert.equal(fromEnv.sweep.counts.done, 2);
+  assert.equal(existsSync(join(dir, 'never-made')), false);
+  await assert.rejects(
+    labelRelevant.notebookRuns(specFile, join(dir, 'own'), { env: { VAE_LAB_RUNS_DIR: join(dir, 'not-a-sweep') } }),
+    /VAE_LAB_RUNS_DIR=.*not-a-sweep is not a sweep folder/,
+  );
 });

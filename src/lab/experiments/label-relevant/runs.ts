@@ -18,7 +18,7 @@ import type { JobParams, JobState, SweepSpec, SweepSummary } from '../../jobs/fi
 import { logTail } from '../../jobs/runner';
 import { expandSpec } from '../../jobs/spec';
 import type { LoadedSweep } from '../../jobs/sweep';
-import { notebookSweep } from '../../jobs/notebook';
+import { notebookSweep, type NotebookSweep } from '../../jobs/notebook';
 import type { ConditionalKind } from './build';
 import type { ConditionalDataset } from './data';
 import type { ConditionalScores, TrajectoryPoint } from './score';
@@ -148,6 +148,20 @@ export interface RunSweepFileOptions {
  * against `vae-lab train` by the CLI and by the test of the committed specs.
  */
 export async function runSweepFile(specFile: string, dir: string, o: RunSweepFileOptions = {}): Promise<SweepSummary> {
+  return (await notebookRuns(specFile, dir, { ...o, env: {} })).sweep;
+}
+
+/**
+ * The notebook's runs by the convention of every notebook (experiments.notebookSweep): with
+ * `VAE_LAB_RUNS_DIR` set in `o.env` (default process.env) that sweep folder is only read;
+ * otherwise the spec's pending jobs run into `dir` as runSweepFile does. Either way every job
+ * must be a label-relevant one (jobOf), checked before anything runs or is read.
+ */
+export async function notebookRuns(
+  specFile: string,
+  dir: string,
+  o: RunSweepFileOptions & { env?: Record<string, string | undefined> } = {},
+): Promise<{ sweep: LoadedSweep; source: NotebookSweep['source'] }> {
   if (!existsSync(specFile))
     throw new InvalidArgumentError(`no sweep spec at ${specFile}: the notebook's specs are notebooks/sweeps/label-relevant-<preset>.json`);
   const spec = JSON.parse(readFileSync(specFile, 'utf8')) as SweepSpec;
@@ -155,10 +169,10 @@ export async function runSweepFile(specFile: string, dir: string, o: RunSweepFil
     throw new InvalidArgumentError(`${specFile} is not a sweep spec: {"name", "command": "train", "base", "grid"}`);
   for (const j of expandSpec(spec).jobs) jobOf(j.params);
   const signal = o.signal ?? currentHost()?.signal;
-  const { sweep } = await notebookSweep({
+  const { sweep, source } = await notebookSweep({
     specFile,
     outDir: dir,
-    env: {}, // the notebook itself decides whether VAE_LAB_RUNS_DIR means "read only"
+    env: o.env ?? process.env,
     retryFailed: false,
     jobs: o.jobs ?? 1,
     cli: o.cli ?? join(__dirname, 'cli.js'),
@@ -168,5 +182,5 @@ export async function runSweepFile(specFile: string, dir: string, o: RunSweepFil
   });
   // Stopped (the cell's interrupt): the running jobs ended cancelled and run again next time; nothing below should read a half sweep.
   if (signal?.aborted) throw new LabError(`sweep ${spec.name} stopped: ${sweep.counts.done} of ${sweep.jobs.length} jobs done; run again to resume`);
-  return sweep;
+  return { sweep, source };
 }
