@@ -16,7 +16,7 @@ import { FUSED_ADAM } from '../../../src/lab/runtime/wasm/adam';
 import { memoryOf, ptr, simd } from '../../../src/lab/runtime/wasm/simd';
 import type { WasmBackend } from '../../../src/lab/runtime/wasm/heap';
 import { CONV_CASES, ConvCase, convCaseName } from './conv-cases';
-import { ConvMode, directConv, setDirectConv } from '../../../src/lab/runtime/wasm/conv';
+import { ConvMode, DIRECT_MAX_FILTER, directConv, setDirectConv } from '../../../src/lab/runtime/wasm/conv';
 import { NATIVE_MIN_MACS } from '../../../src/lab/runtime/loaders';
 import { agree, broadcastFirst, rand } from './compare';
 
@@ -194,6 +194,7 @@ const DIRECT_CASES: ConvCase[] = [
   { b: 2, h: 8, w: 8, ci: 16, co: 32, k: 4, s: 2, pad: 'same' }, // K = 256, co 32
   { b: 2, h: 7, w: 5, ci: 8, co: 12, k: 3, s: 2, pad: 'valid' }, // co 12: forward and filter stay on im2col, input grad (K = 72) direct
   { b: 4, h: 3, w: 3, ci: 8, co: 8, k: 5, s: 1, pad: 'same' }, // a filter larger than the image: no position inside
+  { b: 1, h: 6, w: 6, ci: 64, co: 128, k: 3, s: 1, pad: 'same' }, // K co = 73728 > DIRECT_MAX_FILTER: all on im2col
 ];
 
 function convCounted<T>(f: () => T): { out: T; calls: number[] } {
@@ -222,7 +223,8 @@ test('direct convolutions: every kernel and routing decision against the cpu bac
   assert.equal(typeof native!.conv, 'function');
   for (const c of DIRECT_CASES) {
     const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, 1, c.pad);
-    const want = [ConvMode.Forward, ConvMode.Filter, ConvMode.Input].map((m) => (m === ConvMode.Input ? c.k * c.k * c.ci : c.co) % 8 === 0);
+    const K = c.k * c.k * c.ci;
+    const want = [ConvMode.Forward, ConvMode.Filter, ConvMode.Input].map((m) => (m === ConvMode.Input ? K : c.co) % 8 === 0 && K * c.co <= DIRECT_MAX_FILTER);
     assert.deepEqual(
       [ConvMode.Forward, ConvMode.Filter, ConvMode.Input].map((m) => directConv(info, m) !== null),
       want,
@@ -273,6 +275,28 @@ test('direct convolutions: every kernel and routing decision against the cpu bac
   const heap = memoryOf(tf.backend() as unknown as WasmBackend).buffer as ArrayBuffer;
   assert.throws(() => native!.conv!(heap, 0, heap.byteLength / 4 - 10, 0, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0, 8), /outside the heap/);
   assert.throws(() => native!.conv!(heap, 0, 0, 0, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0, 12), /multiple of 8/);
+});
+
+test('FusedConv2D (bias and activation) through the lab conv, forward and, linear, with gradients', { skip }, async () => {
+  const x = () => rand([4, 16, 16, 3], 11) as tf.Tensor4D;
+  const w = () => rand([4, 4, 3, 16], 13) as tf.Tensor4D;
+  const bias = () => rand([16], 17);
+  for (const activation of ['relu', 'leakyrelu', 'linear'] as const) {
+    let calls: number[] = [];
+    await agree(`fused conv2d ${activation}`, () => {
+      const r = convCounted(() => [tf.fused.conv2d({ x: x(), filter: w(), strides: 2, pad: 'same', bias: bias(), activation, leakyreluAlpha: 0.2 })]);
+      calls = r.calls;
+      return r.out;
+    });
+    assert.deepEqual(calls, [1, 0, 0], `fused conv2d ${activation}: one direct forward`);
+  }
+  // a linear fused conv stays fused under a gradient tape (tfjs fuses linear ones there too): the WAE's convs
+  await agree('fused conv2d linear, gradients', () => {
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b });
+    const r = rand([4, 8, 8, 16], 19);
+    return [f(x(), w(), bias()), ...tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).mul(r).sum())([x(), w(), bias()])];
+  });
 });
 
 /**

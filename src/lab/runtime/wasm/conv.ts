@@ -27,7 +27,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
-import { nativeGemmInUse, product } from './matmul';
+import { epilogue, nativeGemmInUse, product } from './matmul';
 import { memoryOf, ptr, simd } from './simd';
 import { BackendUnsupportedError } from '../errors';
 import type { NativeGemm } from '../native-gemm';
@@ -86,16 +86,22 @@ export function setDirectConv(on: boolean): void {
 }
 
 /**
+ * The largest filter (K co floats: 256 KB) the direct kernels take. The FactorVAE's and the conv
+ * VAE's filters are at most 512 x 64 (128 KB); the WAE's inner ones 2048 x 256 and larger.
+ */
+export const DIRECT_MAX_FILTER = 1 << 16;
+
+/**
  * The addon when this convolution runs there without P (see the header): it is loaded, has
- * `conv`, the switch is on, and the product's columns (co; K for the input gradient) are a
- * multiple of 8, the register tile's width.
+ * `conv`, the switch is on, the product's columns (co; K for the input gradient) are a
+ * multiple of 8, the register tile's width, and the filter fits DIRECT_MAX_FILTER.
  */
 export function directConv(c: ConvInfo, mode: ConvMode): NativeGemm | null {
   const native = nativeGemmInUse();
   if (!directOn || !native?.conv) return null;
   const { k } = patchDims(c);
   const cols = mode === ConvMode.Input ? k : c.outChannels;
-  if (cols % 8 !== 0) return null;
+  if (cols % 8 !== 0 || k * c.outChannels > DIRECT_MAX_FILTER) return null;
   return native;
 }
 
@@ -141,6 +147,15 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   return view(y, c.outShape);
 }
 
+/** FusedConv2D: act(conv2d(x, filter) + bias), the conv through conv2D above. */
+function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  const { activation, leakyreluAlpha } = attrs as unknown as tfc.FusedConv2DAttrs;
+  if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('FusedConv2D')({ inputs, backend, attrs });
+  const y = conv2D({ inputs: { x, filter }, backend, attrs });
+  return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
+}
+
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, dy } = inputs;
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
@@ -184,6 +199,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
 
 export const convKernels = [
   { kernelName: 'Conv2D', kernelFunc: conv2D },
+  { kernelName: 'FusedConv2D', kernelFunc: fusedConv2D },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
 ];
