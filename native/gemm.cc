@@ -820,6 +820,32 @@ void convDirect(int mode, float* x, float* w, float* y, const Geometry& g, int64
   }
 }
 
+/**
+ * Column sums (reduce.ts: a bias gradient sums dY [N, C] over its N = B H W rows):
+ * out[c] = sum_r x[r, c], in float32, rows ascending within each of up to 8 blocks of rows whose
+ * partial sums are then added in block order (so the result does not depend on the threads).
+ * Each row is one pass of vector adds over C: the read of x is all the work, where the 1 x N x C
+ * product it replaces packed x into panels first and padded its one row to a 6-row tile.
+ */
+void colsumRows(const float* x, int64_t r0, int64_t r1, int64_t cols, float* out) {
+  for (int64_t c = 0; c < cols; c++) out[c] = 0.f;
+  for (int64_t r = r0; r < r1; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
+  }
+}
+
+void colsum(const float* x, float* out, int64_t rows, int64_t cols) {
+  const int64_t blocks = threads < 2 || double(rows) * cols < double(1 << 16) ? 1 : std::min<int64_t>(rows, 8);
+  if (blocks == 1) return colsumRows(x, 0, rows, cols, out);
+  const int64_t per = (rows + blocks - 1) / blocks;
+  std::vector<float> parts(size_t(blocks * cols));
+  parallel(int(blocks), [&](int i) { colsumRows(x, std::min(rows, i * per), std::min(rows, (i + 1) * per), cols, parts.data() + i * cols); });
+  std::memcpy(out, parts.data(), sizeof(float) * cols);
+  for (int64_t i = 1; i < blocks; i++)
+    for (int64_t c = 0; c < cols; c++) out[c] += parts[size_t(i * cols + c)];
+}
+
 // ---- N-API ----
 
 napi_value Throw(napi_env env, const char* msg) {
@@ -1014,6 +1040,29 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** colsum(heap, x, out, rows, cols): out[c] = sum_r x[r, c] (colsum above); offsets in floats, both arrays checked to lie in the heap. */
+napi_value Colsum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return Throw(env, "colsum: 5 arguments (heap, x, out, rows, cols)");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "colsum: heap must be an ArrayBuffer");
+  double v[4];
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0 || v[i] > 1e12 || v[i] != double(int64_t(v[i]))) {
+      return Throw(env, "colsum: offsets and sizes must be non-negative integers");
+    }
+  }
+  const double len = double(bytes / sizeof(float));
+  if (v[0] + v[2] * v[3] > len || v[1] + v[3] > len) return Throw(env, "colsum: an array reaches outside the heap");
+  float* heap = static_cast<float*>(data);
+  std::lock_guard<std::mutex> lock(gemmMu);
+  colsum(heap + int64_t(v[0]), heap + int64_t(v[1]), int64_t(v[2]), int64_t(v[3]));
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -1025,7 +1074,8 @@ NAPI_MODULE_INIT() {
     {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"splits", nullptr, Splits, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 7, props);
+  napi_define_properties(env, exports, 8, props);
   return exports;
 }

@@ -52,6 +52,7 @@ function timedNative(nat: NativeGemm): NativeGemm {
     adam: nat.adam?.bind(nat),
     patches: nat.patches?.bind(nat),
     splits: nat.splits?.bind(nat),
+    colsum: nat.colsum?.bind(nat),
     // The direct convolutions (conv.ts) count as products, gathering their patch rows included
     // as the GEMM's packing is; split where gemm.cc's convDirect splits (2^18 multiply-adds, images over both threads).
     conv: nat.conv

@@ -70,6 +70,8 @@ export interface NativeGemm {
    * or kh kw ci for mode 2) must be a multiple of 8. Absent in an older build.
    */
   conv?(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, ...geometryAndCo: number[]): void;
+  /** out[c] = sum_r x[r, c] of a row-major [rows, cols] x (offsets in floats; reduce.ts's leading-axes Sum). Absent in an older build. */
+  colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
   /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
   splits?(): number;
 }

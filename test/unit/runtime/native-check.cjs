@@ -226,3 +226,26 @@ for (const threads of [1, 2]) {
   checkConv(8, 16, 16, 8, 16, 4, 4, 2, 2, 1, 1, threads); // 2^20 multiply-adds: both threads where asked
 }
 console.log(`conv ok (${isa})`);
+// colsum: one thread (small) and blocks on two, against float64 sums
+for (const [rows, cols] of [
+  [7, 3],
+  [5000, 16],
+]) {
+  g.configure(2, 1);
+  const heap = new ArrayBuffer(4 * (rows * cols + cols + 2));
+  const h = new Float32Array(heap);
+  for (let i = 0; i < rows * cols; i++) h[1 + i] = rnd();
+  const out = 1 + rows * cols;
+  h.fill(NaN, out, out + cols);
+  g.colsum(heap, 1, out, rows, cols);
+  for (let c = 0; c < cols; c++) {
+    let s = 0,
+      mag = 0;
+    for (let r = 0; r < rows; r++) {
+      s += h[1 + r * cols + c];
+      mag += Math.abs(h[1 + r * cols + c]);
+    }
+    assert.ok(Math.abs(h[out + c] - s) <= 1e-5 * mag, `colsum ${rows}x${cols} column ${c}: ${h[out + c]} vs ${s}`);
+  }
+}
+console.log(`colsum ok (${isa})`);
