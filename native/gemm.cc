@@ -487,10 +487,10 @@ void patchesImage(bool intoX, float* x, float* p, const Geometry& g, int64_t b) 
  * Convolutions without the im2col matrix ("direct" here; conv.ts routes to them by shape).
  * With the notation of patchesImage, P[n] the patch row of output position n (K = kh kw ci
  * floats), W the filter as a [K, co] matrix (its NHWC layout read as rows), Y and dY [N, co]:
- *   forward      Y[n]  = P[n] W                  (R positions at a time: their patch rows are
- *                gathered into a small buffer that stays in L1, then an R x 16 register tile
- *                runs over k reading W's rows in place: no P of N K floats written to memory
- *                and read back, no packing pass);
+ *   forward      Y[n]  = P[n] W                  (R positions at a time, an R x 16 register tile
+ *                running over k and reading W's rows in place; a patch inside the image is read
+ *                where it lies, kh runs of kw ci floats, one over the padding gathered into a
+ *                small buffer first: no P of N K floats written out and read back, no packing);
  *   filter grad  dW    = sum_n P[n]^T dY[n]      (NB positions' patch rows gathered, then
  *                R-row tiles of dW accumulate over them, reading dY's rows in place; each block
  *                of images sums into its own partial dW, and the partials are added in block

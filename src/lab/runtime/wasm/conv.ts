@@ -18,8 +18,9 @@
  * in one process, alternating).
  * Where the native addon is in use, im2col and col2im run there (native-gemm.ts `patches`): the
  * same walk, P's rows written whole (no separate zero-fill pass), whole images on two threads.
- * There, most shapes skip P altogether (`direct`): the addon's convDirect gathers a few patch
- * rows at a time into a buffer that stays in cache and runs its register tile over them, so P
+ * There, most shapes skip P altogether (`direct`): the addon's convDirect reads the forward's
+ * patches in place (where they lie inside the image) and otherwise gathers a few patch rows at a
+ * time into a buffer that stays in cache, and runs its register tile over them, so P
  * (N K floats: 4 MB for dSprites' first layer at batch 64) is never written out, read back and
  * packed. That pays most where K is small (the first layer's K = 16: the product is a few
  * multiply-adds per float of P, so im2col and packing cost more than it) and for the filter
