@@ -34,6 +34,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -481,6 +483,369 @@ void patchesImage(bool intoX, float* x, float* p, const Geometry& g, int64_t b) 
   }
 }
 
+/**
+ * Convolutions without the im2col matrix ("direct" here; conv.ts routes to them by shape).
+ * With the notation of patchesImage, P[n] the patch row of output position n (K = kh kw ci
+ * floats), W the filter as a [K, co] matrix (its NHWC layout read as rows), Y and dY [N, co]:
+ *   forward      Y[n]  = P[n] W                  (R positions at a time, an R x 16 register tile
+ *                running over k and reading W's rows in place; a patch inside the image is read
+ *                where it lies, kh runs of kw ci floats, one over the padding gathered into a
+ *                small buffer first: no P of N K floats written out and read back, no packing);
+ *   filter grad  dW    = sum_n P[n]^T dY[n]      (NB positions' patch rows gathered, then
+ *                R-row tiles of dW accumulate over them, reading dY's rows in place; each block
+ *                of images sums into its own partial dW, and the partials are added in block
+ *                order, so the result does not depend on which thread took which block);
+ *   input grad   dX   += scatter(dY[n] W^T)      (W^T copied once, [co, K]; R positions' rows
+ *                of dY W^T computed into L1, then added into dX image by image as col2im does).
+ * Every tile sums its k in ascending order. The register tile (convTile) is the GEMM kernels'
+ * arithmetic: FMA on AVX2 / AVX-512 hosts (the AVX2 tile serves both), c += round(a b) on the
+ * portable path (-ffp-contract=off), so the results differ from im2col + GEMM in the last bits
+ * only and are checked against tfjs's cpu backend at the same tolerance
+ * (test/unit/runtime/kernels-native.test.ts, native-check.cjs).
+ * The columns of every product (co forward and for the filter, K for the input gradient) must
+ * be a multiple of 8: tiles are 16 or 8 columns wide; conv.ts keeps im2col + GEMM otherwise.
+ */
+constexpr int CR = 6;  // rows of a conv tile: 6 x 16 = 12 AVX2 accumulators, + 2 for B, 1 broadcast
+
+// tile(kc, a, ars, acs, b, ldb, c, ldc, acc): C[R, 8 NV] (+)= A[R, kc] B[kc, 8 NV], A(r, p) at
+// a[r ars + p acs], B's rows ldb apart, C's rows ldc apart.
+using ConvTile = void (*)(int, const float*, ptrdiff_t, ptrdiff_t, const float*, ptrdiff_t, float*, ptrdiff_t, bool);
+
+template <int R, int NV>
+void convTileGeneric(int kc, const float* a, ptrdiff_t ars, ptrdiff_t acs, const float* b, ptrdiff_t ldb, float* c, ptrdiff_t ldc, bool acc) {
+  constexpr int W = 8 * NV;
+  float t[R][W] = {};
+  for (int p = 0; p < kc; p++, a += acs, b += ldb) {
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+      const float ar = a[r * ars];
+#pragma GCC unroll 16
+      for (int j = 0; j < W; j++) t[r][j] += ar * b[j];
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    float* row = c + r * ldc;
+    if (acc) {
+      for (int j = 0; j < W; j++) row[j] += t[r][j];
+    } else {
+      for (int j = 0; j < W; j++) row[j] = t[r][j];
+    }
+  }
+}
+
+#if defined(__x86_64__)
+template <int R, int NV>
+__attribute__((target("avx2,fma")))
+void convTileAvx2(int kc, const float* a, ptrdiff_t ars, ptrdiff_t acs, const float* b, ptrdiff_t ldb, float* c, ptrdiff_t ldc, bool acc) {
+  __m256 t[R][NV];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) t[r][v] = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++, a += acs, b += ldb) {
+    __m256 bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) bv[v] = _mm256_loadu_ps(b + 8 * v);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+      const __m256 ar = _mm256_broadcast_ss(a + r * ars);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; v++) t[r][v] = _mm256_fmadd_ps(ar, bv[v], t[r][v]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+      float* out = c + r * ldc + 8 * v;
+      _mm256_storeu_ps(out, acc ? _mm256_add_ps(t[r][v], _mm256_loadu_ps(out)) : t[r][v]);
+    }
+  }
+}
+#endif
+
+/**
+ * The forward's tile, reading its patch rows where they lie: A(r, s run + j) = rows[r][s step + j]
+ * for filter row s < segs and j < run (run = kw ci floats, contiguous in x). A patch inside
+ * the image is read in place (rows[r] in x, step a row of x); one over the padding is gathered
+ * first (rows[r] in a buffer, step = run). C[R, 8 NV] = A B, B's rows ldb apart.
+ */
+using ConvTileRows = void (*)(int, int, ptrdiff_t, const float* const*, const float*, ptrdiff_t, float*, ptrdiff_t);
+
+template <int R, int NV>
+void convRowsGeneric(int segs, int run, ptrdiff_t step, const float* const* rows, const float* b, ptrdiff_t ldb, float* c, ptrdiff_t ldc) {
+  constexpr int W = 8 * NV;
+  float t[R][W] = {};
+  for (int s = 0; s < segs; s++) {
+    for (int j = 0; j < run; j++, b += ldb) {
+#pragma GCC unroll 6
+      for (int r = 0; r < R; r++) {
+        const float ar = rows[r][s * step + j];
+#pragma GCC unroll 16
+        for (int q = 0; q < W; q++) t[r][q] += ar * b[q];
+      }
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < W; q++) c[r * ldc + q] = t[r][q];
+}
+
+#if defined(__x86_64__)
+template <int R, int NV>
+__attribute__((target("avx2,fma")))
+void convRowsAvx2(int segs, int run, ptrdiff_t step, const float* const* rows, const float* b, ptrdiff_t ldb, float* c, ptrdiff_t ldc) {
+  __m256 t[R][NV];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) t[r][v] = _mm256_setzero_ps();
+  for (int s = 0; s < segs; s++) {
+    const float* a[R];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) a[r] = rows[r] + s * step;
+    for (int j = 0; j < run; j++, b += ldb) {
+      __m256 bv[NV];
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; v++) bv[v] = _mm256_loadu_ps(b + 8 * v);
+#pragma GCC unroll 6
+      for (int r = 0; r < R; r++) {
+        const __m256 ar = _mm256_broadcast_ss(a[r] + j);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) t[r][v] = _mm256_fmadd_ps(ar, bv[v], t[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) _mm256_storeu_ps(c + r * ldc + 8 * v, t[r][v]);
+}
+#endif
+
+/** The tile for R rows (1..CR) and 8 NV columns (NV 1 or 2) on this addon's ISA. */
+ConvTile convTile(int rows, int nv) {
+#define CONV_TILES(F) \
+  {F<1, 1>, F<1, 2>}, {F<2, 1>, F<2, 2>}, {F<3, 1>, F<3, 2>}, {F<4, 1>, F<4, 2>}, {F<5, 1>, F<5, 2>}, {F<6, 1>, F<6, 2>}
+  static const ConvTile generic[CR][2] = {CONV_TILES(convTileGeneric)};
+#if defined(__x86_64__)
+  static const ConvTile avx2[CR][2] = {CONV_TILES(convTileAvx2)};
+  if (isa != &GENERIC) return avx2[rows - 1][nv - 1];
+#endif
+#undef CONV_TILES
+  return generic[rows - 1][nv - 1];
+}
+
+/** The forward's tile for R rows (1..CR) and 8 NV columns on this addon's ISA. */
+ConvTileRows convTileRows(int rows, int nv) {
+#define CONV_TILES(F) \
+  {F<1, 1>, F<1, 2>}, {F<2, 1>, F<2, 2>}, {F<3, 1>, F<3, 2>}, {F<4, 1>, F<4, 2>}, {F<5, 1>, F<5, 2>}, {F<6, 1>, F<6, 2>}
+  static const ConvTileRows generic[CR][2] = {CONV_TILES(convRowsGeneric)};
+#if defined(__x86_64__)
+  static const ConvTileRows avx2[CR][2] = {CONV_TILES(convRowsAvx2)};
+  if (isa != &GENERIC) return avx2[rows - 1][nv - 1];
+#endif
+#undef CONV_TILES
+  return generic[rows - 1][nv - 1];
+}
+
+/**
+ * C[rows, n] (+)= A[rows, kc] B[kc, n] for n a multiple of 8, in tiles of 16 columns (8 at the
+ * end where n is an odd multiple of 8).
+ */
+void convRows(int rows, int kc, const float* a, ptrdiff_t ars, ptrdiff_t acs, const float* b, ptrdiff_t ldb, float* c, ptrdiff_t ldc, int n, bool acc) {
+  int j = 0;
+  for (; j + 16 <= n; j += 16) convTile(rows, 2)(kc, a, ars, acs, b + j, ldb, c + j, ldc, acc);
+  if (j < n) convTile(rows, 1)(kc, a, ars, acs, b + j, ldb, c + j, ldc, acc);
+}
+
+/**
+ * Output position (oh, ow) of image xb: its patch row, K floats with zeros over the padding.
+ * Plain loops, not memcpy / memset: the runs are short (kw ci floats, 4 for a first layer), and
+ * a library call per run cost more than the copy.
+ */
+void gatherPatch(const float* xb, const Geometry& g, int64_t oh, int64_t ow, float* row) {
+  const int64_t run = g.kw * g.ci;
+  const int64_t iw0 = ow * g.sw - g.left;
+  const int64_t kw0 = std::max<int64_t>(0, -iw0), kw1 = std::max(kw0, std::min<int64_t>(g.kw, g.inW - iw0));
+  const int64_t lo = kw0 * g.ci, hi = kw1 * g.ci;
+  for (int64_t r = 0; r < g.kh; r++, row += run) {
+    const int64_t ih = oh * g.sh - g.top + r;
+    if (ih < 0 || ih >= g.inH || hi == lo) {
+      for (int64_t i = 0; i < run; i++) row[i] = 0.f;
+      continue;
+    }
+    const int64_t at = (ih * g.inW + iw0) * g.ci;  // element i of the run at xb[at + i], for lo <= i < hi
+    for (int64_t i = 0; i < lo; i++) row[i] = 0.f;
+    for (int64_t i = lo; i < hi; i++) row[i] = xb[at + i];
+    for (int64_t i = hi; i < run; i++) row[i] = 0.f;
+  }
+}
+
+/** The inverse walk: adds a patch row into image xb where it lies inside the image. */
+void scatterPatch(float* xb, const Geometry& g, int64_t oh, int64_t ow, const float* row) {
+  const int64_t iw0 = ow * g.sw - g.left;
+  const int64_t kw0 = std::max<int64_t>(0, -iw0), kw1 = std::min<int64_t>(g.kw, g.inW - iw0);
+  if (kw1 <= kw0) return;
+  const int64_t len = (kw1 - kw0) * g.ci;
+  for (int64_t r = 0; r < g.kh; r++) {
+    const int64_t ih = oh * g.sh - g.top + r;
+    if (ih < 0 || ih >= g.inH) continue;
+    float* xs = xb + (ih * g.inW + iw0 + kw0) * g.ci;
+    const float* ps = row + (r * g.kw + kw0) * g.ci;
+    for (int64_t i = 0; i < len; i++) xs[i] += ps[i];
+  }
+}
+
+/**
+ * Y for image b, output row by output row: where the row's patches lie inside the image (no
+ * padding under any of the filter's rows and columns) CR positions at a time read in place,
+ * the rest gathered into `buf` (CR K floats) first; then the tile over 16 (or 8) columns at a time.
+ */
+void convForwardImage(const float* x, const float* w, float* y, const Geometry& g, int64_t co, int64_t b, float* buf) {
+  const int64_t K = g.kh * g.kw * g.ci, run = g.kw * g.ci, step = g.inW * g.ci;
+  const float* xb = x + b * g.inH * g.inW * g.ci;
+  float* yb = y + b * g.outH * g.outW * co;
+  // Output columns whose patch columns are all inside: ow sw - left >= 0 and ow sw - left + kw <= inW.
+  const int64_t lo = std::min(g.outW, (g.left + g.sw - 1) / g.sw);
+  const int64_t last = g.inW - g.kw + g.left;  // ow sw <= last
+  const int64_t hi = last < 0 ? lo : std::max(lo, std::min(g.outW, last / g.sw + 1));
+  const float* rows[CR];
+  for (int64_t oh = 0; oh < g.outH; oh++) {
+    const int64_t ih0 = oh * g.sh - g.top;
+    const bool rowInside = ih0 >= 0 && ih0 + g.kh <= g.inH;
+    // [0, lo) gathered, [lo, hi) in place, [hi, outW) gathered; a row over the padding all gathered.
+    const int64_t a = rowInside ? lo : g.outW, z = rowInside ? hi : g.outW;
+    auto tiles = [&](int64_t ow0, int64_t ow1, bool inPlace) {
+      for (int64_t ow = ow0; ow < ow1; ow += CR) {
+        const int n = int(std::min<int64_t>(CR, ow1 - ow));
+        for (int r = 0; r < n; r++) {
+          if (inPlace) {
+            rows[r] = xb + (ih0 * g.inW + (ow + r) * g.sw - g.left) * g.ci;
+          } else {
+            gatherPatch(xb, g, oh, ow + r, buf + r * K);
+            rows[r] = buf + r * K;
+          }
+        }
+        float* c = yb + (oh * g.outW + ow) * co;
+        int64_t j = 0;
+        for (; j + 16 <= co; j += 16) convTileRows(n, 2)(int(g.kh), int(run), inPlace ? step : run, rows, w + j, co, c + j, co);
+        if (j < co) convTileRows(n, 1)(int(g.kh), int(run), inPlace ? step : run, rows, w + j, co, c + j, co);
+      }
+    };
+    tiles(0, a, false);
+    tiles(a, z, true);
+    tiles(z, g.outW, false);
+  }
+}
+
+/** dX for image b (zeroed first): CR positions' rows of dY W^T (wt: W^T, [co, K]) into buf, then added in. */
+void convInputImage(float* dx, const float* wt, const float* dy, const Geometry& g, int64_t co, int64_t b, float* buf) {
+  const int64_t K = g.kh * g.kw * g.ci, positions = g.outH * g.outW;
+  float* xb = dx + b * g.inH * g.inW * g.ci;
+  const float* dyb = dy + b * positions * co;
+  std::memset(xb, 0, sizeof(float) * g.inH * g.inW * g.ci);
+  for (int64_t n0 = 0; n0 < positions; n0 += CR) {
+    const int rows = int(std::min<int64_t>(CR, positions - n0));
+    convRows(rows, int(co), dyb + n0 * co, co, 1, wt, K, buf, K, int(K), false);
+    for (int r = 0; r < rows; r++) scatterPatch(xb, g, (n0 + r) / g.outW, (n0 + r) % g.outW, buf + r * K);
+  }
+}
+
+/**
+ * part += sum over images [b0, b1) of P^T dY: nb positions' patch rows at a time in buf
+ * (nb K floats), then dW's rows CR at a time, each tile accumulating over those positions.
+ */
+void convFilterImages(const float* x, const float* dy, float* part, const Geometry& g, int64_t co, int64_t b0, int64_t b1, float* buf, int64_t nb) {
+  const int64_t K = g.kh * g.kw * g.ci, positions = g.outH * g.outW;
+  for (int64_t b = b0; b < b1; b++) {
+    const float* xb = x + b * g.inH * g.inW * g.ci;
+    const float* dyb = dy + b * positions * co;
+    for (int64_t n0 = 0; n0 < positions; n0 += nb) {
+      const int64_t count = std::min(nb, positions - n0);
+      for (int64_t i = 0; i < count; i++) gatherPatch(xb, g, (n0 + i) / g.outW, (n0 + i) % g.outW, buf + i * K);
+      for (int64_t k0 = 0; k0 < K; k0 += CR) {
+        const int rows = int(std::min<int64_t>(CR, K - k0));
+        // A(r, p) = P[n0 + p][k0 + r]: rows 1 apart, positions K apart.
+        convRows(rows, int(count), buf + k0, 1, K, dyb + n0 * co, co, part + k0 * co, co, int(co), true);
+      }
+    }
+  }
+}
+
+/** Below this many multiply-adds a convolution stays on one thread (the hand-over costs more). */
+constexpr double CONV_SPLIT = double(1 << 18);
+
+/** mode 0 forward (x, w -> y), 1 filter gradient (x, dy in y -> dW in w), 2 input gradient (w, dy in y -> dX in x). */
+void convDirect(int mode, float* x, float* w, float* y, const Geometry& g, int64_t co) {
+  const int64_t K = g.kh * g.kw * g.ci;
+  const double macs = double(g.batch) * g.outH * g.outW * K * co;
+  const int count = macs < CONV_SPLIT ? 1 : int(g.batch);
+  if (mode == 0 || mode == 2) {
+    std::vector<float> wt;
+    if (mode == 2) {
+      wt.resize(size_t(K * co));
+      for (int64_t k = 0; k < K; k++)
+        for (int64_t c = 0; c < co; c++) wt[c * K + k] = w[k * co + c];
+    }
+    auto image = [&](int64_t b) {
+      thread_local std::vector<float> buf;
+      buf.resize(size_t(CR * K));
+      if (mode == 0) convForwardImage(x, w, y, g, co, b, buf.data());
+      else convInputImage(x, wt.data(), y, g, co, b, buf.data());
+    };
+    if (count == 1) {
+      for (int64_t b = 0; b < g.batch; b++) image(b);
+    } else {
+      parallel(count, image);
+    }
+    return;
+  }
+  // Filter gradient: up to 8 blocks of whole images, each into its own partial sum.
+  const int64_t blocks = count == 1 ? 1 : std::min<int64_t>(g.batch, 8);
+  const int64_t per = (g.batch + blocks - 1) / blocks;
+  const int64_t nb = std::max<int64_t>(16, 8192 / K);
+  std::vector<float> parts(size_t(blocks * K * co), 0.f);
+  auto block = [&](int64_t i) {
+    thread_local std::vector<float> buf;
+    buf.resize(size_t(nb * K));
+    convFilterImages(x, y, parts.data() + i * K * co, g, co, std::min(g.batch, i * per), std::min(g.batch, (i + 1) * per), buf.data(), nb);
+  };
+  if (blocks == 1) block(0);
+  else parallel(int(blocks), block);
+  const int64_t len = K * co;
+  std::memcpy(w, parts.data(), sizeof(float) * len);
+  for (int64_t i = 1; i < blocks; i++) {
+    const float* p = parts.data() + i * len;
+    for (int64_t j = 0; j < len; j++) w[j] += p[j];
+  }
+}
+
+/**
+ * Column sums (reduce.ts: a bias gradient sums dY [N, C] over its N = B H W rows):
+ * out[c] = sum_r x[r, c], in float32, rows ascending within each of up to 8 blocks of rows whose
+ * partial sums are then added in block order (so the result does not depend on the threads).
+ * Each row is one pass of vector adds over C: the read of x is all the work, where the 1 x N x C
+ * product it replaces packed x into panels first and padded its one row to a 6-row tile.
+ */
+void colsumRows(const float* x, int64_t r0, int64_t r1, int64_t cols, float* out) {
+  for (int64_t c = 0; c < cols; c++) out[c] = 0.f;
+  for (int64_t r = r0; r < r1; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
+  }
+}
+
+void colsum(const float* x, float* out, int64_t rows, int64_t cols) {
+  const int64_t blocks = threads < 2 || double(rows) * cols < double(1 << 16) ? 1 : std::min<int64_t>(rows, 8);
+  if (blocks == 1) return colsumRows(x, 0, rows, cols, out);
+  const int64_t per = (rows + blocks - 1) / blocks;
+  std::vector<float> parts(size_t(blocks * cols));
+  parallel(int(blocks), [&](int i) { colsumRows(x, std::min(rows, i * per), std::min(rows, (i + 1) * per), cols, parts.data() + i * cols); });
+  std::memcpy(out, parts.data(), sizeof(float) * cols);
+  for (int64_t i = 1; i < blocks; i++)
+    for (int64_t c = 0; c < cols; c++) out[c] += parts[size_t(i * cols + c)];
+}
+
 // ---- N-API ----
 
 napi_value Throw(napi_env env, const char* msg) {
@@ -633,6 +998,71 @@ napi_value Patches(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * conv(heap, mode, x, w, y, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left, co):
+ * a convolution without the im2col matrix (convDirect): mode 0 y = conv(x, w); 1 w = the
+ * filter gradient from x and dy (in y); 2 x = the input gradient from w and dy (in y). Offsets
+ * in floats, x [batch, inH, inW, ci], w [kh, kw, ci, co], y [batch, outH, outW, co], each
+ * checked to lie in the heap; the product's columns (co, or kh kw ci for mode 2) a multiple of 8.
+ */
+napi_value Conv(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 18) return Throw(env, "conv: 18 arguments (heap, mode, x, w, y, batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left, co)");
+  if (!isa) return Throw(env, "conv: this CPU has neither AVX-512 nor AVX2 with FMA");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "conv: heap must be an ArrayBuffer");
+  double v[17];
+  for (int i = 0; i < 17; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return Throw(env, "conv: mode, offsets and geometry must be numbers");
+  }
+  for (int i = 4; i < 17; i++) {
+    if (v[i] < 0 || v[i] > 1e6 || v[i] != double(int64_t(v[i]))) return Throw(env, "conv: the geometry must be small non-negative integers");
+  }
+  const int mode = int(v[0]);
+  if (v[0] != mode || mode < 0 || mode > 2) return Throw(env, "conv: mode must be 0 (forward), 1 (filter gradient) or 2 (input gradient)");
+  const Geometry g{int64_t(v[4]), int64_t(v[5]), int64_t(v[6]), int64_t(v[7]), int64_t(v[8]), int64_t(v[9]),
+                   int64_t(v[10]), int64_t(v[11]), int64_t(v[12]), int64_t(v[13]), int64_t(v[14]), int64_t(v[15])};
+  const int64_t co = int64_t(v[16]);
+  const int64_t K = g.kh * g.kw * g.ci;
+  if (K == 0 || co == 0 || g.sh == 0 || g.sw == 0) return Throw(env, "conv: the filter, channels and strides must be positive");
+  if ((mode == 2 ? K : co) % 8 != 0) return Throw(env, "conv: the product's columns (co, or kh kw ci for the input gradient) must be a multiple of 8");
+  const double len = double(bytes / sizeof(float));
+  const double xn = double(g.batch) * g.inH * g.inW * g.ci, wn = double(K) * co, yn = double(g.batch) * g.outH * g.outW * co;
+  for (auto [off, n] : {std::pair<double, double>{v[1], xn}, {v[2], wn}, {v[3], yn}}) {
+    if (off < 0 || off + n > len) return Throw(env, "conv: an array reaches outside the heap");
+  }
+  float* heap = static_cast<float*>(data);
+  std::lock_guard<std::mutex> lock(gemmMu);
+  convDirect(mode, heap + int64_t(v[1]), heap + int64_t(v[2]), heap + int64_t(v[3]), g, co);
+  return nullptr;
+}
+
+/** colsum(heap, x, out, rows, cols): out[c] = sum_r x[r, c] (colsum above); offsets in floats, both arrays checked to lie in the heap. */
+napi_value Colsum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return Throw(env, "colsum: 5 arguments (heap, x, out, rows, cols)");
+  void* data;
+  size_t bytes;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "colsum: heap must be an ArrayBuffer");
+  double v[4];
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0 || v[i] > 1e12 || v[i] != double(int64_t(v[i]))) {
+      return Throw(env, "colsum: offsets and sizes must be non-negative integers");
+    }
+  }
+  const double len = double(bytes / sizeof(float));
+  if (v[0] + v[2] * v[3] > len || v[1] + v[3] > len) return Throw(env, "colsum: an array reaches outside the heap");
+  float* heap = static_cast<float*>(data);
+  std::lock_guard<std::mutex> lock(gemmMu);
+  colsum(heap + int64_t(v[0]), heap + int64_t(v[1]), int64_t(v[2]), int64_t(v[3]));
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -643,7 +1073,9 @@ NAPI_MODULE_INIT() {
     {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"splits", nullptr, Splits, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 6, props);
+  napi_define_properties(env, exports, 8, props);
   return exports;
 }

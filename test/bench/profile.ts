@@ -52,6 +52,19 @@ function timedNative(nat: NativeGemm): NativeGemm {
     adam: nat.adam?.bind(nat),
     patches: nat.patches?.bind(nat),
     splits: nat.splits?.bind(nat),
+    colsum: nat.colsum?.bind(nat),
+    // The direct convolutions (conv.ts) count as products, gathering their patch rows included
+    // as the GEMM's packing is; split where gemm.cc's convDirect splits (2^18 multiply-adds, images over both threads).
+    conv: nat.conv
+      ? (...args) => {
+          const t0 = performance.now();
+          nat.conv!(...args);
+          const dt = performance.now() - t0;
+          addGemm(dt);
+          const [batch, , , ci, outH, outW, kh, kw, , , , , co] = args.slice(5) as number[];
+          if (batch > 1 && batch * outH * outW * kh * kw * ci * co >= 2 ** 18) splitGemm += dt;
+        }
+      : undefined,
     gemm: (...args) => {
       const before = nat.splits?.();
       const t0 = performance.now();

@@ -418,13 +418,18 @@ async function factorLaptop(setting: Setting) {
   const config = factorVae.modelConfig('factor-vae', 10, P);
   (await factorVae.train(config, data, { ...P, steps: 10 }, { seed: 0 })).model.dispose();
   const ms: number[] = [];
+  const cpu: number[] = []; // the process's CPU time per step (both threads; includes building the model and rendering)
   for (let r = 0; r < rounds; r++) {
+    const c0 = process.cpuUsage();
     const t = await factorVae.train(config, data, { ...P, steps }, { seed: 0 });
+    const c = process.cpuUsage(c0);
     ms.push((1000 * t.trainSeconds) / steps);
+    cpu.push((c.user + c.system) / 1000 / steps);
     t.model.dispose();
   }
   console.log(
     `factor_vae_laptop_step_ms: ${median(ms).toFixed(1)} (${setting.where}; gamma 10, batch ${P.batchSize}; median of ${rounds} runs x ${steps} steps, ` +
-      `range ${Math.min(...ms).toFixed(1)}-${Math.max(...ms).toFixed(1)} ms, load ${loadavg()[0].toFixed(1)})`,
+      `range ${Math.min(...ms).toFixed(1)}-${Math.max(...ms).toFixed(1)} ms, CPU ${median(cpu).toFixed(1)} ms a step ` +
+      `(range ${Math.min(...cpu).toFixed(1)}-${Math.max(...cpu).toFixed(1)}), load ${loadavg()[0].toFixed(1)})`,
   );
 }

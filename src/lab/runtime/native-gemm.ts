@@ -63,6 +63,15 @@ export interface NativeGemm {
    * in floats, then batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left. Absent in an older build.
    */
   patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
+  /**
+   * A convolution without the im2col matrix (gemm.cc convDirect): mode 0 y = conv(x, w), 1 w =
+   * the filter gradient from x and dy (in y), 2 x = the input gradient from w and dy (in y);
+   * offsets in floats, then the geometry as for `patches`, then co. The product's columns (co,
+   * or kh kw ci for mode 2) must be a multiple of 8. Absent in an older build.
+   */
+  conv?(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, ...geometryAndCo: number[]): void;
+  /** out[c] = sum_r x[r, c] of a row-major [rows, cols] x (offsets in floats; reduce.ts's leading-axes Sum). Absent in an older build. */
+  colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
   /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
   splits?(): number;
 }

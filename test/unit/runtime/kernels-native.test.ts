@@ -15,7 +15,8 @@ import { nativeGemmInUse, setNativeGemm } from '../../../src/lab/runtime/wasm/ma
 import { FUSED_ADAM } from '../../../src/lab/runtime/wasm/adam';
 import { memoryOf, ptr, simd } from '../../../src/lab/runtime/wasm/simd';
 import type { WasmBackend } from '../../../src/lab/runtime/wasm/heap';
-import { CONV_CASES, convCaseName } from './conv-cases';
+import { CONV_CASES, ConvCase, convCaseName } from './conv-cases';
+import { ConvMode, DIRECT_MAX_FILTER, directConv, setDirectConv } from '../../../src/lab/runtime/wasm/conv';
 import { NATIVE_MIN_MACS } from '../../../src/lab/runtime/loaders';
 import { agree, broadcastFirst, rand } from './compare';
 
@@ -176,6 +177,126 @@ test('im2col and col2im natively: bit for bit the wasm walk on every conv case, 
     });
   }
   assert.throws(() => native!.patches!(heap(), 0, heap().byteLength / 4 - 10, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0), /outside the heap/);
+});
+
+/**
+ * The direct convolutions (gemm.cc convDirect, routed by conv.ts `directConv`): forward, filter
+ * and input gradients of conv2d and conv2dTranspose against the cpu backend, on the cases that
+ * reach them and the ones that must not (columns not a multiple of 8: co for the forward and
+ * the filter, kh kw ci for the input gradient), with the addon wrapped to count its conv calls
+ * by mode; and the same cases with the switch off (im2col + GEMM).
+ */
+const DIRECT_CASES: ConvCase[] = [
+  { b: 8, h: 64, w: 64, ci: 1, co: 16, k: 4, s: 2, pad: 'same' }, // dSprites' first layer (K = 16), on both threads
+  { b: 1, h: 9, w: 7, ci: 1, co: 8, k: 4, s: 2, pad: 'same' }, // batch 1: one thread, a border on every side
+  { b: 2, h: 11, w: 10, ci: 3, co: 24, k: 3, s: 1, pad: 'same' }, // Cin 3, co 16 + 8, K = 27: input grad stays on im2col
+  { b: 3, h: 12, w: 9, ci: 2, co: 16, k: 4, s: 2, pad: 'valid' }, // valid: no padding, K = 32
+  { b: 2, h: 8, w: 8, ci: 16, co: 32, k: 4, s: 2, pad: 'same' }, // K = 256, co 32
+  { b: 2, h: 7, w: 5, ci: 8, co: 12, k: 3, s: 2, pad: 'valid' }, // co 12: forward and filter stay on im2col, input grad (K = 72) direct
+  { b: 4, h: 3, w: 3, ci: 8, co: 8, k: 5, s: 1, pad: 'same' }, // a filter larger than the image: no position inside
+  { b: 1, h: 6, w: 6, ci: 64, co: 128, k: 3, s: 1, pad: 'same' }, // K co = 73728 > DIRECT_MAX_FILTER: all on im2col
+];
+
+function convCounted<T>(f: () => T): { out: T; calls: number[] } {
+  const calls = [0, 0, 0];
+  const nat = native!;
+  setNativeGemm({
+    isa: () => nat.isa(),
+    configure: (t, m) => nat.configure(t, m),
+    gemm: nat.gemm.bind(nat),
+    adam: nat.adam?.bind(nat),
+    patches: nat.patches?.bind(nat),
+    splits: nat.splits?.bind(nat),
+    conv: (heap, mode, ...rest) => {
+      calls[mode]++;
+      nat.conv!(heap, mode, ...rest);
+    },
+  });
+  try {
+    return { out: f(), calls };
+  } finally {
+    setNativeGemm(nat);
+  }
+}
+
+test('direct convolutions: every kernel and routing decision against the cpu backend, and with the switch off', { skip }, async () => {
+  assert.equal(typeof native!.conv, 'function');
+  for (const c of DIRECT_CASES) {
+    const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, 1, c.pad);
+    const K = c.k * c.k * c.ci;
+    const want = [ConvMode.Forward, ConvMode.Filter, ConvMode.Input].map((m) => (m === ConvMode.Input ? K : c.co) % 8 === 0 && K * c.co <= DIRECT_MAX_FILTER);
+    assert.deepEqual(
+      [ConvMode.Forward, ConvMode.Filter, ConvMode.Input].map((m) => directConv(info, m) !== null),
+      want,
+      `routing ${convCaseName(c)}`,
+    );
+    const conv = () => {
+      const x = rand([c.b, c.h, c.w, c.ci], 11) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 13) as tf.Tensor4D;
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad);
+      const r = rand([c.b, info.outHeight, info.outWidth, c.co], 17);
+      return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+    };
+    // conv2dTranspose: its forward is an input gradient, its filter gradient the filter one
+    const transpose = () => {
+      const x = rand([c.b, info.outHeight, info.outWidth, c.co], 19) as tf.Tensor4D;
+      const w = rand([c.k, c.k, c.ci, c.co], 23) as tf.Tensor4D;
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [c.b, c.h, c.w, c.ci], c.s, c.pad);
+      const r = rand([c.b, c.h, c.w, c.ci], 29);
+      return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+    };
+    for (const on of [true, false]) {
+      setDirectConv(on);
+      try {
+        let calls: number[] = [];
+        await agree(`${on ? 'direct' : 'im2col'} conv2d ${convCaseName(c)}`, () => {
+          const r = convCounted(conv);
+          calls = r.calls;
+          return r.out;
+        });
+        // conv2d: two forwards (y, and again under tf.grads), one filter and one input gradient
+        assert.deepEqual(calls, on ? want.map((d, m) => Number(d) * (m === ConvMode.Forward ? 2 : 1)) : [0, 0, 0], `conv2d's direct calls ${convCaseName(c)}`);
+        await agree(`${on ? 'direct' : 'im2col'} conv2dTranspose ${convCaseName(c)}`, () => {
+          const r = convCounted(transpose);
+          calls = r.calls;
+          return r.out;
+        });
+        // conv2dTranspose: two forwards (input gradients), its input's gradient (a forward) and a filter gradient
+        assert.deepEqual(
+          calls,
+          on ? want.map((d, m) => Number(d) * (m === ConvMode.Input ? 2 : 1)) : [0, 0, 0],
+          `conv2dTranspose's direct calls ${convCaseName(c)}`,
+        );
+      } finally {
+        setDirectConv(true);
+      }
+    }
+  }
+  const heap = memoryOf(tf.backend() as unknown as WasmBackend).buffer as ArrayBuffer;
+  assert.throws(() => native!.conv!(heap, 0, heap.byteLength / 4 - 10, 0, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0, 8), /outside the heap/);
+  assert.throws(() => native!.conv!(heap, 0, 0, 0, 0, 1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0, 12), /multiple of 8/);
+});
+
+test('FusedConv2D (bias and activation) through the lab conv, forward and, linear, with gradients', { skip }, async () => {
+  const x = () => rand([4, 16, 16, 3], 11) as tf.Tensor4D;
+  const w = () => rand([4, 4, 3, 16], 13) as tf.Tensor4D;
+  const bias = () => rand([16], 17);
+  for (const activation of ['relu', 'leakyrelu', 'linear'] as const) {
+    let calls: number[] = [];
+    await agree(`fused conv2d ${activation}`, () => {
+      const r = convCounted(() => [tf.fused.conv2d({ x: x(), filter: w(), strides: 2, pad: 'same', bias: bias(), activation, leakyreluAlpha: 0.2 })]);
+      calls = r.calls;
+      return r.out;
+    });
+    assert.deepEqual(calls, [1, 0, 0], `fused conv2d ${activation}: one direct forward`);
+  }
+  // a linear fused conv stays fused under a gradient tape (tfjs fuses linear ones there too): the WAE's convs
+  await agree('fused conv2d linear, gradients', () => {
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b });
+    const r = rand([4, 8, 8, 16], 19);
+    return [f(x(), w(), bias()), ...tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).mul(r).sum())([x(), w(), bias()])];
+  });
 });
 
 /**

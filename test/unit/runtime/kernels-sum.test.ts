@@ -1,5 +1,5 @@
-// The lab's wasm Sum (reduce.ts: leading axes as one product with a row of ones) against the
-// cpu backend: the bias-gradient shapes, keepDims, negative and unsorted axes, sizes past the
+// The lab's wasm Sum (reduce.ts: leading axes as one product with a row of ones, or the native
+// addon's column sums where it is loaded, on both threads from 2^16 floats) against the cpu backend: the bias-gradient shapes, keepDims, negative and unsorted axes, sizes past the
 // GEMM's tiles and blocks, gradients through it; and the cases it leaves to the stock kernel.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ before(setup);
 test('sum over leading axes: bias-gradient shapes, keepDims, negative and unsorted axes', async () => {
   const cases: [number[], number | number[], boolean][] = [
     [[64, 14, 14, 32], [0, 1, 2], false],
+    [[64, 32, 32, 16], [0, 1, 2], false], // the FactorVAE's first-layer bias gradient: 65536 rows
     [[64, 7, 7, 64], [0, 1, 2], true],
     [[64, 28, 28, 1], [0, 1, 2], false],
     [[1, 64, 100], [1, 0], false],

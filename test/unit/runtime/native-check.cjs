@@ -5,6 +5,8 @@
 // exits non-zero on the first disagreement.
 //   gemm: every transpose, edge tiles, k past one KC block (256), one and two threads, within
 //     1e-5 of |A||B| (float64 reference; the kernel's float32 sums in k order are off by ~k ulp).
+//   conv (the direct convolutions: forward, filter and input gradients, one thread and two):
+//     within 1e-5 of the sum of |terms| of a float64 reference, as gemm.
 //   adam, patches (im2col/col2im): bit for bit a float32 reference (Math.fround after every
 //     operation: +, -, *, / and sqrt of floats rounded once through float64 equal the float32
 //     results), the arithmetic and order gemm.cc promises.
@@ -110,6 +112,92 @@ function checkPatches(batch, inH, inW, ci, kh, kw, sh, sw, top, left) {
   for (let i = 0; i < xn; i++) assert.ok(Object.is(h[x + i], ref[i]), `col2im at ${i}: ${h[x + i]} vs ${ref[i]}`);
 }
 
+/**
+ * The direct convolutions of one geometry (co and, for the input gradient, kh kw ci multiples
+ * of 8), every mode, against float64 sums over the same patches: mode 0 y = sum_k P[n,k] W[k,co];
+ * 1 dW[k,co] = sum_n P[n,k] dY[n,co]; 2 dX = the patches' sums of dY[n] W^T added back.
+ */
+function checkConv(batch, inH, inW, ci, co, kh, kw, sh, sw, top, left, threads) {
+  g.configure(threads, 1);
+  const outH = Math.floor((inH + 2 * top - kh) / sh) + 1;
+  const outW = Math.floor((inW + 2 * left - kw) / sw) + 1;
+  const geometry = [batch, inH, inW, ci, outH, outW, kh, kw, sh, sw, top, left, co];
+  const K = kh * kw * ci,
+    xn = batch * inH * inW * ci,
+    wn = K * co,
+    yn = batch * outH * outW * co;
+  const heap = new ArrayBuffer(4 * (xn + wn + yn + 8));
+  const h = new Float32Array(heap);
+  const [x, w, y] = [1, 1 + xn, 1 + xn + wn];
+  for (let i = 0; i < xn + wn + yn; i++) h[1 + i] = rnd();
+  const name = `conv ${batch}x${inH}x${inW}x${ci}->${co} k${kh}x${kw} s${sh} pad ${top},${left} ${threads}t`;
+  // every (n, k) of P with its x index, or -1 over the padding
+  const at = [];
+  for (let b = 0; b < batch; b++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++)
+        for (let r = 0; r < kh; r++)
+          for (let s = 0; s < kw; s++)
+            for (let c = 0; c < ci; c++) {
+              const ih = oh * sh - top + r,
+                iw = ow * sw - left + s;
+              at.push(ih < 0 || ih >= inH || iw < 0 || iw >= inW ? -1 : x + ((b * inH + ih) * inW + iw) * ci + c);
+            }
+  const N = batch * outH * outW;
+  const close = (got, s, mag, what) => assert.ok(Math.abs(got - s) <= 1e-5 * mag + 1e-30, `${name} ${what}: ${got} vs ${s}`);
+  // forward, into a y full of NaN: every element must be written
+  const dy = h.slice(y, y + yn);
+  h.fill(NaN, y, y + yn);
+  g.conv(heap, 0, x, w, y, ...geometry);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < co; o++) {
+      let s = 0,
+        mag = 0;
+      for (let k = 0; k < K; k++) {
+        const i = at[n * K + k];
+        const t = i < 0 ? 0 : h[i] * h[w + k * co + o];
+        s += t;
+        mag += Math.abs(t);
+      }
+      close(h[y + n * co + o], s, mag, `forward y[${n},${o}]`);
+    }
+  // filter gradient from dy, into a w full of NaN
+  h.set(dy, y);
+  const wOld = h.slice(w, w + wn);
+  h.fill(NaN, w, w + wn);
+  g.conv(heap, 1, x, w, y, ...geometry);
+  for (let k = 0; k < K; k++)
+    for (let o = 0; o < co; o++) {
+      let s = 0,
+        mag = 0;
+      for (let n = 0; n < N; n++) {
+        const i = at[n * K + k];
+        const t = i < 0 ? 0 : h[i] * dy[n * co + o];
+        s += t;
+        mag += Math.abs(t);
+      }
+      close(h[w + k * co + o], s, mag, `filter dW[${k},${o}]`);
+    }
+  if (K % 8 !== 0) return;
+  // input gradient from dy and the old w, into an x full of NaN (it is zeroed first)
+  h.set(wOld, w);
+  const sum = new Float64Array(xn),
+    mag = new Float64Array(xn);
+  for (let n = 0; n < N; n++)
+    for (let k = 0; k < K; k++) {
+      const i = at[n * K + k];
+      if (i < 0) continue;
+      for (let o = 0; o < co; o++) {
+        const t = dy[n * co + o] * h[w + k * co + o];
+        sum[i - x] += t;
+        mag[i - x] += Math.abs(t);
+      }
+    }
+  h.fill(NaN, x, x + xn);
+  g.conv(heap, 2, x, w, y, ...geometry);
+  for (let i = 0; i < xn; i++) close(h[x + i], sum[i], mag[i], `input dX[${i}]`);
+}
+
 for (const threads of [1, 2])
   for (const [m, k, n] of [
     [1, 1, 1],
@@ -131,3 +219,33 @@ checkPatches(2, 7, 7, 3, 4, 4, 2, 2, 1, 1);
 checkPatches(3, 5, 6, 2, 3, 3, 1, 1, 1, 1);
 checkPatches(1, 9, 9, 1, 5, 5, 2, 2, 2, 2);
 console.log(`patches ok (${isa})`);
+for (const threads of [1, 2]) {
+  checkConv(2, 9, 7, 1, 16, 4, 4, 2, 2, 1, 1, threads); // a first layer's K = 16
+  checkConv(3, 6, 7, 2, 8, 3, 3, 1, 1, 1, 1, threads); // K = 18: no input gradient
+  checkConv(1, 5, 5, 8, 24, 3, 3, 2, 2, 0, 0, threads); // valid, co = 16 + 8
+  checkConv(8, 16, 16, 8, 16, 4, 4, 2, 2, 1, 1, threads); // 2^20 multiply-adds: both threads where asked
+}
+console.log(`conv ok (${isa})`);
+// colsum: one thread (small) and blocks on two, against float64 sums
+for (const [rows, cols] of [
+  [7, 3],
+  [5000, 16],
+]) {
+  g.configure(2, 1);
+  const heap = new ArrayBuffer(4 * (rows * cols + cols + 2));
+  const h = new Float32Array(heap);
+  for (let i = 0; i < rows * cols; i++) h[1 + i] = rnd();
+  const out = 1 + rows * cols;
+  h.fill(NaN, out, out + cols);
+  g.colsum(heap, 1, out, rows, cols);
+  for (let c = 0; c < cols; c++) {
+    let s = 0,
+      mag = 0;
+    for (let r = 0; r < rows; r++) {
+      s += h[1 + r * cols + c];
+      mag += Math.abs(h[1 + r * cols + c]);
+    }
+    assert.ok(Math.abs(h[out + c] - s) <= 1e-5 * mag, `colsum ${rows}x${cols} column ${c}: ${h[out + c]} vs ${s}`);
+  }
+}
+console.log(`colsum ok (${isa})`);

@@ -18,12 +18,20 @@
  * in one process, alternating).
  * Where the native addon is in use, im2col and col2im run there (native-gemm.ts `patches`): the
  * same walk, P's rows written whole (no separate zero-fill pass), whole images on two threads.
+ * There, most shapes skip P altogether (`direct`): the addon's convDirect reads the forward's
+ * patches in place (where they lie inside the image) and otherwise gathers a few patch rows at a
+ * time into a buffer that stays in cache, and runs its register tile over them, so P
+ * (N K floats: 4 MB for dSprites' first layer at batch 64) is never written out, read back and
+ * packed. That pays most where K is small (the first layer's K = 16: the product is a few
+ * multiply-adds per float of P, so im2col and packing cost more than it) and for the filter
+ * gradients, whose im2col product is a k = N long skinny one (N = 65536 there).
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view, WasmBackend } from './heap';
-import { nativeGemmInUse, product } from './matmul';
+import { epilogue, nativeGemmInUse, product } from './matmul';
 import { memoryOf, ptr, simd } from './simd';
 import { BackendUnsupportedError } from '../errors';
+import type { NativeGemm } from '../native-gemm';
 
 type ConvInfo = tfc.backend_util.Conv2DInfo;
 
@@ -68,6 +76,42 @@ function geometry(c: ConvInfo): [number, number, number, number, number, number,
   ];
 }
 
+/** gemm.cc convDirect's modes: y = conv(x, w), the filter gradient, the input gradient. */
+export const ConvMode = { Forward: 0, Filter: 1, Input: 2 } as const;
+export type ConvMode = (typeof ConvMode)[keyof typeof ConvMode];
+
+/** VAE_LAB_NATIVE_CONV=0 keeps every convolution on im2col + GEMM (the A/B switch of the bench). */
+let directOn = process.env.VAE_LAB_NATIVE_CONV !== '0';
+export function setDirectConv(on: boolean): void {
+  directOn = on;
+}
+
+/**
+ * The largest filter (K co floats: 256 KB) the direct kernels take. The FactorVAE's and the conv
+ * VAE's filters are at most 512 x 64 (128 KB); the WAE's inner ones 2048 x 256 and larger.
+ */
+export const DIRECT_MAX_FILTER = 1 << 16;
+
+/**
+ * The addon when this convolution runs there without P (see the header): it is loaded, has
+ * `conv`, the switch is on, the product's columns (co; K for the input gradient) are a
+ * multiple of 8, the register tile's width, and the filter fits DIRECT_MAX_FILTER.
+ */
+export function directConv(c: ConvInfo, mode: ConvMode): NativeGemm | null {
+  const native = nativeGemmInUse();
+  if (!directOn || !native?.conv) return null;
+  const { k } = patchDims(c);
+  const cols = mode === ConvMode.Input ? k : c.outChannels;
+  if (cols % 8 !== 0 || k * c.outChannels > DIRECT_MAX_FILTER) return null;
+  return native;
+}
+
+/** Runs convDirect: x, w, y as the mode reads or writes them (gemm.cc Conv). */
+function runDirect(native: NativeGemm, backend: WasmBackend, mode: ConvMode, x: tfc.TensorInfo, w: tfc.TensorInfo, y: tfc.TensorInfo, c: ConvInfo): void {
+  const at = (t: tfc.TensorInfo) => ptr(backend, t) / 4;
+  native.conv!(memoryOf(backend).buffer as ArrayBuffer, mode, at(x), at(w), at(y), ...geometry(c), c.outChannels);
+}
+
 /** P[N,K] = im2col(x): zero-filled, then each run of the patch copied into its row. */
 function im2col(backend: WasmBackend, x: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
   const { n, k } = patchDims(c);
@@ -91,6 +135,12 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter } = inputs;
   if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('Conv2D')({ inputs, backend, attrs });
   const c = convInfo(x.shape, filter.shape, attrs!);
+  const direct = directConv(c, ConvMode.Forward);
+  if (direct) {
+    const y = alloc(backend, c.outShape);
+    runDirect(direct, backend, ConvMode.Forward, x, filter, y, c);
+    return y;
+  }
   const { n, k } = patchDims(c);
   const p = im2col(backend, x, c);
   const y = product(backend, { t: p, transposed: false }, { t: filter, transposed: false }, n, k, c.outChannels); // Y = P W
@@ -98,10 +148,25 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   return view(y, c.outShape);
 }
 
+/** FusedConv2D: act(conv2d(x, filter) + bias), the conv through conv2D above. */
+function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  const { activation, leakyreluAlpha } = attrs as unknown as tfc.FusedConv2DAttrs;
+  if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('FusedConv2D')({ inputs, backend, attrs });
+  const y = conv2D({ inputs: { x, filter }, backend, attrs });
+  return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
+}
+
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, dy } = inputs;
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
+  const direct = directConv(c, ConvMode.Filter);
+  if (direct) {
+    const dw = alloc(backend, filterShape);
+    runDirect(direct, backend, ConvMode.Filter, x, dw, dy, c);
+    return dw;
+  }
   const { n, k } = patchDims(c);
   const p = im2col(backend, x, c);
   const dw = product(backend, { t: p, transposed: true }, { t: dy, transposed: false }, k, n, c.outChannels); // dW = P^T dY
@@ -113,6 +178,12 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const { dy, filter } = inputs;
   const { inputShape } = attrs as unknown as tfc.Conv2DBackpropInputAttrs;
   const c = convInfo(inputShape, filter.shape, attrs!);
+  const direct = directConv(c, ConvMode.Input);
+  if (direct) {
+    const dx = alloc(backend, inputShape);
+    runDirect(direct, backend, ConvMode.Input, dx, filter, dy, c);
+    return dx;
+  }
   const { n, k } = patchDims(c);
   const cols = product(backend, { t: dy, transposed: false }, { t: filter, transposed: true }, n, c.outChannels, k); // [N,K] = dY W^T
   const dx = alloc(backend, inputShape);
@@ -129,6 +200,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
 
 export const convKernels = [
   { kernelName: 'Conv2D', kernelFunc: conv2D },
+  { kernelName: 'FusedConv2D', kernelFunc: fusedConv2D },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput },
 ];

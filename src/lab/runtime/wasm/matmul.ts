@@ -204,8 +204,8 @@ function fusedMatMul({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
 }
 
-/** act(y + bias) with the backend's stock kernels, freeing intermediates. */
-function epilogue(
+/** act(y + bias) with the backend's stock kernels, freeing intermediates (also conv.ts's FusedConv2D). */
+export function epilogue(
   backend: WasmBackend,
   y: tfc.TensorInfo,
   bias: tfc.TensorInfo | undefined,

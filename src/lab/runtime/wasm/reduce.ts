@@ -10,10 +10,14 @@
  * one [1, R] x [R, C] product through matmul.ts (native or wasm GEMM), summing in float32 as the
  * stock kernel does. A sum over no elements is 0 (the stock kernel leaves that output unwritten:
  * whatever the heap held). Any other Sum (innermost axes, all axes, non-float32) stays stock.
+ * Where the native addon has `colsum` (gemm.cc), the sum runs there instead: a pass of vector
+ * adds per row, on both threads from 2^16 floats; the product above packed x into panels first
+ * and padded its one row to a whole register tile.
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view } from './heap';
-import { product } from './matmul';
+import { nativeGemmInUse, product } from './matmul';
+import { memoryOf, ptr } from './simd';
 
 function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x } = inputs;
@@ -31,11 +35,18 @@ function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
     return out;
   }
   if (!leading) return stockKernel('Sum')({ inputs, backend, attrs });
+  const shape = keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead);
+  const native = nativeGemmInUse();
+  if (native?.colsum) {
+    const out = alloc(backend, [cols]);
+    native.colsum(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, out) / 4, rows, cols);
+    return view(out, shape);
+  }
   const ones = alloc(backend, [rows]);
   f32(backend, ones).fill(1);
   const y = product(backend, { t: ones, transposed: false }, { t: x, transposed: false }, 1, rows, cols);
   free(backend, ones);
-  return view(y, keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead));
+  return view(y, shape);
 }
 
 export const reduceKernels = [{ kernelName: 'Sum', kernelFunc: sum }];
