@@ -34,6 +34,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include "parallel.h"
 
 namespace {
 
@@ -635,6 +636,14 @@ napi_value Patches(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+void vaeLabParallel(int count, const std::function<void(int)>& fn) { parallel(count, fn); }
+std::mutex& vaeLabMutex() { return gemmMu; }
+int vaeLabThreads() { return threads; }
+void vaeLabPost(std::function<void()> job) {
+  if (!worker) worker = new Worker();
+  worker->post(std::move(job));
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -645,5 +654,6 @@ NAPI_MODULE_INIT() {
     {"splits", nullptr, Splits, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, 6, props);
+  vaeLabRegisterOps(env, exports);
   return exports;
 }

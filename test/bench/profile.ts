@@ -52,6 +52,10 @@ function timedNative(nat: NativeGemm): NativeGemm {
     adam: nat.adam?.bind(nat),
     patches: nat.patches?.bind(nat),
     splits: nat.splits?.bind(nat),
+    binary: nat.binary?.bind(nat),
+    unary: nat.unary?.bind(nat),
+    colsum: nat.colsum?.bind(nat),
+    opsSplit: nat.opsSplit?.bind(nat),
     gemm: (...args) => {
       const before = nat.splits?.();
       const t0 = performance.now();

@@ -65,6 +65,18 @@ export interface NativeGemm {
   patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
   /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
   splits?(): number;
+  /**
+   * out[outer, inner] = a op b (op 0 +, 1 -, 2 *, 3 /), each operand read in a mode: 0 the
+   * whole [outer, inner], 1 a row [inner] repeated, 2 a column [outer] repeated, 3 one float
+   * (native/ops.cc); offsets in floats. Absent in an older build.
+   */
+  binary?(heap: ArrayBuffer, op: number, a: number, aMode: number, b: number, bMode: number, out: number, outer: number, inner: number): void;
+  /** out = softplus(x) (op 0) or sigmoid(x) (op 1) over n floats; offsets in floats. Absent in an older build. */
+  unary?(heap: ArrayBuffer, op: number, x: number, out: number, n: number): void;
+  /** out[c] = sum over r of x[r, c] for x [rows, cols] (a sum over leading axes); offsets in floats. Absent in an older build. */
+  colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
+  /** Sets the element count from which binary, unary and colsum use both threads; returns the previous one. */
+  opsSplit?(n?: number): number;
 }
 
 const FILE = 'vae_lab_gemm.node';

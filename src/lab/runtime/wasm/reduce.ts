@@ -10,10 +10,16 @@
  * one [1, R] x [R, C] product through matmul.ts (native or wasm GEMM), summing in float32 as the
  * stock kernel does. A sum over no elements is 0 (the stock kernel leaves that output unwritten:
  * whatever the heap held). Any other Sum (innermost axes, all axes, non-float32) stays stock.
+ * Where the native addon is in use, its colsum (native/ops.cc) sums the rows instead, on both
+ * threads for large inputs: the product packs x into 16-column panels, so a bias gradient of
+ * 1 to 16 channels (the FactorVAE nets' [64,64,64,1] and [64,32,32,16]) cost ~3-11 ms a Sum in
+ * packing and zero padding for a sum that streams x once.
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view } from './heap';
-import { product } from './matmul';
+import { nativeGemmInUse, product } from './matmul';
+import { memoryOf, ptr } from './simd';
+import { nativeOpsOn } from './elementwise';
 
 function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x } = inputs;
@@ -31,11 +37,18 @@ function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
     return out;
   }
   if (!leading) return stockKernel('Sum')({ inputs, backend, attrs });
+  const shape = keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead);
+  const nat = nativeOpsOn() ? nativeGemmInUse() : null;
+  if (nat?.colsum) {
+    const out = alloc(backend, shape);
+    nat.colsum(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, out) / 4, rows, cols);
+    return out;
+  }
   const ones = alloc(backend, [rows]);
   f32(backend, ones).fill(1);
   const y = product(backend, { t: ones, transposed: false }, { t: x, transposed: false }, 1, rows, cols);
   free(backend, ones);
-  return view(y, keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead));
+  return view(y, shape);
 }
 
 export const reduceKernels = [{ kernelName: 'Sum', kernelFunc: sum }];
