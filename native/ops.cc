@@ -150,6 +150,7 @@ void raceWorker(const std::shared_ptr<Race>& r) {
   for (int p; (p = r->next.fetch_add(1, std::memory_order_relaxed)) < r->count;) {
     int s = FREE;
     if (!r->state[p].compare_exchange_strong(s, WORKER, std::memory_order_acq_rel)) continue;
+    if (vaeLabStallUs()) std::this_thread::sleep_for(std::chrono::microseconds(vaeLabStallUs()));
     if (int64_t(buf.size()) < r->maxLen) buf.resize(size_t(r->maxLen));
     r->compute(p, buf.data());
     s = WORKER;
@@ -189,6 +190,7 @@ void race(int count, int64_t maxLen, bool split, std::function<void(int, float*)
       }
       if (r->state[p].compare_exchange_weak(s, MAIN, std::memory_order_acq_rel)) {
         r->compute(p, r->dest(p));
+        vaeLabTookOver();
         break;
       }
     }

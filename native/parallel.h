@@ -1,6 +1,8 @@
 // What gemm.cc shares with the addon's other kernels (ops.cc): its second thread and its lock.
 #pragma once
+#include <chrono>
 #include <functional>
+#include <thread>
 #include <mutex>
 #include <node_api.h>
 
@@ -20,6 +22,12 @@ int vaeLabThreads();
  * block themselves that the second thread has not finished).
  */
 void vaeLabPost(std::function<void()> job);
+
+/** Tests: how long the second thread sleeps on each block it takes (configure's 3rd argument). */
+int vaeLabStallUs();
+
+/** Counts a block the first thread took over from a late second one (takeovers()). */
+void vaeLabTookOver();
 
 /** One kernel at a time across the addon (Node worker threads may share it). */
 std::mutex& vaeLabMutex();

@@ -48,10 +48,11 @@ function timedNative(nat: NativeGemm): NativeGemm {
   // step would run Adam and im2col on wasm's kernels. Named one by one, each bound to the addon.
   return {
     isa: () => nat.isa(),
-    configure: (t, m) => nat.configure(t, m),
+    configure: (t, m, s) => nat.configure(t, m, s),
     adam: nat.adam?.bind(nat),
     patches: nat.patches?.bind(nat),
     splits: nat.splits?.bind(nat),
+    takeovers: nat.takeovers?.bind(nat),
     binary: nat.binary?.bind(nat),
     unary: nat.unary?.bind(nat),
     colsum: nat.colsum?.bind(nat),

@@ -18,8 +18,11 @@ import { join } from 'node:path';
 export interface NativeGemm {
   /** 'avx512', 'avx2' or 'generic' (portable); null on an x64 CPU with neither AVX2 nor AVX-512. */
   isa(): string | null;
-  /** Threads for one product (1 or 2), and the multiply-adds from which a product is split. */
-  configure(threads: number, minMacs: number): void;
+  /**
+   * Threads for one product (1 or 2), and the multiply-adds from which a product is split;
+   * stallUs (tests only) makes the second thread sleep that long on every block it takes.
+   */
+  configure(threads: number, minMacs: number, stallUs?: number): void;
   /** C = op(A) op(B) in `heap`; offsets, steps (element to element) and sizes in floats. */
   gemm(
     heap: ArrayBuffer,
@@ -65,6 +68,8 @@ export interface NativeGemm {
   patches?(heap: ArrayBuffer, intoX: number, x: number, p: number, ...geometry: number[]): void;
   /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
   splits?(): number;
+  /** Blocks the first thread computed itself because the second was late (tests, profile). Absent in an older build. */
+  takeovers?(): number;
   /**
    * out[outer, inner] = a op b (op 0 +, 1 -, 2 *, 3 /), each operand read in a mode: 0 the
    * whole [outer, inner], 1 a row [inner] repeated, 2 a column [outer] repeated, 3 one float

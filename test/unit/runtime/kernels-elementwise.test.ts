@@ -47,11 +47,12 @@ before(async () => {
     };
   const wrapped: NativeGemm = {
     isa: () => inner.isa(),
-    configure: (t, m) => inner.configure(t, m),
+    configure: (t, m, s) => inner.configure(t, m, s),
     gemm: (...a) => inner.gemm(...a),
     adam: inner.adam?.bind(inner),
     patches: inner.patches?.bind(inner),
     splits: inner.splits?.bind(inner),
+    takeovers: inner.takeovers?.bind(inner),
     opsSplit: inner.opsSplit?.bind(inner),
     binary: count(inner.binary),
     unary: count(inner.unary),
