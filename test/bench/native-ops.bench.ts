@@ -5,7 +5,8 @@
 // Per step and setting: the median wall time with its range, and the median process CPU time
 // (both threads; load inflates it far less than wall time), then the median of the rounds'
 // ratios (on / off, below 1 the kernels gain). BENCH_ONLY=mlp|conv|factor|wae (default: all
-// but wae, whose step takes ~1.5 min under load), BENCH_ROUNDS (default 5; WAE 2),
+// but wae, whose step takes ~1.5 min under load; threshold: the kernels' two-thread threshold
+// alone), BENCH_ROUNDS (default 5; WAE 2),
 // BENCH_FACTOR_STEPS (FactorVAE steps a run, default 5).
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { initRuntime } from '../../src/lab/runtime';
 import { setNativeOps } from '../../src/lab/runtime/wasm/elementwise';
 import { installBatchNormGrad, uninstallBatchNormGrad } from '../../src/lab/runtime/wasm/batchnorm';
 import { nativeGemmInUse } from '../../src/lab/runtime/wasm/matmul';
+import type { NativeGemm } from '../../src/lab/runtime/native-gemm';
 import { convVae, mlpVae, waeMnist } from './nets';
 import { experiments } from '../../src/lab';
 
@@ -59,6 +61,50 @@ async function time(s: Step): Promise<{ wall: number; cpu: number }> {
   return { wall: wall / s.per, cpu: (c.user + c.system) / 1000 / s.per };
 }
 
+/**
+ * The two-thread threshold of the element-wise kernels: an add of two [n] arrays, a bias add
+ * ([n/16, 16] + [16]), softplus and a leading-axes sum, each on one thread (opsSplit(huge)) and
+ * split (opsSplit(0)), alternating, BENCH_ROUNDS x 3 rounds; the median ratio (two / one).
+ */
+function threshold(nat: NativeGemm): void {
+  const rounds = 3 * Number(process.env.BENCH_ROUNDS ?? 5);
+  const keep = nat.opsSplit!();
+  for (const log of [12, 14, 15, 16, 17, 18, 20]) {
+    const n = 2 ** log;
+    const heap = new ArrayBuffer(4 * 3 * n);
+    const f = new Float32Array(heap);
+    for (let i = 0; i < 2 * n; i++) f[i] = Math.sin(i);
+    const cases: [string, () => void][] = [
+      ['add', () => nat.binary!(heap, 0, 0, 0, n, 0, 2 * n, 1, n)],
+      ['bias_add', () => nat.binary!(heap, 0, 0, 0, n, 1, 2 * n, n / 16, 16)],
+      ['softplus', () => nat.unary!(heap, 0, 0, 2 * n, n)],
+      ['colsum', () => nat.colsum!(heap, 0, 2 * n, n / 16, 16)],
+    ];
+    const parts: string[] = [];
+    for (const [name, call] of cases) {
+      const reps = Math.max(1, Math.round(2 ** 22 / n));
+      const timed = (split: boolean) => {
+        nat.opsSplit!(split ? 0 : 1e15);
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) call();
+        return (performance.now() - t0) / reps;
+      };
+      timed(true);
+      timed(false);
+      const ratio: number[] = [];
+      const one: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const [a, b] = r % 2 ? [timed(false), timed(true)] : [timed(true), timed(false)].reverse();
+        one.push(a);
+        ratio.push(b / a);
+      }
+      parts.push(`${name} ${median(ratio).toFixed(2)} (one thread ${(1000 * median(one)).toFixed(1)} us)`);
+    }
+    console.log(`native_ops_split_2^${log}: ${parts.join(', ')}`);
+  }
+  nat.opsSplit!(keep);
+}
+
 async function main(): Promise<void> {
   const info = await initRuntime('wasm', { threads: 2 });
   if (!nativeGemmInUse()?.binary) {
@@ -71,6 +117,7 @@ async function main(): Promise<void> {
   if ('mlp'.includes(only)) steps.push(repeated('mlp_vae_step', mlpVae(), 5, rounds));
   if ('conv'.includes(only)) steps.push(repeated('conv_vae_step', convVae(), 5, rounds));
   if ('factor'.includes(only)) steps.push(factorLaptop());
+  if ('threshold'.includes(only)) threshold(nativeGemmInUse()!);
   if (only === 'wae') steps.push(repeated('wae_mnist_step', waeMnist(), 1, Number(process.env.BENCH_ROUNDS ?? 2)));
   console.log(`# ${info.device}; native element-wise kernels on vs off, alternating; load ${loadavg()[0].toFixed(1)}`);
   for (const s of steps) {
