@@ -2,7 +2,7 @@
 // Sigmoid (src/lab/runtime/wasm/elementwise.ts). tfjs-backend-wasm's stock kernels run them on
 // one thread, and broadcast through a per-element index computation; a training step's bias
 // adds, batch norm's per-channel scalings and the Bernoulli likelihood's softplus run them over
-// whole activations. Here they run on both threads above OPS_SPLIT elements, in the heap in place.
+// whole activations. Here they run on both threads above opsSplit's work, in the heap in place.
 //
 // Broadcasting: the kernels see out[outer, inner] and each operand in one of four modes,
 //   FULL   a[i inner + j]   (same shape as out)
@@ -42,8 +42,18 @@ inline void cpuRelax() {
 enum Mode { FULL = 0, ROW = 1, COL = 2, SCALAR = 3 };
 enum BinOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3 };
 
-/** Below this many elements an op stays on one thread (the hand-over costs ~1-2 us). */
-double opsSplit = double(1 << 16);
+/**
+ * Work below this stays on one thread, counted in floats of a binary op or a column sum (each
+ * ~0.1-0.3 ns a float: memory-bound) and UNARY_WEIGHT per float of softplus / sigmoid (~15-30 ns:
+ * expf and logf). Measured (npm run bench -- native-ops, BENCH_ONLY=threshold, 2026-12-06, the
+ * 2-vCPU AVX2 host at load ~6 from other jobs; two threads / one, medians of 9 alternating
+ * rounds): softplus gained from 2^12 floats on (0.40-0.85); the binary ops and the column sum
+ * gained nowhere reliably (0.91-2.8 from 2^12 to 2^20 floats: the second thread's hand-over and
+ * its descheduling cost more than a memory-bound pass saves). So binary ops split from 2^20
+ * floats (where an add read 0.91) and unary ones from 2^12.
+ */
+double opsSplit = double(1 << 20);
+constexpr double UNARY_WEIGHT = 256;
 
 /** out[0, n) = f(a, b), a and b either a run of n floats or one float repeated: four plain loops GCC vectorizes. */
 template <class F>
@@ -204,12 +214,12 @@ void race(int count, int64_t maxLen, bool split, std::function<void(int, float*)
 /** Floats per piece of an element-wise op: 8 KB, the second thread's copy stays in L1. */
 constexpr int64_t PIECE = 2048;
 
-/** fn(lo, hi, dst) over [0, n) in PIECE-float pieces, on both threads from opsSplit elements. */
+/** fn(lo, hi, dst) over [0, n) in PIECE-float pieces, on both threads from opsSplit work (weight per float). */
 template <class F>
-void pieces(int64_t n, float* out, F fn) {
+void pieces(int64_t n, double weight, float* out, F fn) {
   const int count = int((n + PIECE - 1) / PIECE);
   race(
-      count, PIECE, double(n) >= opsSplit, [n, fn](int p, float* dst) { fn(p * PIECE, std::min(n, (p + 1) * PIECE), dst); },
+      count, PIECE, double(n) * weight >= opsSplit, [n, fn](int p, float* dst) { fn(p * PIECE, std::min(n, (p + 1) * PIECE), dst); },
       [out](int p) { return out + p * PIECE; }, [n](int p) { return std::min(n, (p + 1) * PIECE) - p * PIECE; });
 }
 
@@ -258,7 +268,7 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
   }
   const Binary job{op, aMode, bMode, heap + int64_t(v[1]), heap + int64_t(v[3]), heap + int64_t(v[5]), int64_t(outer), int64_t(inner)};
   std::lock_guard<std::mutex> lock(vaeLabMutex());
-  pieces(job.outer * job.inner, job.o, [job](int64_t lo, int64_t hi, float* dst) { job.range(lo, hi, dst); });
+  pieces(job.outer * job.inner, 1, job.o, [job](int64_t lo, int64_t hi, float* dst) { job.range(lo, hi, dst); });
   return nullptr;
 }
 
@@ -275,7 +285,7 @@ napi_value UnaryOp(napi_env env, napi_callback_info info) {
   const float* x = heap + int64_t(v[1]);
   float* o = heap + int64_t(v[2]);
   std::lock_guard<std::mutex> lock(vaeLabMutex());
-  pieces(int64_t(n), o, [op, x](int64_t lo, int64_t hi, float* dst) { unaryRange(op, x + lo, dst, hi - lo); });
+  pieces(int64_t(n), UNARY_WEIGHT, o, [op, x](int64_t lo, int64_t hi, float* dst) { unaryRange(op, x + lo, dst, hi - lo); });
   return nullptr;
 }
 
@@ -320,7 +330,7 @@ napi_value ColSum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** opsSplit(n): the element count from which the element-wise ops use both threads (bench, tests); returns the old one. */
+/** opsSplit(n): the work (floats, a unary op's weighted UNARY_WEIGHT each) from which the element-wise ops use both threads (bench, tests); returns the old value. */
 napi_value OpsSplit(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;

@@ -80,7 +80,10 @@ export interface NativeGemm {
   unary?(heap: ArrayBuffer, op: number, x: number, out: number, n: number): void;
   /** out[c] = sum over r of x[r, c] for x [rows, cols] (a sum over leading axes); offsets in floats. Absent in an older build. */
   colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
-  /** Sets the element count from which binary, unary and colsum use both threads; returns the previous one. */
+  /**
+   * Sets the work from which binary, unary and colsum use both threads (floats; a unary op's
+   * float counts 256, its expf/logf costing that many additions' time); returns the previous value.
+   */
   opsSplit?(n?: number): number;
 }
 
