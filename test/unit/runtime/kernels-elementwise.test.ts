@@ -160,7 +160,7 @@ test('softplus and sigmoid past softplus cut-offs (+-13.94), and their gradients
   }
 });
 
-test('sums over leading axes (colsum): one column, a few, many; one thread and split; keepDims', { skip }, async () => {
+test('sums and means over leading axes (colsum): one column, a few, many; one thread and split; keepDims', { skip }, async () => {
   const old = native!.opsSplit!();
   try {
     for (const split of [1e9, 0]) {
@@ -171,10 +171,15 @@ test('sums over leading axes (colsum): one column, a few, many; one thread and s
         [64, 32, 32, 16],
         [5, 7, 513],
       ]) {
-        await agreeNative(`sum [${shape}] over leading axes, split from ${split}`, () => {
-          const x = rand(shape, 13);
-          return [tf.sum(x, [0, 1].slice(0, shape.length - 1)), tf.sum(x, 0, true)];
-        });
+        await agreeNative(
+          `sum and mean [${shape}] over leading axes, split from ${split}`,
+          () => {
+            const x = rand(shape, 13);
+            const lead = [0, 1].slice(0, shape.length - 1);
+            return [tf.sum(x, lead), tf.sum(x, 0, true), tf.mean(x, lead), tf.mean(x, 0, true)];
+          },
+          4,
+        );
       }
     }
   } finally {
