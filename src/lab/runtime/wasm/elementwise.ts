@@ -45,28 +45,50 @@ const ROW = 1;
 const COL = 2;
 const SCALAR = 3;
 
+/** Whether shape s, padded with leading 1s to out's rank, is 1 before axis k and out's from k on (a row; k = 0: all of out). */
+function rowAt(s: number[], out: number[], k: number): boolean {
+  const off = out.length - s.length;
+  for (let i = 0; i < out.length; i++) {
+    const d = i < off ? 1 : s[i - off];
+    if (d !== (i < k ? 1 : out[i])) return false;
+  }
+  return true;
+}
+/** Whether padded s is out's before axis k and 1 from k on (a column). */
+function colAt(s: number[], out: number[], k: number): boolean {
+  const off = out.length - s.length;
+  for (let i = 0; i < out.length; i++) {
+    const d = i < off ? 1 : s[i - off];
+    if (d !== (i < k ? out[i] : 1)) return false;
+  }
+  return true;
+}
+function sizeOf(s: number[]): number {
+  let n = 1;
+  for (const d of s) n *= d;
+  return n;
+}
+
 /**
  * How to read operands of shapes `a` and `b` for the broadcast output `out`: the split [outer,
  * inner] and each operand's mode, or null where no split serves both (then the stock kernel runs).
+ * Plain loops: this runs on every call, and a step makes hundreds of tiny ones (scalar adds).
  */
 export function broadcastPlan(a: number[], b: number[], out: number[]): { outer: number; inner: number; modes: [number, number] } | null {
+  const n = sizeOf(out);
+  const na = sizeOf(a);
+  const nb = sizeOf(b);
+  // the common cases first: equal sizes (the same shape, padded) or a scalar
+  const fa = na === n && rowAt(a, out, 0);
+  const fb = nb === n && rowAt(b, out, 0);
+  if ((fa || na === 1) && (fb || nb === 1)) return { outer: 1, inner: n, modes: [fa ? FULL : SCALAR, fb ? FULL : SCALAR] };
   const r = out.length;
-  const pad = (s: number[]) => [...new Array<number>(r - s.length).fill(1), ...s];
-  const [pa, pb] = [pad(a), pad(b)];
-  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  const n = size(out);
-  const modeAt = (s: number[], k: number): number | null => {
-    if (s.every((d, i) => d === out[i])) return FULL;
-    if (size(s) === 1) return SCALAR;
-    if (s.every((d, i) => (i < k ? d === 1 : d === out[i]))) return ROW;
-    if (s.every((d, i) => (i < k ? d === out[i] : d === 1))) return COL;
-    return null;
-  };
+  let inner = n;
   for (let k = 0; k <= r; k++) {
-    const ma = modeAt(pa, k);
-    const mb = modeAt(pb, k);
-    if (ma === null || mb === null) continue;
-    const inner = size(out.slice(k));
+    if (k > 0) inner = out[k - 1] === 0 ? 0 : inner / out[k - 1];
+    const ma = fa ? FULL : na === 1 ? SCALAR : rowAt(a, out, k) ? ROW : colAt(a, out, k) ? COL : -1;
+    const mb = fb ? FULL : nb === 1 ? SCALAR : rowAt(b, out, k) ? ROW : colAt(b, out, k) ? COL : -1;
+    if (ma < 0 || mb < 0) continue;
     return { outer: inner === 0 ? 0 : n / inner, inner, modes: [ma, mb] };
   }
   return null;
