@@ -363,7 +363,7 @@ double minMacs = double(1 << 25);  // set by configure() (loaders.ts NATIVE_MIN_
 Worker* worker = nullptr;  // made on first use, never freed (a detached thread may still hold it at exit)
 std::mutex gemmMu;          // one product at a time (Node worker threads may share the addon)
 double splitProducts = 0;   // products split over both threads so far (splits(); under gemmMu)
-int stallUs = 0;            // tests: the second thread sleeps this long on each block it takes (configure's 3rd argument)
+std::atomic<int> stallUs{0};  // tests: the second thread sleeps this long on each block it takes (configure's 3rd argument)
 std::atomic<double> takenOver{0};  // blocks the first thread took over from a late second (takeovers())
 
 /**
@@ -410,7 +410,7 @@ void splitWorker(const std::shared_ptr<Split>& s) {
   for (int i; (i = s->next.fetch_add(1, std::memory_order_relaxed)) < s->count;) {
     int st = FREE;
     if (!s->state[i].compare_exchange_strong(st, WORKER, std::memory_order_acq_rel)) continue;
-    if (stallUs) std::this_thread::sleep_for(std::chrono::microseconds(stallUs));
+    if (const int us = stallUs.load(std::memory_order_relaxed)) std::this_thread::sleep_for(std::chrono::microseconds(us));
     const int r = s->rowsOf(i), cols = s->colsOf(i);
     if (buf.size() < size_t(r) * cols) buf.resize(size_t(r) * cols);
     s->block(i, buf.data(), cols);
@@ -707,7 +707,7 @@ napi_value Patches(napi_env env, napi_callback_info info) {
 void vaeLabParallel(int count, const std::function<void(int)>& fn) { parallel(count, fn); }
 std::mutex& vaeLabMutex() { return gemmMu; }
 int vaeLabThreads() { return threads; }
-int vaeLabStallUs() { return stallUs; }
+int vaeLabStallUs() { return stallUs.load(std::memory_order_relaxed); }
 void vaeLabTookOver() { takenOver = takenOver + 1; }
 void vaeLabPost(std::function<void()> job) {
   if (!worker) worker = new Worker();

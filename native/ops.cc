@@ -164,7 +164,7 @@ void raceWorker(const std::shared_ptr<Race>& r) {
   for (int p; (p = r->next.fetch_add(1, std::memory_order_relaxed)) < r->count;) {
     int s = FREE;
     if (!r->state[p].compare_exchange_strong(s, WORKER, std::memory_order_acq_rel)) continue;
-    if (vaeLabStallUs()) std::this_thread::sleep_for(std::chrono::microseconds(vaeLabStallUs()));
+    if (const int us = vaeLabStallUs()) std::this_thread::sleep_for(std::chrono::microseconds(us));
     if (int64_t(buf.size()) < r->maxLen) buf.resize(size_t(r->maxLen));
     r->compute(p, buf.data());
     s = WORKER;
