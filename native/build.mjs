@@ -45,7 +45,7 @@ if (arch) {
   env = cross;
   dir = join(here, 'build-arm64');
   mkdirSync(dir, { recursive: true });
-  for (const f of ['binding.gyp', 'gemm.cc']) copyFileSync(join(here, f), join(dir, f));
+  for (const f of ['binding.gyp', 'gemm.cc', 'ops.cc', 'parallel.h']) copyFileSync(join(here, f), join(dir, f));
 }
 const args = ['rebuild', '--directory', dir];
 if (arch) args.push(`--arch=${arch}`);

@@ -15,7 +15,8 @@
 //
 // Two threads: a product of at least `minMacs` multiply-adds is cut into blocks along its longer
 // side (rows of C or columns, in whole tiles) that both threads take, each packing its own
-// panels; every C element is still one thread's sum over k in the same order, so the result
+// panels, racing (see Split: a descheduled second thread's blocks are taken over, not waited
+// for); every C element is still one thread's sum over k in the same order, so the result
 // does not depend on the split.
 #include <node_api.h>
 #if defined(__x86_64__)
@@ -36,6 +37,7 @@
 #include <thread>
 #include <utility>
 #include <vector>
+#include "parallel.h"
 
 namespace {
 
@@ -362,14 +364,27 @@ double minMacs = double(1 << 25);  // set by configure() (loaders.ts NATIVE_MIN_
 Worker* worker = nullptr;  // made on first use, never freed (a detached thread may still hold it at exit)
 std::mutex gemmMu;          // one product at a time (Node worker threads may share the addon)
 double splitProducts = 0;   // products split over both threads so far (splits(); under gemmMu)
+std::atomic<int> stallUs{0};  // tests: the second thread sleeps this long on each block it takes (configure's 3rd argument)
+std::atomic<double> takenOver{0};  // blocks the first thread took over from a late second (takeovers())
 
 /**
  * A split product is cut into CHUNKS blocks along its longer side (whole tiles), which both
- * threads take from a shared counter. A host that deschedules the second thread (2 vCPUs shared
- * with others) then costs at most one block of waiting, not half the product: this thread just
- * takes the blocks the other has not.
+ * threads take from a shared counter, racing: whichever thread runs does the work. A host that
+ * deschedules the second thread (2 vCPUs shared with other load) for milliseconds while it holds
+ * a block used to make this thread wait for that block (README "native-split": 0.08-9.25x); now
+ * this thread, once no block is left to take, gives each block the second thread still holds
+ * about as long as one of its own took, then takes it over and computes it itself. The second
+ * thread computes each block into its own buffer and copies it into C only if it claims the
+ * block first (WORKER -> COPYING, against this thread's WORKER -> MAIN), so C is never written
+ * after this call returned; the one wait left is a copy under way. A second thread resumed late
+ * may still read A and B: they lie in the wasm heap, whose address range stays mapped while Node
+ * runs, and what it computes from them is thrown away. Every block is the same floats whichever
+ * thread computes it (the same sums in the same order, into C or a buffer of its own), so the
+ * result does not depend on the split.
  */
-constexpr int CHUNKS = 4;
+constexpr int CHUNKS = 8;
+
+enum BlockState { FREE = 0, WORKER = 1, COPYING = 2, DONE = 3, MAIN = 4 };
 
 struct Split {
   Op a, b;
@@ -377,16 +392,36 @@ struct Split {
   ptrdiff_t ldc;
   int m, k, n, step, count;
   bool rows;
-  std::atomic<int> next{0}, done{0};
-  void work() {
-    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
-      const int lo = i * step;
-      if (rows) gemmBlock(Op{a.p + lo * a.rs, a.rs, a.cs}, b, c + lo * ldc, ldc, std::min(step, m - lo), k, n);
-      else gemmBlock(a, Op{b.p + lo * b.cs, b.rs, b.cs}, c + lo, ldc, m, k, std::min(step, n - lo));
-      done.fetch_add(1, std::memory_order_release);
-    }
+  std::atomic<int> next{0};
+  std::unique_ptr<std::atomic<int>[]> state;
+  int rowsOf(int i) const { return rows ? std::min(step, m - i * step) : m; }
+  int colsOf(int i) const { return rows ? n : std::min(step, n - i * step); }
+  float* at(int i) const { return rows ? c + ptrdiff_t(i) * step * ldc : c + ptrdiff_t(i) * step; }
+  /** Block i of C into dst (row stride ld). */
+  void block(int i, float* dst, ptrdiff_t ld) const {
+    const int lo = i * step;
+    if (rows) gemmBlock(Op{a.p + lo * a.rs, a.rs, a.cs}, b, dst, ld, rowsOf(i), k, n);
+    else gemmBlock(a, Op{b.p + lo * b.cs, b.rs, b.cs}, dst, ld, m, k, colsOf(i));
   }
 };
+
+/** The second thread's part: blocks into its own buffer, copied into C when still its own. */
+void splitWorker(const std::shared_ptr<Split>& s) {
+  thread_local std::vector<float> buf;
+  for (int i; (i = s->next.fetch_add(1, std::memory_order_relaxed)) < s->count;) {
+    int st = FREE;
+    if (!s->state[i].compare_exchange_strong(st, WORKER, std::memory_order_acq_rel)) continue;
+    if (const int us = stallUs.load(std::memory_order_relaxed)) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    const int r = s->rowsOf(i), cols = s->colsOf(i);
+    if (buf.size() < size_t(r) * cols) buf.resize(size_t(r) * cols);
+    s->block(i, buf.data(), cols);
+    st = WORKER;
+    if (!s->state[i].compare_exchange_strong(st, COPYING, std::memory_order_acq_rel)) continue;  // taken over
+    float* d = s->at(i);
+    for (int row = 0; row < r; row++) std::memcpy(d + row * s->ldc, buf.data() + size_t(row) * cols, sizeof(float) * cols);
+    s->state[i].store(DONE, std::memory_order_release);
+  }
+}
 
 void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n) {
   const bool rows = m >= n;
@@ -400,12 +435,35 @@ void gemm(const Op& a, const Op& b, float* c, ptrdiff_t ldc, int m, int k, int n
   s->a = a; s->b = b; s->c = c; s->ldc = ldc; s->m = m; s->k = k; s->n = n; s->rows = rows;
   s->step = step;
   s->count = (len + step - 1) / step;
-  worker->post([s] { s->work(); });
-  s->work();
-  // The last blocks may still be on the other thread: wait for them (spinning briefly, then yielding).
-  for (int spins = 0; s->done.load(std::memory_order_acquire) < s->count; spins++) {
-    if (spins < 4096) cpuRelax();
-    else std::this_thread::yield();
+  s->state.reset(new std::atomic<int>[s->count]);
+  for (int i = 0; i < s->count; i++) s->state[i].store(FREE, std::memory_order_relaxed);
+  worker->post([s] { splitWorker(s); });
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  int mine = 0;
+  for (int i; (i = s->next.fetch_add(1, std::memory_order_relaxed)) < s->count; mine++) {
+    s->block(i, s->at(i), ldc);
+    s->state[i].store(MAIN, std::memory_order_relaxed);
+  }
+  // The blocks the other thread holds: each gets about one of this thread's block times (or
+  // 50 us where this thread took none) to finish, then this thread computes it.
+  const auto t1 = Clock::now();
+  const auto grace = mine ? (t1 - t0) / mine : std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(50));
+  for (int i = 0; i < s->count; i++) {
+    for (int spins = 0;; spins++) {
+      int st = s->state[i].load(std::memory_order_acquire);
+      if (st == DONE || st == MAIN) break;
+      if (st == COPYING || Clock::now() - t1 < grace) {
+        if (spins < 4096) cpuRelax();
+        else std::this_thread::yield();
+        continue;
+      }
+      if (s->state[i].compare_exchange_weak(st, MAIN, std::memory_order_acq_rel)) {
+        s->block(i, s->at(i), ldc);
+        takenOver = takenOver + 1;
+        break;
+      }
+    }
   }
 }
 
@@ -820,32 +878,6 @@ void convDirect(int mode, float* x, float* w, float* y, const Geometry& g, int64
   }
 }
 
-/**
- * Column sums (reduce.ts: a bias gradient sums dY [N, C] over its N = B H W rows):
- * out[c] = sum_r x[r, c], in float32, rows ascending within each of up to 8 blocks of rows whose
- * partial sums are then added in block order (so the result does not depend on the threads).
- * Each row is one pass of vector adds over C: the read of x is all the work, where the 1 x N x C
- * product it replaces packed x into panels first and padded its one row to a 6-row tile.
- */
-void colsumRows(const float* x, int64_t r0, int64_t r1, int64_t cols, float* out) {
-  for (int64_t c = 0; c < cols; c++) out[c] = 0.f;
-  for (int64_t r = r0; r < r1; r++) {
-    const float* row = x + r * cols;
-    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
-  }
-}
-
-void colsum(const float* x, float* out, int64_t rows, int64_t cols) {
-  const int64_t blocks = threads < 2 || double(rows) * cols < double(1 << 16) ? 1 : std::min<int64_t>(rows, 8);
-  if (blocks == 1) return colsumRows(x, 0, rows, cols, out);
-  const int64_t per = (rows + blocks - 1) / blocks;
-  std::vector<float> parts(size_t(blocks * cols));
-  parallel(int(blocks), [&](int i) { colsumRows(x, std::min(rows, i * per), std::min(rows, (i + 1) * per), cols, parts.data() + i * cols); });
-  std::memcpy(out, parts.data(), sizeof(float) * cols);
-  for (int64_t i = 1; i < blocks; i++)
-    for (int64_t c = 0; c < cols; c++) out[c] += parts[size_t(i * cols + c)];
-}
-
 // ---- N-API ----
 
 napi_value Throw(napi_env env, const char* msg) {
@@ -861,19 +893,29 @@ napi_value IsaName(napi_env env, napi_callback_info) {
   return out;
 }
 
-/** configure(threads, minMacs) */
+/** configure(threads, minMacs, stallUs = 0); stallUs > 0 (tests only) stalls the second thread on every block. */
 napi_value Configure(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t t;
   double mm;
   if (argc < 2 || napi_get_value_int32(env, argv[0], &t) != napi_ok || napi_get_value_double(env, argv[1], &mm) != napi_ok) {
     return Throw(env, "configure(threads, minMacs): two numbers");
   }
+  int32_t stall = 0;
+  if (argc > 2) napi_get_value_int32(env, argv[2], &stall);
   threads = std::max(1, std::min(2, int(t)));
   minMacs = mm;
+  stallUs = std::max(0, std::min(1000000, int(stall)));
   return nullptr;
+}
+
+/** takeovers(): blocks of split products and element-wise ops the first thread computed because the second was late. */
+napi_value Takeovers(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_double(env, takenOver.load(), &out);
+  return out;
 }
 
 /** splits(): how many products have been split over both threads since the addon loaded. */
@@ -1040,30 +1082,17 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** colsum(heap, x, out, rows, cols): out[c] = sum_r x[r, c] (colsum above); offsets in floats, both arrays checked to lie in the heap. */
-napi_value Colsum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 5) return Throw(env, "colsum: 5 arguments (heap, x, out, rows, cols)");
-  void* data;
-  size_t bytes;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) return Throw(env, "colsum: heap must be an ArrayBuffer");
-  double v[4];
-  for (int i = 0; i < 4; i++) {
-    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0 || v[i] > 1e12 || v[i] != double(int64_t(v[i]))) {
-      return Throw(env, "colsum: offsets and sizes must be non-negative integers");
-    }
-  }
-  const double len = double(bytes / sizeof(float));
-  if (v[0] + v[2] * v[3] > len || v[1] + v[3] > len) return Throw(env, "colsum: an array reaches outside the heap");
-  float* heap = static_cast<float*>(data);
-  std::lock_guard<std::mutex> lock(gemmMu);
-  colsum(heap + int64_t(v[0]), heap + int64_t(v[1]), int64_t(v[2]), int64_t(v[3]));
-  return nullptr;
-}
-
 }  // namespace
+
+void vaeLabParallel(int count, const std::function<void(int)>& fn) { parallel(count, fn); }
+std::mutex& vaeLabMutex() { return gemmMu; }
+int vaeLabThreads() { return threads; }
+int vaeLabStallUs() { return stallUs.load(std::memory_order_relaxed); }
+void vaeLabTookOver() { takenOver = takenOver + 1; }
+void vaeLabPost(std::function<void()> job) {
+  if (!worker) worker = new Worker();
+  worker->post(std::move(job));
+}
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -1073,9 +1102,11 @@ NAPI_MODULE_INIT() {
     {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"patches", nullptr, Patches, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"splits", nullptr, Splits, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"takeovers", nullptr, Takeovers, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
-    {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 8, props);
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  // colsum (the Sum / Mean kernels) and the element-wise ops live in ops.cc.
+  vaeLabRegisterOps(env, exports);
   return exports;
 }

@@ -42,7 +42,8 @@ for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target ${t}; 
 
 if (!skipBuild) execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--production', '--webgpu=none'], { cwd: root, stdio: 'inherit' });
 /** A build is redone where it is missing or older than its sources (a stale addon never ships). */
-const stale = (file) => !existsSync(file) || ['gemm.cc', 'binding.gyp'].some((f) => statSync(join(root, 'native', f)).mtimeMs > statSync(file).mtimeMs);
+const stale = (file) =>
+  !existsSync(file) || ['gemm.cc', 'ops.cc', 'parallel.h', 'binding.gyp'].some((f) => statSync(join(root, 'native', f)).mtimeMs > statSync(file).mtimeMs);
 for (const t of targets) {
   const { native } = TARGETS[t];
   if (!native || !stale(native.file)) continue;

@@ -48,11 +48,10 @@ function timedNative(nat: NativeGemm): NativeGemm {
   // step would run Adam and im2col on wasm's kernels. Named one by one, each bound to the addon.
   return {
     isa: () => nat.isa(),
-    configure: (t, m) => nat.configure(t, m),
+    configure: (t, m, s) => nat.configure(t, m, s),
     adam: nat.adam?.bind(nat),
     patches: nat.patches?.bind(nat),
     splits: nat.splits?.bind(nat),
-    colsum: nat.colsum?.bind(nat),
     // The direct convolutions (conv.ts) count as products, gathering their patch rows included
     // as the GEMM's packing is; split where gemm.cc's convDirect splits (2^18 multiply-adds, images over both threads).
     conv: nat.conv
@@ -65,6 +64,11 @@ function timedNative(nat: NativeGemm): NativeGemm {
           if (batch > 1 && batch * outH * outW * kh * kw * ci * co >= 2 ** 18) splitGemm += dt;
         }
       : undefined,
+    takeovers: nat.takeovers?.bind(nat),
+    binary: nat.binary?.bind(nat),
+    unary: nat.unary?.bind(nat),
+    colsum: nat.colsum?.bind(nat),
+    opsSplit: nat.opsSplit?.bind(nat),
     gemm: (...args) => {
       const before = nat.splits?.();
       const t0 = performance.now();

@@ -18,8 +18,11 @@ import { join } from 'node:path';
 export interface NativeGemm {
   /** 'avx512', 'avx2' or 'generic' (portable); null on an x64 CPU with neither AVX2 nor AVX-512. */
   isa(): string | null;
-  /** Threads for one product (1 or 2), and the multiply-adds from which a product is split. */
-  configure(threads: number, minMacs: number): void;
+  /**
+   * Threads for one product (1 or 2), and the multiply-adds from which a product is split;
+   * stallUs (tests only) makes the second thread sleep that long on every block it takes.
+   */
+  configure(threads: number, minMacs: number, stallUs?: number): void;
   /** C = op(A) op(B) in `heap`; offsets, steps (element to element) and sizes in floats. */
   gemm(
     heap: ArrayBuffer,
@@ -70,10 +73,25 @@ export interface NativeGemm {
    * or kh kw ci for mode 2) must be a multiple of 8. Absent in an older build.
    */
   conv?(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, ...geometryAndCo: number[]): void;
-  /** out[c] = sum_r x[r, c] of a row-major [rows, cols] x (offsets in floats; reduce.ts's leading-axes Sum). Absent in an older build. */
-  colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
   /** How many products were split over both threads since the addon loaded (tests, profile). Absent in an older build. */
   splits?(): number;
+  /** Blocks the first thread computed itself because the second was late (tests, profile). Absent in an older build. */
+  takeovers?(): number;
+  /**
+   * out[outer, inner] = a op b (op 0 +, 1 -, 2 *, 3 /), each operand read in a mode: 0 the
+   * whole [outer, inner], 1 a row [inner] repeated, 2 a column [outer] repeated, 3 one float
+   * (native/ops.cc); offsets in floats. Absent in an older build.
+   */
+  binary?(heap: ArrayBuffer, op: number, a: number, aMode: number, b: number, bMode: number, out: number, outer: number, inner: number): void;
+  /** out = softplus(x) (op 0) or sigmoid(x) (op 1) over n floats; offsets in floats. Absent in an older build. */
+  unary?(heap: ArrayBuffer, op: number, x: number, out: number, n: number): void;
+  /** out[c] = sum over r of x[r, c] for x [rows, cols] (a sum over leading axes); offsets in floats. Absent in an older build. */
+  colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
+  /**
+   * Sets the work from which binary, unary and colsum use both threads (floats; a unary op's
+   * float counts 256, its expf/logf costing that many additions' time); returns the previous value.
+   */
+  opsSplit?(n?: number): number;
 }
 
 const FILE = 'vae_lab_gemm.node';

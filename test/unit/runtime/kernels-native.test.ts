@@ -356,6 +356,91 @@ test('a product is split from NATIVE_MIN_MACS multiply-adds, bit for bit the one
   assert.deepEqual([...sides].sort(), [false, true], 'the shapes lie on both sides of the threshold');
 });
 
+/** Blocks this thread for `ms` (no timing asserted: it only gives a late second thread time to run). */
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * A split whose second thread is late (configure's third argument stalls it 3 ms on every block
+ * it takes, as a host's other load deschedules it): the first thread takes its blocks over
+ * (takeovers() counts them), C is still bit for bit the one-thread result, and the second
+ * thread, when it wakes, writes nothing into C after the call returned (C refilled with a
+ * marker, then time for every stalled block to finish). The same for an element-wise op.
+ */
+test('a split product or element-wise op whose second thread is late: taken over, the same floats, nothing written after', { skip }, () => {
+  assert.equal(typeof native!.takeovers, 'function');
+  const shapes: [number, number, number, boolean, boolean][] = [
+    [64, 784, 512, false, false], // cut along N
+    [784, 64, 512, true, false], // cut along M
+    [97, 300, 131, false, true], // edge tiles
+  ];
+  try {
+    for (const [m, k, n, ta, tb] of shapes) {
+      const heap = new ArrayBuffer(4 * (m * k + k * n + m * n));
+      const f = new Float32Array(heap);
+      for (let i = 0; i < m * k + k * n; i++) f[i] = Math.sin(0.37 * i + 1);
+      const [ars, acs] = ta ? [1, m] : [k, 1];
+      const [brs, bcs] = tb ? [1, k] : [n, 1];
+      const name = `${m}x${k}x${n}`;
+      const run = (threads: number, stall: number) => {
+        native!.configure(threads, 0, stall);
+        f.fill(Number.NaN, m * k + k * n);
+        native!.gemm(heap, 0, ars, acs, m * k, brs, bcs, m * k + k * n, n, m, k, n);
+        return f.slice(m * k + k * n);
+      };
+      const one = run(1, 0);
+      assert.deepEqual(run(2, 0), one, `${name}: split with no stall`);
+      // Whether the second thread gets to take a block before the first has taken them all is
+      // the scheduler's call: up to 10 tries for one taken over, each checked.
+      let taken = 0;
+      for (let t = 0; t < 10 && !taken; t++) {
+        sleep(8 * 3 + 10); // a late thread from the previous try finishes its stalled blocks
+        const before = native!.takeovers!();
+        assert.deepEqual(run(2, 3000), one, `${name}: the same floats, try ${t}`);
+        taken = native!.takeovers!() - before;
+        f.fill(7, m * k + k * n);
+        sleep(8 * 3 + 10);
+        assert.ok(
+          f.subarray(m * k + k * n).every((x) => x === 7),
+          `${name}: nothing written into C after the call returned, try ${t}`,
+        );
+      }
+      assert.ok(taken > 0, `${name}: blocks taken over from the stalled thread in one of 10 tries`);
+    }
+    // binary: out[300, 517] = a + b (row broadcast), split and stalled
+    const outer = 300;
+    const inner = 517;
+    const heap = new ArrayBuffer(4 * (2 * outer * inner + inner));
+    const f = new Float32Array(heap);
+    for (let i = 0; i < outer * inner + inner; i++) f[i] = Math.cos(0.91 * i);
+    const o = outer * inner + inner;
+    const old = native!.opsSplit!(0);
+    const add = (threads: number, stall: number) => {
+      native!.configure(threads, NATIVE_MIN_MACS, stall);
+      f.fill(Number.NaN, o);
+      native!.binary!(heap, 0, 0, 0, outer * inner, 1, o, outer, inner);
+      return f.slice(o);
+    };
+    const one = add(1, 0);
+    let taken = 0;
+    for (let t = 0; t < 10 && !taken; t++) {
+      sleep(40);
+      const before = native!.takeovers!();
+      assert.deepEqual(add(2, 3000), one, `binary: the same floats, try ${t}`);
+      taken = native!.takeovers!() - before;
+      f.fill(7, o);
+      sleep(40);
+      assert.ok(
+        f.subarray(o).every((x) => x === 7),
+        `binary: nothing written after the call returned, try ${t}`,
+      );
+    }
+    assert.ok(taken > 0, 'binary: pieces taken over in one of 10 tries');
+    native!.opsSplit!(old);
+  } finally {
+    native!.configure(2, NATIVE_MIN_MACS, 0);
+  }
+});
+
 test('an operand reaching outside the heap is refused, not read', { skip }, () => {
   const heap = new ArrayBuffer(4 * 100);
   assert.throws(() => native!.gemm(heap, 0, 10, 1, 50, 10, 1, 0, 10, 10, 10, 10), /outside the heap/); // B ends at 149

@@ -1,6 +1,6 @@
 // The cross-built linux-arm64 native GEMM (native/build.mjs --arch=arm64, the portable kernel
 // GCC vectorizes to NEON) loaded by an arm64 Node under qemu-user, and its gemm, adam, patches and
-// conv checked against plain-JS references (native-check.cjs: products and the direct
+// conv and element-wise ops checked against plain-JS references (native-check.cjs: products and the direct
 // convolutions within 1e-5 of the sum of |terms|, Adam and im2col/col2im bit for bit). Emulation checks the code and the loading, not arm64 hardware's
 // speed. Needs what scripts/setup-test-env.sh installs (qemu-user, g++-aarch64-linux-gnu, an
 // arm64 Node in its cache) and the cross build (scripts/test.sh runs it); skipped without them.
@@ -31,8 +31,8 @@ test(
   'the check itself, on this Node against the x64 addon: default and generic kernels',
   { skip: (process.arch !== 'x64' || !existsSync(x64Addon)) && 'no x64 addon here (npm run build:native)' },
   () => {
-    assert.match(run(process.execPath, [check, x64Addon]), /gemm ok[^]*adam ok[^]*patches ok[^]*conv ok/);
-    assert.match(run(process.execPath, [check, x64Addon], { VAE_LAB_NATIVE_ISA: 'generic' }), /patches ok \(generic\)\nconv ok \(generic\)/);
+    assert.match(run(process.execPath, [check, x64Addon]), /gemm ok[^]*adam ok[^]*patches ok[^]*conv ok[^]*ops ok/);
+    assert.match(run(process.execPath, [check, x64Addon], { VAE_LAB_NATIVE_ISA: 'generic' }), /patches ok \(generic\)\nconv ok \(generic\)[^]*ops ok \(generic\)/);
   },
 );
 
@@ -51,6 +51,6 @@ test('the cross-built linux-arm64 addon on an arm64 Node under qemu-user: its po
   assert.equal(out.trim(), 'arm64', 'the emulated Node is not arm64');
   assert.match(
     run('qemu-aarch64', [arm64Node, check, arm64Addon], { QEMU_LD_PREFIX: sysroot }),
-    /gemm ok \(generic\)\nadam ok \(generic\)\npatches ok \(generic\)\nconv ok \(generic\)/,
+    /gemm ok \(generic\)\nadam ok \(generic\)\npatches ok \(generic\)\nconv ok \(generic\)[^]*ops ok \(generic\)/,
   );
 });

@@ -10,6 +10,9 @@
 //   adam, patches (im2col/col2im): bit for bit a float32 reference (Math.fround after every
 //     operation: +, -, *, / and sqrt of floats rounded once through float64 equal the float32
 //     results), the arithmetic and order gemm.cc promises.
+//   binary (ops.cc): +, -, *, / with every broadcast mode, bit for bit Math.fround(a op b), on one
+//     thread and split; unary softplus / sigmoid within 4 float32 ulps of float64 references; colsum
+//     within 1e-6 of the magnitudes' sum, the same floats on one thread and two.
 'use strict';
 const assert = require('node:assert/strict');
 
@@ -249,3 +252,84 @@ for (const [rows, cols] of [
   }
 }
 console.log(`colsum ok (${isa})`);
+
+/** Every op and pair of operand modes (0 whole, 1 row, 2 column, 3 scalar) on out[outer, inner]. */
+function checkBinary(outer, inner, split) {
+  const old = g.opsSplit(split);
+  const n = outer * inner;
+  const heap = new ArrayBuffer(4 * (3 * n + 8));
+  const h = new Float32Array(heap);
+  const a = 1,
+    b = a + n,
+    o = b + n;
+  for (let i = 0; i < o; i++) h[i] = rnd();
+  for (let i = b; i < o; i++) if (h[i] === 0) h[i] = 0.5; // no 0 / 0
+  const at = (base, mode, i, j) => h[base + [i * inner + j, j, i, 0][mode]];
+  const fns = [(x, y) => x + y, (x, y) => x - y, (x, y) => x * y, (x, y) => x / y];
+  for (let op = 0; op < 4; op++)
+    for (let am = 0; am < 4; am++)
+      for (let bm = 0; bm < 4; bm++) {
+        h.fill(NaN, o, o + n);
+        g.binary(heap, op, a, am, b, bm, o, outer, inner);
+        for (let i = 0; i < outer; i++)
+          for (let j = 0; j < inner; j++) {
+            const want = f(fns[op](at(a, am, i, j), at(b, bm, i, j)));
+            assert.ok(
+              Object.is(h[o + i * inner + j], want),
+              `binary op ${op} modes ${am},${bm} ${outer}x${inner}: [${i},${j}] ${h[o + i * inner + j]} vs ${want}`,
+            );
+          }
+      }
+  g.opsSplit(old);
+}
+
+function checkUnary(n, split) {
+  const old = g.opsSplit(split);
+  const heap = new ArrayBuffer(4 * 2 * n);
+  const h = new Float32Array(heap);
+  for (let i = 0; i < n; i++) h[i] = f(rnd() * 40); // both sides of softplus's +-13.94 cut-offs
+  const refs = [(x) => (x > 13.942385152878742 ? x : x < -13.942385152878742 ? Math.exp(x) : Math.log1p(Math.exp(x))), (x) => 1 / (1 + Math.exp(-x))];
+  for (let op = 0; op < 2; op++) {
+    g.unary(heap, op, 0, n, n);
+    for (let i = 0; i < n; i++) {
+      const want = refs[op](h[i]);
+      const ulp = Math.max(Math.abs(want), 2 ** -126) * 2 ** -23;
+      assert.ok(Math.abs(h[n + i] - want) <= 4 * ulp, `unary op ${op} at x=${h[i]}: ${h[n + i]} vs ${want}`);
+    }
+  }
+  g.opsSplit(old);
+}
+
+/** colsum against a float64 sum, within 1e-6 of the sum of magnitudes; the same floats split or not. */
+function checkColsum(rows, cols) {
+  const heap = new ArrayBuffer(4 * (rows * cols + 2 * cols));
+  const h = new Float32Array(heap);
+  for (let i = 0; i < rows * cols; i++) h[i] = rnd();
+  const runs = [1e9, 0].map((split) => {
+    const old = g.opsSplit(split);
+    h.fill(NaN, rows * cols);
+    g.colsum(heap, 0, rows * cols, rows, cols);
+    g.opsSplit(old);
+    return h.slice(rows * cols, rows * cols + cols);
+  });
+  for (let c = 0; c < cols; c++) {
+    let s = 0,
+      mag = 0;
+    for (let r = 0; r < rows; r++) ((s += h[r * cols + c]), (mag += Math.abs(h[r * cols + c])));
+    assert.ok(Math.abs(runs[0][c] - s) <= 1e-6 * mag, `colsum ${rows}x${cols}: column ${c} ${runs[0][c]} vs ${s}`);
+    assert.ok(Object.is(runs[1][c], runs[0][c]), `colsum ${rows}x${cols}: column ${c} differs split (${runs[1][c]} vs ${runs[0][c]})`);
+  }
+}
+
+g.configure(2, 1);
+checkColsum(1, 1);
+checkColsum(3, 5);
+checkColsum(65537, 1);
+checkColsum(4099, 17);
+checkBinary(1, 1, 1e9);
+checkBinary(7, 13, 1e9);
+checkBinary(7, 13, 0);
+checkBinary(130, 517, 0); // 67210 elements: 8 blocks over both threads, rows cut inside
+checkUnary(37, 1e9);
+checkUnary(70001, 0);
+console.log(`ops ok (${isa})`);

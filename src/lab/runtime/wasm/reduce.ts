@@ -10,14 +10,16 @@
  * one [1, R] x [R, C] product through matmul.ts (native or wasm GEMM), summing in float32 as the
  * stock kernel does. A sum over no elements is 0 (the stock kernel leaves that output unwritten:
  * whatever the heap held). Any other Sum (innermost axes, all axes, non-float32) stays stock.
- * Where the native addon has `colsum` (gemm.cc), the sum runs there instead: a pass of vector
- * adds per row, on both threads from 2^16 floats; the product above packed x into panels first
- * and padded its one row to a whole register tile.
+ * Where the native addon is in use, its colsum (native/ops.cc) sums the rows instead, on both
+ * threads for large inputs: the product packs x into 16-column panels, so a bias gradient of
+ * 1 to 16 channels (the FactorVAE nets' [64,64,64,1] and [64,32,32,16]) cost ~3-11 ms a Sum in
+ * packing and zero padding for a sum that streams x once.
  */
 import * as tfc from '@tensorflow/tfjs';
 import { alloc, f32, free, KernelArgs, stockKernel, view } from './heap';
 import { nativeGemmInUse, product } from './matmul';
 import { memoryOf, ptr } from './simd';
+import { nativeOpsOn } from './elementwise';
 
 function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x } = inputs;
@@ -36,11 +38,11 @@ function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   }
   if (!leading) return stockKernel('Sum')({ inputs, backend, attrs });
   const shape = keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead);
-  const native = nativeGemmInUse();
-  if (native?.colsum) {
-    const out = alloc(backend, [cols]);
-    native.colsum(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, out) / 4, rows, cols);
-    return view(out, shape);
+  const nat = nativeOpsOn() ? nativeGemmInUse() : null;
+  if (nat?.colsum) {
+    const out = alloc(backend, shape);
+    nat.colsum(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, out) / 4, rows, cols);
+    return out;
   }
   const ones = alloc(backend, [rows]);
   f32(backend, ones).fill(1);
@@ -49,4 +51,31 @@ function sum({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   return view(y, shape);
 }
 
-export const reduceKernels = [{ kernelName: 'Sum', kernelFunc: sum }];
+/**
+ * Mean over leading axes (batch norm's statistics: tf.moments over B, H and W) with the native
+ * addon: its column sum, then each of the C sums divided by R. The stock wasm Mean transposes
+ * the reduced axes inward first (the WAE step profiled Mean at 3%). The cpu backend divides
+ * first and sums after; the two differ by float32 rounding only. Anything else stays stock.
+ */
+function mean({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
+  const { x } = inputs;
+  const { axis, keepDims } = attrs as unknown as tfc.MeanAttrs;
+  const rank = x.shape.length;
+  const axes = [...tfc.util.parseAxisParam(axis, x.shape)].sort((a, b) => a - b);
+  const lead = axes.length;
+  const rows = tfc.util.sizeFromShape(x.shape.slice(0, lead));
+  const cols = tfc.util.sizeFromShape(x.shape.slice(lead));
+  const nat = nativeOpsOn() ? nativeGemmInUse() : null;
+  const leading = x.dtype === 'float32' && lead > 0 && lead < rank && axes.every((a, i) => a === i);
+  if (!nat?.colsum || !leading || rows * cols === 0) return stockKernel('Mean')({ inputs, backend, attrs });
+  const out = alloc(backend, keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead));
+  nat.colsum(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, out) / 4, rows, cols);
+  const o = f32(backend, out);
+  for (let c = 0; c < cols; c++) o[c] = o[c] / rows;
+  return out;
+}
+
+export const reduceKernels = [
+  { kernelName: 'Sum', kernelFunc: sum },
+  { kernelName: 'Mean', kernelFunc: mean },
+];

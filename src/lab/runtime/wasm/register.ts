@@ -1,6 +1,8 @@
 /**
- * Installs the lab's wasm kernels (matmul.ts, conv.ts, reduce.ts, slice.ts, small.ts, adam.ts) over the stock ones,
- * and routes tf.train.adam through the fused update (adam.ts) while the wasm backend is active.
+ * Installs the lab's wasm kernels (matmul.ts, conv.ts, reduce.ts, slice.ts, small.ts, adam.ts,
+ * elementwise.ts) over the stock ones,
+ * routes tf.train.adam through the fused update (adam.ts) while the wasm backend is active, and
+ * batch norm's gradient through one that does not tile its statistics (batchnorm.ts).
  * Must run after the wasm backend is initialised (the stock kernels' setup has then bound
  * their wasm functions, which the replacements call). Idempotent.
  */
@@ -12,8 +14,10 @@ import { reduceKernels } from './reduce';
 import { sliceKernels } from './slice';
 import { smallKernels } from './small';
 import { adamKernels, installFusedAdam } from './adam';
+import { elementwiseKernels } from './elementwise';
+import { installBatchNormGrad, uninstallBatchNormGrad } from './batchnorm';
 
-const lab = [...matMulKernels, ...convKernels, ...reduceKernels, ...sliceKernels, ...smallKernels, ...adamKernels];
+const lab = [...matMulKernels, ...convKernels, ...reduceKernels, ...sliceKernels, ...smallKernels, ...adamKernels, ...elementwiseKernels];
 let installed = false;
 
 /** Names of the kernels the lab registers for 'wasm' (for tests and the log). */
@@ -27,6 +31,8 @@ export function registerLabWasmKernels(): void {
     tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tfc.KernelFunc });
   }
   installFusedAdam();
+  // VAE_LAB_NATIVE_OPS=0 keeps tfjs's (benches compare the two)
+  if (process.env.VAE_LAB_NATIVE_OPS !== '0') installBatchNormGrad();
   installed = true;
 }
 
@@ -38,5 +44,6 @@ export function unregisterLabWasmKernels(): void {
     const stock = captureStock(kernelName) as WasmKernelFunc | undefined;
     if (stock) tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: stock as unknown as tfc.KernelFunc });
   }
+  uninstallBatchNormGrad();
   installed = false;
 }
