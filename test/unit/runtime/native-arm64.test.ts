@@ -32,7 +32,10 @@ test(
   { skip: (process.arch !== 'x64' || !existsSync(x64Addon)) && 'no x64 addon here (npm run build:native)' },
   () => {
     assert.match(run(process.execPath, [check, x64Addon]), /gemm ok[^]*adam ok[^]*patches ok[^]*conv ok[^]*ops ok/);
-    assert.match(run(process.execPath, [check, x64Addon], { VAE_LAB_NATIVE_ISA: 'generic' }), /patches ok \(generic\)\nconv ok \(generic\)[^]*ops ok \(generic\)/);
+    assert.match(
+      run(process.execPath, [check, x64Addon], { VAE_LAB_NATIVE_ISA: 'generic' }),
+      /patches ok \(generic\)\nconv ok \(generic\)[^]*ops ok \(generic\)/,
+    );
   },
 );
 
