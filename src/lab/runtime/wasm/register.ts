@@ -6,6 +6,7 @@
  */
 import * as tfc from '@tensorflow/tfjs';
 import { captureStock, WasmKernelFunc } from './heap';
+import { denseKernels, installLabDense, uninstallLabDense } from './dense';
 import { matMulKernels } from './matmul';
 import { convKernels } from './conv';
 import { reduceKernels } from './reduce';
@@ -15,6 +16,7 @@ import { adamKernels, installFusedAdam } from './adam';
 
 const lab = [...matMulKernels, ...convKernels, ...reduceKernels, ...sliceKernels, ...smallKernels, ...adamKernels];
 let installed = false;
+lab.push(...denseKernels); // dense.ts: one kernel per dense layer forward and backward
 
 /** Names of the kernels the lab registers for 'wasm' (for tests and the log). */
 export const labKernelNames = lab.map((k) => k.kernelName);
@@ -27,12 +29,14 @@ export function registerLabWasmKernels(): void {
     tfc.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tfc.KernelFunc });
   }
   installFusedAdam();
+  installLabDense();
   installed = true;
 }
 
 /** Puts the stock kernels back (tests compare against them). */
 export function unregisterLabWasmKernels(): void {
   if (!installed) return;
+  uninstallLabDense();
   for (const { kernelName } of lab) {
     tfc.unregisterKernel(kernelName, 'wasm');
     const stock = captureStock(kernelName) as WasmKernelFunc | undefined;
