@@ -7,6 +7,7 @@
 import * as tfc from '@tensorflow/tfjs';
 import { captureStock, WasmKernelFunc } from './heap';
 import { denseKernels, installLabDense, uninstallLabDense } from './dense';
+import { installCheapSaves, uninstallCheapSaves } from './saves';
 import { matMulKernels } from './matmul';
 import { convKernels } from './conv';
 import { reduceKernels } from './reduce';
@@ -30,6 +31,7 @@ export function registerLabWasmKernels(): void {
   }
   installFusedAdam();
   installLabDense();
+  installCheapSaves();
   installed = true;
 }
 
@@ -37,6 +39,7 @@ export function registerLabWasmKernels(): void {
 export function unregisterLabWasmKernels(): void {
   if (!installed) return;
   uninstallLabDense();
+  uninstallCheapSaves();
   for (const { kernelName } of lab) {
     tfc.unregisterKernel(kernelName, 'wasm');
     const stock = captureStock(kernelName) as WasmKernelFunc | undefined;
