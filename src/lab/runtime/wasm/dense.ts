@@ -12,20 +12,40 @@
  *             GEMM), then one pass y = act(Z + b) over the product in the heap;
  *   backward  (a registered gradient, so only the gradients asked for are computed)
  *             relu:   one pass dz = dy * [y > 0] (y > 0 exactly where Z + b > 0; at 0 both this
- *                     and tfjs's step(y) give 0) that also sums db_j = sum_i dz_ij;
+ *                     and tfjs's step(y) give 0) that also sums db_j = sum_i dz_ij (float32);
  *             linear: dz = dy, db = sum_i dy_ij (Sum, reduce.ts);
  *             dx = dz W^T, dW = x^T dz (two products, operands read transposed in place).
- * ~5-7 dispatches per layer. Anything else (another activation, an input of rank 3, a
+ * ~5-7 dispatches per layer. The two element-wise passes are dense.wat's SIMD loops (a JS loop
+ * over heap views costs ~3-6 ns a float here, simd.ts says, these ~1). Anything else (another activation, an input of rank 3, a
  * non-float32 input, another backend, VAE_LAB_DENSE=0) goes to tfjs-layers' own call.
  * Checked against tfjs on the cpu backend in test/unit/runtime/kernels-dense.test.ts.
  */
 import * as tfc from '@tensorflow/tfjs';
-import { alloc, f32, KernelArgs } from './heap';
+import { alloc, KernelArgs, WasmBackend } from './heap';
 import { product } from './matmul';
+import { memoryOf, ptr } from './simd';
+import { wasmBase64 } from './generated/dense';
 
 export const DENSE = 'VaeLabDense';
 export const DENSE_RELU = 'VaeLabDenseRelu';
 export const DENSE_RELU_GRAD = 'VaeLabDenseReluGrad';
+
+interface DenseLoops {
+  biasAct(y: number, b: number, m: number, n: number, hasBias: number, relu: number): void;
+  reluGrad(dz: number, dy: number, y: number, db: number, m: number, n: number): void;
+}
+let compiled: WebAssembly.Module | undefined;
+let bound: { memory: WebAssembly.Memory; loops: DenseLoops } | undefined;
+
+/** dense.wat bound to this backend's heap (instantiated once per heap). */
+function loops(backend: WasmBackend): DenseLoops {
+  const memory = memoryOf(backend);
+  if (bound?.memory !== memory) {
+    compiled ??= new WebAssembly.Module(Buffer.from(wasmBase64, 'base64'));
+    bound = { memory, loops: new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as DenseLoops };
+  }
+  return bound.loops;
+}
 
 /** y = act(x w + bias), x [m, k], w [k, n], bias [n] (optional). */
 function denseWith(relu: boolean) {
@@ -34,47 +54,18 @@ function denseWith(relu: boolean) {
     const [m, k] = x.shape;
     const n = w.shape[1];
     const y = product(backend, { t: x, transposed: false }, { t: w, transposed: false }, m, k, n);
-    if (!bias && !relu) return y;
-    const Y = f32(backend, y);
-    if (bias) {
-      const B = f32(backend, bias);
-      for (let i = 0; i < m; i++) {
-        const row = i * n;
-        if (relu) {
-          for (let j = 0; j < n; j++) {
-            const v = Y[row + j] + B[j];
-            Y[row + j] = v > 0 ? v : 0;
-          }
-        } else {
-          for (let j = 0; j < n; j++) Y[row + j] += B[j];
-        }
-      }
-    } else {
-      for (let i = 0; i < m * n; i++) if (!(Y[i] > 0)) Y[i] = 0;
-    }
+    if (bias || relu) loops(backend).biasAct(ptr(backend, y), bias ? ptr(backend, bias) : 0, m, n, bias ? 1 : 0, relu ? 1 : 0);
     return y;
   };
 }
 
-/** [dz, db]: dz = dy * [y > 0], db_j = sum_i dz_ij (summed in double, rounded once). */
+/** [dz, db]: dz = dy * [y > 0], db_j = sum_i dz_ij. */
 function denseReluGrad({ inputs, backend }: KernelArgs): tfc.TensorInfo[] {
   const { dy, y } = inputs;
   const [m, n] = y.shape;
   const dz = alloc(backend, [m, n]);
   const db = alloc(backend, [n]);
-  const DY = f32(backend, dy);
-  const Y = f32(backend, y);
-  const DZ = f32(backend, dz);
-  const acc = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
-      const g = Y[row + j] > 0 ? DY[row + j] : 0;
-      DZ[row + j] = g;
-      acc[j] += g;
-    }
-  }
-  f32(backend, db).set(acc);
+  loops(backend).reluGrad(ptr(backend, dz), ptr(backend, dy), ptr(backend, y), ptr(backend, db), m, n);
   return [dz, db];
 }
 
