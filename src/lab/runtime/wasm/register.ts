@@ -8,6 +8,7 @@ import * as tfc from '@tensorflow/tfjs';
 import { captureStock, WasmKernelFunc } from './heap';
 import { denseKernels, installLabDense, uninstallLabDense } from './dense';
 import { installCheapSaves, uninstallCheapSaves } from './saves';
+import { installLeanGradients, uninstallLeanGradients } from './grads';
 import { matMulKernels } from './matmul';
 import { convKernels } from './conv';
 import { reduceKernels } from './reduce';
@@ -32,6 +33,7 @@ export function registerLabWasmKernels(): void {
   installFusedAdam();
   installLabDense();
   installCheapSaves();
+  installLeanGradients();
   installed = true;
 }
 
@@ -40,6 +42,7 @@ export function unregisterLabWasmKernels(): void {
   if (!installed) return;
   uninstallLabDense();
   uninstallCheapSaves();
+  uninstallLeanGradients();
   for (const { kernelName } of lab) {
     tfc.unregisterKernel(kernelName, 'wasm');
     const stock = captureStock(kernelName) as WasmKernelFunc | undefined;
