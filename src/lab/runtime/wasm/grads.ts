@@ -1,5 +1,5 @@
 /**
- * Leaner gradients for Add, Sub, Multiply, RealDiv and Sum on the wasm path.
+ * Leaner gradients for Add, Sub, Multiply and RealDiv on the wasm path.
  *
  * tfjs's own (tfjs-core/src/gradients) dispatch a kernel for nothing in the common float32 case:
  * Multiply's and RealDiv's cast their other operand to float32 (a Cast kernel even when it is
@@ -11,15 +11,12 @@
  *   Sub:      da = R_a(dy),        db = -R_b(dy)
  *   Multiply: da = R_a(dy b),      db = R_b(dy a)
  *   RealDiv:  da = R_a(dy / b),    db = -R_b(dy a) / b^2
- * with R_x summing over the axes x was broadcast along (then reshaping to x's shape); where R
- * is the identity the new tensor object shares dy's bytes (one more owner, backend.incRef)
- * without a dispatch. And Sum's dx = dy broadcast back over the summed axes (a Reshape and a
- * Tile), where tfjs multiplies dy by a tensor of ones that it first fills in JS and copies into
- * the heap (200 KB for the MLP VAE's reconstruction sum, every step). They run only where that
- * is safe and equal: the wasm backend, float32 operands, and the backward not itself being
- * recorded (gradient depth 0: a gradient of a gradient needs the tape nodes a dispatched op
- * leaves); otherwise, or with VAE_LAB_LEAN_GRADS=0, tfjs's own gradient runs. Checked against
- * tfjs on the cpu backend in
+ * with R_x summing over the axes x was broadcast along (then reshaping to x's shape), and
+ * where R is the identity the new tensor object shares dy's bytes (one more owner,
+ * backend.incRef) without a dispatch. They run only where that is safe and equal: the wasm
+ * backend, float32 operands, and the backward not itself being recorded (gradient depth 0:
+ * a gradient of a gradient needs the tape nodes a dispatched op leaves); otherwise, or with
+ * VAE_LAB_LEAN_GRADS=0, tfjs's own gradient runs. Checked against tfjs on the cpu backend in
  * test/unit/runtime/grads.test.ts.
  */
 import * as tfc from '@tensorflow/tfjs';
@@ -55,20 +52,12 @@ const lean: Record<string, (dy: tfc.Tensor, a: tfc.Tensor, b: tfc.Tensor) => Gra
   }),
 };
 
-/** Sum: dx = dy, reshaped with the summed axes kept as 1s, tiled to x's shape. */
-function sumGrad(dy: tfc.Tensor, x: tfc.Tensor, attrs: tfc.NamedAttrMap): Grads {
-  const kept = x.shape.slice();
-  for (const a of tfc.util.parseAxisParam((attrs as unknown as tfc.SumAttrs).axis, x.shape)) kept[a] = 1;
-  return { x: () => tfc.broadcastTo(tfc.reshape(dy, kept), x.shape) };
-}
-
 let originals: Map<string, tfc.GradConfig> | undefined;
 
 export function installLeanGradients(): void {
   if (originals) return;
   originals = new Map();
-  const all: Record<string, ((dy: tfc.Tensor, a: tfc.Tensor, b: tfc.Tensor) => Grads) | null> = { ...lean, Sum: null };
-  for (const [name, grads] of Object.entries(all)) {
+  for (const [name, grads] of Object.entries(lean)) {
     const tfjs = tfc.getGradient(name);
     // Internal: tfjs-core registers these four gradients on import.
     if (!tfjs) throw new Error(`tfjs has no gradient for '${name}'`);
@@ -76,15 +65,16 @@ export function installLeanGradients(): void {
     tfc.registerGradient({
       ...tfjs,
       gradFunc: (dy, saved, attrs) => {
+        const [a, b] = saved;
         const g = dy as tfc.Tensor;
         const ok =
           tfc.getBackend() === 'wasm' &&
           (tfc.engine() as unknown as EngineInternals).state.gradientDepth === 0 &&
           process.env.VAE_LAB_LEAN_GRADS !== '0' &&
           g.dtype === 'float32' &&
-          saved.every((t) => t.dtype === 'float32');
-        if (!ok) return tfjs.gradFunc(dy, saved, attrs);
-        return grads ? grads(g, saved[0], saved[1]) : sumGrad(g, saved[0], attrs);
+          a.dtype === 'float32' &&
+          b.dtype === 'float32';
+        return ok ? grads(g, a, b) : tfjs.gradFunc(dy, saved, attrs);
       },
     });
   }
