@@ -135,6 +135,7 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter } = inputs;
   if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('Conv2D')({ inputs, backend, attrs });
   const c = convInfo(x.shape, filter.shape, attrs!);
+  if (!labConvFits(c, ConvMode.Forward)) return stockKernel('Conv2D')({ inputs, backend, attrs });
   const direct = directConv(c, ConvMode.Forward);
   if (direct) {
     const y = alloc(backend, c.outShape);
@@ -148,11 +149,30 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   return view(y, c.outShape);
 }
 
+/**
+ * The most floats the lab's conv path may hold beside its input and output: an im2col matrix
+ * (N x K) on the im2col path, and for FusedConv2D the epilogue's second copy of the output
+ * (bias add, then the activation, each a new tensor). Above it the stock kernels run, which
+ * convolve without either (XNNPACK). A classifier scoring 10,000 MNIST images in one batch
+ * ([10000,28,28,32] -> 64 channels, stride 2) needed a 2.3 GB im2col matrix, or on the direct
+ * path two 1 GB outputs at once, and ran the wasm heap out of bounds.
+ */
+export const LAB_CONV_MAX_TEMP_FLOATS = 2 ** 25;
+
+/** Whether the lab's path for `mode` fits LAB_CONV_MAX_TEMP_FLOATS (else the stock kernel runs). */
+export function labConvFits(c: ConvInfo, mode: ConvMode, fused = false): boolean {
+  const { n, k } = patchDims(c);
+  const im2colFloats = directConv(c, mode) ? 0 : n * k;
+  const epilogueFloats = fused ? n * c.outChannels : 0;
+  return im2colFloats + epilogueFloats <= LAB_CONV_MAX_TEMP_FLOATS;
+}
+
 /** FusedConv2D: act(conv2d(x, filter) + bias), the conv through conv2D above. */
 function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter, bias, preluActivationWeights } = inputs;
   const { activation, leakyreluAlpha } = attrs as unknown as tfc.FusedConv2DAttrs;
-  if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('FusedConv2D')({ inputs, backend, attrs });
+  if (dilated(attrs) || x.dtype !== 'float32' || !labConvFits(convInfo(x.shape, filter.shape, attrs!), ConvMode.Forward, true))
+    return stockKernel('FusedConv2D')({ inputs, backend, attrs });
   const y = conv2D({ inputs: { x, filter }, backend, attrs });
   return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
 }
@@ -161,6 +181,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   const { x, dy } = inputs;
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
+  if (!labConvFits(c, ConvMode.Filter)) return stockKernel('Conv2DBackpropFilter')({ inputs, backend, attrs });
   const direct = directConv(c, ConvMode.Filter);
   if (direct) {
     const dw = alloc(backend, filterShape);
@@ -178,6 +199,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const { dy, filter } = inputs;
   const { inputShape } = attrs as unknown as tfc.Conv2DBackpropInputAttrs;
   const c = convInfo(inputShape, filter.shape, attrs!);
+  if (!labConvFits(c, ConvMode.Input)) return stockKernel('Conv2DBackpropInput')({ inputs, backend, attrs });
   const direct = directConv(c, ConvMode.Input);
   if (direct) {
     const dx = alloc(backend, inputShape);
