@@ -124,7 +124,7 @@ test("verdicts on the NLL pair per-image scores: the same images' shared difficu
 
 test('the overfitting setting: its rows carry the setting in their label; Table 1 (VAE) and Table 4 claims are tested on them', () => {
   const o = crVae.presets.laptop.overfit!;
-  assert.deepEqual(o, { trainExamples: 2000, epochs: 60 });
+  assert.deepEqual(o, { trainExamples: 2000, epochs: 60, seeds: 6 });
   const suffix = crVae.overfitLabel(o);
   assert.equal(suffix, ' [2000 images, 60 epochs]');
   const claims = crVae.overfitClaims(suffix);
@@ -135,7 +135,7 @@ test('the overfitting setting: its rows carry the setting in their label; Table 
   );
   // a job of the sweep with --train-examples and --epochs is a row of the overfitting setting
   const job = crVae.jobOfParams({ model: 'vae', cr: true, seed: 2, 'train-examples': 2000, epochs: 60, preset: 'laptop' });
-  assert.deepEqual(job, { spec: { model: 'vae', variant: 'cr' }, seed: 2, overfit: o });
+  assert.deepEqual(job, { spec: { model: 'vae', variant: 'cr' }, seed: 2, overfit: { trainExamples: o.trainExamples, epochs: o.epochs } });
   assert.equal(crVae.rowOfJob(job), 'CR-VAE' + suffix);
 });
 
@@ -170,7 +170,15 @@ test('the committed cr-vae specs: every job maps to a row of the notebook, and e
     const over = P.overfit ? crVae.OVERFIT_ROWS.map((s) => crVae.rowLabel(s) + crVae.overfitLabel(P.overfit)) : [];
     assert.deepEqual([...seeds.keys()].sort(), [...rows, ...over].sort(), `${preset}: the spec's rows are the notebook's`);
     const all = Array.from({ length: P.seeds }, (_, i) => i);
-    for (const r of [...core, ...over]) assert.deepEqual(seeds.get(r)!.sort(), all, `${preset}: ${r} at every seed of the preset`);
+    for (const r of core) assert.deepEqual(seeds.get(r)!.sort(), all, `${preset}: ${r} at every seed of the preset`);
+    // The overfitting setting has its own seed count where the preset gives one (laptop: 6).
+    const overSeeds = Array.from({ length: P.overfit?.seeds ?? P.seeds }, (_, i) => i);
+    for (const r of over)
+      assert.deepEqual(
+        seeds.get(r)!.sort((a, b) => a - b),
+        overSeeds,
+        `${preset}: ${r} at every seed of its setting`,
+      );
     for (const r of rows.filter((x) => !core.includes(x))) assert.deepEqual(seeds.get(r), preset === 'paper' ? all : [0], `${preset}: ${r}`);
   }
 });
