@@ -50,15 +50,6 @@ struct Op { const float* p; ptrdiff_t rs, cs; };
 // kernel(kc, ap, bp, c, ldc, acc): the MR x NR tile at c (row stride ldc) = (or +=, acc) Ap Bp.
 using Kernel = void (*)(int, const float*, const float*, float*, ptrdiff_t, int);
 
-/** A spin-wait's pause: lets the sibling hyperthread (x86) or core (arm) run meanwhile. */
-inline void cpuRelax() {
-#if defined(__x86_64__)
-  _mm_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 /**
  * The portable micro-kernel: a GMR x GNR tile of C in a local array the compiler keeps in
  * vector registers (fixed trip counts, fully unrolled rows; the j loop becomes GNR/4 4-wide

@@ -31,14 +31,6 @@
 
 namespace {
 
-inline void cpuRelax() {
-#if defined(__x86_64__)
-  _mm_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 enum Mode { FULL = 0, ROW = 1, COL = 2, SCALAR = 3 };
 enum BinOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3 };
 

@@ -5,6 +5,18 @@
 #include <thread>
 #include <mutex>
 #include <node_api.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/** A spin-wait's pause (gemm.cc's and ops.cc's): lets the sibling hyperthread (x86) or core (arm) run meanwhile. */
+inline void cpuRelax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 /**
  * fn(i) for i < count on both threads (blocks taken from a shared counter, so a descheduled
