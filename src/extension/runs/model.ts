@@ -271,3 +271,13 @@ export function sweepDescription(s: SweepNode): string {
   const parts = order.filter((k) => s.counts[k] > 0).map((k) => `${s.counts[k]} ${k}`);
   return parts.length ? parts.join(', ') : 'no jobs';
 }
+
+/**
+ * What the view shows of `nodes`, as one string: two scans that show the same tree give the
+ * same string. The view redraws only when it changes, so a poll of a quiet running job neither
+ * flickers the list nor swaps the rows under a click (an inline action's row must still be the
+ * tree's when its command arrives).
+ */
+export function treeSignature(nodes: RunNode[]): string {
+  return JSON.stringify(nodes);
+}

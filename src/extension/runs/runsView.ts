@@ -13,7 +13,18 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
-import { jobDescription, jobsOf, ProgressCache, RUNS_FOLDER, scanWorkspace, sweepDescription, type JobNode, type RunNode, type ShownState } from './model';
+import {
+  jobDescription,
+  jobsOf,
+  ProgressCache,
+  RUNS_FOLDER,
+  scanWorkspace,
+  sweepDescription,
+  treeSignature,
+  type JobNode,
+  type RunNode,
+  type ShownState,
+} from './model';
 import { runCli, type CliOptions } from './sweepProcess';
 
 export const RUNS_VIEW_ID = 'vaeLab.runs';
@@ -40,6 +51,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private readonly cache = new ProgressCache();
   private readonly disposables: vscode.Disposable[] = [];
   private nodes: RunNode[] = [];
+  private shown: string | undefined;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private poll: ReturnType<typeof setInterval> | undefined;
 
@@ -65,13 +77,20 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = undefined;
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    this.nodes = scanWorkspace(folders, { cache: this.cache });
+    const nodes = scanWorkspace(folders, { cache: this.cache });
+    const signature = treeSignature(nodes);
+    const same = signature === this.shown;
+    if (!same) {
+      this.nodes = nodes;
+      this.shown = signature;
+    }
     const running = jobsOf(this.nodes).some((j) => j.state === 'running' || j.state === 'queued');
     if (running && !this.poll) this.poll = setInterval(() => this.refreshSoon(), 2000);
     if (!running && this.poll) {
       clearInterval(this.poll);
       this.poll = undefined;
     }
+    if (same) return;
     void vscode.commands.executeCommand('setContext', 'vaeLab.hasRuns', this.nodes.length > 0);
     this.changed.fire(undefined);
   }

@@ -17,6 +17,7 @@ import {
   readSweep,
   scanWorkspace,
   sweepDescription,
+  treeSignature,
   type JobNode,
   type SweepNode,
 } from '../../../src/extension/runs/model';
@@ -199,4 +200,22 @@ test('runs view model: a job whose training process lives on but whose driver wa
   assert.equal(readJob(dir, 'j', undefined, undefined, { host: HOST, alive: (p) => p === 4001 || p === 4002 }).state, 'running');
   assert.equal(readJob(dir, 'j', undefined, undefined, { host: HOST, alive: (p) => p === 4001 }).state, 'stopped');
   assert.equal(readJob(dir, 'j', undefined, undefined, { host: 'another', alive: () => false }).state, 'running', "another machine's job is not judged here");
+});
+
+test('runs view model: the tree signature holds still while nothing changes, and moves with a new step or a state', () => {
+  const root = workspace();
+  const cache = new ProgressCache();
+  const scan = () => treeSignature(scanWorkspace([root], { alive, host: HOST, cache }));
+  const first = scan();
+  assert.equal(scan(), first, 'a second scan of unchanged folders shows the same tree (no redraw)');
+  const a = join(root, 'vae-lab-runs', 'running', 'jobs', 'a');
+  appendFileSync(join(a, 'events.jsonl'), 'alSteps":100,"epoch":1,"terms":{"loss":110}}\n');
+  const moved = scan();
+  assert.notEqual(moved, first, 'a completed step line changes what the row shows');
+  live.delete(4242);
+  try {
+    assert.notEqual(scan(), moved, 'the process ending (running -> stopped) changes it');
+  } finally {
+    live.add(4242);
+  }
 });
