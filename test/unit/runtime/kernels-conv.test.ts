@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { agree, rand, setup } from './compare';
 import { CONV_CASES, convCaseName } from './conv-cases';
+import { setLabConvMaxTempFloats } from '../../../src/lab/runtime/wasm/conv';
 
 before(setup);
 
@@ -57,4 +58,32 @@ test('a dilated conv2d (left to the stock kernel) still agrees', async () => {
     const w = rand([3, 3, 3, 4], 43) as tf.Tensor4D;
     return [tf.conv2d(x, w, 1, 'same', 'NHWC', 2)];
   });
+});
+
+test('a filter gradient too large for the lab path runs over slices of the batch and still agrees (wasm has no stock one)', async () => {
+  // Bound 2000 floats: the im2col path (3 output channels, not a multiple of 8, so not direct)
+  // needs 900 floats an image here, so the batch of 5 runs as slices of 2, 2 and 1.
+  const old = setLabConvMaxTempFloats(2000);
+  try {
+    await agree('conv2d filter gradient in batch slices', () => {
+      const x = rand([5, 9, 9, 4], 47) as tf.Tensor4D;
+      const w = rand([3, 3, 4, 3], 53) as tf.Tensor4D;
+      const r = rand([5, 5, 5, 3], 59);
+      return tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf
+          .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')
+          .mul(r)
+          .sum(),
+      )([x, w]);
+    });
+    await agree('conv2dTranspose in batch slices', () => {
+      const x = rand([5, 5, 5, 3], 61) as tf.Tensor4D;
+      const w = rand([4, 4, 4, 3], 67) as tf.Tensor4D;
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [5, 10, 10, 4], 2, 'same');
+      const r = rand([5, 10, 10, 4], 71);
+      return [f(x, w), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => f(x, w).mul(r).sum())([x, w])];
+    });
+  } finally {
+    setLabConvMaxTempFloats(old);
+  }
 });

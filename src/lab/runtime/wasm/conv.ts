@@ -135,7 +135,12 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter } = inputs;
   if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('Conv2D')({ inputs, backend, attrs });
   const c = convInfo(x.shape, filter.shape, attrs!);
-  if (!labConvFits(c, ConvMode.Forward)) return stockKernel('Conv2D')({ inputs, backend, attrs });
+  if (labConvFits(c, ConvMode.Forward) || c.batchSize === 1) return forward(backend, x, filter, c);
+  return overBatch(backend, c, ConvMode.Forward, x, c.outShape, (xs) => forward(backend, xs, filter, convInfo(xs.shape, filter.shape, attrs!)));
+}
+
+/** Y = conv(x, filter) on the lab's path, direct or im2col + GEMM, whatever its size. */
+function forward(backend: WasmBackend, x: tfc.TensorInfo, filter: tfc.TensorInfo, c: ConvInfo): tfc.TensorInfo {
   const direct = directConv(c, ConvMode.Forward);
   if (direct) {
     const y = alloc(backend, c.outShape);
@@ -152,36 +157,110 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
 /**
  * The most floats the lab's conv path may hold beside its input and output: an im2col matrix
  * (N x K) on the im2col path, and for FusedConv2D the epilogue's second copy of the output
- * (bias add, then the activation, each a new tensor). Above it the stock kernels run, which
- * convolve without either (XNNPACK). A classifier scoring 10,000 MNIST images in one batch
- * ([10000,28,28,32] -> 64 channels, stride 2) needed a 2.3 GB im2col matrix, or on the direct
- * path two 1 GB outputs at once, and ran the wasm heap out of bounds.
+ * (bias add, then the activation, each a new tensor). Above it the conv runs over slices of the
+ * batch that fit (overBatch; a filter gradient sums its slices'). A classifier scoring 10,000
+ * MNIST images in one batch ([10000,28,28,32] -> 64 channels, stride 2) needed a 2.3 GB im2col
+ * matrix whole, and ran the wasm heap out of bounds.
  */
 export const LAB_CONV_MAX_TEMP_FLOATS = 2 ** 25;
+let maxTempFloats = LAB_CONV_MAX_TEMP_FLOATS;
+
+/** Tests: a smaller bound, so that small convs take the paths of large ones. Returns the old one. */
+export function setLabConvMaxTempFloats(n: number): number {
+  const old = maxTempFloats;
+  maxTempFloats = n;
+  return old;
+}
+
+/** The temporaries (floats) the lab's path for `mode` holds beside its inputs and output. */
+function tempFloats(c: ConvInfo, mode: ConvMode, fused = false): number {
+  const { n, k } = patchDims(c);
+  return (directConv(c, mode) ? 0 : n * k) + (fused ? n * c.outChannels : 0);
+}
 
 /** Whether the lab's path for `mode` fits LAB_CONV_MAX_TEMP_FLOATS (else the stock kernel runs). */
 export function labConvFits(c: ConvInfo, mode: ConvMode, fused = false): boolean {
-  const { n, k } = patchDims(c);
-  const im2colFloats = directConv(c, mode) ? 0 : n * k;
-  const epilogueFloats = fused ? n * c.outChannels : 0;
-  return im2colFloats + epilogueFloats <= LAB_CONV_MAX_TEMP_FLOATS;
+  return tempFloats(c, mode, fused) <= maxTempFloats;
 }
 
 /** FusedConv2D: act(conv2d(x, filter) + bias), the conv through conv2D above. */
 function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, filter, bias, preluActivationWeights } = inputs;
   const { activation, leakyreluAlpha } = attrs as unknown as tfc.FusedConv2DAttrs;
-  if (dilated(attrs) || x.dtype !== 'float32' || !labConvFits(convInfo(x.shape, filter.shape, attrs!), ConvMode.Forward, true))
-    return stockKernel('FusedConv2D')({ inputs, backend, attrs });
-  const y = conv2D({ inputs: { x, filter }, backend, attrs });
-  return epilogue(backend, y, bias, activation, preluActivationWeights, leakyreluAlpha);
+  if (dilated(attrs) || x.dtype !== 'float32') return stockKernel('FusedConv2D')({ inputs, backend, attrs });
+  const c = convInfo(x.shape, filter.shape, attrs!);
+  const part = (xs: tfc.TensorInfo, ci: ConvInfo) =>
+    epilogue(backend, forward(backend, xs, filter, ci), bias, activation, preluActivationWeights, leakyreluAlpha);
+  if (labConvFits(c, ConvMode.Forward, true) || c.batchSize === 1) return part(x, c);
+  // PReLU weights may carry a batch axis of their own: those stay whole, on the stock kernel.
+  if (preluActivationWeights) return stockKernel('FusedConv2D')({ inputs, backend, attrs });
+  return overBatch(backend, c, ConvMode.Forward, x, c.outShape, (xs) => part(xs, convInfo(xs.shape, filter.shape, attrs!)), true);
+}
+
+/** Images [b0, b0 + nb) of an NHWC tensor, copied into a tensor of their own. */
+function batchSlice(backend: WasmBackend, t: tfc.TensorInfo, b0: number, nb: number): tfc.TensorInfo {
+  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = alloc(backend, [nb, ...t.shape.slice(1)]);
+  f32(backend, out).set(f32(backend, t).subarray(b0 * per, (b0 + nb) * per));
+  return out;
+}
+
+/**
+ * A conv whose temporaries exceed the bound, over slices of the batch that fit: `part` makes
+ * each slice's output (images [b0, b0 + nb) of `outShape`), copied into place. Each image's
+ * output depends on that image alone, so the result is the whole batch's, float for float.
+ * (Handing it to the stock kernel instead cost the WAE step ~6x: tfjs-backend-wasm's
+ * Conv2DBackpropInput is a plain loop on one thread.)
+ */
+function overBatch(
+  backend: WasmBackend,
+  c: ConvInfo,
+  mode: ConvMode,
+  batched: tfc.TensorInfo,
+  outShape: number[],
+  part: (slice: tfc.TensorInfo) => tfc.TensorInfo,
+  fused = false,
+): tfc.TensorInfo {
+  const chunk = Math.max(1, Math.floor(maxTempFloats / (tempFloats(c, mode, fused) / c.batchSize)));
+  const per = outShape.slice(1).reduce((a, b) => a * b, 1);
+  const out = alloc(backend, outShape);
+  for (let b0 = 0; b0 < c.batchSize; b0 += chunk) {
+    const nb = Math.min(chunk, c.batchSize - b0);
+    const slice = batchSlice(backend, batched, b0, nb);
+    const y = part(slice);
+    f32(backend, out).set(f32(backend, y), b0 * per);
+    free(backend, slice, y);
+  }
+  return out;
 }
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   const { x, dy } = inputs;
   const { filterShape } = attrs as unknown as tfc.Conv2DBackpropFilterAttrs;
   const c = convInfo(x.shape, filterShape, attrs!);
-  if (!labConvFits(c, ConvMode.Filter)) return stockKernel('Conv2DBackpropFilter')({ inputs, backend, attrs });
+  if (labConvFits(c, ConvMode.Filter) || c.batchSize === 1) return filterGradient(backend, x, dy, filterShape, c);
+  // tfjs-backend-wasm has no Conv2DBackpropFilter of its own to hand a large one to (the WAE's
+  // 4x4 conv-transposes at 14x14x512 need a 400 MB im2col matrix), so it runs over slices of the
+  // batch that fit, summed in batch order: dW is a sum over images.
+  const perImage = tempFloats(c, ConvMode.Filter) / c.batchSize;
+  const chunk = Math.max(1, Math.floor(maxTempFloats / perImage));
+  const dw = alloc(backend, filterShape);
+  f32(backend, dw).fill(0);
+  for (let b0 = 0; b0 < c.batchSize; b0 += chunk) {
+    const nb = Math.min(chunk, c.batchSize - b0);
+    const xs = batchSlice(backend, x, b0, nb);
+    const dys = batchSlice(backend, dy, b0, nb);
+    const part = filterGradient(backend, xs, dys, filterShape, convInfo(xs.shape, filterShape, attrs!));
+    const sum = f32(backend, dw);
+    const add = f32(backend, part);
+    for (let i = 0; i < sum.length; i++) sum[i] += add[i];
+    free(backend, xs, dys, part);
+  }
+  return dw;
+}
+
+/** dW on the lab's path, direct or im2col + GEMM, whatever its size. */
+function filterGradient(backend: WasmBackend, x: tfc.TensorInfo, dy: tfc.TensorInfo, filterShape: number[], c: ConvInfo): tfc.TensorInfo {
   const direct = directConv(c, ConvMode.Filter);
   if (direct) {
     const dw = alloc(backend, filterShape);
@@ -199,7 +278,15 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tfc.Tensor
   const { dy, filter } = inputs;
   const { inputShape } = attrs as unknown as tfc.Conv2DBackpropInputAttrs;
   const c = convInfo(inputShape, filter.shape, attrs!);
-  if (!labConvFits(c, ConvMode.Input)) return stockKernel('Conv2DBackpropInput')({ inputs, backend, attrs });
+  if (labConvFits(c, ConvMode.Input) || c.batchSize === 1) return inputGradient(backend, dy, filter, inputShape, c);
+  return overBatch(backend, c, ConvMode.Input, dy, inputShape, (dys) => {
+    const shape = [dys.shape[0], ...inputShape.slice(1)];
+    return inputGradient(backend, dys, filter, shape, convInfo(shape, filter.shape, attrs!));
+  });
+}
+
+/** dX on the lab's path, direct or GEMM + col2im, whatever its size. */
+function inputGradient(backend: WasmBackend, dy: tfc.TensorInfo, filter: tfc.TensorInfo, inputShape: number[], c: ConvInfo): tfc.TensorInfo {
   const direct = directConv(c, ConvMode.Input);
   if (direct) {
     const dx = alloc(backend, inputShape);
