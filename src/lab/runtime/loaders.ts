@@ -40,16 +40,16 @@ export interface LoaderOptions {
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
 
 /**
- * Native products of at least this many multiply-adds use two threads. The hand-over itself is
- * cheap (~1-2 us while the second thread spins), but on a host whose two vCPUs are shared with
- * other load the second thread is often not running: side by side (npm run bench, two sittings),
- * splitting from 2^20 made the MLP and conv VAE steps slower than one thread, splitting from 2^25
- * (the 1024^2 product, the conv VAE's largest gradients) did not. So the MLP's products
- * (64x784x512, 2^24.6) stay on one thread, as on the wasm path. Each MLP product alone, split
- * or not (test/bench/native-split.bench.ts, README "Benchmarks"), read split/one-thread ratios
- * of 0.08-9.25 at load 15-19 (median ~1.15 at 2^24.6, worse below): no reliable gain there.
+ * Native products of at least this many multiply-adds use two threads. Since the split races
+ * (gemm.cc: a second thread that is late has its blocks taken over, never waited for), a busy
+ * second core costs a split little, so the threshold follows the quiet-host measurement: each
+ * of the MLP step's products alone (test/bench/native-split.bench.ts, 15 alternating rounds, the
+ * training jobs stopped) read two threads / one of 0.58-0.70 at 2^24.6 multiply-adds, 0.62-1.04
+ * at 2^21.6 and 0.76-0.91 at 2^20.6; and side by side in one run (runtime.bench.ts,
+ * BENCH_NATIVE_SPLIT) the MLP step read 17.0 ms from 2^21 against 18.0 from 2^25, the conv step
+ * 45.3 against 51.0. Below 2^21 the gain is within the noise, so smaller products stay on one.
  */
-export const NATIVE_MIN_MACS = 1 << 25;
+export const NATIVE_MIN_MACS = 1 << 21;
 
 /**
  * Where the .wasm binaries are: dist/wasm next to the bundle (scripts/build.mjs copies them),
