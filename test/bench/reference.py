@@ -8,6 +8,10 @@ line back on stdout:
   time NAME REPS WARM     WARM untimed then REPS timed runs of NAME -> {"ms": [...]}
 NAME: mlp, conv, wae (one Adam step, batch 64; `mlp1`, `conv1` with torch and its BLAS on one
 thread) or matmul (numpy 1024^2 float32 product; `matmul1` on one BLAS thread). `--numpy-only` skips importing torch (the matmul children).
+REF_TORCH_THREADS (default 2) sets torch's own threads; runtime.bench.ts starts one child per
+thread setting (with OPENBLAS_NUM_THREADS, OMP_WAIT_POLICY in its environment) and holds ours
+against the fastest, since PyTorch's default on 2 cores (2 OpenMP threads beside 2 spinning
+OpenBLAS threads) is its slowest and most erratic setting here.
 
 The nets mirror runtime.bench.ts: tfjs 'same' padding with stride 2 pads 1 each side here,
 except 7 -> 4 (and the stride-1 last layer), where TensorFlow pads one more at the end.
@@ -25,7 +29,9 @@ if not NUMPY_ONLY:
     import torch
     from torch import nn
     import torch.nn.functional as F
-    torch.set_num_threads(2)
+    import os
+    THREADS = int(os.environ.get('REF_TORCH_THREADS', '2'))
+    torch.set_num_threads(THREADS)
     torch.manual_seed(0)
 
 
@@ -142,7 +148,7 @@ def one_thread(step):
             else:
                 step()
         finally:
-            torch.set_num_threads(2)
+            torch.set_num_threads(THREADS)
     return run
 
 

@@ -2,7 +2,10 @@
 // backend initRuntime('auto') picks (wasm here) and, where cheap, on the cpu backend, each side
 // by side with its reference (reference.py: PyTorch, numpy) where this machine has one.
 // Prints `name: value (backend, threads; median of rounds x n, range min-max)`, then
-// `name_reference: value (what ran)` and `name_ratio: ours / reference in time`.
+// `name_reference: value (what ran)` per reference setting, and `name_ratio: ours / reference in
+// time` against the reference's fastest setting in that run (PyTorch runs in five thread settings,
+// TORCH_SETTINGS; `name_ratio_vs_default` where its default was not the fastest), then
+// `name_target`: issue 28's target, met or missed, and the share of the peak it would need.
 // Each VAE step also prints its FLOP/s, counted from the layer shapes (flops.ts), ours and
 // PyTorch's, as a fraction of the machine's peak: numpy's 1024^2 float32 matmul on both cores,
 // timed in the same rounds (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that child only, so
@@ -89,6 +92,8 @@ function report(name: string, value: number, where: string, t: Timing, unit = 'm
 interface Ref {
   label: string;
   vs: number;
+  /** The reference's own default setting (PyTorch: torch's 2 threads beside OpenBLAS's 2). */
+  isDefault?: boolean;
   time: (reps: number, warm: number) => Promise<number[]>;
 }
 
@@ -104,6 +109,8 @@ interface Bench {
   refs: Ref[];
   /** FLOPs of one run of `f` (forward + backward products), for the FLOP/s and fraction-of-peak lines. */
   flops?: number;
+  /** Issue 28's target, ours / the reference's fastest two-core setting in time (the `_target` line). */
+  target?: number;
   peak?: Peak;
 }
 
@@ -150,16 +157,36 @@ async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | u
       console.log(`${b.name}_reference: none (${ref.label} failed: ${t.error})`);
       continue;
     }
-    const ratios = t.round.map((m, r) => ours[ref.vs].round[r] / m).sort((x, y) => x - y);
     console.log(
       `${b.name}_reference: ${value(median(t.ms)).toFixed(1)} (${ref.label}; median of ${b.rounds} rounds x ${b.reps}, ` +
         `range ${Math.min(...t.ms).toFixed(1)}-${Math.max(...t.ms).toFixed(1)} ms${unit === 'ms' ? '' : ' per product'})`,
     );
+  }
+  // Per setting of ours (two threads, one), the reference's fastest setting is the one held against it.
+  const best = new Map<number, number>();
+  for (const [i, ref] of b.refs.entries()) {
+    const t = theirs[i];
+    if (t.error || !t.ms.length) continue;
+    const j = best.get(ref.vs);
+    if (j === undefined || median(t.ms) < median(theirs[j].ms)) best.set(ref.vs, i);
+  }
+  const ratioLine = (i: number, what: string) => {
+    const ref = b.refs[i];
+    const ratios = theirs[i].round.map((m, r) => ours[ref.vs].round[r] / m).sort((x, y) => x - y);
     console.log(
-      `${b.name}_ratio: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
+      `${b.name}_ratio${what}: ${median(ratios).toFixed(2)} (ours (${wheres[ref.vs]}) / ${ref.label.split(';')[0]}, in time: ` +
         `>1 = slower; median of ${b.rounds} rounds' ratios, range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`,
     );
+    return median(ratios);
+  };
+  const ratioOf = new Map<number, number>();
+  for (const [vs, i] of [...best.entries()].sort((x, y) => x[0] - y[0])) {
+    ratioOf.set(vs, ratioLine(i, ''));
+    // Where the reference's default setting is not its fastest, its ratio too (what a user who changes nothing gets).
+    const d = b.refs.findIndex((r, k) => r.vs === vs && r.isDefault && k !== i && !theirs[k].error && theirs[k].ms.length);
+    if (d >= 0) ratioLine(d, '_vs_default');
   }
+  const bestTwo = best.get(0);
   if (b.flops && peaks.length) {
     const peak = median(peaks);
     const line = (who: string, ms: number) => {
@@ -170,15 +197,48 @@ async function sideBySide(b: Bench): Promise<{ ours: number[]; refs: (number | u
       `${b.name}_peak_gflops: ${peak.toFixed(0)} (${b.peak!.label}; median of ${peaks.length} rounds, range ${Math.min(...peaks).toFixed(0)}-${Math.max(...peaks).toFixed(0)})`,
     );
     console.log(`${b.name}_gflops: ${line(wheres[0], median(ours[0].ms))}`);
-    const t = theirs[0];
-    if (b.refs.length && !t.error && t.ms.length) console.log(`${b.name}_gflops_reference: ${line(b.refs[0].label.split(';')[0], median(t.ms))}`);
+    if (bestTwo !== undefined) console.log(`${b.name}_gflops_reference: ${line(b.refs[bestTwo].label.split(';')[0], median(theirs[bestTwo].ms))}`);
+    // The target as the machine sees it: the FLOP/s a step at target x the reference's fastest time needs.
+    if (b.target && bestTwo !== undefined) {
+      const goal = b.target * median(theirs[bestTwo].ms);
+      const need = b.flops / (goal * 1e6);
+      const ratio = ratioOf.get(0)!;
+      console.log(
+        `${b.name}_target: ${b.target}x of PyTorch's fastest setting = ${goal.toFixed(1)} ms a step, ${ratio <= b.target ? 'met' : 'missed'} ` +
+          `(ratio ${ratio.toFixed(2)}); that step would run ${need.toFixed(1)} GFLOP/s = ${((100 * need) / peak).toFixed(0)}% of the peak measured in this run`,
+      );
+    }
   }
   return { ours: ours.map((o) => median(o.ms)), refs: theirs.map((t) => (t.error ? undefined : median(t.ms))) };
 }
 
+/** One PyTorch child: its thread setting, and which of our settings it is held against. */
+interface TorchRef {
+  ref: Reference;
+  label: string;
+  vs: number;
+  isDefault: boolean;
+}
+
+/**
+ * PyTorch's thread settings on this machine's cores, each its own child (the variables must be
+ * set before torch loads). Its default, torch's 2 OpenMP threads beside OpenBLAS's own 2 (the
+ * pthread build spins its threads between calls), oversubscribes 2 cores: measured here its MLP
+ * step read a median of 18-52 ms (16-128 ms over single steps) where torch on 1 thread with
+ * OpenBLAS on 2 read 15.2 ms, and its conv step 146-172 ms against 60.5 ms with
+ * OMP_WAIT_POLICY=PASSIVE. Ours is held against the fastest of these in each run, the
+ * default's ratio printed beside it; `vs` 1 is the one-thread pair for our one-thread setting.
+ */
+const TORCH_SETTINGS: { label: string; env: Record<string, string>; vs: number; isDefault?: boolean }[] = [
+  { label: 'torch 2 threads, OpenBLAS 2 (its defaults)', env: {}, vs: 0, isDefault: true },
+  { label: 'torch 2 threads, OpenBLAS 2, OMP_WAIT_POLICY=PASSIVE', env: { OMP_WAIT_POLICY: 'PASSIVE' }, vs: 0 },
+  { label: 'torch 1 thread, OpenBLAS 2', env: { REF_TORCH_THREADS: '1', OPENBLAS_NUM_THREADS: '2' }, vs: 0 },
+  { label: 'torch 2 threads, OpenBLAS 1', env: { OPENBLAS_NUM_THREADS: '1' }, vs: 0 },
+  { label: 'torch 1 thread, OpenBLAS 1', env: { REF_TORCH_THREADS: '1', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' }, vs: 1 },
+];
+
 interface References {
-  torch?: Reference;
-  torchLabel: string;
+  torch: TorchRef[];
   numpy: { ref: Reference; label: string }[];
   peak?: Peak & { ref: Reference };
   absent: string[];
@@ -194,7 +254,7 @@ interface PyInfo {
 
 /** Starts the reference children that this machine can run (none with BENCH_NO_REFERENCE=1). */
 async function startReferences(want: (name: string) => boolean): Promise<References> {
-  const refs: References = { torchLabel: '', numpy: [], absent: [] };
+  const refs: References = { torch: [], numpy: [], absent: [] };
   if (process.env.BENCH_NO_REFERENCE) {
     refs.absent.push('references skipped (BENCH_NO_REFERENCE=1)');
     return refs;
@@ -206,18 +266,26 @@ async function startReferences(want: (name: string) => boolean): Promise<Referen
         'install it (Debian: apt-get install python3-torch python3-threadpoolctl) for the VAE references',
     );
   else if (want('mlp') || want('conv') || want('wae')) {
-    const torch = Reference.start(tpy, []);
-    const i = await torch.ask<PyInfo>('info');
-    console.log(`# PyTorch ${i.torch} (${tpy}) loaded libblas.so.3 = ${i.libblas}; ${i.blas}`);
-    if (i.reference_blas) {
-      torch.close();
-      refs.absent.push(
-        `PyTorch: refused, it loaded netlib's reference BLAS (${i.libblas}), which runs its Linear layers ~8x slower than ` +
-          'the OpenBLAS a user would have; install libopenblas0-pthread (scripts/setup-bench-env.sh) for an honest reference',
-      );
-    } else {
-      refs.torch = torch;
-      refs.torchLabel = `PyTorch ${i.torch}; ${tpy}, ${i.libblas.split(' -> ').pop()}, ${i.blas}`;
+    for (const setting of TORCH_SETTINGS) {
+      const torch = Reference.start(tpy, [], (env) => Object.assign(env, setting.env));
+      const i = await torch.ask<PyInfo>('info');
+      if (setting.isDefault) console.log(`# PyTorch ${i.torch} (${tpy}) loaded libblas.so.3 = ${i.libblas}; ${i.blas}`);
+      if (i.reference_blas) {
+        torch.close();
+        refs.torch.forEach((t) => t.ref.close());
+        refs.torch = [];
+        refs.absent.push(
+          `PyTorch: refused, it loaded netlib's reference BLAS (${i.libblas}), which runs its Linear layers ~8x slower than ` +
+            'the OpenBLAS a user would have; install libopenblas0-pthread (scripts/setup-bench-env.sh) for an honest reference',
+        );
+        break;
+      }
+      refs.torch.push({
+        ref: torch,
+        label: `PyTorch ${i.torch.split(',')[0]}, ${setting.label}; ${tpy}, ${i.libblas.split(' -> ').pop()}, ${i.blas}`,
+        vs: setting.vs,
+        isDefault: !!setting.isDefault,
+      });
     }
   }
   const npy = tpy ?? findPython('numpy');
@@ -289,21 +357,11 @@ async function main() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const refs = await startReferences(want);
   for (const a of refs.absent) console.log(`# reference absent: ${a}`);
+  // Every PyTorch setting against our two-thread one; its one-thread setting against ours on one thread.
   const torch = (step: string, oneThread = true): Ref[] =>
     refs.torch
-      ? [
-          { label: refs.torchLabel, vs: 0, time: (reps, warm) => refs.torch!.time(step, reps, warm) },
-          ...(oneThread && settings.length > 1
-            ? [
-                {
-                  label: `${refs.torchLabel.replace('2 threads', '1 thread')}, BLAS limited to 1`,
-                  vs: 1,
-                  time: (reps: number, warm: number) => refs.torch!.time(`${step}1`, reps, warm),
-                },
-              ]
-            : []),
-        ]
-      : [];
+      .filter((t) => t.vs === 0 || (oneThread && settings.length > 1))
+      .map((t) => ({ label: t.label, vs: t.vs, isDefault: t.isDefault, time: (reps: number, warm: number) => t.ref.time(step, reps, warm) }));
   try {
     const peak = refs.peak;
     if (want('mlp'))
@@ -317,6 +375,7 @@ async function main() {
         refs: torch('mlp'),
         peak,
         flops: vaeStepFlops(mlpNet(), BATCH),
+        target: 0.35,
       });
     if (want('conv'))
       await sideBySide({
@@ -329,6 +388,7 @@ async function main() {
         refs: torch('conv'),
         peak,
         flops: vaeStepFlops(convNet(), BATCH),
+        target: 0.35,
       });
     if (want('matmul'))
       await matmul(
@@ -349,7 +409,7 @@ async function main() {
     if (want('factor')) await factorLaptop(settings[0]);
   } finally {
     refs.peak?.ref.close();
-    refs.torch?.close();
+    refs.torch.forEach((t) => t.ref.close());
     refs.numpy.forEach(({ ref }) => ref.close());
   }
   if (process.env.BENCH_NO_CPU) return;
@@ -387,13 +447,14 @@ async function matmul(rounds: number, settings: Setting[], refs: Ref[]) {
 async function wae(settings: Setting[], refs: Ref[], peak?: Peak) {
   const rounds = Number(process.env.BENCH_WAE_ROUNDS ?? 2);
   const flops = vaeStepFlops(waeNet(), BATCH);
-  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs, peak, flops });
+  const r = await sideBySide({ name: 'wae_mnist_step_ms', f: waeMnist(), rounds, reps: 1, warm: 1, settings, refs, peak, flops, target: 0.5 });
   const steps = 100 * (60000 / BATCH);
   const hours = (ms: number) => ((steps * ms) / 3.6e6).toFixed(0);
-  const ref = r.refs[0];
+  const times = r.refs.filter((t): t is number => t !== undefined);
+  const ref = times.length ? Math.min(...times) : undefined;
   console.log(
     `wae_paper_preset_hours: ${hours(r.ours[0])} (${steps} steps at the median step time, ${settings[0].where}` +
-      `${ref ? `; PyTorch on this CPU: ${hours(ref)} h` : ''})`,
+      `${ref ? `; PyTorch on this CPU, its fastest setting: ${hours(ref)} h` : ''})`,
   );
 }
 
