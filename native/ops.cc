@@ -101,12 +101,14 @@ struct Binary {
   }
 };
 
-enum UnOp { SOFTPLUS = 0, SIGMOID = 1 };
+enum UnOp { SOFTPLUS = 0, SIGMOID = 1, EXP = 2, LOG1P = 3 };
 
 /**
  * softplus(x) = log(1 + e^x), as tfjs computes it: x itself above 13.94 (= -(log(2^-23) + 2),
  * where e^x's contribution is below float32's epsilon), e^x below -13.94, else log1p(e^x).
- * sigmoid(x) = 1 / (1 + e^-x).
+ * sigmoid(x) = 1 / (1 + e^-x). exp and log1p are glibc's expf and log1pf (tfjs-backend-wasm's
+ * stock Exp and Log1p run one float at a time on one thread: ~19 and ~9 ns a float in the MLP
+ * VAE step's loss, test/bench/profile.ts).
  */
 void unaryRange(int op, const float* x, float* o, int64_t n) {
   constexpr float kThreshold = -13.942385152878742f;  // log(1.1920928955078125e-7) + 2
@@ -119,8 +121,12 @@ void unaryRange(int op, const float* x, float* o, int64_t n) {
       const float lp = u == 1.f ? e : logf(u) * (e / (u - 1.f));
       o[i] = v > -kThreshold ? v : v < kThreshold ? e : lp;
     }
-  } else {
+  } else if (op == SIGMOID) {
     for (int64_t i = 0; i < n; i++) o[i] = 1.f / (1.f + expf(-x[i]));
+  } else if (op == EXP) {
+    for (int64_t i = 0; i < n; i++) o[i] = expf(x[i]);
+  } else {
+    for (int64_t i = 0; i < n; i++) o[i] = log1pf(x[i]);
   }
 }
 
@@ -264,7 +270,7 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** unary(heap, op, x, out, n): out = f(x), op 0 softplus, 1 sigmoid; offsets in floats. */
+/** unary(heap, op, x, out, n): out = f(x), op 0 softplus, 1 sigmoid, 2 exp, 3 log1p; offsets in floats. */
 napi_value UnaryOp(napi_env env, napi_callback_info info) {
   const char* usage = "unary(heap, op, x, out, n): an ArrayBuffer and 4 numbers";
   double v[4], len;
@@ -272,7 +278,7 @@ napi_value UnaryOp(napi_env env, napi_callback_info info) {
   if (!heap) return nullptr;
   const int op = int(v[0]);
   const double n = v[3];
-  if (op < 0 || op > 1) return Throw(env, "unary: op 0 (softplus) or 1 (sigmoid)");
+  if (op < 0 || op > 3) return Throw(env, "unary: op 0 (softplus), 1 (sigmoid), 2 (exp) or 3 (log1p)");
   if (!(n >= 0 && v[1] >= 0 && v[2] >= 0 && v[1] + n <= len && v[2] + n <= len)) return Throw(env, "unary: an array reaches outside the heap");
   const float* x = heap + int64_t(v[1]);
   float* o = heap + int64_t(v[2]);

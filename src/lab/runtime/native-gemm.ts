@@ -83,7 +83,7 @@ export interface NativeGemm {
    * (native/ops.cc); offsets in floats. Absent in an older build.
    */
   binary?(heap: ArrayBuffer, op: number, a: number, aMode: number, b: number, bMode: number, out: number, outer: number, inner: number): void;
-  /** out = softplus(x) (op 0) or sigmoid(x) (op 1) over n floats; offsets in floats. Absent in an older build. */
+  /** out = softplus(x) (op 0), sigmoid(x) (1), exp(x) (2) or log1p(x) (3) over n floats; offsets in floats. Absent in an older build. */
   unary?(heap: ArrayBuffer, op: number, x: number, out: number, n: number): void;
   /** out[c] = sum over r of x[r, c] for x [rows, cols] (a sum over leading axes); offsets in floats. Absent in an older build. */
   colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;

@@ -160,6 +160,22 @@ test('softplus and sigmoid past softplus cut-offs (+-13.94), and their gradients
   }
 });
 
+test('exp and log1p (the Bernoulli cross-entropy and KL terms), and their gradients, both sides of the threshold', { skip }, async () => {
+  const threshold = native!.opsSplit!() / 256;
+  for (const n of [1, 37, threshold - 5, threshold + 11]) {
+    // exp over [-20, 20): its relative error is what the tolerance reads
+    await agreeNative(`exp ${n}`, () => {
+      const v = tf.mul(rand([n], 13), tf.scalar(20));
+      return [tf.exp(v), tf.grad((v: tf.Tensor) => tf.exp(v).sum())(v)];
+    });
+    // log1p over (-1, 9): near -1 and near 0 (where log1p keeps the digits log(1 + x) loses)
+    await agreeNative(`log1p ${n}`, () => {
+      const v = tf.add(tf.mul(tf.add(rand([n], 17), tf.scalar(1)), tf.scalar(5)), tf.scalar(-0.999));
+      return [tf.log1p(v), tf.grad((v: tf.Tensor) => tf.log1p(v).sum())(v)];
+    });
+  }
+});
+
 test('sums and means over leading axes (colsum): one column, a few, many; one thread and split; keepDims', { skip }, async () => {
   const old = native!.opsSplit!();
   try {

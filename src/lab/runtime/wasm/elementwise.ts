@@ -1,5 +1,5 @@
 /**
- * Add, Sub, Multiply, RealDiv, Softplus and Sigmoid on the native addon's element-wise kernels
+ * Add, Sub, Multiply, RealDiv, Softplus, Sigmoid, Exp and Log1p on the native addon's element-wise kernels
  * (native/ops.cc), where it is in use.
  *
  * The stock wasm kernels run on one thread, and a broadcast one (a bias add, batch norm's
@@ -12,8 +12,8 @@
  * float32 operand is the whole output, one float, its last axes (a row: shape [1.., S[k..]]) or
  * its first axes (a column: [S[..k], 1..]). Any other broadcast, any other dtype, and every
  * call while the addon is absent or switched off stay on the stock kernels.
- * +, -, *, / round once to float32, which is the cpu backend's result bit for bit; softplus and
- * sigmoid use float32 expf/log1pf (within an ulp or so of the cpu backend's float64).
+ * +, -, *, / round once to float32, which is the cpu backend's result bit for bit; softplus,
+ * sigmoid, exp and log1p use float32 expf/log1pf (within an ulp or so of the cpu backend's float64).
  *
  * VAE_LAB_NATIVE_OPS=0 (or setNativeOps(false), for side-by-side benches) keeps the stock kernels.
  */
@@ -128,4 +128,6 @@ export const elementwiseKernels = [
   { kernelName: 'RealDiv', kernelFunc: binaryKernel('RealDiv', 3) },
   { kernelName: 'Softplus', kernelFunc: unaryKernel('Softplus', 0) },
   { kernelName: 'Sigmoid', kernelFunc: unaryKernel('Sigmoid', 1) },
+  { kernelName: 'Exp', kernelFunc: unaryKernel('Exp', 2) },
+  { kernelName: 'Log1p', kernelFunc: unaryKernel('Log1p', 3) },
 ];
