@@ -155,7 +155,7 @@ async function profile({ name, run, per, warm, reps }: Step): Promise<void> {
   const top = [...self.keys()]
     .map((k) => [k, m(k)] as const)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 8);
+    .slice(0, Number(process.env.PROFILE_TOP ?? 8));
   const pct = (k: string) => `${((100 * m(k)) / m('wall')).toFixed(0)}%`;
   console.log(
     `${name}${per > 1 ? ` (per step, ${per} steps a run)` : ''}, median of ${reps}: wall ${m('wall').toFixed(2)} ms = gemm ${m('gemm').toFixed(2)} (of which split over 2 threads ` +
