@@ -208,7 +208,8 @@ function batchSlice(backend: WasmBackend, t: tfc.TensorInfo, b0: number, nb: num
 /**
  * A conv whose temporaries exceed the bound, over slices of the batch that fit: `part` makes
  * each slice's output (images [b0, b0 + nb) of `outShape`), copied into place. Each image's
- * output depends on that image alone, so the result is the whole batch's, float for float.
+ * output depends on that image alone, so the result is the whole batch's (to float rounding: the
+ * products may block a smaller batch differently).
  * (Handing it to the stock kernel instead cost the WAE step ~6x: tfjs-backend-wasm's
  * Conv2DBackpropInput is a plain loop on one thread.)
  */
