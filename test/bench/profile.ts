@@ -68,6 +68,7 @@ function timedNative(nat: NativeGemm): NativeGemm {
     binary: nat.binary?.bind(nat),
     unary: nat.unary?.bind(nat),
     colsum: nat.colsum?.bind(nat),
+    mask: nat.mask?.bind(nat),
     opsSplit: nat.opsSplit?.bind(nat),
     gemm: (...args) => {
       const before = nat.splits?.();

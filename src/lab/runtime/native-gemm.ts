@@ -83,10 +83,12 @@ export interface NativeGemm {
    * (native/ops.cc); offsets in floats. Absent in an older build.
    */
   binary?(heap: ArrayBuffer, op: number, a: number, aMode: number, b: number, bMode: number, out: number, outer: number, inner: number): void;
-  /** out = softplus(x) (op 0), sigmoid(x) (1), exp(x) (2) or log1p(x) (3) over n floats; offsets in floats. Absent in an older build. */
+  /** out = softplus(x) (op 0), sigmoid(x) (1), exp(x) (2), log1p(x) (3) or relu(x) (4) over n floats; offsets in floats. Absent in an older build. */
   unary?(heap: ArrayBuffer, op: number, x: number, out: number, n: number): void;
   /** out[c] = sum over r of x[r, c] for x [rows, cols] (a sum over leading axes); offsets in floats. Absent in an older build. */
   colsum?(heap: ArrayBuffer, x: number, out: number, rows: number, cols: number): void;
+  /** out = x > 0 ? dy : dy * (nanStep && x is NaN ? NaN : alpha): relu's / leaky relu's gradient; offsets in floats. Absent in an older build. */
+  mask?(heap: ArrayBuffer, x: number, dy: number, out: number, n: number, alpha: number, nanStep: number): void;
   /**
    * Sets the work from which binary, unary and colsum use both threads (floats; a unary op's
    * float counts 256, its expf/logf costing that many additions' time); returns the previous value.

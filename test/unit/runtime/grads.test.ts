@@ -1,10 +1,11 @@
 // grads.ts: Add, Sub, Multiply and RealDiv gradients without the Cast / Reshape dispatches on
-// wasm, against tfjs's own on the cpu backend: same shapes, broadcasts on either side, scalars,
+// wasm, and Relu's and LeakyRelu's as one kernel, against tfjs's own on the cpu backend: same shapes, broadcasts on either side, scalars,
 // a gradient of a gradient (tfjs's own then), and the kernels that ran.
 import { afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { agree, rand, setup } from './compare';
+import { setNativeOps } from '../../../src/lab/runtime/wasm/elementwise';
 
 before(setup);
 afterEach(() => delete process.env.VAE_LAB_LEAN_GRADS);
@@ -87,4 +88,63 @@ test('no tensors leak, and a shared gradient outlives dy', async () => {
   const [, db] = tf.grads((a: tf.Tensor, b: tf.Tensor) => a.add(b).mul(2).sum())([a, b]);
   assert.deepEqual(Array.from(db.dataSync()), new Array(9).fill(2));
   tf.dispose([a, b, db]);
+});
+
+/** f's outputs on a backend, as float arrays. */
+async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = tf.tidy(f);
+  const vals = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(outs);
+  return vals;
+}
+
+test('relu forward, and relu and leaky relu gradients, float for float as tfjs on cpu, NaN, -0, 0 and infinities included, one thread and two', async () => {
+  const special = [-2, -0, 0, 1e-30, -1e-30, 3, NaN, Infinity, -Infinity, 0.5];
+  const dySpecial = [1.5, -1.5, -3, 2, NaN, Infinity, -Infinity, 0, -0, 7];
+  for (const n of [special.length, 200_000]) {
+    const xs = Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[i] : Math.sin(i) * 5));
+    const ds = Float32Array.from({ length: n }, (_, i) => (i < dySpecial.length ? dySpecial[i] : Math.cos(i * 3)));
+    for (const [name, act] of [
+      ['relu', (x: tf.Tensor) => tf.relu(x)],
+      ['leakyRelu 0.2', (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
+    ] as const) {
+      const f = () => {
+        const x = tf.tensor1d(xs);
+        return [act(x), tf.grad(act)(x, tf.tensor1d(ds))];
+      };
+      const want = await on('cpu', f);
+      // on the addon, and on the kernel's own loop where the addon's ops are off
+      for (const native of [true, false]) {
+        setNativeOps(native);
+        const got = await on('wasm', f);
+        setNativeOps(true);
+        // the forward pass of leaky relu is tfjs-backend-wasm's own (an ulp off the cpu backend's)
+        for (let k = name === 'relu' ? 0 : 1; k < 2; k++)
+          for (let i = 0; i < n; i++)
+            if (!Object.is(got[k][i], want[k][i]))
+              assert.fail(`${name} n ${n} native ${native} output ${k} at ${i} (x ${xs[i]}, dy ${ds[i]}): wasm ${got[k][i]}, cpu ${want[k][i]}`);
+      }
+    }
+  }
+});
+
+test('relu and leaky relu gradients run as one kernel each on wasm (no Step, Cast, Greater, Select); VAE_LAB_LEAN_GRADS=0 restores tfjs', async () => {
+  await tf.setBackend('wasm');
+  const x = rand([64, 100], 3);
+  const names = async (act: (x: tf.Tensor) => tf.Tensor) =>
+    (await tf.profile(() => tf.dispose(tf.grad((x: tf.Tensor) => act(x).sum())(x)))).kernels.map((k) => k.name);
+  const relu = await names((x) => tf.relu(x));
+  const leaky = await names((x) => tf.leakyRelu(x, 0.2));
+  for (const [what, ks, gone] of [
+    ['relu', relu, ['Step', 'Cast']],
+    ['leakyRelu', leaky, ['Greater', 'Select']],
+  ] as const) {
+    assert.ok(ks.includes('VaeLabMaskGrad'), `${what}: ${ks.join(', ')}`);
+    for (const k of gone) assert.ok(!ks.includes(k), `${what} still runs ${k}: ${ks.join(', ')}`);
+  }
+  process.env.VAE_LAB_LEAN_GRADS = '0';
+  const stock = await names((x) => tf.relu(x));
+  assert.ok(stock.includes('Step') && !stock.includes('VaeLabMaskGrad'), `VAE_LAB_LEAN_GRADS=0: ${stock.join(', ')}`);
+  x.dispose();
 });

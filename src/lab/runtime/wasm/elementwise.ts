@@ -1,5 +1,5 @@
 /**
- * Add, Sub, Multiply, RealDiv, Softplus, Sigmoid, Exp and Log1p on the native addon's element-wise kernels
+ * Add, Sub, Multiply, RealDiv, Softplus, Sigmoid, Exp, Log1p, Relu and relu's gradient on the native addon's element-wise kernels
  * (native/ops.cc), where it is in use.
  *
  * The stock wasm kernels run on one thread, and a broadcast one (a bias add, batch norm's
@@ -18,7 +18,7 @@
  * VAE_LAB_NATIVE_OPS=0 (or setNativeOps(false), for side-by-side benches) keeps the stock kernels.
  */
 import * as tfc from '@tensorflow/tfjs';
-import { alloc, KernelArgs, stockKernel } from './heap';
+import { alloc, f32, KernelArgs, stockKernel } from './heap';
 import { memoryOf, ptr } from './simd';
 import { nativeGemmInUse } from './matmul';
 import type { NativeGemm } from '../native-gemm';
@@ -121,6 +121,29 @@ function unaryKernel(name: string, op: number) {
   };
 }
 
+/**
+ * Relu's and leaky relu's gradient in one kernel (grads.ts routes them here on wasm): dx = x > 0
+ * ? dy : dy * s, s = NaN where `nanStep` and x is NaN (relu: tfjs multiplies by step(x)), else
+ * `alpha`. On the addon where it is in use; otherwise the same loop here, one thread.
+ */
+export const MASK_GRAD = 'VaeLabMaskGrad';
+
+function maskGrad({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
+  const { x, dy } = inputs;
+  const { alpha, nanStep } = attrs as unknown as { alpha: number; nanStep: boolean };
+  const n = tfc.util.sizeFromShape(x.shape);
+  const out = alloc(backend, x.shape);
+  const nat = ops();
+  if (nat?.mask && n > 0) {
+    nat.mask(memoryOf(backend).buffer as ArrayBuffer, ptr(backend, x) / 4, ptr(backend, dy) / 4, ptr(backend, out) / 4, n, alpha, nanStep ? 1 : 0);
+    return out;
+  }
+  const [xs, ds, os] = [x, dy, out].map((t) => f32(backend, t));
+  const a = Math.fround(alpha);
+  for (let i = 0; i < n; i++) os[i] = xs[i] > 0 ? ds[i] : ds[i] * (nanStep && Number.isNaN(xs[i]) ? NaN : a);
+  return out;
+}
+
 export const elementwiseKernels = [
   { kernelName: 'Add', kernelFunc: binaryKernel('Add', 0) },
   { kernelName: 'Sub', kernelFunc: binaryKernel('Sub', 1) },
@@ -130,4 +153,6 @@ export const elementwiseKernels = [
   { kernelName: 'Sigmoid', kernelFunc: unaryKernel('Sigmoid', 1) },
   { kernelName: 'Exp', kernelFunc: unaryKernel('Exp', 2) },
   { kernelName: 'Log1p', kernelFunc: unaryKernel('Log1p', 3) },
+  { kernelName: 'Relu', kernelFunc: unaryKernel('Relu', 4) },
+  { kernelName: MASK_GRAD, kernelFunc: maskGrad },
 ];

@@ -1,5 +1,5 @@
 /**
- * Leaner gradients for Add, Sub, Multiply and RealDiv on the wasm path.
+ * Leaner gradients for Add, Sub, Multiply, RealDiv, Relu and LeakyRelu on the wasm path.
  *
  * tfjs's own (tfjs-core/src/gradients) dispatch a kernel for nothing in the common float32 case:
  * Multiply's and RealDiv's cast their other operand to float32 (a Cast kernel even when it is
@@ -20,6 +20,7 @@
  * test/unit/runtime/grads.test.ts.
  */
 import * as tfc from '@tensorflow/tfjs';
+import { MASK_GRAD } from './elementwise';
 
 interface EngineInternals {
   state: { gradientDepth: number };
@@ -75,6 +76,45 @@ export function installLeanGradients(): void {
           a.dtype === 'float32' &&
           b.dtype === 'float32';
         return ok ? grads(g, a, b) : tfjs.gradFunc(dy, saved, attrs);
+      },
+    });
+  }
+  installMaskedGradients();
+}
+
+/**
+ * Relu's and LeakyRelu's gradients as one kernel (elementwise.ts MASK_GRAD) instead of tfjs's
+ * three each: relu's dy * cast(step(x)) (Step, a float32-to-float32 Cast, Multiply) and leaky
+ * relu's where(x > 0, dy, dy * alpha) (Greater, Multiply, Select), with the same floats. Under
+ * the same conditions as the gradients above, and not with VAE_LAB_MASK_GRADS=0 (benches); tfjs's
+ * otherwise.
+ */
+const masked: Record<string, (attrs: tfc.NamedAttrMap) => { alpha: number; nanStep: boolean }> = {
+  Relu: () => ({ alpha: 0, nanStep: true }),
+  LeakyRelu: (attrs) => ({ alpha: (attrs as unknown as { alpha: number }).alpha, nanStep: false }),
+};
+
+function installMaskedGradients(): void {
+  for (const [name, attrsOf] of Object.entries(masked)) {
+    const tfjs = tfc.getGradient(name);
+    // Internal: tfjs-core registers both gradients on import.
+    if (!tfjs) throw new Error(`tfjs has no gradient for '${name}'`);
+    originals!.set(name, tfjs);
+    tfc.registerGradient({
+      ...tfjs,
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved;
+        const g = dy as tfc.Tensor;
+        const ok =
+          tfc.getBackend() === 'wasm' &&
+          (tfc.engine() as unknown as EngineInternals).state.gradientDepth === 0 &&
+          process.env.VAE_LAB_LEAN_GRADS !== '0' &&
+          process.env.VAE_LAB_MASK_GRADS !== '0' &&
+          g.dtype === 'float32' &&
+          x.dtype === 'float32';
+        if (!ok) return tfjs.gradFunc(dy, saved, attrs);
+        const a = attrsOf(attrs);
+        return { x: () => tfc.engine().runKernel(MASK_GRAD, { x, dy: g }, a as unknown as tfc.NamedAttrMap) as tfc.Tensor };
       },
     });
   }
