@@ -32,7 +32,8 @@ export function rand(shape: number[], seed = 1): tf.Tensor {
   );
 }
 
-async function run(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+/** f's outputs on a backend, as float arrays. */
+export async function run(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const outs = tf.tidy(f);
   const vals = outs.map((t) => t.dataSync() as Float32Array);

@@ -4,7 +4,7 @@
 import { afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { agree, rand, setup } from './compare';
+import { agree, rand, run as on, setup } from './compare';
 import { setNativeOps } from '../../../src/lab/runtime/wasm/elementwise';
 
 before(setup);
@@ -89,15 +89,6 @@ test('no tensors leak, and a shared gradient outlives dy', async () => {
   assert.deepEqual(Array.from(db.dataSync()), new Array(9).fill(2));
   tf.dispose([a, b, db]);
 });
-
-/** f's outputs on a backend, as float arrays. */
-async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const outs = tf.tidy(f);
-  const vals = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return vals;
-}
 
 test('relu forward, and relu and leaky relu gradients, float for float as tfjs on cpu, NaN, -0, 0 and infinities included, one thread and two', async () => {
   const special = [-2, -0, 0, 1e-30, -1e-30, 3, NaN, Infinity, -Infinity, 0.5];
