@@ -178,7 +178,7 @@ function tempFloats(c: ConvInfo, mode: ConvMode, fused = false): number {
   return (directConv(c, mode) ? 0 : n * k) + (fused ? n * c.outChannels : 0);
 }
 
-/** Whether the lab's path for `mode` fits LAB_CONV_MAX_TEMP_FLOATS (else the stock kernel runs). */
+/** Whether the lab's path for `mode` fits LAB_CONV_MAX_TEMP_FLOATS whole (else it runs over slices of the batch). */
 export function labConvFits(c: ConvInfo, mode: ConvMode, fused = false): boolean {
   return tempFloats(c, mode, fused) <= maxTempFloats;
 }
@@ -195,6 +195,11 @@ function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tfc.TensorInfo {
   // PReLU weights may carry a batch axis of their own: those stay whole, on the stock kernel.
   if (preluActivationWeights) return stockKernel('FusedConv2D')({ inputs, backend, attrs });
   return overBatch(backend, c, ConvMode.Forward, x, c.outShape, (xs) => part(xs, convInfo(xs.shape, filter.shape, attrs!)), true);
+}
+
+/** How many images a slice of the batch may hold so that its temporaries fit the bound (at least 1). */
+function sliceImages(c: ConvInfo, mode: ConvMode, fused = false): number {
+  return Math.max(1, Math.floor(maxTempFloats / (tempFloats(c, mode, fused) / c.batchSize)));
 }
 
 /** Images [b0, b0 + nb) of an NHWC tensor, copied into a tensor of their own. */
@@ -222,7 +227,7 @@ function overBatch(
   part: (slice: tfc.TensorInfo) => tfc.TensorInfo,
   fused = false,
 ): tfc.TensorInfo {
-  const chunk = Math.max(1, Math.floor(maxTempFloats / (tempFloats(c, mode, fused) / c.batchSize)));
+  const chunk = sliceImages(c, mode, fused);
   const per = outShape.slice(1).reduce((a, b) => a * b, 1);
   const out = alloc(backend, outShape);
   for (let b0 = 0; b0 < c.batchSize; b0 += chunk) {
@@ -243,8 +248,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tfc.Tenso
   // tfjs-backend-wasm has no Conv2DBackpropFilter of its own to hand a large one to (the WAE's
   // 4x4 conv-transposes at 14x14x512 need a 400 MB im2col matrix), so it runs over slices of the
   // batch that fit, summed in batch order: dW is a sum over images.
-  const perImage = tempFloats(c, ConvMode.Filter) / c.batchSize;
-  const chunk = Math.max(1, Math.floor(maxTempFloats / perImage));
+  const chunk = sliceImages(c, ConvMode.Filter);
   const dw = alloc(backend, filterShape);
   f32(backend, dw).fill(0);
   for (let b0 = 0; b0 < c.batchSize; b0 += chunk) {

@@ -53,6 +53,19 @@ const lean: Record<string, (dy: tfc.Tensor, a: tfc.Tensor, b: tfc.Tensor) => Gra
   }),
 };
 
+/**
+ * Where the gradients here replace tfjs's: the wasm backend, float32 tensors, a backward that is
+ * not itself recorded (depth 0), and not VAE_LAB_LEAN_GRADS=0.
+ */
+function leanApplies(...ts: tfc.Tensor[]): boolean {
+  return (
+    tfc.getBackend() === 'wasm' &&
+    (tfc.engine() as unknown as EngineInternals).state.gradientDepth === 0 &&
+    process.env.VAE_LAB_LEAN_GRADS !== '0' &&
+    ts.every((t) => t.dtype === 'float32')
+  );
+}
+
 let originals: Map<string, tfc.GradConfig> | undefined;
 
 export function installLeanGradients(): void {
@@ -68,14 +81,7 @@ export function installLeanGradients(): void {
       gradFunc: (dy, saved, attrs) => {
         const [a, b] = saved;
         const g = dy as tfc.Tensor;
-        const ok =
-          tfc.getBackend() === 'wasm' &&
-          (tfc.engine() as unknown as EngineInternals).state.gradientDepth === 0 &&
-          process.env.VAE_LAB_LEAN_GRADS !== '0' &&
-          g.dtype === 'float32' &&
-          a.dtype === 'float32' &&
-          b.dtype === 'float32';
-        return ok ? grads(g, a, b) : tfjs.gradFunc(dy, saved, attrs);
+        return leanApplies(g, a, b) ? grads(g, a, b) : tfjs.gradFunc(dy, saved, attrs);
       },
     });
   }
@@ -105,14 +111,7 @@ function installMaskedGradients(): void {
       gradFunc: (dy, saved, attrs) => {
         const [x] = saved;
         const g = dy as tfc.Tensor;
-        const ok =
-          tfc.getBackend() === 'wasm' &&
-          (tfc.engine() as unknown as EngineInternals).state.gradientDepth === 0 &&
-          process.env.VAE_LAB_LEAN_GRADS !== '0' &&
-          process.env.VAE_LAB_MASK_GRADS !== '0' &&
-          g.dtype === 'float32' &&
-          x.dtype === 'float32';
-        if (!ok) return tfjs.gradFunc(dy, saved, attrs);
+        if (process.env.VAE_LAB_MASK_GRADS === '0' || !leanApplies(g, x)) return tfjs.gradFunc(dy, saved, attrs);
         const a = attrsOf(attrs);
         return { x: () => tfc.engine().runKernel(MASK_GRAD, { x, dy: g }, a as unknown as tfc.NamedAttrMap) as tfc.Tensor };
       },
