@@ -107,6 +107,22 @@ test('preconditions: test NLL needs the base to overfit by 2 nats, AU needs room
   assert.match(crVae.verdicts(old, crVae.table1Claims())[1].why, /not measured/);
 });
 
+test('preconditions: a shorter-arrows claim needs the base arrows above the smallest effect (0.02); at the floor it reads untestable', () => {
+  const row = (r: string, seed: number, arrowRatio: number) => ({ ...score(r, seed, 200), arrowRatio });
+  // CR-VAE's arrows 0.1 shorter than the VAE's at every seed
+  const long = [0, 1, 2].flatMap((s) => [row('VAE', s, 0.3 + s * 0.01), row('CR-VAE', s, 0.2 + s * 0.012)]);
+  const [v] = crVae.verdicts(long, crVae.arrowClaims());
+  assert.equal(v.precondition?.holds, true);
+  assert.equal(v.precondition?.value, '0.310');
+  assert.equal(v.verdict, 'reproduced');
+  // the VAE's arrows already at 0.01: no shortening worth counting can show
+  const short = [0, 1, 2].flatMap((s) => [row('VAE', s, 0.01), row('CR-VAE', s, 0.005 + s * 0.001)]);
+  const [u] = crVae.verdicts(short, crVae.arrowClaims());
+  assert.equal(u.precondition?.holds, false);
+  assert.equal(u.verdict, 'untestable');
+  assert.match(u.why, /arrows leave room to shorten: arrow ratio > 0\.02 fails \(measured 0\.010\)/);
+});
+
 test("verdicts on the NLL pair per-image scores: the same images' shared difficulty leaves the se; each seed's noise stays", () => {
   // 5 images of very different difficulty, the CR model 0.8 nats better on each +- 0.02; seeds shift all images alike
   const hard = [60, 140, 90, 120, 75];

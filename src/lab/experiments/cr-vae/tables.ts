@@ -13,7 +13,9 @@
  *   full-data laptop setting and a 2,000-image, 60-epoch run that moved test NLL by ~3 nats);
  * - t-Test NLL falls: the warp hurts the base, NLL_tTest - NLL_test >= OVERFIT_GAP;
  * - more active units: the base leaves room, AU <= latent size - 1 (not at the ceiling);
- * - the arrow claims: none (a ratio measured on both rows).
+ * - shorter arrows (Figure 1, the eta sweep): the base's arrows leave room to shorten, its arrow
+ *   ratio above the smallest effect counted (0.02): the ratio is >= 0, so a base already below
+ *   it sits at the floor, as an AU of 50 of 50 sits at the ceiling.
  */
 import type { EvalResult } from '../../metrics/evaluate';
 import { meanAndSe, pairedVerdicts, type PairedClaim, type Precondition, type VerdictRow } from '../../metrics/stats';
@@ -159,6 +161,15 @@ export function precondition(scores: SeedScore[], c: Claim): Precondition | unde
       what: `${c.a}'s AU below the latent size`,
       value: au === undefined ? 'not measured' : `${au.toFixed(1)} of ${dim ?? '?'}`,
       holds: au !== undefined && dim !== undefined && au <= dim - 1,
+    };
+  }
+  if (c.metric === 'arrowRatio') {
+    const r = mean((s) => s.arrowRatio),
+      floor = MIN_EFFECT.arrowRatio;
+    return {
+      what: `${c.a}'s arrows leave room to shorten: arrow ratio > ${floor}`,
+      value: r === undefined ? 'not measured' : r.toFixed(3),
+      holds: r !== undefined && r > floor,
     };
   }
   return undefined;
