@@ -28,6 +28,67 @@ function sigmaOf(rows: number[][], iterations = 200): number {
   return v;
 }
 
+/**
+ * The singular values of W (rows x cols), largest first: a one-sided Jacobi SVD in float64
+ * (rotate column pairs until all are orthogonal; the column norms are then the singular values).
+ */
+function jacobiSingularValues(rows: number[][]): number[] {
+  const m = rows.length,
+    n = rows[0].length;
+  const a = rows.map((r) => r.slice());
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n - 1; i++)
+      for (let j = i + 1; j < n; j++) {
+        let alpha = 0,
+          beta = 0,
+          gamma = 0;
+        for (let k = 0; k < m; k++) {
+          alpha += a[k][i] ** 2;
+          beta += a[k][j] ** 2;
+          gamma += a[k][i] * a[k][j];
+        }
+        // a column already at 0 (rank below n) needs no rotation
+        if (alpha < 1e-24 || beta < 1e-24 || Math.abs(gamma) < 1e-15 * Math.sqrt(alpha * beta)) continue;
+        off = Math.max(off, Math.abs(gamma) / Math.sqrt(alpha * beta));
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
+        for (let k = 0; k < m; k++) {
+          const x = a[k][i],
+            y = a[k][j];
+          a[k][i] = c * x - s * y;
+          a[k][j] = s * x + c * y;
+        }
+      }
+    if (off < 1e-13) break;
+  }
+  return Array.from({ length: n }, (_, j) => Math.sqrt(a.reduce((acc, r) => acc + r[j] ** 2, 0))).sort((x, y) => y - x);
+}
+
+test('spectral norm: power iteration matches an SVD (one-sided Jacobi, float64) on random small matrices, tall, wide and square', () => {
+  const rng = new Rng(11);
+  // the SVD itself, on a known answer first: diag(3, 1) rotated on both sides keeps 3 and 1
+  const [c, s] = [Math.cos(0.7), Math.sin(0.7)];
+  const known = jacobiSingularValues([
+    [3 * c, -1 * s],
+    [3 * s, 1 * c],
+  ]);
+  assert.ok(Math.abs(known[0] - 3) < 1e-12 && Math.abs(known[1] - 1) < 1e-12, `Jacobi on a known answer: ${known}`);
+  for (const [m, n] of [
+    [4, 3],
+    [3, 6],
+    [5, 5],
+    [8, 2],
+  ]) {
+    const w = Array.from({ length: m }, () => Array.from({ length: n }, () => rng.uniform(-1, 1)));
+    const svd = jacobiSingularValues(w);
+    const sigma = sigmaOf(w, 500);
+    assert.ok(Math.abs(sigma - svd[0]) < 1e-4 * svd[0], `${m}x${n}: power iteration ${sigma} vs SVD ${svd[0]} (all: ${svd.map((x) => x.toFixed(4))})`);
+  }
+});
+
 test('spectral norm: power iteration to convergence gives the largest singular value (closed forms: diagonal, rank 1, 2x2, a symmetric 3x3)', () => {
   // diagonal: max |d|
   assert.ok(
