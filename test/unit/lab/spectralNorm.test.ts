@@ -69,7 +69,7 @@ function jacobiSingularValues(rows: number[][]): number[] {
 
 test('spectral norm: power iteration matches an SVD (one-sided Jacobi, float64) on random small matrices, tall, wide and square', () => {
   const rng = new Rng(11);
-  // the SVD itself, on a known answer first: diag(3, 1) rotated on both sides keeps 3 and 1
+  // the SVD itself, on a known answer first: a rotation times diag(3, 1) has singular values 3 and 1
   const [c, s] = [Math.cos(0.7), Math.sin(0.7)];
   const known = jacobiSingularValues([
     [3 * c, -1 * s],
